@@ -1,0 +1,45 @@
+/**
+ * Named errors with stable codes. User mistakes (bad input, bad usage) are
+ * `InputError`s: the CLI prints their located messages and exits 2, with no
+ * stack trace. Anything else is a bug and keeps its stack.
+ */
+
+/** One located problem in an input file. */
+export interface Problem {
+  /** File the problem is in ('<inline>' when not from a file). */
+  readonly file: string;
+  /** 1-based line and column, when known. */
+  readonly line?: number;
+  readonly column?: number;
+  /** JSON-pointer-like field path, e.g. `spec.clusters[3].nodes`. */
+  readonly path: string;
+  /** What is wrong and what is expected. */
+  readonly message: string;
+  /** How to fix it, when there is something specific to say. */
+  readonly hint?: string;
+}
+
+export function formatProblem(p: Problem): string {
+  const where = p.line !== undefined ? `${p.file}:${p.line}:${p.column ?? 1}` : p.file;
+  const path = p.path === '' ? '' : ` ${p.path}:`;
+  const hint = p.hint !== undefined ? `\n    fix: ${p.hint}` : '';
+  return `${where}:${path} ${p.message}${hint}`;
+}
+
+export class InputError extends Error {
+  readonly code = 'FB_INPUT';
+  readonly problems: readonly Problem[];
+  constructor(problems: readonly Problem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'InputError';
+    this.problems = problems;
+  }
+}
+
+export class UsageError extends Error {
+  readonly code = 'FB_USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * What one API request costs the control plane, from its profile and the size
+ * of the cluster. The same function feeds the twin (as load) and the analyzer
+ * (as an estimate), so the two agree by construction on unit costs; only the
+ * twin adds queueing, retries and failure dynamics on top.
+ */
+import type { CallProfile, ResourceStats } from './profile.ts';
+import { LIST_MEMORY_FACTOR, MAX_SEATS_PER_REQUEST, OBJECTS_PER_SEAT } from './kubernetes.ts';
+
+export interface CostParams {
+  /** API server CPU per request, fixed part (authn, authz, admission, routing). */
+  readonly cpuPerRequestS: number;
+  /** CPU per object decoded from etcd and filtered. */
+  readonly cpuPerEtcdObjectS: number;
+  /** CPU per object scanned in the watch cache. */
+  readonly cpuPerCacheObjectS: number;
+  /** CPU per byte serialized into a response (JSON). */
+  readonly cpuPerByteS: number;
+  /** CPU to deliver one watch event to one watcher. */
+  readonly cpuPerWatchEventS: number;
+  /** Temporary memory per in-flight LIST, as a multiple of bytes read from etcd (ref: ~5×). */
+  readonly listMemoryFactorEtcd: number;
+  /** ... and as a multiple of response bytes when served from the watch cache. */
+  readonly listMemoryFactorCache: number;
+  /** Seat cap of the work estimator (ref: 10). */
+  readonly maxSeats: number;
+  /** Objects per seat (ref: ~100). */
+  readonly objectsPerSeat: number;
+  /** Unloaded network/transfer rate of one response stream, bytes/s. */
+  readonly responseBytesPerS: number;
+  /** Memory held by one open watch (buffers). */
+  readonly watchMemoryBytes: number;
+}
+
+export const DEFAULT_COST_PARAMS: CostParams = {
+  cpuPerRequestS: 0.0005,
+  cpuPerEtcdObjectS: 4e-6,
+  cpuPerCacheObjectS: 0.5e-6,
+  cpuPerByteS: 5e-9,
+  cpuPerWatchEventS: 10e-6,
+  listMemoryFactorEtcd: LIST_MEMORY_FACTOR,
+  listMemoryFactorCache: 1.5,
+  maxSeats: MAX_SEATS_PER_REQUEST,
+  objectsPerSeat: OBJECTS_PER_SEAT,
+  responseBytesPerS: 200e6,
+  watchMemoryBytes: 64 * 1024,
+};
+
+export interface RequestCost {
+  /** APF seats held while executing. */
+  readonly seats: number;
+  /** API server CPU seconds. */
+  readonly cpuS: number;
+  /** Bytes read from etcd (consistent reads) or written (mutations). */
+  readonly etcdBytes: number;
+  /** Objects read from etcd. */
+  readonly etcdObjects: number;
+  /** Response bytes sent to the client. */
+  readonly responseBytes: number;
+  /** Temporary API-server memory while in flight. */
+  readonly memoryBytes: number;
+  /** Minimum latency with no contention (transfer), seconds, excluding etcd. */
+  readonly transferS: number;
+  /** True for mutating requests (they go to etcd as writes). */
+  readonly mutating: boolean;
+}
+
+/** Objects a call returns and the objects the server must scan to answer it. */
+export function callObjects(p: CallProfile, r: ResourceStats, nodes: number): { returned: number; scanned: number } {
+  const all = r.count;
+  switch (p.verb) {
+    case 'get':
+    case 'create':
+    case 'update':
+    case 'patch':
+    case 'delete':
+      return { returned: 1, scanned: 1 };
+    default:
+      break;
+  }
+  const returned =
+    p.scope === 'cluster' ? all : p.scope === 'namespace' ? all * p.namespaceFraction : r.nodeIndexed ? all / Math.max(1, nodes) : all;
+  // etcd has no field indexes: a consistent node-scoped LIST reads every object
+  // of the type and filters in the API server. The watch cache indexes pods by
+  // spec.nodeName, so RV=0 node-scoped lists scan only the node's objects.
+  const fromCache = p.resourceVersion !== 'consistent';
+  const scanned = fromCache ? (p.scope === 'node' && r.nodeIndexed ? returned : p.scope === 'namespace' ? returned : all) : p.scope === 'namespace' ? returned : all;
+  return { returned, scanned };
+}
+
+/**
+ * Cost of the list (or the informer's initial list) or single-object call.
+ * Seats follow the work estimator: for LIST, stored objects of the type / 100,
+ * clamped to [1, maxSeats] (ref: "LIST served from watch cache counts all
+ * stored objects of the type; from etcd with selector: stored objects + limit").
+ */
+export function requestCost(p: CallProfile, r: ResourceStats, nodes: number, c: CostParams): RequestCost {
+  const mutating = p.verb === 'create' || p.verb === 'update' || p.verb === 'patch' || p.verb === 'delete';
+  const { returned, scanned } = callObjects(p, r, nodes);
+  if (p.verb !== 'list' && p.verb !== 'watch') {
+    const bytes = r.bytes;
+    return {
+      seats: 1,
+      cpuS: c.cpuPerRequestS * (mutating ? 3 : 1) + bytes * c.cpuPerByteS,
+      etcdBytes: bytes,
+      etcdObjects: 1,
+      responseBytes: bytes,
+      memoryBytes: bytes * 2,
+      transferS: bytes / c.responseBytesPerS,
+      mutating,
+    };
+  }
+  const fromEtcd = p.resourceVersion === 'consistent';
+  const paged = p.pageSize > 0 && fromEtcd;
+  const estimated = fromEtcd ? r.count + (paged ? p.pageSize : 0) : r.count;
+  const seats = Math.max(1, Math.min(c.maxSeats, Math.ceil(estimated / c.objectsPerSeat)));
+  const responseBytes = returned * r.bytes;
+  const etcdObjects = fromEtcd ? scanned : 0;
+  const etcdBytes = etcdObjects * r.bytes;
+  const cpuS =
+    c.cpuPerRequestS +
+    (fromEtcd ? scanned * c.cpuPerEtcdObjectS : scanned * c.cpuPerCacheObjectS) +
+    responseBytes * c.cpuPerByteS;
+  let memoryBytes: number;
+  if (p.resourceVersion === 'watch-list') {
+    // Streaming: objects are sent as events; memory stays near one object window.
+    memoryBytes = Math.min(responseBytes, 1e6) + c.watchMemoryBytes;
+  } else if (fromEtcd) {
+    // A page holds only pageSize objects' worth of etcd response at a time.
+    const held = paged ? Math.min(scanned, p.pageSize) * r.bytes : etcdBytes;
+    memoryBytes = held * c.listMemoryFactorEtcd;
+  } else {
+    memoryBytes = responseBytes * c.listMemoryFactorCache;
+  }
+  return { seats, cpuS, etcdBytes, etcdObjects, responseBytes, memoryBytes, transferS: responseBytes / c.responseBytesPerS, mutating: false };
+}
+
+/** Watch events per second delivered to one informer client of this profile. */
+export function watchEventsPerClient(p: CallProfile, r: ResourceStats, nodes: number): number {
+  if (p.verb !== 'watch') return 0;
+  if (p.scope === 'cluster') return r.eventsPerSecond;
+  if (p.scope === 'namespace') return r.eventsPerSecond * p.namespaceFraction;
+  return r.nodeIndexed ? r.eventsPerSecond / Math.max(1, nodes) : r.eventsPerSecond;
+}

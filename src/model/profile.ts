@@ -1,0 +1,57 @@
+/**
+ * API call profiles: how a client (a node agent, a controller, an operator)
+ * talks to the API server. The twin turns profiles into load; the analyzer
+ * derives them from manifests; the orchestrator rehearses changes made of them.
+ *
+ * `resourceVersion` semantics (ref: kubernetes-control-plane.md):
+ * - `consistent`: unset resourceVersion, a quorum read served by etcd;
+ * - `"0"`: served from the API server's watch cache (may be stale);
+ * - `watch-list`: streaming list over a watch (KEP-3157), no large response buffer.
+ * With verb `watch`, the client is an informer: an initial list with these
+ * semantics, then a watch; it relists after errors and 410 Gone.
+ */
+export type Verb = 'list' | 'watch' | 'get' | 'create' | 'update' | 'patch' | 'delete';
+export type Scope = 'cluster' | 'namespace' | 'node';
+export type RvSemantics = 'consistent' | '0' | 'watch-list';
+export type RetryPolicy = 'backoff' | 'immediate';
+
+export interface RetrySpec {
+  readonly policy: RetryPolicy;
+  /** backoff: initial wait, factor, cap, jitter (client-go: 0.8 s, ×2, 30 s, 1.0). */
+  readonly initialS: number;
+  readonly factor: number;
+  readonly maxS: number;
+  readonly jitter: number;
+}
+
+export interface CallProfile {
+  readonly name: string;
+  readonly verb: Verb;
+  readonly resource: string;
+  readonly scope: Scope;
+  readonly resourceVersion: RvSemantics;
+  /** Seconds between calls of one client (list/get/write); informers: 0 (list once, then watch). */
+  readonly periodS: number;
+  /** Relative jitter of the period, 0..1. */
+  readonly jitter: number;
+  /** Page size (`limit`); 0 = unpaginated. Paginated consistent lists cost several round trips of smaller memory. */
+  readonly pageSize: number;
+  /** Client-side rate limit per client: QPS and burst (client-go: 5 / 10). */
+  readonly qps: number;
+  readonly burst: number;
+  readonly retry: RetrySpec;
+  /** Fraction of namespaced objects a namespace-scoped call covers. */
+  readonly namespaceFraction: number;
+}
+
+/** Sizes of the object types the models know, per cluster. */
+export interface ResourceStats {
+  /** Number of stored objects of this type. */
+  readonly count: number;
+  /** Mean serialized size in bytes. */
+  readonly bytes: number;
+  /** Watch events per second for the whole type. */
+  readonly eventsPerSecond: number;
+  /** Objects are node-bound (pods), so a node-scoped call returns count / nodes and the watch cache indexes them. */
+  readonly nodeIndexed: boolean;
+}

@@ -1,0 +1,255 @@
+/**
+ * The twin's model parameters, all with defaults. Scenarios override any of
+ * them (`spec.model`, a deep partial). Sources: ../shared/reference/
+ * kubernetes-control-plane.md ("ref"); parameters fitted within published
+ * ranges are listed with their reasons in docs/twin-calibration.md ("cal").
+ */
+import {
+  CLIENT_GO_BACKOFF,
+  CRASHLOOP_BACKOFF,
+  DEFAULT_PRIORITY_LEVELS,
+  DEFAULT_QUEUE_WAIT_S,
+  DEFAULT_REQUEST_TIMEOUT_S,
+  DEFAULT_SERVER_SEATS,
+  NODE_LEASE_PERIOD_S,
+  NODE_MONITOR_GRACE_S,
+  RETRY_AFTER_MAX_S,
+  RETRY_AFTER_MIN_S,
+  type PriorityLevelSpec,
+} from '../model/kubernetes.ts';
+import { DEFAULT_COST_PARAMS, type CostParams } from '../model/cost.ts';
+
+const GiB = 1024 ** 3;
+
+/** Control-plane machine size for clusters of at least `minNodes` nodes (per API server replica). */
+export interface SizingTier {
+  readonly minNodes: number;
+  readonly cpuCores: number;
+  readonly memoryBytes: number;
+}
+
+export interface ApiServerModel {
+  readonly replicas: number;
+  /** Seats per replica: 400 + 200 (ref). */
+  readonly seats: number;
+  readonly requestTimeoutS: number;
+  readonly queueWaitS: number;
+  readonly sizing: readonly SizingTier[];
+  /** Resident memory besides the watch cache and requests. */
+  readonly baseMemoryBytes: number;
+  /** Watch cache memory as a multiple of stored bytes. */
+  readonly watchCacheFactor: number;
+  /** Time to start once the container runs, before filling the watch cache. */
+  readonly startupS: number;
+  /** Rate at which a starting API server fills its watch cache from etcd. */
+  readonly startupBytesPerS: number;
+  readonly crashLoopInitialS: number;
+  readonly crashLoopMaxS: number;
+  /** Running this long without a crash resets the crash-loop backoff (kubelet: 10 min). */
+  readonly crashLoopResetS: number;
+  /** Per-replica spread of the effective memory limit (machines differ), fraction. */
+  readonly memoryJitter: number;
+  readonly retryAfterMinS: number;
+  readonly retryAfterMaxS: number;
+}
+
+export interface EtcdModel {
+  /** Bytes per second etcd can serve to range reads. */
+  readonly readBytesPerS: number;
+  /** Writes per second before latency climbs. */
+  readonly writesPerS: number;
+  readonly baseLatencyS: number;
+  readonly maxLatencyS: number;
+}
+
+export interface ObjectModel {
+  readonly podBytes: number;
+  readonly nodeBytes: number;
+  readonly serviceBytes: number;
+  readonly endpointSliceBytes: number;
+  readonly configMapBytes: number;
+  /** Services per 100 pods. */
+  readonly servicesPer100Pods: number;
+  readonly configMapsPerNamespace: number;
+  readonly podsPerNamespace: number;
+  /** Pod watch events per pod per second (status updates, churn). */
+  readonly podEventsPerPodS: number;
+  readonly nodeEventsPerNodeS: number;
+  readonly serviceEventsPerServiceS: number;
+}
+
+export interface ClientsModel {
+  readonly leasePeriodS: number;
+  readonly nodeStatusPeriodS: number;
+  readonly nodeMonitorGraceS: number;
+  /** kube-controller-manager and kube-scheduler informers. */
+  readonly controllerInformers: number;
+  /** Controller writes per pod event (status, bindings, endpoints). */
+  readonly controllerWritesPerPodEvent: number;
+  /** Other workloads' service accounts (operators, apps): calls per namespace per second. */
+  readonly workloadCallsPerNamespaceS: number;
+  readonly backoffInitialS: number;
+  readonly backoffFactor: number;
+  readonly backoffMaxS: number;
+  readonly backoffJitter: number;
+  /** Garbage collector / controller-manager client QPS (deleting a DaemonSet's pods). */
+  readonly controllerQps: number;
+}
+
+export interface DnsRecordClass {
+  /** Time to live of the records in node-level caches. */
+  readonly ttlS: number;
+  /** Share of lookups that use records of this class. */
+  readonly weight: number;
+}
+
+export interface DnsModel {
+  /** CoreDNS replicas: 'auto' = kube-dns autoscaler, max(min, ceil(nodes / nodesPerReplica)) (ref). */
+  readonly replicas: number | 'auto';
+  readonly nodesPerReplica: number;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** Where CoreDNS runs: on worker nodes, or on the control-plane nodes beside the API servers. */
+  readonly placement: 'workers' | 'control-plane';
+  /** Hazard per second that a CoreDNS replica on a control-plane node is killed at full node pressure. */
+  readonly killRateAtPressure: number;
+  /** Control-plane node memory pressure starts at this fraction of the node's memory. */
+  readonly pressureThreshold: number;
+  /** A CoreDNS started during an outage waits this long, then answers SERVFAIL (ref). */
+  readonly syncTimeoutS: number;
+  /** Queries per second one CoreDNS replica answers. */
+  readonly qpsPerReplica: number;
+  /** Lookups per node per second reaching the node cache. */
+  readonly lookupsPerNodeS: number;
+  /** Node-level cache: record classes by TTL. */
+  readonly records: readonly DnsRecordClass[];
+  /** RFC 8767 serve-stale in the node cache. */
+  readonly serveStale: boolean;
+  readonly maxStaleS: number;
+  /** Resolver attempts per lookup (glibc: 2). */
+  readonly attempts: number;
+}
+
+export interface DataPlaneModel {
+  /** Share of requests that need a fresh DNS resolution path (the rest do not depend on discovery). */
+  readonly dnsDependentShare: number;
+  /** Spare capacity each cluster can take when traffic is shifted to it, fraction of its own load. */
+  readonly headroom: number;
+}
+
+export interface ChangeRolloutModel {
+  /** DaemonSet controller pod creations per second (slow-start batches, controller QPS). */
+  readonly podCreationsPerS: number;
+  /** Seconds from pod creation to the agent's first API call (schedule, pull, start). */
+  readonly startDelayS: number;
+  /** Spread of start delays, seconds (uniform on [delay, delay + spread]). */
+  readonly startSpreadS: number;
+}
+
+export interface ModelConfig {
+  readonly apiServer: ApiServerModel;
+  readonly apf: { readonly levels: readonly PriorityLevelSpec[] };
+  readonly costs: CostParams;
+  readonly etcd: EtcdModel;
+  readonly objects: ObjectModel;
+  readonly clients: ClientsModel;
+  readonly dns: DnsModel;
+  readonly dataPlane: DataPlaneModel;
+  readonly change: ChangeRolloutModel;
+}
+
+export const DEFAULT_MODEL: ModelConfig = {
+  apiServer: {
+    replicas: 3,
+    seats: DEFAULT_SERVER_SEATS,
+    requestTimeoutS: DEFAULT_REQUEST_TIMEOUT_S,
+    queueWaitS: DEFAULT_QUEUE_WAIT_S,
+    // cal: control-plane machines grow with the cluster, as managed offerings do.
+    sizing: [
+      { minNodes: 0, cpuCores: 8, memoryBytes: 32 * GiB },
+      { minNodes: 500, cpuCores: 16, memoryBytes: 64 * GiB },
+      { minNodes: 2000, cpuCores: 32, memoryBytes: 128 * GiB },
+      { minNodes: 5000, cpuCores: 64, memoryBytes: 256 * GiB },
+    ],
+    baseMemoryBytes: 2 * GiB,
+    watchCacheFactor: 3,
+    startupS: 20,
+    startupBytesPerS: 200e6,
+    crashLoopInitialS: CRASHLOOP_BACKOFF.initialS,
+    crashLoopMaxS: CRASHLOOP_BACKOFF.maxS,
+    crashLoopResetS: 600,
+    memoryJitter: 0.05,
+    retryAfterMinS: RETRY_AFTER_MIN_S,
+    retryAfterMaxS: RETRY_AFTER_MAX_S,
+  },
+  apf: { levels: DEFAULT_PRIORITY_LEVELS },
+  costs: DEFAULT_COST_PARAMS,
+  etcd: { readBytesPerS: 400e6, writesPerS: 10_000, baseLatencyS: 0.005, maxLatencyS: 30 },
+  objects: {
+    podBytes: 4096,
+    nodeBytes: 12_288,
+    serviceBytes: 1024,
+    endpointSliceBytes: 2048,
+    configMapBytes: 2048,
+    servicesPer100Pods: 5,
+    configMapsPerNamespace: 10,
+    podsPerNamespace: 200,
+    podEventsPerPodS: 1 / 600,
+    nodeEventsPerNodeS: 1 / 60,
+    serviceEventsPerServiceS: 1 / 3600,
+  },
+  clients: {
+    leasePeriodS: NODE_LEASE_PERIOD_S,
+    nodeStatusPeriodS: 60,
+    nodeMonitorGraceS: NODE_MONITOR_GRACE_S,
+    controllerInformers: 40,
+    controllerWritesPerPodEvent: 1,
+    workloadCallsPerNamespaceS: 0.2,
+    backoffInitialS: CLIENT_GO_BACKOFF.initialS,
+    backoffFactor: CLIENT_GO_BACKOFF.factor,
+    backoffMaxS: CLIENT_GO_BACKOFF.maxS,
+    backoffJitter: CLIENT_GO_BACKOFF.jitter,
+    controllerQps: 20,
+  },
+  dns: {
+    replicas: 'auto',
+    nodesPerReplica: 16,
+    minReplicas: 2,
+    maxReplicas: 1000,
+    placement: 'workers',
+    killRateAtPressure: 1 / 300,
+    pressureThreshold: 0.8,
+    syncTimeoutS: 5,
+    qpsPerReplica: 20_000,
+    lookupsPerNodeS: 50,
+    // NodeLocal DNSCache: cluster.local success 30 s (ref); longer-lived records cached by clients.
+    records: [{ ttlS: 30, weight: 1 }],
+    serveStale: false,
+    maxStaleS: 86_400,
+    attempts: 2,
+  },
+  dataPlane: { dnsDependentShare: 1, headroom: 0.25 },
+  change: { podCreationsPerS: 20, startDelayS: 15, startSpreadS: 60 },
+};
+
+export type DeepPartial<T> = T extends readonly (infer _U)[]
+  ? T
+  : T extends object
+    ? { readonly [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge: objects merge key by key; arrays and scalars replace. */
+export function mergeModel<T>(base: T, override: DeepPartial<T> | undefined): T {
+  if (override === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(override)) return override as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(override)) {
+    if (v === undefined) continue;
+    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeModel(out[k], v) : v;
+  }
+  return out as T;
+}

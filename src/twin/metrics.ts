@@ -1,0 +1,52 @@
+/**
+ * Per-cluster metrics the twin exposes every step, to alert rules, to the
+ * report and to outside controllers (the rollout orchestrator's gates). Names
+ * follow the Prometheus metrics a real cluster would be judged by, so the same
+ * gates can later read Prometheus.
+ */
+export const METRIC_NAMES = [
+  /** Fraction of ordinary (non-change, non-operator) requests served without error. */
+  'apiserver_success_ratio',
+  /** Fraction of all requests rejected with 429 (APF queue full or queue wait exceeded). */
+  'apiserver_429_ratio',
+  /** p99 latency proxy of ordinary requests, seconds (see docs/model.md). */
+  'apiserver_p99_seconds',
+  /** p99 latency of single-object reads and writes (SLO 1 s). */
+  'apiserver_p99_single_object_seconds',
+  /** API server replicas ready / desired. */
+  'apiserver_ready_ratio',
+  /** API server restarts in the last minute. */
+  'apiserver_restarts',
+  /** Highest memory use of a live replica as a fraction of its limit. */
+  'apiserver_memory_ratio',
+  /** Highest APF seat utilisation over limited priority levels (in use + queued) / capacity. */
+  'apf_seat_saturation',
+  /** Requests per second the API servers received. */
+  'apiserver_requests_per_second',
+  /** etcd request latency, seconds. */
+  'etcd_latency_seconds',
+  /** Fraction of DNS lookups reaching CoreDNS that fail (SERVFAIL or timeout). */
+  'dns_servfail_ratio',
+  /** Fraction of node-cache DNS records still valid (fresh). */
+  'dns_cache_valid_ratio',
+  /** Fraction of nodes NotReady (no lease renewal within the grace period). */
+  'nodes_not_ready_ratio',
+  /** Data-plane request error ratio of this cluster's services. */
+  'dataplane_error_ratio',
+  /** Share of the fleet's customer traffic this cluster carries. */
+  'traffic_share',
+] as const;
+
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+/** One cluster's metrics at one instant (values as named above). */
+export type MetricSample = Readonly<Record<MetricName, number>>;
+
+/** Per-priority-level view, for gates on APF saturation per level. */
+export interface LevelSample {
+  readonly level: string;
+  readonly seats: number;
+  readonly inUse: number;
+  readonly queued: number;
+  readonly rejectedPerS: number;
+}

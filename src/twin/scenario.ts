@@ -1,0 +1,114 @@
+/**
+ * A compiled scenario: what the engine runs. Produced from YAML by
+ * src/input/scenario.ts (which validates, applies defaults and resolves times
+ * and the fleet); built directly by tests, benches and the orchestrator.
+ * Times are seconds from the scenario start unless named `...Ms` (epoch ms).
+ */
+import type { Cluster, ClusterSelector } from '../model/fleet.ts';
+import type { CallProfile } from '../model/profile.ts';
+import type { MetricName } from './metrics.ts';
+import type { ModelConfig } from './config.ts';
+
+export interface ChangeSpec {
+  readonly name: string;
+  readonly kind: 'DaemonSet' | 'Deployment';
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** Deployment replicas; a DaemonSet runs one pod per node. */
+  readonly replicas: number;
+  /** Priority level its requests land in (FlowSchema defaults unless overridden). */
+  readonly priorityLevel: string;
+  readonly calls: readonly CallProfile[];
+}
+
+export type Action =
+  /** Apply the change (all nodes, or a fraction of nodes for node batches). */
+  | { readonly kind: 'apply-change'; readonly nodeFraction: number }
+  /** Remove the change through the API (`delete`), or stop its agents out of band (`kill-switch`). */
+  | { readonly kind: 'remove-change'; readonly via: 'api' | 'kill-switch' }
+  /** Scale the cluster's nodes to `fraction` of the original count over `overS`. */
+  | { readonly kind: 'scale-nodes'; readonly fraction: number; readonly overS: number }
+  /** Replace API servers with `replicas` machines `memoryFactor`/`cpuFactor` larger after `provisionS`. */
+  | { readonly kind: 'scale-apiservers'; readonly replicas: number; readonly memoryFactor: number; readonly cpuFactor: number; readonly provisionS: number }
+  /** Block (or unblock) network access to the API for client groups, ramped over `overS`. */
+  | { readonly kind: 'block-admin-api'; readonly sources: readonly BlockSource[]; readonly overS: number }
+  | { readonly kind: 'unblock-admin-api'; readonly overS: number }
+  /** Shift customer traffic away from clusters with data-plane errors to healthy ones over `overS`. */
+  | { readonly kind: 'shift-traffic'; readonly overS: number; readonly errorThreshold: number }
+  /** Faults. */
+  | { readonly kind: 'etcd-slowdown'; readonly factor: number; readonly durationS: number }
+  | { readonly kind: 'kill-apiservers' }
+  | { readonly kind: 'restart-coredns' };
+
+export type BlockSource = 'nodes' | 'change' | 'workloads';
+
+export interface ScheduledEvent {
+  readonly atS: number;
+  readonly clusters: ClusterSelector;
+  readonly action: Action;
+  /** Where it came from, for messages. */
+  readonly source?: string;
+}
+
+/** The scenario's own (naive) pipeline: applies the change to the selected clusters, evenly spaced. */
+export interface PipelineSpec {
+  readonly startS: number;
+  readonly endS: number;
+  readonly clusters: ClusterSelector;
+  readonly order: 'listed' | 'by-name' | 'smallest-first' | 'largest-first' | 'shuffled';
+}
+
+export interface RemediesSpec {
+  readonly scaleApiServers?: { readonly replicas: number; readonly memoryFactor: number; readonly cpuFactor: number; readonly provisionS: number };
+  readonly scaleDownNodes?: { readonly fraction: number; readonly overS: number };
+  readonly blockAdminApi?: { readonly sources: readonly BlockSource[]; readonly overS: number };
+}
+
+/**
+ * Incident response: from `respondAtS`, operators work on clusters whose
+ * control plane alerts, `parallelism` at a time, largest first. On each they
+ * try to delete the change through the API every `retryEveryS`; after
+ * `escalateAfterS` without success they start the remedies; once the delete
+ * succeeds and the change's pods are gone they lift the remedies.
+ */
+export interface OperatorsSpec {
+  /** Priority level operator requests land in: global-default for ordinary admins; `break-glass` when enabled. */
+  readonly priorityLevel: string;
+  /** A break-glass priority level: seats reserved for operators, never lent. */
+  readonly breakGlass?: { readonly seats: number };
+  readonly respondAtS: number;
+  readonly parallelism: number;
+  readonly retryEveryS: number;
+  readonly escalateAfterS: number;
+  readonly remedies: RemediesSpec;
+  readonly restore: { readonly unblockOverS: number; readonly scaleNodesBackOverS: number };
+  readonly shiftTraffic?: { readonly atS: number; readonly overS: number; readonly errorThreshold: number };
+}
+
+export interface AlertRule {
+  readonly name: string;
+  readonly metric: MetricName;
+  readonly op: '>' | '<';
+  readonly threshold: number;
+  readonly forS: number;
+  readonly severity: 'warning' | 'critical';
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  /** Start of the run, epoch ms; the zone is used for every reported time. */
+  readonly startMs: number;
+  readonly timeZone: string;
+  readonly durationS: number;
+  readonly stepS: number;
+  readonly clusters: readonly Cluster[];
+  readonly model: ModelConfig;
+  /** Per-cluster model overrides, applied in order to matching clusters. */
+  readonly clusterModels: readonly { readonly clusters: ClusterSelector; readonly model: ModelConfig }[];
+  readonly change?: ChangeSpec;
+  readonly pipeline?: PipelineSpec;
+  readonly events: readonly ScheduledEvent[];
+  readonly operators?: OperatorsSpec;
+  readonly alerts: readonly AlertRule[];
+}
