@@ -10,7 +10,7 @@
  */
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
-import type { t as RandomGenerator } from 'pure-rand/types/RandomGenerator';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 
 export class Random {
   readonly #gen: RandomGenerator;
