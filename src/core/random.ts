@@ -17,7 +17,12 @@ export class Random {
   readonly #seed: number;
   private constructor(seed: number) {
     this.#seed = seed;
-    this.#gen = xoroshiro128plus(seed);
+    // Small seeds (1, 2, ...) give correlated first outputs from xoroshiro;
+    // scramble them with murmur3's finaliser first.
+    let h = seed ^ 0x9e3779b9;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    this.#gen = xoroshiro128plus((h ^ (h >>> 16)) | 0);
   }
   static seeded(seed: number): Random {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
