@@ -36,7 +36,7 @@ export const DEFAULT_COST_PARAMS: CostParams = {
   cpuPerRequestS: 0.0005,
   cpuPerEtcdObjectS: 4e-6,
   cpuPerCacheObjectS: 0.5e-6,
-  cpuPerByteS: 5e-9,
+  cpuPerByteS: 10e-9,
   cpuPerWatchEventS: 10e-6,
   listMemoryFactorEtcd: LIST_MEMORY_FACTOR,
   listMemoryFactorCache: 1.5,

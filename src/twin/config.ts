@@ -37,6 +37,12 @@ export interface ApiServerModel {
   readonly sizing: readonly SizingTier[];
   /** Resident memory besides the watch cache and requests. */
   readonly baseMemoryBytes: number;
+  /**
+   * Extra resident memory per byte of transient (request) memory: Go's GC lets
+   * the heap grow to (1 + GOGC/100) × live before collecting; GOGC=100 by
+   * default, so between 0 and 1.
+   */
+  readonly gcHeadroom: number;
   /** Watch cache memory as a multiple of stored bytes. */
   readonly watchCacheFactor: number;
   /** Time to start once the container runs, before filling the watch cache. */
@@ -60,6 +66,8 @@ export interface EtcdModel {
   readonly writesPerS: number;
   readonly baseLatencyS: number;
   readonly maxLatencyS: number;
+  /** Seconds of added latency for small requests per second of range-read backlog. */
+  readonly rangeInterference: number;
 }
 
 export interface ObjectModel {
@@ -164,14 +172,17 @@ export const DEFAULT_MODEL: ModelConfig = {
     seats: DEFAULT_SERVER_SEATS,
     requestTimeoutS: DEFAULT_REQUEST_TIMEOUT_S,
     queueWaitS: DEFAULT_QUEUE_WAIT_S,
-    // cal: control-plane machines grow with the cluster, as managed offerings do.
+    // Control-plane machine per cluster size: the Kubernetes "Considerations for large clusters"
+    // table for GCE (11–100 nodes n1-standard-4, 101–250 n1-standard-8, 251–500 n1-standard-16,
+    // more than 500 n1-standard-32 = 32 vCPU, 120 GB).
     sizing: [
-      { minNodes: 0, cpuCores: 8, memoryBytes: 32 * GiB },
-      { minNodes: 500, cpuCores: 16, memoryBytes: 64 * GiB },
-      { minNodes: 2000, cpuCores: 32, memoryBytes: 128 * GiB },
-      { minNodes: 5000, cpuCores: 64, memoryBytes: 256 * GiB },
+      { minNodes: 0, cpuCores: 4, memoryBytes: 15 * GiB },
+      { minNodes: 101, cpuCores: 8, memoryBytes: 30 * GiB },
+      { minNodes: 251, cpuCores: 16, memoryBytes: 60 * GiB },
+      { minNodes: 501, cpuCores: 32, memoryBytes: 120 * GiB },
     ],
     baseMemoryBytes: 2 * GiB,
+    gcHeadroom: 0.5,
     watchCacheFactor: 3,
     startupS: 20,
     startupBytesPerS: 200e6,
@@ -184,9 +195,10 @@ export const DEFAULT_MODEL: ModelConfig = {
   },
   apf: { levels: DEFAULT_PRIORITY_LEVELS },
   costs: DEFAULT_COST_PARAMS,
-  etcd: { readBytesPerS: 400e6, writesPerS: 10_000, baseLatencyS: 0.005, maxLatencyS: 30 },
+  etcd: { readBytesPerS: 400e6, writesPerS: 10_000, baseLatencyS: 0.005, maxLatencyS: 30, rangeInterference: 0.01 },
   objects: {
-    podBytes: 4096,
+    // cal: JSON pods with managedFields, several containers and env: 5–20 KiB; see docs/twin-calibration.md.
+    podBytes: 12 * 1024,
     nodeBytes: 12_288,
     serviceBytes: 1024,
     endpointSliceBytes: 2048,

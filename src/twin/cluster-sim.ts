@@ -1,0 +1,1148 @@
+/**
+ * One cluster of the twin: a fixed-step fluid model of its control plane (API
+ * server replicas with APF, etcd), its clients (kubelets, kube-proxy,
+ * controllers, CoreDNS, other workloads, the change's agents), its DNS and its
+ * data plane. Populations are fluid (fractional clients) so a 7,500-node
+ * cluster costs the same to step as a 50-node one; the few discrete things
+ * (API server replicas, CoreDNS replicas on control-plane nodes) are discrete
+ * and draw from the cluster's seeded random stream.
+ *
+ * Nothing here is scripted: overload, OOM kills, relist storms, 429 retry
+ * loops, lockout and recovery all come out of the same equations. See
+ * docs/model.md for the equations and docs/twin-calibration.md for the numbers.
+ */
+import type { Cluster } from '../model/fleet.ts';
+import type { CallProfile, ResourceStats } from '../model/profile.ts';
+import { requestCost, watchEventsPerClient, type RequestCost } from '../model/cost.ts';
+import { nominalSeats, lendableSeats, WATCH_CACHE_WINDOW_S, KUBELET_QPS } from '../model/kubernetes.ts';
+import type { Random } from '../core/random.ts';
+import type { ModelConfig } from './config.ts';
+import type { BlockSource, ChangeSpec } from './scenario.ts';
+import { DnsState } from './dns.ts';
+import type { LevelSample, MetricSample } from './metrics.ts';
+
+export type ClientGroup = 'nodes' | 'change' | 'workloads' | 'control' | 'operator';
+
+/** A population of identical clients. */
+interface ClientClass {
+  readonly name: string;
+  readonly level: number;
+  /** APF flows the class spreads over (one per distinct user / service account). */
+  flows: number;
+  readonly group: ClientGroup;
+  /** Counts toward the control plane's health (everything but the change and operators). */
+  readonly ordinary: boolean;
+  readonly informer: boolean;
+  readonly periodS: number;
+  /** Single-object calls (for the single-object SLO). */
+  readonly singleObject: boolean;
+  readonly profile: CallProfile;
+  readonly resource: string;
+  /** Clients per node (node agents), or a fixed count when perNode is 0. */
+  readonly perNode: number;
+  readonly fixed: number;
+  n: number;
+  cost: RequestCost;
+  events: number;
+  // state (fluid counts of clients)
+  pending: number;
+  wait: number;
+  rewatch: number;
+  rewatchWait: number;
+  brokenAt: number;
+  queued: number;
+  inflight: number;
+  watching: number;
+  retryAfter: number;
+  // last step's figures
+  arrivals: number;
+  ok: number;
+  failed: number;
+  rejected: number;
+  latency: number;
+  exitRate: number;
+  /** New agents' first calls, issued this step. */
+  arrivalsBoost: number;
+}
+
+interface Replica {
+  state: 'ready' | 'starting' | 'down';
+  /** Time the current state ends (starting → ready, down → starting). */
+  until: number;
+  readySince: number;
+  memLimit: number;
+  restarts: number;
+  backoff: number;
+  lastCrash: number;
+}
+
+export interface OperatorOutcome {
+  readonly ok: boolean;
+  readonly reason: string;
+  readonly latencyS: number;
+}
+
+const ORDINARY_MIN_SHARE = 0.01;
+
+function mkProfile(p: Partial<CallProfile> & Pick<CallProfile, 'name' | 'verb' | 'resource'>, m: ModelConfig): CallProfile {
+  return {
+    scope: 'cluster',
+    resourceVersion: p.verb === 'watch' ? '0' : 'consistent',
+    periodS: 0,
+    jitter: 0.1,
+    pageSize: 0,
+    qps: 5,
+    burst: 10,
+    retry: { policy: 'backoff', initialS: m.clients.backoffInitialS, factor: m.clients.backoffFactor, maxS: m.clients.backoffMaxS, jitter: m.clients.backoffJitter },
+    namespaceFraction: 0.05,
+    ...p,
+  };
+}
+
+export class ClusterSim {
+  readonly cluster: Cluster;
+  readonly model: ModelConfig;
+  readonly #rng: Random;
+  readonly levelNames: string[];
+  readonly #nominal: number[];
+  readonly #lendable: number[];
+  readonly #levelQueueCap: number[];
+  readonly #flowQueueCap: number[];
+  readonly #reject: boolean[];
+  readonly #exempt: boolean[];
+  readonly classes: ClientClass[] = [];
+  readonly #changeClasses: ClientClass[] = [];
+  readonly replicas: Replica[] = [];
+  readonly dns: DnsState;
+  resources: Map<string, ResourceStats> = new Map();
+
+  nodes: number;
+  readonly #originalNodes: number;
+  #nodeTarget: number;
+  #nodeRate = 0;
+  #cpuFactor = 1;
+  #memFactor = 1;
+  #pendingScale: { at: number; replicas: number; memoryFactor: number; cpuFactor: number } | null = null;
+  #etcdSlowdown = 1;
+  #etcdSlowUntil = 0;
+  readonly #block: Record<BlockSource, number> = { nodes: 0, change: 0, workloads: 0 };
+  readonly #blockTarget: Record<BlockSource, number> = { nodes: 0, change: 0, workloads: 0 };
+  readonly #blockRate: Record<BlockSource, number> = { nodes: 0, change: 0, workloads: 0 };
+
+  // the change
+  readonly change: ChangeSpec | undefined;
+  changeFraction = 0;
+  changeAppliedAtS: number | null = null;
+  changeDeployed = false;
+  /** Agent pods created but not started yet, by seconds until start. */
+  #starting: Float64Array;
+  #startHead = 0;
+  agentsRunning = 0;
+  #agentsCreated = 0;
+  #agentsToDelete = 0;
+  #killSwitch = false;
+
+  // derived each step
+  #etcdLatency: number;
+  #slowdown = 1;
+  #memRatio = 0;
+  #restartsWindow: number[] = [];
+  #notReady = 0;
+  #leaseOkEma = 1;
+  #levelUse: number[];
+  #levelQueued: number[];
+  #levelCap: number[];
+  #levelRejected: number[];
+  #requests = 0;
+  #rejectedTotal = 0;
+  #arrivalsTotal = 0;
+  #ordinaryOk = 0;
+  #ordinaryAll = 0;
+  #p99 = 0;
+  #p99Single = 0;
+  #allDown = false;
+  t = 0;
+
+  constructor(cluster: Cluster, model: ModelConfig, change: ChangeSpec | undefined, rng: Random, extraLevels: readonly { name: string; seats: number }[]) {
+    this.cluster = cluster;
+    this.model = model;
+    this.change = change;
+    this.#rng = rng;
+    this.nodes = cluster.nodes;
+    this.#originalNodes = cluster.nodes;
+    this.#nodeTarget = cluster.nodes;
+    const levels = model.apf.levels;
+    const nominal = nominalSeats(levels, model.apiServer.seats);
+    const lend = lendableSeats(levels, nominal);
+    this.levelNames = levels.map((l) => l.name);
+    this.#nominal = nominal;
+    this.#lendable = lend;
+    this.#levelQueueCap = levels.map((l) => l.queues * l.queueLengthLimit);
+    this.#flowQueueCap = levels.map((l) => l.handSize * l.queueLengthLimit);
+    this.#reject = levels.map((l) => l.reject);
+    this.#exempt = levels.map((l) => l.exempt);
+    for (const x of extraLevels) {
+      // Break-glass: reserved seats, never lent, queued like system.
+      this.levelNames.push(x.name);
+      this.#nominal.push(x.seats);
+      this.#lendable.push(0);
+      this.#levelQueueCap.push(16 * 50);
+      this.#flowQueueCap.push(4 * 50);
+      this.#reject.push(false);
+      this.#exempt.push(false);
+    }
+    const L = this.levelNames.length;
+    this.#levelUse = new Array<number>(L).fill(0);
+    this.#levelQueued = new Array<number>(L).fill(0);
+    this.#levelCap = new Array<number>(L).fill(0);
+    this.#levelRejected = new Array<number>(L).fill(0);
+    this.#etcdLatency = model.etcd.baseLatencyS;
+    const ch = model.change;
+    this.#starting = new Float64Array(Math.ceil(ch.startDelayS + ch.startSpreadS) + 2);
+
+    const sizing = [...model.apiServer.sizing].sort((a, b) => a.minNodes - b.minNodes);
+    let tier = sizing[0];
+    for (const s of sizing) if (cluster.nodes >= s.minNodes) tier = s;
+    this.#tierCores = tier?.cpuCores ?? 8;
+    this.#tierMem = tier?.memoryBytes ?? 32 * 1024 ** 3;
+    for (let i = 0; i < model.apiServer.replicas; i++) this.replicas.push(this.#newReplica(0, 'ready'));
+    this.#computeResources();
+    this.#buildClasses();
+    this.dns = new DnsState(model.dns, this.#dnsReplicas(), rng.fork('dns'));
+    this.#recost();
+    // Informers start synced.
+    for (const c of this.classes) if (c.informer) c.watching = c.n;
+  }
+
+  readonly #tierCores: number;
+  readonly #tierMem: number;
+
+  #newReplica(t: number, state: Replica['state']): Replica {
+    const j = this.model.apiServer.memoryJitter;
+    return { state, until: t, readySince: t, memLimit: this.#tierMem * this.#memFactor * (1 - j + 2 * j * this.#rng.float()), restarts: 0, backoff: 0, lastCrash: -1e9 };
+  }
+
+  #level(name: string): number {
+    const i = this.levelNames.indexOf(name);
+    if (i < 0) throw new Error(`unknown priority level ${name}`);
+    return i;
+  }
+
+  #computeResources(): void {
+    const o = this.model.objects;
+    const pods = this.cluster.pods;
+    const n = this.nodes;
+    const services = Math.max(10, Math.round((pods * o.servicesPer100Pods) / 100));
+    const namespaces = Math.max(5, Math.round(pods / o.podsPerNamespace));
+    const r = new Map<string, ResourceStats>();
+    r.set('pods', { count: pods, bytes: o.podBytes, eventsPerSecond: pods * o.podEventsPerPodS, nodeIndexed: true });
+    r.set('nodes', { count: n, bytes: o.nodeBytes, eventsPerSecond: n * o.nodeEventsPerNodeS, nodeIndexed: false });
+    r.set('services', { count: services, bytes: o.serviceBytes, eventsPerSecond: services * o.serviceEventsPerServiceS, nodeIndexed: false });
+    r.set('endpointslices', { count: Math.round(services * 1.2), bytes: o.endpointSliceBytes, eventsPerSecond: pods * o.podEventsPerPodS * 0.5, nodeIndexed: false });
+    r.set('configmaps', { count: namespaces * o.configMapsPerNamespace, bytes: o.configMapBytes, eventsPerSecond: 0.1, nodeIndexed: false });
+    r.set('leases', { count: n + 50, bytes: 300, eventsPerSecond: n / 10, nodeIndexed: false });
+    r.set('events', { count: pods * 2, bytes: 800, eventsPerSecond: pods * o.podEventsPerPodS * 2, nodeIndexed: false });
+    r.set('namespaces', { count: namespaces, bytes: 500, eventsPerSecond: 0.01, nodeIndexed: false });
+    this.resources = r;
+    this.#storedBytes = [...r.values()].reduce((s, x) => s + x.count * x.bytes, 0);
+  }
+  #storedBytes = 0;
+
+  #addClass(
+    name: string,
+    group: ClientGroup,
+    level: string,
+    flows: number,
+    profile: CallProfile,
+    perNode: number,
+    fixed: number,
+  ): ClientClass {
+    const n = perNode > 0 ? perNode * this.nodes : fixed;
+    const c: ClientClass = {
+      name,
+      level: this.#level(level),
+      flows,
+      group,
+      ordinary: group !== 'change' && group !== 'operator',
+      informer: profile.verb === 'watch',
+      periodS: profile.periodS,
+      singleObject: profile.verb !== 'list' && profile.verb !== 'watch',
+      profile,
+      resource: profile.resource,
+      perNode,
+      fixed,
+      n,
+      cost: requestCost(profile, this.#res(profile.resource), this.nodes, this.model.costs),
+      events: 0,
+      pending: 0,
+      wait: profile.retry.initialS,
+      rewatch: 0,
+      rewatchWait: 1,
+      brokenAt: 0,
+      queued: 0,
+      inflight: 0,
+      watching: 0,
+      retryAfter: this.model.apiServer.retryAfterMinS,
+      arrivals: 0,
+      ok: 0,
+      failed: 0,
+      rejected: 0,
+      latency: 0,
+      exitRate: 0,
+      arrivalsBoost: 0,
+    };
+    this.classes.push(c);
+    return c;
+  }
+
+  #res(name: string): ResourceStats {
+    return this.resources.get(name) ?? { count: 100, bytes: 2048, eventsPerSecond: 0.1, nodeIndexed: false };
+  }
+
+  #buildClasses(): void {
+    const m = this.model;
+    const cl = m.clients;
+    // Kubelets: node-high for leases and node status; their pod watch (node-scoped, RV=0, indexed) at system.
+    this.#addClass('kubelet-lease', 'nodes', 'node-high', this.nodes, mkProfile({ name: 'kubelet-lease', verb: 'update', resource: 'leases', periodS: cl.leasePeriodS, qps: KUBELET_QPS, burst: 100 }, m), 1, 0);
+    this.#addClass('kubelet-status', 'nodes', 'node-high', this.nodes, mkProfile({ name: 'kubelet-status', verb: 'patch', resource: 'nodes', periodS: cl.nodeStatusPeriodS, qps: KUBELET_QPS, burst: 100 }, m), 1, 0);
+    this.#addClass('kubelet-pods', 'nodes', 'system', this.nodes, mkProfile({ name: 'kubelet-pods', verb: 'watch', resource: 'pods', scope: 'node', qps: KUBELET_QPS, burst: 100 }, m), 1, 0);
+    // kube-proxy: endpointslices cluster-wide from the cache; a service account in kube-system → workload-high.
+    this.#addClass('kube-proxy', 'nodes', 'workload-high', 1, mkProfile({ name: 'kube-proxy', verb: 'watch', resource: 'endpointslices' }, m), 1, 0);
+    // Controllers and scheduler: informers on pods (and more), plus writes proportional to churn.
+    this.#addClass('controller-informers', 'control', 'workload-high', 2, mkProfile({ name: 'controller-informers', verb: 'watch', resource: 'pods' }, m), 0, cl.controllerInformers);
+    const podEvents = this.#res('pods').eventsPerSecond;
+    this.#addClass('controller-writes', 'control', 'workload-high', 2, mkProfile({ name: 'controller-writes', verb: 'update', resource: 'pods', periodS: 1, qps: 1e9, burst: 1e9 }, m), 0, Math.max(1, podEvents * cl.controllerWritesPerPodEvent));
+    // CoreDNS informers (kube-system service account → workload-high).
+    this.#addClass('coredns', 'control', 'workload-high', 1, mkProfile({ name: 'coredns', verb: 'watch', resource: 'endpointslices' }, m), 0, this.#dnsReplicas());
+    // Other workloads' service accounts: namespace-scoped gets/lists, many flows, workload-low.
+    const namespaces = this.#res('namespaces').count;
+    this.#addClass('workloads', 'workloads', 'workload-low', Math.max(1, namespaces), mkProfile({ name: 'workloads', verb: 'get', resource: 'configmaps', periodS: 1 }, m), 0, Math.max(1, namespaces * cl.workloadCallsPerNamespaceS));
+    if (this.change !== undefined) {
+      for (const p of this.change.calls) {
+        const c = this.#addClass(`change:${p.name}`, 'change', this.change.priorityLevel, 1, p, 0, 0);
+        c.n = 0;
+        this.#changeClasses.push(c);
+      }
+    }
+  }
+
+  #dnsReplicas(): number {
+    const d = this.model.dns;
+    if (d.replicas !== 'auto') return d.replicas;
+    return Math.min(d.maxReplicas, Math.max(d.minReplicas, Math.ceil(this.#originalNodes / d.nodesPerReplica)));
+  }
+
+  /** Recompute per-request costs after the cluster's size changed. */
+  #recost(): void {
+    for (const c of this.classes) {
+      const r = this.#res(c.resource);
+      c.cost = requestCost(c.profile, r, this.nodes, this.model.costs);
+      c.events = watchEventsPerClient(c.profile, r, this.nodes);
+    }
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  /** Apply the change to `fraction` of the nodes (cumulative: node batches raise it). */
+  applyChange(fraction: number): void {
+    if (this.change === undefined) return;
+    if (this.changeAppliedAtS === null) this.changeAppliedAtS = this.t;
+    this.changeDeployed = true;
+    this.#killSwitch = false;
+    this.changeFraction = Math.max(this.changeFraction, Math.min(1, fraction));
+  }
+
+  /** Delete the change through the API (its pods are then garbage-collected), or stop agents out of band. */
+  removeChange(via: 'api' | 'kill-switch'): void {
+    this.changeDeployed = false;
+    this.changeFraction = 0;
+    this.#starting.fill(0);
+    if (via === 'kill-switch') this.#killSwitch = true;
+    this.#agentsToDelete = this.#agentsCreated;
+  }
+
+  scaleNodes(fraction: number, overS: number): void {
+    this.#nodeTarget = Math.max(1, Math.round(this.#originalNodes * fraction));
+    this.#nodeRate = Math.abs(this.#nodeTarget - this.nodes) / Math.max(1, overS);
+  }
+
+  scaleApiServers(replicas: number, memoryFactor: number, cpuFactor: number, provisionS: number): void {
+    this.#pendingScale = { at: this.t + provisionS, replicas, memoryFactor, cpuFactor };
+  }
+
+  block(sources: readonly BlockSource[], overS: number): void {
+    for (const s of sources) {
+      this.#blockTarget[s] = 1;
+      this.#blockRate[s] = 1 / Math.max(1, overS);
+    }
+  }
+
+  unblock(overS: number): void {
+    for (const s of ['nodes', 'change', 'workloads'] as const) {
+      this.#blockTarget[s] = 0;
+      this.#blockRate[s] = 1 / Math.max(1, overS);
+    }
+  }
+
+  isBlocked(): boolean {
+    return this.#block.nodes > 0 || this.#block.change > 0 || this.#block.workloads > 0;
+  }
+
+  etcdSlowdown(factor: number, durationS: number): void {
+    this.#etcdSlowdown = factor;
+    this.#etcdSlowUntil = this.t + durationS;
+  }
+
+  killApiServers(): void {
+    for (const r of this.replicas) if (r.state !== 'down') this.#crash(r);
+  }
+
+  restartCoreDns(): void {
+    this.dns.restartAll(this.t);
+  }
+
+  /**
+   * One request from an operator (or the orchestrator) at `level`, decided
+   * against the current state: refused when no API server is ready, rejected
+   * with 429 when the level has neither a free seat nor queue room within the
+   * queue-wait limit, timed out when service would exceed the request timeout.
+   */
+  tryRequest(levelName: string): OperatorOutcome {
+    const ready = this.#readyCount();
+    if (ready === 0) return { ok: false, reason: 'connection refused: no API server ready', latencyS: 0 };
+    const l = this.levelNames.indexOf(levelName);
+    if (l < 0) return { ok: false, reason: `no priority level ${levelName}`, latencyS: 0 };
+    const timeout = this.model.apiServer.requestTimeoutS;
+    const serviceS = (this.model.costs.cpuPerRequestS * 3 + this.#etcdLatency) * this.#slowdown;
+    if (!this.#exempt[l]) {
+      const cap = this.#levelCap[l] ?? 0;
+      const use = this.#levelUse[l] ?? 0;
+      const queued = this.#levelQueued[l] ?? 0;
+      if (use + 1 > cap) {
+        if (this.#reject[l]) return { ok: false, reason: '429 Too Many Requests (catch-all rejects)', latencyS: 0 };
+        // Wait behind what is queued at the level's drain rate.
+        const drain = Math.max(1e-6, this.#levelDrain(l));
+        const waitS = queued / drain;
+        if (waitS > this.model.apiServer.queueWaitS || queued >= (this.#levelQueueCap[l] ?? 0) * ready)
+          return { ok: false, reason: `429 Too Many Requests (priority level ${levelName} saturated, queue wait ${waitS.toFixed(0)} s)`, latencyS: Math.min(waitS, this.model.apiServer.queueWaitS) };
+        if (waitS + serviceS > timeout) return { ok: false, reason: '504 timeout', latencyS: timeout };
+        return { ok: true, reason: 'served after queueing', latencyS: waitS + serviceS };
+      }
+    }
+    if (serviceS > timeout) return { ok: false, reason: '504 timeout (API server CPU saturated)', latencyS: timeout };
+    return { ok: true, reason: 'served', latencyS: serviceS };
+  }
+
+  #levelDrain(l: number): number {
+    let d = 0;
+    for (const c of this.classes) if (c.level === l) d += c.exitRate;
+    return d;
+  }
+
+  #readyCount(): number {
+    let n = 0;
+    for (const r of this.replicas) if (r.state === 'ready') n++;
+    return n;
+  }
+
+  // ---------------------------------------------------------------- step
+
+  step(t: number, dt: number): void {
+    this.t = t;
+    const m = this.model;
+    this.#stepInfrastructure(t, dt);
+    this.#stepAgents(t, dt);
+    const ready = this.#readyCount();
+    const wasAllDown = this.#allDown;
+    this.#allDown = ready === 0;
+    if (this.#allDown && !wasAllDown) {
+      for (const c of this.classes) if (c.informer) this.#breakWatches(c, 1, t);
+    }
+
+    // Client-side arrivals.
+    const timeout = m.apiServer.requestTimeoutS;
+    for (const c of this.classes) {
+      c.arrivals = 0;
+      c.ok = 0;
+      c.failed = 0;
+      c.rejected = 0;
+      if (c.n <= 0) continue;
+      let a = 0;
+      if (c.informer) {
+        // Clients that must list issue after their backoff; rewatches are cheap and handled below.
+        const emit = c.pending * Math.min(1, dt / Math.max(dt, c.wait));
+        c.pending -= emit;
+        a += emit;
+      } else {
+        const active = Math.max(0, c.n - c.pending - c.queued - c.inflight);
+        a += (active * dt) / Math.max(dt, c.periodS);
+        const emit = c.pending * Math.min(1, dt / Math.max(dt, c.wait));
+        c.pending -= emit;
+        a += emit;
+      }
+      // Client-side rate limit (per client QPS).
+      const cap = c.n * c.profile.qps * dt;
+      if (a > cap) {
+        if (c.informer) c.pending += a - cap;
+        a = cap;
+      }
+      const blocked = this.#blockedShare(c.group);
+      if (blocked > 0) {
+        const b = a * blocked;
+        a -= b;
+        c.failed += b;
+        this.#toRetry(c, b, false);
+      }
+      if (ready === 0) {
+        c.failed += a;
+        this.#toRetry(c, a, false);
+        a = 0;
+      }
+      c.arrivals = a;
+    }
+
+    // Rewatches: reconnecting watchers. Against a fresh replica, or after an outage longer than the
+    // watch-cache window, the resourceVersion is gone (410) and the client must relist.
+    for (const c of this.classes) {
+      if (!c.informer || c.rewatch <= 0) continue;
+      if (ready === 0 || this.#blockedShare(c.group) >= 1) continue;
+      const go = c.rewatch * Math.min(1, dt / Math.max(dt, c.rewatchWait));
+      c.rewatch -= go;
+      const relist = t - c.brokenAt > WATCH_CACHE_WINDOW_S || this.#freshShare(t) > 0.5 ? 1 : this.#freshShare(t);
+      c.pending += go * relist;
+      c.watching += go * (1 - relist);
+      if (c.pending > 0 && relist > 0) c.wait = Math.min(c.wait, c.profile.retry.initialS);
+    }
+
+    if (ready > 0) this.#serve(t, dt, ready, timeout);
+    else {
+      // Nothing is served; queued and in-flight requests already failed when the last replica died.
+      for (const l of this.#levelUse.keys()) {
+        this.#levelUse[l] = 0;
+        this.#levelQueued[l] = 0;
+        this.#levelCap[l] = 0;
+        this.#levelRejected[l] = 0;
+      }
+      this.#memRatio = 0;
+    }
+
+    this.#stepNodesReady(dt);
+    this.#stepDns(t, dt, ready);
+    this.#summarise(ready);
+  }
+
+  #blockedShare(g: ClientGroup): number {
+    if (g === 'nodes') return this.#block.nodes;
+    if (g === 'change') return Math.max(this.#block.change, this.#block.nodes);
+    if (g === 'workloads') return this.#block.workloads;
+    return 0;
+  }
+
+  #freshShare(t: number): number {
+    let fresh = 0;
+    let ready = 0;
+    for (const r of this.replicas) {
+      if (r.state !== 'ready') continue;
+      ready++;
+      if (t - r.readySince < WATCH_CACHE_WINDOW_S) fresh++;
+    }
+    return ready === 0 ? 0 : fresh / ready;
+  }
+
+  /** Failed or rejected requests go back to their clients, who retry after a wait. */
+  #toRetry(c: ClientClass, x: number, rejected429: boolean): void {
+    if (x <= 0) return;
+    const r = c.profile.retry;
+    if (rejected429) {
+      // 429 carries Retry-After; client-go honours it.
+      c.pending += x;
+      c.wait = Math.max(c.wait * 0.5, Math.min(r.maxS, c.retryAfter));
+      return;
+    }
+    c.pending += x;
+    if (r.policy === 'immediate') {
+      c.wait = 1;
+      return;
+    }
+    // Exponential backoff: the population's mean wait grows by `factor` per round of failures, up
+    // to the cap, with mean jitter (1 + jitter/2).
+    const share = Math.min(1, x / Math.max(1e-9, c.n));
+    const grown = c.wait * (1 + (r.factor - 1) * share);
+    c.wait = Math.min(r.maxS * (1 + r.jitter / 2), Math.max(r.initialS, grown));
+  }
+
+  #breakWatches(c: ClientClass, share: number, t: number): void {
+    const b = c.watching * share;
+    if (b <= 0) return;
+    c.watching -= b;
+    c.rewatch += b;
+    c.brokenAt = t;
+    c.rewatchWait = 1;
+  }
+
+  #stepInfrastructure(t: number, dt: number): void {
+    const a = this.model.apiServer;
+    // Scale-up of the API servers lands: new machines replace the old ones one by one.
+    if (this.#pendingScale !== null && t >= this.#pendingScale.at) {
+      const s = this.#pendingScale;
+      this.#pendingScale = null;
+      this.#memFactor = s.memoryFactor;
+      this.#cpuFactor = s.cpuFactor;
+      while (this.replicas.length < s.replicas) this.replicas.push(this.#newReplica(t, 'starting'));
+      for (const r of this.replicas) {
+        r.memLimit = (r.memLimit * s.memoryFactor) / Math.max(1e-9, this.#memFactorApplied);
+        if (r.state !== 'ready') {
+          r.state = 'starting';
+          r.until = t + this.#startupS();
+          r.backoff = 0;
+        }
+      }
+      this.#memFactorApplied = s.memoryFactor;
+    }
+    for (const r of this.replicas) {
+      if (r.state === 'down' && t >= r.until) {
+        r.state = 'starting';
+        r.until = t + this.#startupS();
+      } else if (r.state === 'starting' && t >= r.until) {
+        r.state = 'ready';
+        r.readySince = t;
+      } else if (r.state === 'ready' && r.backoff > 0 && t - r.lastCrash > a.crashLoopResetS) {
+        r.backoff = 0;
+      }
+    }
+    // Node count moving toward its target.
+    if (this.nodes !== this.#nodeTarget) {
+      const step = this.#nodeRate * dt;
+      const before = this.nodes;
+      this.nodes = this.nodes < this.#nodeTarget ? Math.min(this.#nodeTarget, this.nodes + step) : Math.max(this.#nodeTarget, this.nodes - step);
+      this.#resizeNodeClients(before, this.nodes);
+    }
+    for (const s of ['nodes', 'change', 'workloads'] as const) {
+      const cur = this.#block[s];
+      const target = this.#blockTarget[s];
+      if (cur !== target) this.#block[s] = cur < target ? Math.min(target, cur + this.#blockRate[s] * dt) : Math.max(target, cur - this.#blockRate[s] * dt);
+    }
+    if (this.#etcdSlowdown !== 1 && t >= this.#etcdSlowUntil) this.#etcdSlowdown = 1;
+  }
+  #memFactorApplied = 1;
+
+  #startupS(): number {
+    const a = this.model.apiServer;
+    return (a.startupS + this.#storedBytes / a.startupBytesPerS) * (0.9 + 0.2 * this.#rng.float());
+  }
+
+  #resizeNodeClients(before: number, after: number): void {
+    const k = after / Math.max(1e-9, before);
+    for (const c of this.classes) {
+      if (c.perNode <= 0) continue;
+      this.#scaleClass(c, k);
+      c.n = c.perNode * after;
+    }
+    // Agents on removed nodes go with them.
+    const kk = Math.min(1, k);
+    this.agentsRunning *= kk;
+    this.#agentsCreated *= kk;
+    this.#agentsToDelete *= kk;
+    for (const c of this.#changeClasses) {
+      this.#scaleClass(c, kk);
+      c.n *= kk;
+    }
+    this.#recost();
+  }
+
+  #scaleClass(c: ClientClass, k: number): void {
+    c.pending *= k;
+    c.rewatch *= k;
+    c.queued *= k;
+    c.inflight *= k;
+    c.watching *= k;
+  }
+
+  #stepAgents(t: number, dt: number): void {
+    if (this.change === undefined) return;
+    const ch = this.model.change;
+    const slots = this.#starting.length;
+    // Pods created by the DaemonSet controller (or Deployment) start after a delay.
+    if (this.changeDeployed) {
+      const desired = this.change.kind === 'DaemonSet' ? this.changeFraction * this.nodes : this.changeFraction * this.change.replicas;
+      const missing = desired - this.#agentsCreated;
+      if (missing > 1e-9) {
+        const created = Math.min(missing, ch.podCreationsPerS * dt * this.#controllerHealth());
+        this.#agentsCreated += created;
+        // Spread starts uniformly over [delay, delay + spread].
+        const d0 = Math.round(ch.startDelayS);
+        const spread = Math.max(1, Math.round(ch.startSpreadS));
+        for (let k = 0; k < spread; k++) {
+          const i = (this.#startHead + d0 + k) % slots;
+          this.#starting[i] = (this.#starting[i] ?? 0) + created / spread;
+        }
+      }
+    }
+    for (let s = 0; s < dt; s++) {
+      const started = this.#starting[this.#startHead] ?? 0;
+      this.#starting[this.#startHead] = 0;
+      this.#startHead = (this.#startHead + 1) % slots;
+      if (started > 0) this.#startAgents(started);
+    }
+    // Removal: the kill switch stops agents at once; an API delete needs the garbage collector to
+    // delete the pods (controller QPS, through the API) and each kubelet to see it (its watch).
+    if (this.#agentsToDelete > 1e-9 && this.agentsRunning > 1e-9) {
+      let stop: number;
+      if (this.#killSwitch) stop = this.agentsRunning;
+      else {
+        const deleted = Math.min(this.#agentsToDelete, this.model.clients.controllerQps * dt * this.#controllerHealth());
+        this.#agentsToDelete -= deleted;
+        this.#deletedNotStopped += deleted;
+        stop = Math.min(this.agentsRunning, this.#deletedNotStopped * this.#kubeletSync());
+      }
+      this.#deletedNotStopped = Math.max(0, this.#deletedNotStopped - stop);
+      this.#stopAgents(stop);
+      this.#agentsCreated = Math.max(0, this.#agentsCreated - stop);
+    } else if (this.#agentsToDelete > 0 && this.agentsRunning <= 1e-9) {
+      this.#agentsToDelete = 0;
+      this.#deletedNotStopped = 0;
+      this.#agentsCreated = 0;
+    }
+    void t;
+  }
+  #deletedNotStopped = 0;
+
+  /** Share of controller requests that succeed (workload-high), 0 when no API server is ready. */
+  #controllerHealth(): number {
+    const c = this.classes.find((x) => x.name === 'controller-writes');
+    if (c === undefined || this.#readyCount() === 0) return 0;
+    const done = c.ok + c.failed + c.rejected;
+    return done <= 0 ? 1 : c.ok / done;
+  }
+
+  /** Share of kubelets whose pod watch is synced and reachable. */
+  #kubeletSync(): number {
+    const c = this.classes.find((x) => x.name === 'kubelet-pods');
+    if (c === undefined || c.n <= 0) return 0;
+    return (c.watching / c.n) * (1 - this.#block.nodes);
+  }
+
+  #startAgents(k: number): void {
+    this.agentsRunning += k;
+    for (const c of this.#changeClasses) {
+      c.n += k;
+      // A new agent makes its first call at once (informers list; periodic callers call).
+      if (c.informer) {
+        c.pending += k;
+        c.wait = Math.min(c.wait, 1);
+      } else c.arrivalsBoost += k;
+    }
+  }
+
+  #stopAgents(k: number): void {
+    if (k <= 0 || this.agentsRunning <= 0) return;
+    const share = Math.min(1, k / this.agentsRunning);
+    this.agentsRunning -= k;
+    for (const c of this.#changeClasses) {
+      // In-flight requests of stopped agents are cancelled: their seats and memory are freed.
+      this.#scaleClass(c, 1 - share);
+      c.n *= 1 - share;
+    }
+  }
+
+  // ---------------------------------------------------------------- serving
+
+  #serve(t: number, dt: number, ready: number, timeout: number): void {
+    const m = this.model;
+    const L = this.levelNames.length;
+    const cores = ready * this.#tierCores * this.#cpuFactor;
+    const queueWait = m.apiServer.queueWaitS;
+
+    // 1. Enqueue arrivals (APF): each class may hold up to flows × handSize × queueLength per
+    //    ready server; the level up to queues × queueLength. Beyond → 429.
+    this.#levelRejected.fill(0);
+    const levelQueued = this.#levelQueued.fill(0);
+    for (const c of this.classes) levelQueued[c.level] = (levelQueued[c.level] ?? 0) + c.queued;
+    for (const c of this.classes) {
+      let a = c.arrivals + c.arrivalsBoost;
+      c.arrivalsBoost = 0;
+      c.arrivals = a;
+      if (a <= 0) continue;
+      const l = c.level;
+      if (this.#exempt[l]) {
+        c.queued += a;
+        continue;
+      }
+      const flowCap = Math.min(c.flows, 1e6) * (this.#flowQueueCap[l] ?? 0) * ready;
+      const levelCap = (this.#levelQueueCap[l] ?? 0) * ready;
+      const room = Math.max(0, Math.min(flowCap - c.queued, levelCap - (levelQueued[l] ?? 0)));
+      // Requests that find a free seat do not queue; approximate by letting the seat capacity absorb
+      // them below and only bounding what must wait.
+      const admitNow = a;
+      const fits = Math.min(admitNow, room + this.#seatsFreeEstimate(l, ready) / Math.max(1, c.cost.seats));
+      const rej = a - fits;
+      if (rej > 0) {
+        c.rejected += rej;
+        this.#rejectTo(c, rej, l);
+      }
+      c.queued += fits;
+      levelQueued[l] = (levelQueued[l] ?? 0) + fits;
+      a = fits;
+    }
+
+    // 2. Seats per level, with borrowing of lendable seats by levels whose demand exceeds nominal.
+    const cap = this.#levelCap;
+    const use = this.#levelUse.fill(0);
+    const demand = new Array<number>(L).fill(0);
+    for (const c of this.classes) {
+      use[c.level] = (use[c.level] ?? 0) + c.inflight * c.cost.seats;
+      demand[c.level] = (demand[c.level] ?? 0) + (c.inflight + c.queued) * c.cost.seats;
+    }
+    let pool = 0;
+    let excessSum = 0;
+    for (let l = 0; l < L; l++) {
+      const nom = (this.#nominal[l] ?? 0) * ready;
+      const d = demand[l] ?? 0;
+      if (d < nom) pool += Math.min((this.#lendable[l] ?? 0) * ready, nom - d);
+      else excessSum += d - nom;
+    }
+    for (let l = 0; l < L; l++) {
+      const nom = (this.#nominal[l] ?? 0) * ready;
+      const d = demand[l] ?? 0;
+      if (this.#exempt[l]) cap[l] = Infinity;
+      else if (d > nom && excessSum > 0) cap[l] = nom + Math.min(d - nom, (pool * (d - nom)) / excessSum);
+      else cap[l] = nom;
+    }
+
+    // 3. Admit from queues into free seats, max-min fair across flows (weighted water-filling).
+    for (let l = 0; l < L; l++) {
+      let free = (cap[l] ?? 0) - (use[l] ?? 0);
+      if (free <= 1e-9) continue;
+      const members = this.classes.filter((c) => c.level === l && c.queued > 1e-12);
+      if (members.length === 0) continue;
+      if (!Number.isFinite(free)) {
+        for (const c of members) {
+          c.inflight += c.queued;
+          c.queued = 0;
+        }
+        continue;
+      }
+      let active = members;
+      for (let iter = 0; iter < 4 && free > 1e-9 && active.length > 0; iter++) {
+        const weight = active.reduce((s, c) => s + Math.min(c.flows, c.queued), 0);
+        const next: ClientClass[] = [];
+        let used = 0;
+        for (const c of active) {
+          const shareSeats = (free * Math.min(c.flows, c.queued)) / Math.max(1e-12, weight);
+          const want = c.queued * c.cost.seats;
+          const give = Math.min(want, shareSeats);
+          const admitted = give / c.cost.seats;
+          c.queued -= admitted;
+          c.inflight += admitted;
+          used += give;
+          if (c.queued > 1e-12) next.push(c);
+        }
+        free -= used;
+        use[l] = (use[l] ?? 0) + used;
+        active = next;
+      }
+    }
+
+    // 4. Service: processor sharing of the API servers' CPU; consistent reads share etcd.
+    let cpuWant = 0;
+    let etcdReadBytes = 0;
+    let etcdWrites = 0;
+    let watchers = 0;
+    let watchCpu = 0;
+    for (const c of this.classes) {
+      const base = c.cost.cpuS + c.cost.transferS + (c.cost.etcdObjects > 0 || c.cost.mutating ? this.#etcdLatency : 0);
+      cpuWant += (c.inflight * c.cost.cpuS) / Math.max(1e-3, base);
+      if (c.informer) {
+        watchers += c.watching;
+        watchCpu += c.watching * c.events * m.costs.cpuPerWatchEventS;
+      }
+    }
+    cpuWant += watchCpu;
+    this.#slowdown = Math.max(1, cpuWant / Math.max(1, cores));
+    const sd = this.#slowdown;
+    // etcd serves concurrent range reads by sharing its read bandwidth (processor sharing).
+    let etcdConcurrent = 0;
+    for (const c of this.classes) if (c.cost.etcdObjects > 1) etcdConcurrent += c.inflight;
+    const etcdRate = m.etcd.readBytesPerS / this.#etcdSlowdown / Math.max(1, etcdConcurrent);
+    this.#etcdBacklogS = etcdConcurrent > 0 ? this.#etcdBacklogBytes() / (m.etcd.readBytesPerS / this.#etcdSlowdown) : 0;
+    let memTemp = 0;
+    let requests = 0;
+    for (const c of this.classes) {
+      if (c.inflight <= 1e-12) {
+        c.exitRate = 0;
+        c.latency = c.queued > 0 ? queueWait : 0;
+        continue;
+      }
+      const etcdS = c.cost.etcdObjects > 1 ? this.#etcdLatency + c.cost.etcdBytes / etcdRate : c.cost.etcdObjects > 0 || c.cost.mutating ? this.#etcdLatency : 0;
+      const service = c.cost.cpuS * sd + c.cost.transferS * Math.sqrt(sd) + etcdS;
+      const hold = Math.min(service, timeout);
+      const exits = Math.min(c.inflight, (c.inflight * dt) / Math.max(dt * 0.999, hold));
+      // Success falls off smoothly as service time approaches the request timeout.
+      const pOk = 1 / (1 + Math.pow(service / timeout, 6));
+      const okN = exits * pOk;
+      const bad = exits - okN;
+      c.inflight -= exits;
+      c.exitRate = exits / dt;
+      c.ok += okN;
+      c.failed += bad;
+      memTemp += c.inflight * c.cost.memoryBytes;
+      etcdReadBytes += (exits * c.cost.etcdBytes) / dt;
+      if (c.cost.mutating) etcdWrites += exits / dt;
+      requests += c.arrivals;
+      // Queue wait: what is queued drains at the class's exit rate; beyond the queue-wait limit → 429.
+      const drain = Math.max(1e-9, c.exitRate);
+      const qWait = c.queued / drain;
+      if (qWait > queueWait) {
+        const drop = c.queued - drain * queueWait;
+        c.queued -= drop;
+        c.rejected += drop;
+        this.#rejectTo(c, drop, c.level);
+      }
+      c.latency = Math.min(qWait, queueWait) + hold;
+      if (okN > 0) {
+        if (c.informer) {
+          c.watching += okN;
+          c.wait = Math.max(c.profile.retry.initialS, c.wait * 0.9);
+        } else c.wait = Math.max(c.profile.retry.initialS, c.wait * 0.9);
+        if (c.name === 'coredns') this.dns.onSynced(okN);
+      }
+      if (bad > 0) this.#toRetry(c, bad, false);
+    }
+    for (const c of this.classes) {
+      if (c.inflight <= 1e-12 && c.queued > 0 && c.exitRate === 0) {
+        // Nothing in service yet: queued requests wait at most the queue-wait limit.
+        const drop = (c.queued * dt) / queueWait;
+        c.queued -= drop;
+        c.rejected += drop;
+        this.#rejectTo(c, drop, c.level);
+      }
+    }
+    this.#requests = requests;
+
+    // etcd latency for small requests: M/M/1-like growth with the write rate, plus interference from
+    // large range reads in progress (they compete for etcd's CPU, memory and disk).
+    const u = Math.min(0.99, etcdWrites / m.etcd.writesPerS);
+    this.#etcdLatency = Math.min(m.etcd.maxLatencyS, (m.etcd.baseLatencyS * this.#etcdSlowdown) / (1 - u) + m.etcd.rangeInterference * this.#etcdBacklogS);
+    void etcdReadBytes;
+
+    // 5. Memory per ready replica: resident + watch cache + its share of in-flight requests and watches.
+    const a = m.apiServer;
+    const resident = a.baseMemoryBytes + this.#storedBytes * a.watchCacheFactor;
+    const perReplica = resident + ((memTemp + watchers * m.costs.watchMemoryBytes) * (1 + a.gcHeadroom)) / ready;
+    let worst = 0;
+    let victim: Replica | null = null;
+    for (const r of this.replicas) {
+      if (r.state !== 'ready') continue;
+      const ratio = perReplica / r.memLimit;
+      if (ratio > worst) {
+        worst = ratio;
+        victim = r;
+      }
+    }
+    this.#memRatio = worst;
+    if (worst > 1 && victim !== null) {
+      // OOM kill: the victim's share of queued and in-flight requests fails; its watches break.
+      const share = 1 / ready;
+      for (const c of this.classes) {
+        const lost = (c.inflight + c.queued) * share;
+        c.inflight *= 1 - share;
+        c.queued *= 1 - share;
+        c.failed += lost;
+        this.#toRetry(c, lost, false);
+        if (c.informer && ready > 1) this.#breakWatches(c, share, t);
+      }
+      this.#crash(victim);
+    }
+  }
+
+  #etcdBacklogS = 0;
+  #etcdBacklogBytes(): number {
+    let b = 0;
+    for (const c of this.classes) if (c.cost.etcdObjects > 1) b += c.inflight * c.cost.etcdBytes;
+    return b;
+  }
+
+  #seatsFreeEstimate(l: number, ready: number): number {
+    const cap = this.#exempt[l] ? Infinity : (this.#levelCap[l] ?? (this.#nominal[l] ?? 0) * ready);
+    return Math.max(0, Math.min(1e12, cap - (this.#levelUse[l] ?? 0)));
+  }
+
+  #rejectTo(c: ClientClass, x: number, l: number): void {
+    this.#levelRejected[l] = (this.#levelRejected[l] ?? 0) + x;
+    // Sustained drops double Retry-After up to its cap; calm halves it.
+    const a = this.model.apiServer;
+    c.retryAfter = Math.min(a.retryAfterMaxS, Math.max(a.retryAfterMinS, c.retryAfter * (x > 0.05 * c.n ? 1.2 : 1)));
+    this.#toRetry(c, x, true);
+  }
+
+  #crash(r: Replica): void {
+    const a = this.model.apiServer;
+    r.state = 'down';
+    r.restarts++;
+    r.backoff = r.backoff === 0 ? a.crashLoopInitialS : Math.min(a.crashLoopMaxS, r.backoff * 2);
+    r.lastCrash = this.t;
+    r.until = this.t + r.backoff * (0.9 + 0.2 * this.#rng.float());
+    this.#restartsWindow.push(this.t);
+  }
+
+  #stepNodesReady(dt: number): void {
+    const c = this.classes[0];
+    if (c === undefined) return;
+    const done = c.ok + c.failed + c.rejected;
+    const okShare = done > 0 ? c.ok / done : this.#readyCount() > 0 ? 1 : 0;
+    const g = this.model.clients.nodeMonitorGraceS;
+    this.#leaseOkEma += ((okShare - this.#leaseOkEma) * dt) / g;
+    // A node is NotReady when none of its lease renewals in the grace period succeeded.
+    const tries = g / this.model.clients.leasePeriodS;
+    this.#notReady = Math.pow(Math.max(0, 1 - this.#leaseOkEma), tries);
+  }
+
+  #stepDns(t: number, dt: number, ready: number): void {
+    // Control-plane node pressure, for CoreDNS placed beside the API servers: memory near the
+    // limit, or an API server crash-looping on the node.
+    let pressure = 0;
+    if (this.model.dns.placement === 'control-plane') {
+      const th = this.model.dns.pressureThreshold;
+      pressure = Math.max(0, Math.min(1, (this.#memRatio - th) / Math.max(1e-9, 1 - th)));
+      const down = this.replicas.filter((r) => r.state !== 'ready').length / this.replicas.length;
+      pressure = Math.max(pressure, down);
+    }
+    const corednsClass = this.classes.find((c) => c.name === 'coredns');
+    const apiOk = ready > 0 && corednsClass !== undefined && corednsClass.n > 0 ? corednsClass.watching / corednsClass.n : 0;
+    this.dns.step(t, dt, pressure, apiOk, this.nodes);
+    // Restarted CoreDNS replicas must list services and endpoints to get a store.
+    if (corednsClass !== undefined) {
+      const needList = this.dns.takeRestarted();
+      if (needList > 0) {
+        const move = Math.min(corednsClass.watching, needList);
+        corednsClass.watching -= move;
+        corednsClass.pending += move;
+      }
+    }
+  }
+
+  #summarise(ready: number): void {
+    let ordOk = 0;
+    let ordAll = 0;
+    let all = 0;
+    let rejected = 0;
+    let p99 = 0;
+    let p99Single = 0;
+    let totalOrd = 0;
+    for (const c of this.classes) if (c.ordinary) totalOrd += c.arrivals + c.failed;
+    for (const c of this.classes) {
+      const done = c.ok + c.failed + c.rejected;
+      all += c.arrivals + (c.failed - 0);
+      rejected += c.rejected;
+      if (!c.ordinary) continue;
+      ordOk += c.ok;
+      ordAll += done;
+      // p99 proxy: the slowest class carrying at least 1 % of ordinary requests.
+      if (totalOrd > 0 && (c.arrivals + c.failed) / totalOrd >= ORDINARY_MIN_SHARE) {
+        const lat = c.failed > c.ok ? this.model.apiServer.requestTimeoutS : c.latency;
+        p99 = Math.max(p99, lat);
+        if (c.singleObject) p99Single = Math.max(p99Single, lat);
+      }
+    }
+    if (ready === 0) {
+      p99 = this.model.apiServer.requestTimeoutS;
+      p99Single = p99;
+    }
+    this.#ordinaryOk = ordOk;
+    this.#ordinaryAll = ordAll;
+    this.#rejectedTotal = rejected;
+    this.#arrivalsTotal = all;
+    this.#p99 = p99;
+    this.#p99Single = p99Single;
+    while (this.#restartsWindow.length > 0 && (this.#restartsWindow[0] ?? 0) < this.t - 60) this.#restartsWindow.shift();
+  }
+
+  // ---------------------------------------------------------------- observation
+
+  readyRatio(): number {
+    return this.#readyCount() / Math.max(1, this.replicas.length);
+  }
+
+  totalRestarts(): number {
+    return this.replicas.reduce((s, r) => s + r.restarts, 0);
+  }
+
+  successRatio(): number {
+    return this.#ordinaryAll > 0 ? this.#ordinaryOk / this.#ordinaryAll : this.#readyCount() > 0 ? 1 : 0;
+  }
+
+  p99(): number {
+    return this.#p99;
+  }
+
+  memoryRatio(): number {
+    return this.#memRatio;
+  }
+
+  /** Agents of the change still running (pods). */
+  agents(): number {
+    return this.agentsRunning;
+  }
+
+  metrics(trafficShare: number): MetricSample {
+    let sat = 0;
+    for (let l = 0; l < this.levelNames.length; l++) {
+      if (this.#exempt[l]) continue;
+      const cap = this.#levelCap[l] ?? 0;
+      if (cap > 0) sat = Math.max(sat, ((this.#levelUse[l] ?? 0) + (this.#levelQueued[l] ?? 0)) / cap);
+    }
+    const reqs = this.#arrivalsTotal;
+    return {
+      apiserver_success_ratio: this.successRatio(),
+      apiserver_429_ratio: reqs > 0 ? Math.min(1, this.#rejectedTotal / reqs) : 0,
+      apiserver_p99_seconds: this.#p99,
+      apiserver_p99_single_object_seconds: this.#p99Single,
+      apiserver_ready_ratio: this.readyRatio(),
+      apiserver_restarts: this.#restartsWindow.length,
+      apiserver_memory_ratio: this.#memRatio,
+      apf_seat_saturation: this.#readyCount() === 0 ? 1 : sat,
+      apiserver_requests_per_second: this.#requests,
+      etcd_latency_seconds: this.#etcdLatency,
+      dns_servfail_ratio: this.dns.servfailRatio(),
+      dns_cache_valid_ratio: this.dns.validRatio(),
+      nodes_not_ready_ratio: this.#notReady,
+      dataplane_error_ratio: this.dataPlaneErrorRatio(),
+      traffic_share: trafficShare,
+    };
+  }
+
+  /** Writes the recorded metrics (Recorder.RECORDED order) without allocating. */
+  sampleInto(out: Float64Array): void {
+    const reqs = this.#arrivalsTotal;
+    out[0] = this.successRatio();
+    out[1] = this.#p99;
+    out[2] = reqs > 0 ? Math.min(1, this.#rejectedTotal / reqs) : 0;
+    out[3] = this.#memRatio;
+    out[4] = this.dns.validRatio();
+    out[5] = this.dns.servfailRatio();
+    out[6] = this.dataPlaneErrorRatio();
+    out[7] = this.#notReady;
+    out[8] = this.readyRatio();
+    out[9] = this.#requests;
+  }
+
+  dataPlaneErrorRatio(): number {
+    return this.dns.errorRatio() * this.model.dataPlane.dnsDependentShare;
+  }
+
+  levels(): LevelSample[] {
+    return this.levelNames.map((name, l) => ({
+      level: name,
+      seats: this.#levelCap[l] ?? 0,
+      inUse: this.#levelUse[l] ?? 0,
+      queued: this.#levelQueued[l] ?? 0,
+      rejectedPerS: this.#levelRejected[l] ?? 0,
+    }));
+  }
+
+  /** Requests per second a class sent last step (for API-share accounting). */
+  classRate(name: string): number {
+    return this.classes.find((c) => c.name === name)?.arrivals ?? 0;
+  }
+}
+

@@ -1,0 +1,306 @@
+/**
+ * Records a run: per-cluster one-minute aggregates of the metrics that define
+ * control-plane loss, recovery and customer impact (docs/report-format.md), the
+ * timeline, and the figures of the JSON report.
+ *
+ * Definitions (minute windows aligned to the scenario start):
+ * - control plane lost: a minute in which under 10 % of ordinary requests
+ *   succeed or their p99 latency reaches the 60 s request timeout;
+ *   `lostAt` is the start of the first such minute;
+ * - control plane recovered: `recoveredAt` starts the first run of 5 healthy
+ *   minutes (≥ 95 % success, p99 < 10 s) after the last lost minute;
+ * - customer impact: the fleet's 1-minute error rate ≥ 1 %;
+ * - full recovery: every lost control plane recovered and the fleet error rate
+ *   below 0.1 % for the rest of the run.
+ */
+import { formatIso } from '../core/time.ts';
+import { SIZE_CLASSES, type SizeClass } from '../model/fleet.ts';
+import type { AlertEvaluator } from './alerts.ts';
+import type { ClusterSim } from './cluster-sim.ts';
+import { REPORT_SCHEMA_VERSION, type ClusterReport, type RunReport, type RunSeries, type SizeClassSeries, type TimelineEntry, type TimelineKind } from './report-types.ts';
+import type { Scenario } from './scenario.ts';
+
+export const LOST_SUCCESS_BELOW = 0.1;
+export const LOST_P99_AT_LEAST_S = 60;
+export const HEALTHY_SUCCESS_AT_LEAST = 0.95;
+export const HEALTHY_P99_BELOW_S = 10;
+export const RECOVERY_HOLD_MINUTES = 5;
+export const IMPACT_ERROR_RATE = 0.01;
+export const RECOVERED_ERROR_RATE = 0.001;
+
+/** Metrics recorded per cluster per minute, in this order. */
+export const RECORDED = ['success', 'p99', 'rate429', 'memory', 'dnsValid', 'servfail', 'error', 'notReady', 'ready', 'rps'] as const;
+const K = RECORDED.length;
+
+interface Entry {
+  readonly t: number;
+  readonly seq: number;
+  readonly kind: TimelineKind;
+  readonly cluster: string | null;
+  readonly message: string;
+}
+
+export class Recorder {
+  readonly #s: Scenario;
+  readonly #sims: readonly ClusterSim[];
+  readonly #minutes: number;
+  /** [cluster][minute * K + metric] */
+  readonly #data: Float32Array[];
+  readonly #acc: Float64Array;
+  readonly #sample: Float64Array;
+  #accSteps = 0;
+  #minute = 0;
+  readonly #fleetErr: Float64Array;
+  #fleetAcc = 0;
+  #failedSeconds = 0;
+  #seconds = 0;
+  readonly #restarts: Int32Array;
+  readonly #dnsFailing: Uint8Array;
+  readonly #entries: Entry[] = [];
+  #seq = 0;
+
+  constructor(s: Scenario, sims: readonly ClusterSim[]) {
+    this.#s = s;
+    this.#sims = sims;
+    this.#minutes = Math.ceil(s.durationS / 60);
+    this.#data = sims.map(() => new Float32Array(this.#minutes * K));
+    this.#acc = new Float64Array(sims.length * K);
+    this.#sample = new Float64Array(K);
+    this.#fleetErr = new Float64Array(this.#minutes);
+    this.#restarts = new Int32Array(sims.length);
+    this.#dnsFailing = new Uint8Array(sims.length);
+  }
+
+  log(t: number, kind: TimelineKind, cluster: string | null, message: string): void {
+    this.#entries.push({ t, seq: this.#seq++, kind, cluster, message });
+  }
+
+  record(t: number, dt: number, _share: Float64Array, fleetError: number): void {
+    const minute = Math.floor(t / 60);
+    if (minute !== this.#minute) this.#flush();
+    this.#minute = minute;
+    for (let i = 0; i < this.#sims.length; i++) {
+      const sim = this.#sims[i] as ClusterSim;
+      sim.sampleInto(this.#sample);
+      const base = i * K;
+      for (let k = 0; k < K; k++) this.#acc[base + k] = (this.#acc[base + k] ?? 0) + (this.#sample[k] ?? 0);
+      const restarts = sim.totalRestarts();
+      if (restarts > (this.#restarts[i] ?? 0)) {
+        if (this.#restarts[i] === 0) this.log(t, 'control-plane', sim.cluster.name, `API server OOM-killed (memory at ${Math.round(sim.memoryRatio() * 100)} % of its limit before the kill)`);
+        this.#restarts[i] = restarts;
+      }
+      const sf = this.#sample[5] ?? 0;
+      if (this.#dnsFailing[i] === 0 && sf > 0.5) {
+        this.#dnsFailing[i] = 1;
+        this.log(t, 'dns', sim.cluster.name, `CoreDNS failing: ${Math.round(sf * 100)} % of lookups get SERVFAIL or time out; node caches serve what has not expired`);
+      } else if (this.#dnsFailing[i] === 1 && sf < 0.05) {
+        this.#dnsFailing[i] = 0;
+        this.log(t, 'dns', sim.cluster.name, 'CoreDNS answering again');
+      }
+    }
+    this.#accSteps++;
+    this.#fleetAcc += fleetError;
+    this.#failedSeconds += fleetError * dt;
+    this.#seconds += dt;
+  }
+
+  #flush(): void {
+    if (this.#accSteps === 0) return;
+    const m = this.#minute;
+    if (m >= this.#minutes) return;
+    for (let i = 0; i < this.#sims.length; i++) {
+      const row = this.#data[i] as Float32Array;
+      for (let k = 0; k < K; k++) {
+        row[m * K + k] = (this.#acc[i * K + k] ?? 0) / this.#accSteps;
+        this.#acc[i * K + k] = 0;
+      }
+    }
+    this.#fleetErr[m] = this.#fleetAcc / this.#accSteps;
+    this.#fleetAcc = 0;
+    this.#accSteps = 0;
+  }
+
+  #iso(tS: number): string {
+    return formatIso(this.#s.startMs + tS * 1000, this.#s.timeZone);
+  }
+
+  #at(i: number, m: number, metric: (typeof RECORDED)[number]): number {
+    return this.#data[i]?.[m * K + RECORDED.indexOf(metric)] ?? 0;
+  }
+
+  /** Lost minute index and recovered minute index (or -1) of a cluster. */
+  lostAndRecovered(i: number): { lost: number; recovered: number } {
+    let lost = -1;
+    let lastBad = -1;
+    for (let m = 0; m < this.#minutes; m++) {
+      const bad = this.#at(i, m, 'success') < LOST_SUCCESS_BELOW || this.#at(i, m, 'p99') >= LOST_P99_AT_LEAST_S;
+      if (bad) {
+        if (lost < 0) lost = m;
+        lastBad = m;
+      }
+    }
+    if (lost < 0) return { lost: -1, recovered: -1 };
+    for (let m = lastBad + 1; m + RECOVERY_HOLD_MINUTES <= this.#minutes; m++) {
+      let ok = true;
+      for (let k = m; k < m + RECOVERY_HOLD_MINUTES; k++) {
+        if (!(this.#at(i, k, 'success') >= HEALTHY_SUCCESS_AT_LEAST && this.#at(i, k, 'p99') < HEALTHY_P99_BELOW_S)) {
+          ok = false;
+          m = k;
+          break;
+        }
+      }
+      if (ok) return { lost, recovered: m };
+    }
+    return { lost, recovered: -1 };
+  }
+
+  finish(seed: number, alerts: AlertEvaluator): { report: RunReport; series: RunSeries } {
+    this.#flush();
+    const s = this.#s;
+    const M = this.#minutes;
+    const clusters: ClusterReport[] = [];
+    const lostRanges: { lost: number; recovered: number }[] = [];
+    let lostCount = 0;
+    let lastRecovery = -1;
+    let anyUnrecovered = false;
+    for (let i = 0; i < this.#sims.length; i++) {
+      const sim = this.#sims[i] as ClusterSim;
+      const lr = this.lostAndRecovered(i);
+      lostRanges.push(lr);
+      if (lr.lost >= 0) {
+        lostCount++;
+        this.log(lr.lost * 60, 'control-plane', sim.cluster.name, `control plane lost (ordinary API success ${pct(this.#at(i, lr.lost, 'success'))}, p99 ${this.#at(i, lr.lost, 'p99').toFixed(0)} s)`);
+        if (lr.recovered >= 0) {
+          this.log(lr.recovered * 60, 'control-plane', sim.cluster.name, 'control plane recovered');
+          lastRecovery = Math.max(lastRecovery, lr.recovered);
+        } else anyUnrecovered = true;
+      }
+      let firstErr = -1;
+      let peakErr = 0;
+      let minSucc = 1;
+      let peakMem = 0;
+      for (let m = 0; m < M; m++) {
+        const e = this.#at(i, m, 'error');
+        if (firstErr < 0 && e >= IMPACT_ERROR_RATE) firstErr = m;
+        peakErr = Math.max(peakErr, e);
+        minSucc = Math.min(minSucc, this.#at(i, m, 'success'));
+        peakMem = Math.max(peakMem, this.#at(i, m, 'memory'));
+      }
+      if (firstErr >= 0) this.log(firstErr * 60, 'impact', sim.cluster.name, `data-plane errors ≥ 1 % (DNS resolution failing)`);
+      clusters.push({
+        name: sim.cluster.name,
+        nodes: sim.cluster.nodes,
+        sizeClass: sim.cluster.sizeClass,
+        changeAppliedAt: sim.changeAppliedAtS === null ? null : this.#iso(sim.changeAppliedAtS),
+        controlPlane: {
+          lostAt: lr.lost >= 0 ? this.#iso(lr.lost * 60) : null,
+          recoveredAt: lr.recovered >= 0 ? this.#iso(lr.recovered * 60) : null,
+          apiServerRestarts: sim.totalRestarts(),
+          peakMemoryRatio: round4(peakMem),
+          minSuccessRatio: round4(minSucc),
+        },
+        dataPlane: { firstErrorsAt: firstErr >= 0 ? this.#iso(firstErr * 60) : null, peakErrorRate: round4(peakErr) },
+      });
+    }
+    let firstImpact = -1;
+    let maxAt = -1;
+    let peak = 0;
+    let lastErr = -1;
+    for (let m = 0; m < M; m++) {
+      const e = this.#fleetErr[m] ?? 0;
+      if (firstImpact < 0 && e >= IMPACT_ERROR_RATE) firstImpact = m;
+      if (e > peak) {
+        peak = e;
+        maxAt = m;
+      }
+      if (e >= RECOVERED_ERROR_RATE) lastErr = m;
+    }
+    let fullRecovery: number | null = null;
+    if (lostCount > 0 || firstImpact >= 0) {
+      const errorsEnd = lastErr + 1;
+      fullRecovery = anyUnrecovered || errorsEnd >= M ? null : Math.max(errorsEnd, lastRecovery);
+    }
+    if (alerts.firstFiringS !== null) this.log(alerts.firstFiringS, 'alert', null, `first alert: ${alerts.firstFiringRule ?? ''}`);
+    if (firstImpact >= 0) this.log(firstImpact * 60, 'impact', null, 'customer impact begins: fleet error rate ≥ 1 %');
+    if (maxAt >= 0 && peak >= IMPACT_ERROR_RATE) this.log(maxAt * 60, 'impact', null, `maximum customer impact: fleet error rate ${pct(peak)}`);
+    if (fullRecovery !== null) this.log(fullRecovery * 60, 'impact', null, 'full recovery: every control plane back, fleet errors < 0.1 %');
+
+    const timeline: TimelineEntry[] = [...this.#entries]
+      .sort((a, b) => a.t - b.t || a.seq - b.seq)
+      .map((e) => ({ at: this.#iso(e.t), kind: e.kind, cluster: e.cluster, message: e.message }));
+    const availability = this.#seconds > 0 ? 1 - this.#failedSeconds / this.#seconds : 1;
+    const report: RunReport = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      scenario: {
+        name: s.name,
+        description: s.description,
+        start: this.#iso(0),
+        end: this.#iso(s.durationS),
+        timeZone: s.timeZone,
+        stepSeconds: s.stepS,
+      },
+      seed,
+      clusters,
+      fleet: {
+        clusters: this.#sims.length,
+        nodes: this.#sims.reduce((a, x) => a + x.cluster.nodes, 0),
+        clustersLost: lostCount,
+        firstAlertAt: alerts.firstFiringS === null ? null : this.#iso(alerts.firstFiringS),
+        firstCustomerImpactAt: firstImpact >= 0 ? this.#iso(firstImpact * 60) : null,
+        maxImpactAt: maxAt >= 0 && peak >= IMPACT_ERROR_RATE ? this.#iso(maxAt * 60) : null,
+        fullRecoveryAt: fullRecovery === null ? null : this.#iso(fullRecovery * 60),
+        peakErrorRate: round6(peak),
+        availability: round6(availability),
+      },
+      timeline,
+    };
+    return { report, series: this.#series(lostRanges) };
+  }
+
+  #series(lost: readonly { lost: number; recovered: number }[]): RunSeries {
+    const M = this.#minutes;
+    const t = Array.from({ length: M }, (_, m) => this.#s.startMs + m * 60_000);
+    const bySizeClass: Partial<Record<SizeClass, SizeClassSeries>> = {};
+    for (const sc of SIZE_CLASSES) {
+      const idx = this.#sims.map((x, i) => (x.cluster.sizeClass === sc ? i : -1)).filter((i) => i >= 0);
+      if (idx.length === 0) continue;
+      const mean = (metric: (typeof RECORDED)[number]): number[] =>
+        Array.from({ length: M }, (_, m) => round4(idx.reduce((a, i) => a + this.#at(i, m, metric), 0) / idx.length));
+      bySizeClass[sc] = {
+        clusters: idx.length,
+        p99Seconds: mean('p99'),
+        rate429: mean('rate429'),
+        successRatio: mean('success'),
+        dnsCacheValid: mean('dnsValid'),
+        dnsServfail: mean('servfail'),
+        memoryRatio: mean('memory'),
+        errorRate: mean('error'),
+      };
+    }
+    const clustersLost = Array.from({ length: M }, (_, m) => lost.filter((l) => l.lost >= 0 && m >= l.lost && (l.recovered < 0 || m < l.recovered)).length);
+    return { t, fleetErrorRate: Array.from(this.#fleetErr, round6), clustersLost, bySizeClass };
+  }
+
+  /** One NDJSON line per cluster per minute, for --metrics. */
+  *metricLines(): Generator<string> {
+    for (let m = 0; m < this.#minutes; m++) {
+      const at = this.#iso(m * 60);
+      for (let i = 0; i < this.#sims.length; i++) {
+        const o: Record<string, string | number> = { at, cluster: this.#sims[i]?.cluster.name ?? '' };
+        for (const k of RECORDED) o[k] = round6(this.#at(i, m, k));
+        o['fleetErrorRate'] = round6(this.#fleetErr[m] ?? 0);
+        yield JSON.stringify(o);
+      }
+    }
+  }
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)} %`;
+}
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
