@@ -112,6 +112,18 @@ export class ClusterSim {
   readonly #exempt: boolean[];
   readonly classes: ClientClass[] = [];
   readonly #changeClasses: ClientClass[] = [];
+  /** Classes per priority level, fixed after construction. */
+  #byLevel: ClientClass[][] = [];
+  #demand: number[] = [];
+  readonly #members: ClientClass[] = [];
+  readonly #next: ClientClass[] = [];
+  #controllerWrites: ClientClass | undefined;
+  #kubeletPods: ClientClass | undefined;
+  #coredns: ClientClass | undefined;
+  // Quiescence: a cluster whose state stopped changing is advanced without recomputation.
+  #quiet = false;
+  #calmSteps = 0;
+  #prevState = 0;
   readonly replicas: Replica[] = [];
   readonly dns: DnsState;
   resources: Map<string, ResourceStats> = new Map();
@@ -212,6 +224,11 @@ export class ClusterSim {
     this.#recost();
     // Informers start synced.
     for (const c of this.classes) if (c.informer) c.watching = c.n;
+    this.#byLevel = this.levelNames.map((_, l) => this.classes.filter((c) => c.level === l));
+    this.#demand = new Array<number>(this.levelNames.length).fill(0);
+    this.#controllerWrites = this.classes.find((x) => x.name === 'controller-writes');
+    this.#kubeletPods = this.classes.find((x) => x.name === 'kubelet-pods');
+    this.#coredns = this.classes.find((x) => x.name === 'coredns');
   }
 
   readonly #tierCores: number;
@@ -345,6 +362,7 @@ export class ClusterSim {
 
   /** Apply the change to `fraction` of the nodes (cumulative: node batches raise it). */
   applyChange(fraction: number): void {
+    this.#wake();
     if (this.change === undefined) return;
     if (this.changeAppliedAtS === null) this.changeAppliedAtS = this.t;
     this.changeDeployed = true;
@@ -354,6 +372,7 @@ export class ClusterSim {
 
   /** Delete the change through the API (its pods are then garbage-collected), or stop agents out of band. */
   removeChange(via: 'api' | 'kill-switch'): void {
+    this.#wake();
     this.changeDeployed = false;
     this.changeFraction = 0;
     this.#starting.fill(0);
@@ -362,15 +381,18 @@ export class ClusterSim {
   }
 
   scaleNodes(fraction: number, overS: number): void {
+    this.#wake();
     this.#nodeTarget = Math.max(1, Math.round(this.#originalNodes * fraction));
     this.#nodeRate = Math.abs(this.#nodeTarget - this.nodes) / Math.max(1, overS);
   }
 
   scaleApiServers(replicas: number, memoryFactor: number, cpuFactor: number, provisionS: number): void {
+    this.#wake();
     this.#pendingScale = { at: this.t + provisionS, replicas, memoryFactor, cpuFactor };
   }
 
   block(sources: readonly BlockSource[], overS: number): void {
+    this.#wake();
     for (const s of sources) {
       this.#blockTarget[s] = 1;
       this.#blockRate[s] = 1 / Math.max(1, overS);
@@ -378,6 +400,7 @@ export class ClusterSim {
   }
 
   unblock(overS: number): void {
+    this.#wake();
     for (const s of ['nodes', 'change', 'workloads'] as const) {
       this.#blockTarget[s] = 0;
       this.#blockRate[s] = 1 / Math.max(1, overS);
@@ -389,15 +412,18 @@ export class ClusterSim {
   }
 
   etcdSlowdown(factor: number, durationS: number): void {
+    this.#wake();
     this.#etcdSlowdown = factor;
     this.#etcdSlowUntil = this.t + durationS;
   }
 
   killApiServers(): void {
+    this.#wake();
     for (const r of this.replicas) if (r.state !== 'down') this.#crash(r);
   }
 
   restartCoreDns(): void {
+    this.#wake();
     this.dns.restartAll(this.t);
   }
 
@@ -449,6 +475,71 @@ export class ClusterSim {
 
   step(t: number, dt: number): void {
     this.t = t;
+    if (this.#quiet) {
+      this.dns.advanceQuiet(dt);
+      return;
+    }
+    this.#stepFull(t, dt);
+    this.#checkQuiet();
+  }
+
+  /** True while the cluster is advanced without recomputation. */
+  quietFlag(): boolean {
+    return this.#quiet;
+  }
+
+  /** Any outside action wakes the cluster up. */
+  #wake(): void {
+    this.#quiet = false;
+    this.#calmSteps = 0;
+  }
+
+  /**
+   * Quiescent: three consecutive steps changed no client population by more
+   * than 1e-9 of the cluster's clients, every API server is ready, nothing is
+   * ramping, starting or being deleted, and DNS is fully healthy. Stepping such
+   * a cluster would reproduce the same state, so it is skipped until an action
+   * wakes it (docs/model.md, "Quiescence").
+   */
+  #checkQuiet(): void {
+    let sig = 0;
+    let total = 0;
+    for (const c of this.classes) {
+      sig += c.pending * 1.1 + c.queued * 1.3 + c.inflight * 1.7 + c.watching * 1.9 + c.rewatch * 2.3 + c.wait;
+      total += c.n;
+    }
+    const delta = Math.abs(sig - this.#prevState);
+    this.#prevState = sig;
+    const settled =
+      delta <= 1e-9 * Math.max(1, total) &&
+      this.replicas.every((r) => r.state === 'ready' && r.backoff === 0) &&
+      this.#pendingScale === null &&
+      this.nodes === this.#nodeTarget &&
+      this.#block.nodes === this.#blockTarget.nodes &&
+      this.#block.change === this.#blockTarget.change &&
+      this.#block.workloads === this.#blockTarget.workloads &&
+      this.#etcdSlowdown === 1 &&
+      this.#startingTotal() <= 1e-12 &&
+      this.#agentsToDelete <= 1e-12 &&
+      this.#deletedNotStopped <= 1e-12 &&
+      (!this.changeDeployed || this.#agentsCreated >= this.#desiredAgents() - 1e-9) &&
+      this.dns.isQuiet();
+    this.#calmSteps = settled ? this.#calmSteps + 1 : 0;
+    if (this.#calmSteps >= 3) this.#quiet = true;
+  }
+
+  #startingTotal(): number {
+    let s = 0;
+    for (const x of this.#starting) s += x;
+    return s;
+  }
+
+  #desiredAgents(): number {
+    if (this.change === undefined) return 0;
+    return this.change.kind === 'DaemonSet' ? this.changeFraction * this.nodes : this.changeFraction * this.change.replicas;
+  }
+
+  #stepFull(t: number, dt: number): void {
     const m = this.model;
     this.#stepInfrastructure(t, dt);
     this.#stepAgents(t, dt);
@@ -664,8 +755,7 @@ export class ClusterSim {
     const slots = this.#starting.length;
     // Pods created by the DaemonSet controller (or Deployment) start after a delay.
     if (this.changeDeployed) {
-      const desired = this.change.kind === 'DaemonSet' ? this.changeFraction * this.nodes : this.changeFraction * this.change.replicas;
-      const missing = desired - this.#agentsCreated;
+      const missing = this.#desiredAgents() - this.#agentsCreated;
       if (missing > 1e-9) {
         const created = Math.min(missing, ch.podCreationsPerS * dt * this.#controllerHealth());
         this.#agentsCreated += created;
@@ -709,7 +799,7 @@ export class ClusterSim {
 
   /** Share of controller requests that succeed (workload-high), 0 when no API server is ready. */
   #controllerHealth(): number {
-    const c = this.classes.find((x) => x.name === 'controller-writes');
+    const c = this.#controllerWrites;
     if (c === undefined || this.#readyCount() === 0) return 0;
     const done = c.ok + c.failed + c.rejected;
     return done <= 0 ? 1 : c.ok / done;
@@ -717,7 +807,7 @@ export class ClusterSim {
 
   /** Share of kubelets whose pod watch is synced and reachable. */
   #kubeletSync(): number {
-    const c = this.classes.find((x) => x.name === 'kubelet-pods');
+    const c = this.#kubeletPods;
     if (c === undefined || c.n <= 0) return 0;
     return (c.watching / c.n) * (1 - this.#block.nodes);
   }
@@ -788,7 +878,7 @@ export class ClusterSim {
     // 2. Seats per level, with borrowing of lendable seats by levels whose demand exceeds nominal.
     const cap = this.#levelCap;
     const use = this.#levelUse.fill(0);
-    const demand = new Array<number>(L).fill(0);
+    const demand = this.#demand.fill(0);
     for (const c of this.classes) {
       use[c.level] = (use[c.level] ?? 0) + c.inflight * c.cost.seats;
       demand[c.level] = (demand[c.level] ?? 0) + (c.inflight + c.queued) * c.cost.seats;
@@ -813,7 +903,9 @@ export class ClusterSim {
     for (let l = 0; l < L; l++) {
       let free = (cap[l] ?? 0) - (use[l] ?? 0);
       if (free <= 1e-9) continue;
-      const members = this.classes.filter((c) => c.level === l && c.queued > 1e-12);
+      const members = this.#members;
+      members.length = 0;
+      for (const c of this.#byLevel[l] ?? []) if (c.queued > 1e-12) members.push(c);
       if (members.length === 0) continue;
       if (!Number.isFinite(free)) {
         for (const c of members) {
@@ -823,9 +915,11 @@ export class ClusterSim {
         continue;
       }
       let active = members;
+      let next = this.#next;
       for (let iter = 0; iter < 4 && free > 1e-9 && active.length > 0; iter++) {
-        const weight = active.reduce((s, c) => s + Math.min(c.flows, c.queued), 0);
-        const next: ClientClass[] = [];
+        let weight = 0;
+        for (const c of active) weight += Math.min(c.flows, c.queued);
+        next.length = 0;
         let used = 0;
         for (const c of active) {
           const shareSeats = (free * Math.min(c.flows, c.queued)) / Math.max(1e-12, weight);
@@ -839,7 +933,9 @@ export class ClusterSim {
         }
         free -= used;
         use[l] = (use[l] ?? 0) + used;
+        const swap = active;
         active = next;
+        next = swap;
       }
     }
 
@@ -878,7 +974,9 @@ export class ClusterSim {
       const hold = Math.min(service, timeout);
       const exits = Math.min(c.inflight, (c.inflight * dt) / Math.max(dt * 0.999, hold));
       // Success falls off smoothly as service time approaches the request timeout.
-      const pOk = 1 / (1 + Math.pow(service / timeout, 6));
+      const r = service / timeout;
+      const r2 = r * r;
+      const pOk = 1 / (1 + r2 * r2 * r2);
       const okN = exits * pOk;
       const bad = exits - okN;
       c.inflight -= exits;
@@ -1007,7 +1105,7 @@ export class ClusterSim {
       const down = this.replicas.filter((r) => r.state !== 'ready').length / this.replicas.length;
       pressure = Math.max(pressure, down);
     }
-    const corednsClass = this.classes.find((c) => c.name === 'coredns');
+    const corednsClass = this.#coredns;
     const apiOk = ready > 0 && corednsClass !== undefined && corednsClass.n > 0 ? corednsClass.watching / corednsClass.n : 0;
     this.dns.step(t, dt, pressure, apiOk, this.nodes);
     // Restarted CoreDNS replicas must list services and endpoints to get a store.

@@ -37,6 +37,8 @@ export class DnsState {
   readonly #backoff: number[];
   readonly #rings: RecordRing[];
   #restarted = 0;
+  /** Replicas not in state ok (kept so the healthy case skips the per-replica loop). */
+  #notOk = 0;
   #syncCredit = 0;
   #pOk = 1;
   #pQuery = 1;
@@ -75,6 +77,7 @@ export class DnsState {
   }
 
   restartAll(t: number): void {
+    this.#notOk = this.#state.length;
     for (let i = 0; i < this.#state.length; i++) {
       this.#state[i] = 'nostore';
       this.#until[i] = t + this.#m.syncTimeoutS;
@@ -90,7 +93,9 @@ export class DnsState {
     const m = this.#m;
     // Kills under pressure, restarts after CrashLoopBackOff.
     const hazard = m.killRateAtPressure * pressure * dt;
-    for (let i = 0; i < this.#state.length; i++) {
+    // Fast path: nothing to kill, restart or sync.
+    const idle = hazard <= 0 && this.#notOk === 0;
+    for (let i = 0; !idle && i < this.#state.length; i++) {
       const s = this.#state[i];
       if (s === 'dead') {
         if (t >= (this.#until[i] ?? 0)) {
@@ -108,7 +113,7 @@ export class DnsState {
       }
     }
     // Replicas without a store sync when CoreDNS's lists succeed.
-    if (this.#syncCredit > 0 || apiOk > 0.99) {
+    if (!idle && (this.#syncCredit > 0 || apiOk > 0.99)) {
       for (let i = 0; i < this.#state.length; i++) {
         if (this.#state[i] !== 'nostore') continue;
         if (apiOk > 0.99 || this.#syncCredit >= 1) {
@@ -118,13 +123,18 @@ export class DnsState {
       }
       this.#syncCredit = Math.min(this.#syncCredit, this.#state.length);
     }
-    let ok = 0;
-    let alive = 0;
-    for (const s of this.#state) {
-      if (s === 'ok') ok++;
-      if (s !== 'dead') alive++;
+    let ok = this.#state.length;
+    let alive = ok;
+    if (!idle) {
+      ok = 0;
+      alive = 0;
+      for (const s of this.#state) {
+        if (s === 'ok') ok++;
+        if (s !== 'dead') alive++;
+      }
     }
     const n = this.#state.length;
+    this.#notOk = n - ok;
     // Queries reaching CoreDNS: cache misses, multiplied as node caches empty.
     let invalidW = 0;
     for (const r of this.#rings) invalidW += r.weight * r.invalid;
@@ -154,6 +164,18 @@ export class DnsState {
     }
     this.#error = err;
     this.#valid = valid;
+  }
+
+  /** Fully healthy: every replica answers from a store and no cache entry is invalid. */
+  isQuiet(): boolean {
+    if (this.#pQuery < 1 || this.#notOk > 0) return false;
+    for (const r of this.#rings) if (r.invalid > 1e-12) return false;
+    return true;
+  }
+
+  /** Advances a quiet cache: with every refresh succeeding, only the ring positions move. */
+  advanceQuiet(dt: number): void {
+    for (const r of this.#rings) r.head = (r.head + Math.round(dt)) % r.ttl;
   }
 
   /** Share of lookups to CoreDNS that fail (SERVFAIL or timeout), one attempt. */
