@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/**
+ * The firebreak command line. A thin shell: it parses arguments, reads files,
+ * calls the pure layers and writes results.
+ *
+ * @example
+ *   firebreak simulate scenarios/openai-2024-12-11.yaml --seed 1 --report out/report.html
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { simulate } from './simulate.ts';
+import { validateFile } from './validate.ts';
+import { benchTwin } from './bench.ts';
+import { writeSchemas } from './schema.ts';
+import { exitCodeFor } from './run-errors.ts';
+
+function seedArg(v: string): number {
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError('expected an integer seed, e.g. --seed 1');
+  return Number(v);
+}
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
+}
+function positive(v: string): number {
+  const n = Number(v);
+  if (!(n > 0)) throw new InvalidArgumentError('expected a number > 0');
+  return n;
+}
+
+const program = new Command()
+  .name('firebreak')
+  .description('Safe fleet-wide changes on Kubernetes: rehearse changes, rollouts and faults in a deterministic fleet twin.')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('simulate')
+  .description('run a scenario in the fleet twin')
+  .argument('<scenario>', 'scenario YAML file')
+  .option('--seed <n>', 'random seed', seedArg, 1)
+  .option('--json', 'print the JSON report (docs/report-format.md) instead of a summary', false)
+  .option('--report <file>', 'write the self-contained HTML report')
+  .option('--metrics <file>', 'write per-cluster per-minute metrics as NDJSON')
+  .action(async (file: string, o: { seed: number; json: boolean; report?: string; metrics?: string }) => {
+    await simulate(file, { seed: o.seed, json: o.json, ...(o.report !== undefined ? { report: o.report } : {}), ...(o.metrics !== undefined ? { metrics: o.metrics } : {}) });
+  });
+
+const scenario = program.command('scenario').description('work with scenario files');
+scenario
+  .command('validate')
+  .description('check a scenario (or fleet) file and report every problem with its location')
+  .argument('<file>', 'scenario or fleet YAML file')
+  .action((file: string) => {
+    process.stdout.write(validateFile(file));
+  });
+
+const bench = program.command('bench').description('benchmarks');
+bench
+  .command('twin')
+  .description('simulate a reference fleet and report speed')
+  .option('--json', 'print JSON', false)
+  .option('--clusters <n>', 'clusters in the reference fleet', positiveInt, 200)
+  .option('--hours <h>', 'simulated hours', positive, 6)
+  .option('--scaling', 'also measure wall time for 50, 100, 200 and 400 clusters', false)
+  .action((o: { json: boolean; clusters: number; hours: number; scaling: boolean }) => {
+    process.stdout.write(benchTwin(o));
+  });
+
+program
+  .command('schema')
+  .description('write the JSON Schemas of the input formats (for editors)')
+  .option('--out <dir>', 'output directory', 'schemas')
+  .action((o: { out: string }) => {
+    process.stdout.write(writeSchemas(o.out));
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const { code, message } = exitCodeFor(err);
+  if (message !== '') process.stderr.write(message.endsWith('\n') ? message : message + '\n');
+  process.exitCode = code;
+}

@@ -1,0 +1,62 @@
+/**
+ * `firebreak simulate <scenario.yaml>`: runs the twin and prints a summary,
+ * or the JSON report with --json; writes the HTML report and the per-minute
+ * metrics when asked. Files are written only after the run succeeded.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { loadScenarioFile } from '../input/scenario.ts';
+import { Twin } from '../twin/engine.ts';
+import type { RunReport } from '../twin/report-types.ts';
+import { renderRunReport } from '../report/html.ts';
+import { progressBar } from './progress.ts';
+
+export interface SimulateOptions {
+  readonly seed: number;
+  readonly json: boolean;
+  readonly report?: string;
+  readonly metrics?: string;
+}
+
+export async function simulate(file: string, opts: SimulateOptions): Promise<void> {
+  const scenario = loadScenarioFile(file);
+  const twin = new Twin(scenario, { seed: opts.seed });
+  const bar = progressBar(`simulating ${scenario.name}`);
+  twin.run((f) => bar.update(f));
+  bar.stop();
+  const { report, series } = twin.result();
+  if (opts.report !== undefined) {
+    const html = await renderRunReport(report, series);
+    writeOut(opts.report, html);
+  }
+  if (opts.metrics !== undefined) {
+    const lines: string[] = [];
+    for (const l of twin.metricLines()) lines.push(l);
+    writeOut(opts.metrics, lines.join('\n') + '\n');
+  }
+  process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : summary(report, opts));
+}
+
+export function writeOut(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+}
+
+function hm(iso: string | null): string {
+  return iso === null ? '—' : iso.slice(11, 16);
+}
+
+export function summary(r: RunReport, opts: { readonly report?: string; readonly metrics?: string }): string {
+  const f = r.fleet;
+  const lost = r.clusters.filter((c) => c.controlPlane.lostAt !== null);
+  const recovered = lost.map((c) => c.controlPlane.recoveredAt).filter((x): x is string => x !== null).sort();
+  const lines = [
+    `${r.scenario.name} (seed ${r.seed}), ${r.scenario.start} → ${r.scenario.end}`,
+    `  clusters ${f.clusters}, nodes ${f.nodes}; control planes lost: ${f.clustersLost}`,
+    `  first alert ${hm(f.firstAlertAt)}  customer impact ${hm(f.firstCustomerImpactAt)}  max impact ${hm(f.maxImpactAt)}  first cluster back ${hm(recovered[0] ?? null)}  full recovery ${hm(f.fullRecoveryAt)}`,
+    `  peak fleet error rate ${(f.peakErrorRate * 100).toFixed(2)} %, availability ${(f.availability * 100).toFixed(4)} %`,
+  ];
+  if (opts.report !== undefined) lines.push(`  report: ${opts.report}`);
+  if (opts.metrics !== undefined) lines.push(`  metrics: ${opts.metrics}`);
+  return lines.join('\n') + '\n';
+}
