@@ -63,6 +63,8 @@ interface ClientClass {
   exitRate: number;
   /** New agents' first calls, issued this step. */
   arrivalsBoost: number;
+  /** Memory its in-flight requests hold: it builds up while responses are read and encoded. */
+  memHeld: number;
 }
 
 interface Replica {
@@ -112,6 +114,8 @@ export class ClusterSim {
   readonly #exempt: boolean[];
   readonly classes: ClientClass[] = [];
   readonly #changeClasses: ClientClass[] = [];
+  /** Levels served by a dedicated API server endpoint (break-glass). */
+  readonly #dedicated = new Set<string>();
   /** Classes per priority level, fixed after construction. */
   #byLevel: ClientClass[][] = [];
   #demand: number[] = [];
@@ -175,7 +179,7 @@ export class ClusterSim {
   #allDown = false;
   t = 0;
 
-  constructor(cluster: Cluster, model: ModelConfig, change: ChangeSpec | undefined, rng: Random, extraLevels: readonly { name: string; seats: number }[]) {
+  constructor(cluster: Cluster, model: ModelConfig, change: ChangeSpec | undefined, rng: Random, extraLevels: readonly { name: string; seats: number; dedicated: boolean }[]) {
     this.cluster = cluster;
     this.model = model;
     this.change = change;
@@ -194,6 +198,7 @@ export class ClusterSim {
     this.#reject = levels.map((l) => l.reject);
     this.#exempt = levels.map((l) => l.exempt);
     for (const x of extraLevels) {
+      if (x.dedicated) this.#dedicated.add(x.name);
       // Break-glass: reserved seats, never lent, queued like system.
       this.levelNames.push(x.name);
       this.#nominal.push(x.seats);
@@ -307,6 +312,7 @@ export class ClusterSim {
       latency: 0,
       exitRate: 0,
       arrivalsBoost: 0,
+      memHeld: 0,
     };
     this.classes.push(c);
     return c;
@@ -370,14 +376,20 @@ export class ClusterSim {
     this.changeFraction = Math.max(this.changeFraction, Math.min(1, fraction));
   }
 
-  /** Delete the change through the API (its pods are then garbage-collected), or stop agents out of band. */
+  /**
+   * Remove the change. `api`: the workload and its pods are deleted in one call
+   * (cascading delete / deletecollection), so the pods are gone from etcd at
+   * once, but each agent keeps running until its kubelet sees the deletion
+   * through its own watch. `kill-switch`: agents are told to stop out of band.
+   */
   removeChange(via: 'api' | 'kill-switch'): void {
     this.#wake();
     this.changeDeployed = false;
     this.changeFraction = 0;
     this.#starting.fill(0);
     if (via === 'kill-switch') this.#killSwitch = true;
-    this.#agentsToDelete = this.#agentsCreated;
+    this.#deletedNotStopped = this.#agentsCreated;
+    this.#agentsToDelete = 0;
   }
 
   scaleNodes(fraction: number, overS: number): void {
@@ -434,6 +446,14 @@ export class ClusterSim {
    * queue-wait limit, timed out when service would exceed the request timeout.
    */
   tryRequest(levelName: string): OperatorOutcome {
+    if (this.#dedicated.has(levelName)) {
+      // A break-glass API server: its own process, reachable only by break-glass identities, so no
+      // agent traffic reaches its seats or its memory; it needs etcd to answer.
+      const lat = this.#etcdLatency + this.model.costs.cpuPerRequestS * 3;
+      return lat < this.model.apiServer.requestTimeoutS
+        ? { ok: true, reason: `served by the break-glass API server`, latencyS: lat }
+        : { ok: false, reason: '504 timeout: etcd too slow', latencyS: this.model.apiServer.requestTimeoutS };
+    }
     const ready = this.#readyCount();
     if (ready === 0) return { ok: false, reason: 'connection refused: no API server ready', latencyS: 0 };
     const l = this.levelNames.indexOf(levelName);
@@ -742,6 +762,7 @@ export class ClusterSim {
   }
 
   #scaleClass(c: ClientClass, k: number): void {
+    c.memHeld *= k;
     c.pending *= k;
     c.rewatch *= k;
     c.queued *= k;
@@ -776,7 +797,7 @@ export class ClusterSim {
     }
     // Removal: the kill switch stops agents at once; an API delete needs the garbage collector to
     // delete the pods (controller QPS, through the API) and each kubelet to see it (its watch).
-    if (this.#agentsToDelete > 1e-9 && this.agentsRunning > 1e-9) {
+    if ((this.#agentsToDelete > 1e-9 || this.#deletedNotStopped > 1e-9) && this.agentsRunning > 1e-9) {
       let stop: number;
       if (this.#killSwitch) stop = this.agentsRunning;
       else {
@@ -788,7 +809,7 @@ export class ClusterSim {
       this.#deletedNotStopped = Math.max(0, this.#deletedNotStopped - stop);
       this.#stopAgents(stop);
       this.#agentsCreated = Math.max(0, this.#agentsCreated - stop);
-    } else if (this.#agentsToDelete > 0 && this.agentsRunning <= 1e-9) {
+    } else if ((this.#agentsToDelete > 0 || this.#deletedNotStopped > 0) && this.agentsRunning <= 1e-9) {
       this.#agentsToDelete = 0;
       this.#deletedNotStopped = 0;
       this.#agentsCreated = 0;
@@ -963,8 +984,10 @@ export class ClusterSim {
     this.#etcdBacklogS = etcdConcurrent > 0 ? this.#etcdBacklogBytes() / (m.etcd.readBytesPerS / this.#etcdSlowdown) : 0;
     let memTemp = 0;
     let requests = 0;
+    const a0 = m.apiServer;
     for (const c of this.classes) {
       if (c.inflight <= 1e-12) {
+        c.memHeld = 0;
         c.exitRate = 0;
         c.latency = c.queued > 0 ? queueWait : 0;
         continue;
@@ -983,7 +1006,11 @@ export class ClusterSim {
       c.exitRate = exits / dt;
       c.ok += okN;
       c.failed += bad;
-      memTemp += c.inflight * c.cost.memoryBytes;
+      // A request's buffers fill over its service time (read from etcd, decode, encode); finished
+      // requests release theirs at once.
+      const target = c.inflight * c.cost.memoryBytes;
+      c.memHeld = target <= c.memHeld ? target : c.memHeld + (target - c.memHeld) * Math.min(1, dt / Math.max(dt, hold * a0.memoryRampShare));
+      memTemp += c.memHeld;
       etcdReadBytes += (exits * c.cost.etcdBytes) / dt;
       if (c.cost.mutating) etcdWrites += exits / dt;
       requests += c.arrivals;
@@ -1043,6 +1070,7 @@ export class ClusterSim {
       const share = 1 / ready;
       for (const c of this.classes) {
         const lost = (c.inflight + c.queued) * share;
+        c.memHeld *= 1 - share;
         c.inflight *= 1 - share;
         c.queued *= 1 - share;
         c.failed += lost;

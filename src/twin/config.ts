@@ -43,6 +43,12 @@ export interface ApiServerModel {
    * default, so between 0 and 1.
    */
   readonly gcHeadroom: number;
+  /**
+   * Share of a request's service time over which its memory builds up: etcd
+   * hands over the whole range response early, so most of a LIST's memory is
+   * held soon after it starts.
+   */
+  readonly memoryRampShare: number;
   /** Watch cache memory as a multiple of stored bytes. */
   readonly watchCacheFactor: number;
   /** Time to start once the container runs, before filling the watch cache. */
@@ -90,7 +96,7 @@ export interface ClientsModel {
   readonly leasePeriodS: number;
   readonly nodeStatusPeriodS: number;
   readonly nodeMonitorGraceS: number;
-  /** kube-controller-manager and kube-scheduler informers. */
+  /** Cluster-wide pod informers of control-plane components (controller-manager and scheduler share one per process via SharedInformerFactory). */
   readonly controllerInformers: number;
   /** Controller writes per pod event (status, bindings, endpoints). */
   readonly controllerWritesPerPodEvent: number;
@@ -127,7 +133,7 @@ export interface DnsModel {
   readonly syncTimeoutS: number;
   /** Queries per second one CoreDNS replica answers. */
   readonly qpsPerReplica: number;
-  /** Lookups per node per second reaching the node cache. */
+  /** Lookups per node per second that reach CoreDNS in steady state (misses of the node-local cache). */
   readonly lookupsPerNodeS: number;
   /** Node-level cache: record classes by TTL. */
   readonly records: readonly DnsRecordClass[];
@@ -183,6 +189,7 @@ export const DEFAULT_MODEL: ModelConfig = {
     ],
     baseMemoryBytes: 2 * GiB,
     gcHeadroom: 0.5,
+    memoryRampShare: 0.1,
     watchCacheFactor: 3,
     startupS: 20,
     startupBytesPerS: 200e6,
@@ -214,7 +221,7 @@ export const DEFAULT_MODEL: ModelConfig = {
     leasePeriodS: NODE_LEASE_PERIOD_S,
     nodeStatusPeriodS: 60,
     nodeMonitorGraceS: NODE_MONITOR_GRACE_S,
-    controllerInformers: 40,
+    controllerInformers: 4,
     controllerWritesPerPodEvent: 1,
     workloadCallsPerNamespaceS: 0.2,
     backoffInitialS: CLIENT_GO_BACKOFF.initialS,
@@ -229,11 +236,11 @@ export const DEFAULT_MODEL: ModelConfig = {
     minReplicas: 2,
     maxReplicas: 1000,
     placement: 'workers',
-    killRateAtPressure: 1 / 300,
+    killRateAtPressure: 1 / 60,
     pressureThreshold: 0.8,
     syncTimeoutS: 5,
     qpsPerReplica: 20_000,
-    lookupsPerNodeS: 50,
+    lookupsPerNodeS: 2,
     // NodeLocal DNSCache: cluster.local success 30 s (ref); longer-lived records cached by clients.
     records: [{ ttlS: 30, weight: 1 }],
     serveStale: false,

@@ -68,7 +68,7 @@ export class Twin {
     this.#clock = new SimulatedClock(scenario.startMs);
     this.clock = this.#clock;
     this.#rng = Random.seeded(opts.seed);
-    const extra = scenario.operators?.breakGlass !== undefined ? [{ name: 'break-glass', seats: scenario.operators.breakGlass.seats }] : [];
+    const extra = scenario.operators?.breakGlass !== undefined ? [{ name: 'break-glass', seats: scenario.operators.breakGlass.seats, dedicated: true }] : [];
     this.sims = scenario.clusters.map((c) => {
       const model = scenario.clusterModels.reduce((m, o) => (selects(o.clusters, c) ? o.model : m), scenario.model);
       const sim = new ClusterSim(c, model, scenario.change, this.#rng.fork(`cluster:${c.name}`), extra);

@@ -94,6 +94,9 @@ export class OperatorsController implements Controller {
         if (out.ok) {
           twin.log('operator', job.name, `kubectl delete daemonset ${changeName} (attempt ${job.attempts}, priority level ${s.priorityLevel}): succeeded in ${out.latencyS.toFixed(1)} s`);
           twin.act(job.name, { kind: 'remove-change', via: 'api' }, 'operators');
+          // Kubelets must reach the API to see the deletion and stop the agents, so the remedies
+          // are lifted right away, gradually.
+          if (job.escalated) this.#restore(twin, job);
           job.phase = 'draining';
         } else {
           twin.log('operator', job.name, `kubectl delete daemonset ${changeName} (attempt ${job.attempts}, priority level ${s.priorityLevel}): failed: ${out.reason}`);
@@ -103,13 +106,7 @@ export class OperatorsController implements Controller {
       case 'draining': {
         if (sim.agents() > Math.max(1, 0.005 * sim.cluster.nodes)) return;
         twin.log('operator', job.name, `${changeName} pods gone`);
-        if (job.escalated) {
-          const r = s.restore;
-          if (s.remedies.blockAdminApi !== undefined) twin.act(job.name, { kind: 'unblock-admin-api', overS: r.unblockOverS }, 'operators');
-          if (s.remedies.scaleDownNodes !== undefined) twin.act(job.name, { kind: 'scale-nodes', fraction: 1, overS: r.scaleNodesBackOverS }, 'operators');
-          job.restoreUntil = t + Math.max(s.remedies.blockAdminApi !== undefined ? r.unblockOverS : 0, s.remedies.scaleDownNodes !== undefined ? r.scaleNodesBackOverS : 0);
-          job.phase = 'restoring';
-        } else job.phase = 'done';
+        job.phase = job.escalated ? 'restoring' : 'done';
         return;
       }
       case 'restoring':
@@ -121,6 +118,14 @@ export class OperatorsController implements Controller {
       case 'done':
         return;
     }
+  }
+
+  #restore(twin: Twin, job: Job): void {
+    const s = this.#spec;
+    const r = s.restore;
+    if (s.remedies.blockAdminApi !== undefined) twin.act(job.name, { kind: 'unblock-admin-api', overS: r.unblockOverS }, 'operators');
+    if (s.remedies.scaleDownNodes !== undefined) twin.act(job.name, { kind: 'scale-nodes', fraction: 1, overS: r.scaleNodesBackOverS }, 'operators');
+    job.restoreUntil = twin.t + Math.max(s.remedies.blockAdminApi !== undefined ? r.unblockOverS : 0, s.remedies.scaleDownNodes !== undefined ? r.scaleNodesBackOverS : 0);
   }
 
   #escalate(twin: Twin, job: Job): void {

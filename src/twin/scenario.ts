@@ -74,7 +74,11 @@ export interface RemediesSpec {
 export interface OperatorsSpec {
   /** Priority level operator requests land in: global-default for ordinary admins; `break-glass` when enabled. */
   readonly priorityLevel: string;
-  /** A break-glass priority level: seats reserved for operators, never lent. */
+  /**
+   * Break-glass: a priority level with seats reserved for operators, never lent,
+   * served by a dedicated API server endpoint that only break-glass identities
+   * reach, so it answers under any load as long as etcd does.
+   */
   readonly breakGlass?: { readonly seats: number };
   readonly respondAtS: number;
   readonly parallelism: number;
