@@ -188,7 +188,7 @@ export const DEFAULT_MODEL: ModelConfig = {
       { minNodes: 501, cpuCores: 32, memoryBytes: 120 * GiB },
     ],
     baseMemoryBytes: 2 * GiB,
-    gcHeadroom: 0.5,
+    gcHeadroom: 0.85,
     memoryRampShare: 0.1,
     watchCacheFactor: 3,
     startupS: 20,

@@ -153,14 +153,15 @@ export class DnsState {
         if (r.invalid <= 1e-12 && e > 0) r.invalidSince = t;
         r.invalid += e;
         const refreshed = r.invalid * this.#pOk;
-        r.invalid -= refreshed;
+        // Clamp: the ring's shares sum to 1 up to rounding.
+        r.invalid = Math.min(1, Math.max(0, r.invalid - refreshed));
         r.ring[r.head] = refreshed;
         r.head = (r.head + 1) % r.ttl;
       }
       if (r.invalid < 1e-9) r.invalidSince = t;
       const failing = m.serveStale ? (t - r.invalidSince > m.maxStaleS ? r.invalid : 0) : r.invalid;
       err += r.weight * failing * (1 - this.#pOk);
-      valid += r.weight * (1 - r.invalid);
+      valid += r.weight * Math.max(0, 1 - r.invalid);
     }
     this.#error = err;
     this.#valid = valid;
