@@ -870,7 +870,7 @@ export class ClusterSim {
     const levelQueued = this.#levelQueued.fill(0);
     for (const c of this.classes) levelQueued[c.level] = (levelQueued[c.level] ?? 0) + c.queued;
     for (const c of this.classes) {
-      let a = c.arrivals + c.arrivalsBoost;
+      const a = c.arrivals + c.arrivalsBoost;
       c.arrivalsBoost = 0;
       c.arrivals = a;
       if (a <= 0) continue;
@@ -893,7 +893,6 @@ export class ClusterSim {
       }
       c.queued += fits;
       levelQueued[l] = (levelQueued[l] ?? 0) + fits;
-      a = fits;
     }
 
     // 2. Seats per level, with borrowing of lendable seats by levels whose demand exceeds nominal.

@@ -251,7 +251,7 @@ export const DEFAULT_MODEL: ModelConfig = {
   change: { podCreationsPerS: 20, startDelayS: 15, startSpreadS: 60 },
 };
 
-export type DeepPartial<T> = T extends readonly (infer _U)[]
+export type DeepPartial<T> = T extends readonly unknown[]
   ? T
   : T extends object
     ? { readonly [K in keyof T]?: DeepPartial<T[K]> }

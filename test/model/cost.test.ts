@@ -33,7 +33,7 @@ test('watch-list keeps memory small whatever the size', () => {
 
 test('property: seats stay within 1..maxSeats and cost grows with cluster size', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 300_000 }), fc.integer({ min: 1, max: 300_000 }), fc.constantFrom('consistent', '0') as fc.Arbitrary<'consistent' | '0'>, (a, b, rv) => {
+    fc.property(fc.integer({ min: 1, max: 300_000 }), fc.integer({ min: 1, max: 300_000 }), fc.constantFrom<'consistent' | '0'>('consistent', '0'), (a, b, rv) => {
       const [lo, hi] = a < b ? [a, b] : [b, a];
       const p = call({ resourceVersion: rv });
       const x = requestCost(p, pods(lo), 100, DEFAULT_COST_PARAMS);
