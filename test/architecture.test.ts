@@ -8,9 +8,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   core: [],
   model: ['core'],
   twin: ['core', 'model'],
-  input: ['core', 'model', 'twin'],
-  report: ['core', 'model', 'twin'],
-  cli: ['core', 'model', 'twin', 'input', 'report'],
+  analyzer: ['core', 'model', 'twin'],
+  orchestrator: ['core', 'model', 'twin'],
+  input: ['core', 'model', 'twin', 'analyzer', 'orchestrator'],
+  report: ['core', 'model', 'twin', 'orchestrator', 'analyzer'],
+  shell: ['core', 'model', 'twin', 'analyzer', 'orchestrator', 'input', 'report'],
+  cli: ['core', 'model', 'twin', 'analyzer', 'orchestrator', 'input', 'report', 'shell'],
 };
 
 function files(dir: string): string[] {
@@ -32,7 +35,7 @@ test('layers import only what they may', () => {
 
 test('deterministic layers do not read the wall clock or unseeded randomness', () => {
   const bad: string[] = [];
-  for (const f of files('src').filter((x) => /src\/(core|model|twin)\//.test(x))) {
+  for (const f of files('src').filter((x) => /src\/(core|model|twin|analyzer|orchestrator)\//.test(x))) {
     const text = readFileSync(f, 'utf8');
     for (const p of [/Date\.now\(/, /Math\.random\(/, /performance\.now\(/, /new Date\(\)/, /setTimeout\(/, /setInterval\(/]) if (p.test(text)) bad.push(`${f}: ${p}`);
   }
