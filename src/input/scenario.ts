@@ -590,6 +590,9 @@ class ScenarioCompiler {
         const durationS = this.#duration([...path, 'duration'], e.duration, { positive: true });
         return durationS === undefined ? undefined : { kind: 'etcd-slowdown', factor: e.factor, durationS };
       }
+      case 'shed-change':
+        this.#requireChange([...path, 'action'], 'action shed-change sheds the change');
+        return { kind: 'shed-change' };
       case 'kill-apiservers':
         return { kind: 'kill-apiservers' };
       case 'restart-coredns':
@@ -642,6 +645,7 @@ class ScenarioCompiler {
       parallelism: o.parallelism ?? 4,
       retryEveryS,
       escalateAfterS,
+      shedChange: o.shedChange ?? false,
       remedies,
       restore,
       ...(st !== undefined && shiftAtS !== undefined

@@ -535,6 +535,7 @@ export const EVENT_VARIANTS = [
     factor: Type.Number({ minimum: 1, description: 'Latency multiplier (≥ 1).' }),
     duration: duration('How long the slowdown lasts (> 0).'),
   }),
+  eventVariant('shed-change', "Shed the change's requests through APF: a FlowSchema routes its service account to a rejecting priority level (spec.change required).", {}),
   eventVariant('kill-apiservers', 'Fault: kill every API server replica.', {}),
   eventVariant('restart-coredns', 'Fault: restart every CoreDNS replica.', {}),
 ];
@@ -590,6 +591,7 @@ export const OperatorsSchema = obj(
     parallelism: opt(Type.Integer({ minimum: 1, maximum: 1000, description: 'Clusters worked on at the same time. Default: 4.' })),
     retryEvery: opt(duration('Time between attempts to delete the change through the API. Default: 1m.')),
     escalateAfter: opt(duration('Time without success on a cluster before starting the remedies. Default: 10m.')),
+    shedChange: opt(Type.Boolean({ description: "With each delete attempt, also apply an APF FlowSchema that routes the change's service account to a rejecting priority level (an API write, so it succeeds only when the API answers). Default: false." })),
     remedies: opt(
       obj(
         {

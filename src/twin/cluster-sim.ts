@@ -392,6 +392,13 @@ export class ClusterSim {
     this.#agentsToDelete = 0;
   }
 
+  /** The change's service account is routed to a rejecting priority level (an APF FlowSchema). */
+  shedChange(): void {
+    this.#wake();
+    this.#changeShed = true;
+  }
+  #changeShed = false;
+
   scaleNodes(fraction: number, overS: number): void {
     this.#wake();
     this.#nodeTarget = Math.max(1, Math.round(this.#originalNodes * fraction));
@@ -875,6 +882,12 @@ export class ClusterSim {
       c.arrivals = a;
       if (a <= 0) continue;
       const l = c.level;
+      if (this.#changeShed && c.group === 'change') {
+        // Rejected by APF before any work: 429 with Retry-After.
+        c.rejected += a;
+        this.#rejectTo(c, a, l);
+        continue;
+      }
       if (this.#exempt[l]) {
         c.queued += a;
         continue;

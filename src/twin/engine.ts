@@ -155,6 +155,10 @@ export class Twin {
         s.removeChange(action.via);
         this.log('change', name, `${this.scenario.change?.name ?? 'change'} removed via ${action.via} (${source})`);
         break;
+      case 'shed-change':
+        s.shedChange();
+        this.log(source === 'operators' ? 'operator' : 'change', name, `${this.scenario.change?.name ?? 'change'}'s requests shed by an APF FlowSchema (429 before any work)`);
+        break;
       case 'scale-nodes':
         s.scaleNodes(action.fraction, action.overS);
         this.log(source === 'operators' ? 'operator' : 'fault', name, `scale nodes to ${fmtPct(action.fraction)} of ${s.cluster.nodes} over ${Math.round(action.overS / 60)} min`);

@@ -1,7 +1,8 @@
 /**
  * The scenario's operators: the incident response the 2024-12-11 postmortem
  * describes, as a controller in the twin. From `respondAtS` they take clusters
- * whose control plane alerts (critical), `parallelism` at a time, largest
+ * whose control plane alerts (critical), `parallelism` at a time (until the
+ * delete succeeds: draining and lifting remedies need no one), largest
  * traffic first. On each, they try to delete the change through the API every
  * `retryEveryS` — a real request at their priority level, so while the API
  * server is saturated or crash-looping it fails (the lockout), and with a
@@ -24,6 +25,7 @@ interface Job {
   nextAttempt: number;
   attempts: number;
   escalated: boolean;
+  shed: boolean;
   restoreUntil: number;
 }
 
@@ -50,9 +52,10 @@ export class OperatorsController implements Controller {
     for (const job of this.#jobs.values()) if (job.phase !== 'done') this.#work(twin, job);
   }
 
+  /** Clusters an operator is working by hand: until the delete goes through. Draining and lifting the remedies need no one. */
   #active(): number {
     let n = 0;
-    for (const j of this.#jobs.values()) if (j.phase !== 'done') n++;
+    for (const j of this.#jobs.values()) if (j.phase === 'deleting') n++;
     return n;
   }
 
@@ -70,7 +73,7 @@ export class OperatorsController implements Controller {
     for (const i of candidates) {
       if (this.#active() >= this.#spec.parallelism) break;
       const name = twin.sims[i]?.cluster.name ?? '';
-      this.#jobs.set(i, { index: i, name, phase: 'deleting', startedAt: twin.t, nextAttempt: twin.t, attempts: 0, escalated: false, restoreUntil: 0 });
+      this.#jobs.set(i, { index: i, name, phase: 'deleting', startedAt: twin.t, nextAttempt: twin.t, attempts: 0, escalated: false, shed: false, restoreUntil: 0 });
       twin.log('operator', name, 'operators start working on this cluster');
     }
   }
@@ -90,6 +93,14 @@ export class OperatorsController implements Controller {
         if (t < job.nextAttempt) return;
         job.attempts++;
         job.nextAttempt = t + s.retryEveryS * (0.8 + 0.4 * this.#rng.float());
+        if (s.shedChange && !job.shed) {
+          const shed = twin.request(job.name, s.priorityLevel);
+          twin.log('operator', job.name, `kubectl apply flowschema shedding ${changeName} (attempt ${job.attempts}, priority level ${s.priorityLevel}): ${shed.ok ? `succeeded in ${shed.latencyS.toFixed(1)} s` : `failed: ${shed.reason}`}`);
+          if (shed.ok) {
+            job.shed = true;
+            twin.act(job.name, { kind: 'shed-change' }, 'operators');
+          }
+        }
         const out = twin.request(job.name, s.priorityLevel);
         if (out.ok) {
           twin.log('operator', job.name, `kubectl delete daemonset ${changeName} (attempt ${job.attempts}, priority level ${s.priorityLevel}): succeeded in ${out.latencyS.toFixed(1)} s`);

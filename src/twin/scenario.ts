@@ -26,6 +26,11 @@ export type Action =
   | { readonly kind: 'apply-change'; readonly nodeFraction: number }
   /** Remove the change through the API (`delete`), or stop its agents out of band (`kill-switch`). */
   | { readonly kind: 'remove-change'; readonly via: 'api' | 'kill-switch' }
+  /**
+   * Shed the change's requests through APF: a FlowSchema routes its service
+   * account to a priority level that rejects (429) at no cost to the server.
+   */
+  | { readonly kind: 'shed-change' }
   /** Scale the cluster's nodes to `fraction` of the original count over `overS`. */
   | { readonly kind: 'scale-nodes'; readonly fraction: number; readonly overS: number }
   /** Replace API servers with `replicas` machines `memoryFactor`/`cpuFactor` larger after `provisionS`. */
@@ -84,6 +89,8 @@ export interface OperatorsSpec {
   readonly parallelism: number;
   readonly retryEveryS: number;
   readonly escalateAfterS: number;
+  /** With each delete attempt, also apply a FlowSchema that sheds the change's requests (an API write too). */
+  readonly shedChange: boolean;
   readonly remedies: RemediesSpec;
   readonly restore: { readonly unblockOverS: number; readonly scaleNodesBackOverS: number };
   readonly shiftTraffic?: { readonly atS: number; readonly overS: number; readonly errorThreshold: number };

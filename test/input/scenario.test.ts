@@ -114,6 +114,7 @@ void describe('loadScenarioFile: the full fixture', () => {
       parallelism: 8,
       retryEveryS: 60,
       escalateAfterS: 900,
+      shedChange: false,
       remedies: {
         scaleApiServers: { replicas: 7, memoryFactor: 1, cpuFactor: 1, provisionS: 2700 },
         scaleDownNodes: { fraction: 0.5, overS: 600 },
@@ -330,6 +331,7 @@ void describe('parseScenario: single rules', () => {
       parallelism: 4,
       retryEveryS: 60,
       escalateAfterS: 600,
+      shedChange: false,
       remedies: {
         scaleApiServers: { replicas: DEFAULT_MODEL.apiServer.replicas, memoryFactor: 1, cpuFactor: 1, provisionS: 1800 },
         blockAdminApi: { sources: ['nodes'], overS: 300 },
