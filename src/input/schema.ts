@@ -360,6 +360,7 @@ export const ModelPatchSchema = obj(
           placement: opt(str(['workers', 'control-plane'], dflt('Where CoreDNS runs: on worker nodes, or on the control-plane nodes beside the API servers.', M.dns.placement))),
           killRateAtPressure: nonNeg('Hazard per second that a CoreDNS replica on a control-plane node is killed at full node memory pressure.', M.dns.killRateAtPressure),
           pressureThreshold: fraction("Control-plane node memory pressure starts at this fraction of the node's memory.", M.dns.pressureThreshold),
+          recreateS: nonNeg('Time to recreate, schedule and start an evicted CoreDNS pod once controllers reach the API, seconds.', M.dns.recreateS),
           syncTimeoutS: nonNeg('A CoreDNS started during an API outage waits this long, then answers SERVFAIL, seconds.', M.dns.syncTimeoutS),
           qpsPerReplica: positive('Queries per second one CoreDNS replica answers.', M.dns.qpsPerReplica),
           lookupsPerNodeS: nonNeg('Lookups per node per second reaching the node cache.', M.dns.lookupsPerNodeS),

@@ -1146,8 +1146,7 @@ export class ClusterSim {
       pressure = Math.max(pressure, down);
     }
     const corednsClass = this.#coredns;
-    const apiOk = ready > 0 && corednsClass !== undefined && corednsClass.n > 0 ? corednsClass.watching / corednsClass.n : 0;
-    this.dns.step(t, dt, pressure, apiOk, this.nodes);
+    this.dns.step(t, dt, pressure, ready > 0 ? this.#controllerHealth() : 0, this.nodes);
     // Restarted CoreDNS replicas must list services and endpoints to get a store.
     if (corednsClass !== undefined) {
       const needList = this.dns.takeRestarted();

@@ -129,6 +129,8 @@ export interface DnsModel {
   readonly killRateAtPressure: number;
   /** Control-plane node memory pressure starts at this fraction of the node's memory. */
   readonly pressureThreshold: number;
+  /** Time to recreate, schedule and start an evicted CoreDNS pod once controllers reach the API. */
+  readonly recreateS: number;
   /** A CoreDNS started during an outage waits this long, then answers SERVFAIL (ref). */
   readonly syncTimeoutS: number;
   /** Queries per second one CoreDNS replica answers. */
@@ -238,6 +240,7 @@ export const DEFAULT_MODEL: ModelConfig = {
     placement: 'workers',
     killRateAtPressure: 1 / 60,
     pressureThreshold: 0.8,
+    recreateS: 30,
     syncTimeoutS: 5,
     qpsPerReplica: 20_000,
     lookupsPerNodeS: 2,

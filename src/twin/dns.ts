@@ -6,7 +6,9 @@
  * down; a replica (re)started during the outage has no store and answers
  * SERVFAIL for cluster names until it can list services and endpoints. Replicas
  * placed on control-plane nodes are killed (OOM killer, eviction, failed
- * liveness probes) at a hazard proportional to the node's pressure; they are
+ * liveness probes) at a hazard proportional to the node's pressure: the
+ * kubelet evicts them, so a replacement needs the ReplicaSet controller to
+ * create a pod through the API, then scheduling and start-up. Replicas are
  * discrete and drawn from the cluster's seeded stream.
  *
  * Node caches: each record class has a TTL; entries expire exactly TTL seconds
@@ -34,7 +36,6 @@ export class DnsState {
   readonly #rng: Random;
   readonly #state: ReplicaState[];
   readonly #until: number[];
-  readonly #backoff: number[];
   readonly #rings: RecordRing[];
   #restarted = 0;
   /** Replicas not in state ok (kept so the healthy case skips the per-replica loop). */
@@ -51,7 +52,6 @@ export class DnsState {
     const r = Math.max(1, Math.round(replicas));
     this.#state = new Array<ReplicaState>(r).fill('ok');
     this.#until = new Array<number>(r).fill(0);
-    this.#backoff = new Array<number>(r).fill(0);
     const wsum = m.records.reduce((s, x) => s + x.weight, 0) || 1;
     this.#rings = m.records.map((rec) => {
       const ttl = Math.max(1, Math.round(rec.ttlS));
@@ -87,9 +87,11 @@ export class DnsState {
 
   /**
    * @param pressure control-plane node pressure 0..1 (0 when CoreDNS runs on workers)
-   * @param apiOk share of CoreDNS informers synced with the API (0 when it is down)
+   * @param recreate share of controller requests that succeed (0 when the API is down): an
+   *   evicted replica comes back only when its ReplicaSet can create a new pod
+   * @param nodes current node count (query load)
    */
-  step(t: number, dt: number, pressure: number, apiOk: number, nodes: number): void {
+  step(t: number, dt: number, pressure: number, recreate: number, nodes: number): void {
     const m = this.#m;
     // Kills under pressure, restarts after CrashLoopBackOff.
     const hazard = m.killRateAtPressure * pressure * dt;
@@ -98,7 +100,9 @@ export class DnsState {
     for (let i = 0; !idle && i < this.#state.length; i++) {
       const s = this.#state[i];
       if (s === 'dead') {
-        if (t >= (this.#until[i] ?? 0)) {
+        // An evicted pod is gone: its ReplicaSet must create a new one (through the API), then it
+        // is scheduled and started; only then does it try to list.
+        if (t >= (this.#until[i] ?? 0) && this.#rng.float() < recreate * (dt / m.recreateS)) {
           this.#state[i] = 'nostore';
           this.#restarted++;
         }
@@ -106,17 +110,16 @@ export class DnsState {
       }
       if (hazard > 0 && this.#rng.float() < hazard) {
         this.#state[i] = 'dead';
-        const b = this.#backoff[i] ?? 0;
-        const nb = b === 0 ? 10 : Math.min(300, b * 2);
-        this.#backoff[i] = nb;
-        this.#until[i] = t + nb;
+        this.#until[i] = t + m.recreateS;
       }
     }
     // Replicas without a store sync when CoreDNS's lists succeed.
-    if (!idle && (this.#syncCredit > 0 || apiOk > 0.99)) {
+    // Each restarted replica needs its own successful list (credited by the CoreDNS informer class);
+    // the population's watches being healthy says nothing about a replica that lost its store.
+    if (!idle && this.#syncCredit > 0) {
       for (let i = 0; i < this.#state.length; i++) {
         if (this.#state[i] !== 'nostore') continue;
-        if (apiOk > 0.99 || this.#syncCredit >= 1) {
+        if (this.#syncCredit >= 1) {
           this.#state[i] = 'ok';
           this.#syncCredit = Math.max(0, this.#syncCredit - 1);
         }
