@@ -23,10 +23,10 @@ export interface TwinBenchResult {
   readonly scaling?: readonly { readonly clusters: number; readonly nodes: number; readonly wallSeconds: number }[];
 }
 
-/** The reference fleet: log-normal sizes, median 900, clipped to [50, 7500] (≈ 1,500 nodes mean). */
+/** The reference fleet: log-normal sizes, median 1,150, clipped to [50, 7500] (≈ 1,500 nodes mean, ≈ 300,000 nodes). */
 export function referenceScenario(clusters: number, hours: number): Scenario {
   const base = loadScenarioFile(INCIDENT);
-  const fleet = expandFleet({ generate: { count: clusters, nodes: { min: 50, max: 7500, median: 900 }, namePrefix: 'ref' } }, 1);
+  const fleet = expandFleet({ generate: { count: clusters, nodes: { min: 50, max: 7500, median: 1150 }, namePrefix: 'ref' } }, 1);
   const pipeline = base.pipeline === undefined ? undefined : { ...base.pipeline, clusters: {} };
   return { ...base, name: `reference-${clusters}`, clusters: fleet, durationS: hours * 3600, ...(pipeline !== undefined ? { pipeline } : {}) };
 }
