@@ -220,7 +220,6 @@ export class Recorder {
       const errorsEnd = lastErr + 1;
       fullRecovery = anyUnrecovered || errorsEnd >= M ? null : Math.max(errorsEnd, lastRecovery);
     }
-    if (alerts.firstFiringS !== null) this.log(alerts.firstFiringS, 'alert', null, `first alert: ${alerts.firstFiringRule ?? ''}`);
     if (firstImpact >= 0) this.log(firstImpact * 60, 'impact', null, 'customer impact begins: fleet error rate ≥ 1 %');
     if (maxAt >= 0 && peak >= IMPACT_ERROR_RATE) this.log(maxAt * 60, 'impact', null, `maximum customer impact: fleet error rate ${pct(peak)}`);
     if (fullRecovery !== null) this.log(fullRecovery * 60, 'impact', null, 'full recovery: every control plane back, fleet errors < 0.1 %');
