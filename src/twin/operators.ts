@@ -15,7 +15,7 @@ import type { Random } from '../core/random.ts';
 import type { Controller, Twin } from './engine.ts';
 import type { OperatorsSpec } from './scenario.ts';
 
-type Phase = 'deleting' | 'draining' | 'restoring' | 'done';
+type Phase = 'deleting' | 'remedying' | 'draining' | 'restoring' | 'done';
 
 interface Job {
   readonly index: number;
@@ -52,10 +52,10 @@ export class OperatorsController implements Controller {
     for (const job of this.#jobs.values()) if (job.phase !== 'done') this.#work(twin, job);
   }
 
-  /** Clusters an operator is working by hand: until the delete goes through. Draining and lifting the remedies need no one. */
+  /** Clusters an operator is working by hand: deleting, or applying remedies. Draining and lifting the remedies need no one. */
   #active(): number {
     let n = 0;
-    for (const j of this.#jobs.values()) if (j.phase === 'deleting') n++;
+    for (const j of this.#jobs.values()) if (j.phase === 'deleting' || j.phase === 'remedying') n++;
     return n;
   }
 
@@ -115,9 +115,27 @@ export class OperatorsController implements Controller {
         return;
       }
       case 'draining': {
-        if (sim.agents() > Math.max(1, 0.005 * sim.cluster.nodes)) return;
+        if (sim.agents() > Math.max(1, 0.005 * sim.cluster.nodes)) {
+          // Deleted, but the agents live on because kubelets cannot reach the API to see it: after
+          // escalateAfter the operators notice and use the remedies anyway.
+          if (!job.escalated && t - job.startedAt >= s.escalateAfterS) {
+            job.escalated = true;
+            twin.log('operator', job.name, `${changeName} deleted but its agents still run (kubelets cannot reach the API): starting the remedies`);
+            this.#escalate(twin, job);
+            job.phase = 'remedying';
+          }
+          return;
+        }
         twin.log('operator', job.name, `${changeName} pods gone`);
         job.phase = job.escalated ? 'restoring' : 'done';
+        return;
+      }
+      case 'remedying': {
+        // Lift the remedies once the API serves again (every API server ready and the operators'
+        // own request answered), so kubelets can see the deletion.
+        if (sim.readyRatio() < 1 || !twin.request(job.name, s.priorityLevel).ok) return;
+        this.#restore(twin, job);
+        job.phase = 'draining';
         return;
       }
       case 'restoring':
