@@ -11,6 +11,8 @@ import { simulate } from './simulate.ts';
 import { validateFile } from './validate.ts';
 import { benchTwin } from './bench.ts';
 import { writeSchemas } from './schema.ts';
+import { analyzeCommand } from './analyze.ts';
+import { benchAnalyze } from './bench-analyze.ts';
 import { exitCodeFor } from './run-errors.ts';
 
 function seedArg(v: string): number {
@@ -55,7 +57,30 @@ scenario
     process.stdout.write(validateFile(file));
   });
 
+program
+  .command('analyze')
+  .description("estimate a change's API-server cost at every cluster's size before it is deployed")
+  .argument('<paths...>', 'Kubernetes manifests: files or directories (multi-document YAML, with RBAC)')
+  .requiredOption('--fleet <file>', 'the Fleet to estimate against')
+  .option('--format <format>', 'text, json or sarif', 'text')
+  .option('--rehearse', 'also run the derived change in the fleet twin and compare', false)
+  .action(async (paths: string[], o: { fleet: string; format: string; rehearse: boolean }) => {
+    const r = await analyzeCommand({ paths, fleet: o.fleet, format: o.format, rehearse: o.rehearse });
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exitCode = r.exitCode;
+  });
+
 const bench = program.command('bench').description('benchmarks');
+bench
+  .command('analyze')
+  .description('analyze generated manifests against a generated fleet and report speed')
+  .option('--json', 'print JSON', false)
+  .option('--manifests <n>', 'manifests to analyze', positiveInt, 10000)
+  .option('--clusters <n>', 'clusters in the fleet', positiveInt, 200)
+  .action((o: { json: boolean; manifests: number; clusters: number }) => {
+    process.stdout.write(benchAnalyze(o));
+  });
 bench
   .command('twin')
   .description('simulate a reference fleet and report speed')

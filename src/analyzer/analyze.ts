@@ -1,0 +1,487 @@
+/**
+ * The pre-flight analysis: manifests + fleet → per-workload API access
+ * profiles, per-cluster estimates and verdicts, the sizes where the verdict
+ * turns, and located findings with a fix. Pure and deterministic: the same
+ * input gives the same Analysis, byte for byte once serialised.
+ *
+ * @example
+ *   const analysis = analyze(readManifestPaths(['deploy/']), loadFleetFile('fleets/openai-like.yaml').clusters, { fleetName: 'openai-like' });
+ *   analysis.verdict;   // 'block'
+ */
+import { InputError, type Problem } from '../core/errors.ts';
+import type { Cluster } from '../model/fleet.ts';
+import { DEFAULT_PODS_PER_NODE } from '../model/kubernetes.ts';
+import { DEFAULT_MODEL, type ModelConfig } from '../twin/config.ts';
+import { cachedCapacity } from './capacity.ts';
+import {
+  estimate,
+  estimateWith,
+  RATIO_NAMES,
+  SEARCH_MAX_NODES,
+  searchTurn,
+  THRESHOLDS,
+  verdictFromTurn,
+  type CallEstimate,
+  type ClusterEstimate,
+  type PlannedWorkload,
+  type RatioName,
+} from './estimate.ts';
+import { collectObjects, Fields, type KObject } from './objects.ts';
+import { deriveProfile } from './profile.ts';
+import { Rbac } from './rbac.ts';
+import { bytes, num, pct, ranges, rate, round, seconds } from './text.ts';
+import { worse, type DerivedCall, type Finding, type ManifestDocument, type Severity, type Turn, type Verdict, type WorkloadProfile } from './types.ts';
+import { readWorkload, WORKLOAD_KINDS, type WorkloadInfo } from './workloads.ts';
+
+export const ANALYSIS_SCHEMA_VERSION = 'firebreak.dev/analysis/v1';
+
+export interface AnalyzeOptions {
+  readonly fleetName: string;
+  /** The twin's model to estimate with (default DEFAULT_MODEL). */
+  readonly model?: ModelConfig;
+  /** Pods per node assumed when searching cluster sizes (default 30, ref). */
+  readonly podsPerNode?: number;
+}
+
+export interface CallReport {
+  readonly name: string;
+  readonly verb: string;
+  readonly resource: string;
+  readonly scope: string;
+  readonly resourceVersion: string;
+  /** Seconds between calls of one client; null for informers (list once, then watch). */
+  readonly periodSeconds: number | null;
+  readonly pageSize: number;
+  readonly file: string;
+  readonly line: number;
+  readonly because: string;
+}
+
+export interface WorkloadReport {
+  readonly workload: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  readonly serviceAccount: string;
+  readonly priorityLevel: string;
+  /** "per-node" for a DaemonSet, else the replica count. */
+  readonly clients: 'per-node' | number;
+  readonly profileSource: WorkloadProfile['source'];
+  readonly agents: readonly string[];
+  readonly calls: readonly CallReport[];
+  /** Its worst verdict over the fleet, alone. */
+  readonly verdict: Verdict;
+  readonly clusters: { readonly ok: number; readonly warn: number; readonly block: number };
+  readonly turn: Turn;
+}
+
+export interface ClusterReport {
+  readonly name: string;
+  readonly nodes: number;
+  readonly pods: number;
+  readonly sizeClass: string;
+  readonly verdict: Verdict;
+  readonly reasons: readonly RatioName[];
+  readonly addedRequestsPerSecond: number;
+  readonly addedSeats: number;
+  readonly seatsByPriorityLevel: Readonly<Record<string, { readonly added: number; readonly nominal: number; readonly available: number }>>;
+  readonly listBytesPerSecond: number;
+  readonly etcdReadBytesPerSecond: number;
+  readonly watchEventsPerSecond: number;
+  readonly addedCpuCores: number;
+  readonly peakListMemoryBytes: number;
+  readonly steadyListMemoryBytes: number;
+  readonly rolloutListMemoryBytes: number;
+  readonly relistMemoryBytes: number;
+  readonly watchMemoryBytes: number;
+  readonly baselineMemoryBytes: number;
+  readonly memoryLimitBytes: number;
+  readonly apiServerCores: number;
+  readonly etcdReadCapacityBytesPerSecond: number;
+  readonly ratios: Readonly<Record<RatioName, number>>;
+}
+
+export interface Analysis {
+  readonly schemaVersion: typeof ANALYSIS_SCHEMA_VERSION;
+  readonly verdict: Verdict;
+  readonly fleet: {
+    readonly name: string;
+    readonly clusters: number;
+    readonly nodes: number;
+    readonly ok: number;
+    readonly warn: number;
+    readonly block: number;
+    /** Where the whole change (every workload together) turns, searched at `podsPerNode` pods per node. */
+    readonly turn: Turn;
+    readonly podsPerNode: number;
+  };
+  readonly workloads: readonly WorkloadReport[];
+  readonly findings: readonly Finding[];
+  readonly clusters: readonly ClusterReport[];
+}
+
+/** Result of analyze, with what the rehearsal needs beside the report. */
+export interface AnalysisResult {
+  readonly analysis: Analysis;
+  readonly profiles: readonly WorkloadProfile[];
+  readonly planned: readonly PlannedWorkload[];
+}
+
+const KNOWN_OTHER_KINDS = new Set([
+  'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Secret', 'Service', 'Namespace', 'Endpoints', 'EndpointSlice',
+  'Ingress', 'IngressClass', 'NetworkPolicy', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'PriorityClass', 'StorageClass', 'PersistentVolume',
+  'PersistentVolumeClaim', 'CustomResourceDefinition', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'Lease', 'CSIDriver',
+  'RuntimeClass', 'FlowSchema', 'PriorityLevelConfiguration', 'VerticalPodAutoscaler', 'PodTemplate', 'ControllerRevision', 'Event',
+]);
+
+export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cluster[], opts: AnalyzeOptions): AnalysisResult {
+  const model = opts.model ?? DEFAULT_MODEL;
+  const podsPerNode = opts.podsPerNode ?? DEFAULT_PODS_PER_NODE;
+  const problems: Problem[] = [];
+  const findings: Finding[] = [];
+  const objects = collectObjects(docs, problems);
+
+  const configMaps = new Map<string, KObject>();
+  const flowSchemas: KObject[] = [];
+  const workloads: WorkloadInfo[] = [];
+  const seen = new Map<string, KObject>();
+  for (const o of objects) {
+    const key = `${o.kind}/${o.namespace}/${o.name}`;
+    const first = seen.get(key);
+    if (first !== undefined && WORKLOAD_KINDS.has(o.kind)) {
+      const f = new Fields(o, problems);
+      f.problem(['metadata', 'name'], `${o.kind} ${o.namespace}/${o.name} appears twice (also ${first.doc.file}, document ${first.doc.index + 1})`, 'keep one of the two');
+      continue;
+    }
+    seen.set(key, o);
+    if (o.kind === 'ConfigMap') configMaps.set(`${o.namespace}/${o.name}`, o);
+    else if (o.kind === 'FlowSchema') flowSchemas.push(o);
+    else if (WORKLOAD_KINDS.has(o.kind)) workloads.push(readWorkload(o, problems));
+    else if (!KNOWN_OTHER_KINDS.has(o.kind)) {
+      const at = new Fields(o, problems).loc(['kind']);
+      findings.push({
+        rule: 'unknown-kind',
+        severity: 'note',
+        file: at.file,
+        line: at.line,
+        column: at.column,
+        workload: null,
+        message: `${o.kind} ${o.namespace === '' ? '' : `${o.namespace}/`}${o.name} (${o.apiVersion}) is not a kind the analyzer knows; skipped — the API calls it leads an operator to make are not counted`,
+        fix: `if it runs pods that call the API, analyze the operator's workload too, or describe the calls with a firebreak.dev/api-profile annotation on it`,
+      });
+    }
+  }
+  const rbac = new Rbac(objects, problems);
+  const profiles = workloads.map((w) => deriveProfile(w, { configMaps, rbac, flowSchemas, model, problems, findings }));
+  if (problems.length > 0) throw new InputError(sortProblems(problems));
+
+  const planned: PlannedWorkload[] = [];
+  const plannedOf = new Map<WorkloadProfile, PlannedWorkload>();
+  // Workloads with the same calls and level add up: DaemonSets by count, Deployments by replicas
+  // (every formula of the estimate is the same for n clients whoever runs them).
+  const groups = new Map<string, { pw: PlannedWorkload; count: number }>();
+  for (const p of profiles) {
+    if (p.calls.length === 0) continue;
+    const pw: PlannedWorkload = { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls: uniqueNames(p.calls) };
+    planned.push(pw);
+    plannedOf.set(p, pw);
+    const sig = signature({ ...pw, replicas: pw.perNode ? 1 : 0 });
+    const g = groups.get(sig);
+    const n = pw.perNode ? 1 : pw.replicas;
+    if (g === undefined) groups.set(sig, { pw: { ...pw, replicas: pw.perNode ? 1 : 1 }, count: n });
+    else g.count += n;
+  }
+  const whole: PlannedWorkload[] = [...groups.values()].map((g) => (g.count === 1 ? g.pw : { ...g.pw, key: `${g.pw.key} (×${g.count})`, count: g.count }));
+
+  // The whole change, cluster by cluster.
+  const estimates = clusters.map((c) => estimateWith(whole, cachedCapacity(model, c.nodes, c.pods), model));
+  const clusterReports = clusters.map((c, i) => clusterReport(c, estimates[i] as ClusterEstimate));
+  const fleetTurn = searchTurn(whole, model, podsPerNode);
+
+  // Each workload alone: its verdict per cluster, where it turns, and findings at its worst cluster.
+  interface Alone {
+    readonly turn: Turn;
+    readonly verdicts: readonly Verdict[];
+    readonly worst: ClusterEstimate | undefined;
+    readonly count: { readonly ok: number; readonly warn: number; readonly block: number };
+    readonly verdict: Verdict;
+  }
+  const memo = new Map<string, Alone>();
+  const workloadReports: WorkloadReport[] = [];
+  const aloneWorst: Verdict[] = clusters.map(() => 'ok');
+  const noTurn: Turn = { warnAtNodes: null, blockAtNodes: null, blockAboveNodes: null, blockRanges: [], warnRanges: [], searchedUpToNodes: SEARCH_MAX_NODES };
+  const quiet: Alone = { turn: noTurn, verdicts: [], worst: undefined, count: { ok: clusters.length, warn: 0, block: 0 }, verdict: 'ok' };
+  for (const p of profiles) {
+    const pw = plannedOf.get(p);
+    let m = quiet;
+    if (pw !== undefined) {
+      const sig = signature(pw);
+      const known = memo.get(sig);
+      if (known !== undefined) m = known;
+      else {
+        const t = searchTurn([pw], model, podsPerNode);
+        // Clusters at the searched ratio of pods per node take their verdict from the search; others are estimated.
+        const vs = clusters.map((c) => (c.pods === c.nodes * podsPerNode && c.nodes <= t.searchedUpToNodes ? verdictFromTurn(t, c.nodes) : estimateWith([pw], cachedCapacity(model, c.nodes, c.pods), model).verdict));
+        const worst = worstFlagged(clusters, vs);
+        const count = { ok: 0, warn: 0, block: 0 };
+        for (const v of vs) count[v]++;
+        vs.forEach((v, i) => (aloneWorst[i] = worse(aloneWorst[i] ?? 'ok', v)));
+        m = { turn: t, verdicts: vs, worst: worst === undefined ? undefined : estimate([pw], worst.nodes, worst.pods, model), count, verdict: vs.reduce<Verdict>((a, v) => worse(a, v), 'ok') };
+        memo.set(sig, m);
+      }
+      if (m.worst !== undefined) findings.push(...estimateFindings(p, pw, clusters, m, model, podsPerNode, m.worst));
+    }
+    const turn = m.turn;
+    const w = p.workload;
+    workloadReports.push({
+      workload: w.id,
+      kind: w.kind,
+      namespace: w.namespace,
+      name: w.name,
+      file: w.at.file,
+      line: w.at.line,
+      serviceAccount: w.serviceAccount,
+      priorityLevel: p.priorityLevel,
+      clients: w.perNode ? 'per-node' : w.replicas,
+      profileSource: p.source,
+      agents: p.agents,
+      calls: p.calls.map((c) => ({
+        name: c.profile.name,
+        verb: c.profile.verb,
+        resource: c.profile.resource,
+        scope: c.profile.scope,
+        resourceVersion: c.profile.resourceVersion,
+        periodSeconds: c.profile.verb === 'watch' ? null : round(c.profile.periodS),
+        pageSize: c.profile.pageSize,
+        file: c.at.file,
+        line: c.at.line,
+        because: c.because,
+      })),
+      verdict: m.verdict,
+      clusters: m.count,
+      turn,
+    });
+  }
+
+  // Together worse than each alone: a finding of its own.
+  const combined = planned.length < 2 ? [] : clusterReports.filter((c, i) => c.verdict !== (aloneWorst[i] ?? 'ok') && worse(c.verdict, aloneWorst[i] ?? 'ok') === c.verdict);
+  const firstWithCalls = profiles.find((p) => p.calls.length > 0);
+  if (combined.length > 0 && firstWithCalls !== undefined) {
+    const worst = combined.reduce((a, b) => (b.nodes > a.nodes ? b : a));
+    const at = firstWithCalls.workload.at;
+    const sev: Severity = combined.some((c) => c.verdict === 'block') ? 'block' : 'warn';
+    findings.push({
+      rule: 'combined-load',
+      severity: sev,
+      file: at.file,
+      line: at.line,
+      column: at.column,
+      workload: null,
+      message: `together the ${planned.length} workloads are ${sev} on ${combined.length} cluster(s) where none is alone (largest: ${worst.name}, ${num(worst.nodes)} nodes: ${worst.reasons.join(', ')}); the whole change turns ${turnText(fleetTurn)}`,
+      fix: 'roll the workloads out to large clusters one at a time, or reduce each one\'s API footprint (see their findings)',
+    });
+  }
+
+  findings.sort(compareFindings);
+  const counts = { ok: 0, warn: 0, block: 0 };
+  for (const c of clusterReports) counts[c.verdict]++;
+  let verdict: Verdict = clusterReports.reduce<Verdict>((a, c) => worse(a, c.verdict), 'ok');
+  for (const f of findings) verdict = worse(verdict, f.severity === 'note' ? 'ok' : f.severity);
+  return {
+    analysis: {
+      schemaVersion: ANALYSIS_SCHEMA_VERSION,
+      verdict,
+      fleet: { name: opts.fleetName, clusters: clusters.length, nodes: clusters.reduce((s, c) => s + c.nodes, 0), ...counts, turn: fleetTurn, podsPerNode },
+      workloads: workloadReports,
+      findings,
+      clusters: clusterReports,
+    },
+    profiles,
+    planned,
+  };
+}
+
+function uniqueNames(calls: readonly DerivedCall[]): PlannedWorkload['calls'] {
+  const used = new Map<string, number>();
+  return calls.map((c) => {
+    const n = used.get(c.profile.name) ?? 0;
+    used.set(c.profile.name, n + 1);
+    return n === 0 ? c.profile : { ...c.profile, name: `${c.profile.name}-${n + 1}` };
+  });
+}
+
+function signature(pw: PlannedWorkload): string {
+  return JSON.stringify([pw.perNode, pw.perNode ? 0 : pw.replicas, pw.level, pw.calls.map((c) => [c.verb, c.resource, c.scope, c.resourceVersion, c.periodS, c.pageSize, c.qps, c.namespaceFraction])]);
+}
+
+function sortProblems(problems: readonly Problem[]): Problem[] {
+  const order = new Map<string, number>();
+  for (const p of problems) if (!order.has(p.file)) order.set(p.file, order.size);
+  return [...problems].sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || (a.line ?? 1e9) - (b.line ?? 1e9) || (a.column ?? 0) - (b.column ?? 0));
+}
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { block: 0, warn: 1, note: 2 };
+
+function compareFindings(a: Finding, b: Finding): number {
+  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+}
+
+function clusterReport(c: Cluster, e: ClusterEstimate): ClusterReport {
+  const seats: Record<string, { added: number; nominal: number; available: number }> = {};
+  for (const l of e.levels) seats[l.level] = { added: round(l.addedSeats), nominal: l.nominalSeats, available: l.availableSeats };
+  const ratios = {} as Record<RatioName, number>;
+  for (const k of RATIO_NAMES) ratios[k] = round(e.ratios[k]);
+  return {
+    name: c.name,
+    nodes: c.nodes,
+    pods: c.pods,
+    sizeClass: c.sizeClass,
+    verdict: e.verdict,
+    reasons: e.reasons,
+    addedRequestsPerSecond: round(e.addedRequestsPerSecond),
+    addedSeats: round(e.addedSeats),
+    seatsByPriorityLevel: seats,
+    listBytesPerSecond: Math.round(e.listBytesPerSecond),
+    etcdReadBytesPerSecond: Math.round(e.etcdReadBytesPerSecond),
+    watchEventsPerSecond: round(e.watchEventsPerSecond),
+    addedCpuCores: round(e.addedCpuCores),
+    peakListMemoryBytes: Math.round(e.peakListMemoryBytes),
+    steadyListMemoryBytes: Math.round(e.steadyListMemoryBytes),
+    rolloutListMemoryBytes: Math.round(e.rolloutListMemoryBytes),
+    relistMemoryBytes: Math.round(e.relistMemoryBytes),
+    watchMemoryBytes: Math.round(e.watchMemoryBytes),
+    baselineMemoryBytes: Math.round(e.baselineMemoryBytes),
+    memoryLimitBytes: Math.round(e.memoryLimitBytes),
+    apiServerCores: e.apiServerCores,
+    etcdReadCapacityBytesPerSecond: e.etcdReadCapacityBytesPerSecond,
+    ratios,
+  };
+}
+
+export function turnText(t: Turn): string {
+  if (t.blockAtNodes === null && t.warnAtNodes === null) return `at no size up to ${num(t.searchedUpToNodes)} nodes`;
+  const parts: string[] = [];
+  if (t.warnAtNodes !== null) parts.push(`warn at ${ranges(t.warnRanges, t.searchedUpToNodes)} nodes`);
+  if (t.blockAtNodes !== null) parts.push(`block at ${ranges(t.blockRanges, t.searchedUpToNodes)} nodes`);
+  return parts.join('; ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings from the estimates
+
+const RULES: Readonly<Record<RatioName, string>> = {
+  memorySteady: 'apiserver-memory-steady',
+  memoryRollout: 'apiserver-memory-rollout',
+  memoryRelist: 'apiserver-memory-relist',
+  memoryAtOnce: 'apiserver-memory-at-once',
+  seats: 'apf-seats',
+  cpu: 'apiserver-cpu',
+  etcd: 'etcd-read-bandwidth',
+};
+
+const PHASE: Readonly<Record<'memorySteady' | 'memoryRollout' | 'memoryRelist', string>> = {
+  memorySteady: 'in steady state',
+  memoryRollout: 'while its pods start (the rollout)',
+  memoryRelist: 'when every informer relists at once (after an API-server restart or an outage longer than the watch cache window)',
+};
+
+/** The largest cluster that is not ok (where every ratio is highest). */
+function worstFlagged(clusters: readonly Cluster[], verdicts: readonly Verdict[]): Cluster | undefined {
+  let worst: Cluster | undefined;
+  clusters.forEach((c, i) => {
+    if ((verdicts[i] ?? 'ok') === 'ok') return;
+    if (worst === undefined || c.nodes > worst.nodes || (c.nodes === worst.nodes && c.name < worst.name)) worst = c;
+  });
+  return worst;
+}
+
+function estimateFindings(
+  p: WorkloadProfile,
+  pw: PlannedWorkload,
+  clusters: readonly Cluster[],
+  alone: { readonly verdicts: readonly Verdict[]; readonly count: { readonly warn: number; readonly block: number }; readonly turn: Turn },
+  model: ModelConfig,
+  podsPerNode: number,
+  e: ClusterEstimate,
+): Finding[] {
+  const worstCluster = worstFlagged(clusters, alone.verdicts);
+  if (worstCluster === undefined) return [];
+  const worst = { c: worstCluster };
+  const { block, warn } = alone.count;
+  const where = `${block > 0 ? `block on ${block}` : ''}${block > 0 && warn > 0 ? ', ' : ''}${warn > 0 ? `warn on ${warn}` : ''} of ${clusters.length} clusters; alone it turns ${turnText(alone.turn)} (at ${podsPerNode} pods per node)`;
+  const head = `${worst.c.name} (${num(worst.c.nodes)} nodes, ${num(worst.c.pods)} pods)`;
+  const out: Finding[] = [];
+  const w = p.workload;
+  const push = (rule: string, severity: Severity, call: DerivedCall, message: string, fix: string): void => {
+    out.push({ rule, severity, file: call.at.file, line: call.at.line, column: call.at.column, workload: w.id, message, fix });
+  };
+  const callOf = (name: string): DerivedCall => p.calls[pw.calls.findIndex((c) => c.name === name)] ?? (p.calls[0] as DerivedCall);
+
+  // Memory: one finding, for the phase that needs the most.
+  const memPhases = (['memorySteady', 'memoryRollout', 'memoryRelist'] as const).filter((k) => e.ratios[k] >= THRESHOLDS.warnMemory);
+  const memKey = memPhases.length > 0 ? memPhases.reduce((a, b) => (e.ratios[b] > e.ratios[a] ? b : a)) : undefined;
+  if (memKey !== undefined) {
+    const pick = (c: CallEstimate): number => (memKey === 'memorySteady' ? c.steadyMemoryBytes : memKey === 'memoryRollout' ? c.rolloutMemoryBytes : memKey === 'memoryRelist' ? c.relistMemoryBytes : c.atOnceMemoryBytes);
+    const inflight = (c: CallEstimate): number => (memKey === 'memorySteady' ? c.steadyInflight : memKey === 'memoryRollout' ? c.rolloutInflight : memKey === 'memoryRelist' ? c.relistInflight : c.atOnceInflight);
+    const dom = e.calls.reduce((a, b) => (pick(b) > pick(a) ? b : a));
+    const call = callOf(dom.call);
+    const sev: Severity = e.ratios[memKey] >= THRESHOLDS.blockMemory ? 'block' : 'warn';
+    const perReq = dom.cost.etcdBytes > 0 && call.profile.resourceVersion === 'consistent' ? `${bytes(dom.cost.memoryBytes)} while served (about 5× the ${bytes(dom.cost.etcdBytes)} it reads from etcd)` : `${bytes(dom.cost.memoryBytes)} while served (${bytes(dom.cost.responseBytes)} response)`;
+    const limit = e.memoryLimitBytes;
+    const need = e.baselineMemoryBytes + e.watchMemoryBytes + (memKey === 'memorySteady' ? e.steadyListMemoryBytes : memKey === 'memoryRollout' ? e.rolloutListMemoryBytes : memKey === 'memoryRelist' ? e.relistMemoryBytes : e.peakListMemoryBytes);
+    push(
+      RULES[memKey],
+      sev,
+      call,
+      `${where}. On ${head}, ${PHASE[memKey]}: ${num(inflight(dom))} ${verbNoun(call)} in flight at once (as many as APF's ${p.priorityLevel} seats admit, ${dom.cost.seats} seats each), each holding ${perReq}: an API server needs ${bytes(need)} of its ${bytes(limit)} (${pct(e.ratios[memKey])}, with ${Math.round(model.apiServer.gcHeadroom * 100)} % GC headroom, ${model.apiServer.replicas} replicas); past 100 % it is OOM-killed and its clients retry on the others. Cause: ${call.because}.`,
+      fixFor(p, call, memKey),
+    );
+  }
+  const other = (k: 'seats' | 'cpu' | 'etcd', threshold: number, explain: string, metric: (c: CallEstimate) => number): void => {
+    if (e.ratios[k] < threshold) return;
+    const dom = e.calls.reduce((a, b) => (metric(b) > metric(a) ? b : a));
+    const call = callOf(dom.call);
+    push(RULES[k], 'warn', call, `${where}. On ${head}: ${explain} (${pct(e.ratios[k])}). Cause: ${call.because}.`, fixFor(p, call, k));
+  };
+  const lvl = e.levels.find((l) => l.level === p.priorityLevel);
+  other('seats', THRESHOLDS.warnSeats, `the calls hold ${num(e.addedSeats, 1)} APF seats in steady state, of the ${num(lvl?.availableSeats ?? 0)} priority level ${p.priorityLevel} has with borrowing (${num(lvl?.nominalSeats ?? 0)} nominal); beyond them requests queue and get 429 after 15 s`, (c) => c.seats);
+  other('cpu', THRESHOLDS.warnCpu, `${num(e.addedCpuCores, 1)} API-server cores of ${num(e.apiServerCores)} (${rate(e.addedRequestsPerSecond)} requests/s; ${num(e.watchEventsPerSecond)} watch events/s fanned out to its clients)`, (c) => c.cpuCores);
+  other('etcd', THRESHOLDS.warnEtcd, `consistent reads take ${bytes(e.etcdReadBytesPerSecond)}/s of etcd's ${bytes(e.etcdReadCapacityBytesPerSecond)}/s read bandwidth; other requests' etcd latency grows with it`, (c) => c.etcdReadBytesPerSecond);
+  return out;
+}
+
+function verbNoun(c: DerivedCall): string {
+  const p = c.profile;
+  const what = p.scope === 'node' ? `node-scoped ${p.resource}` : p.scope === 'namespace' ? `namespace ${p.resource}` : `cluster-wide ${p.resource}`;
+  if (p.verb === 'watch') return `${what} informer lists`;
+  if (p.verb === 'list') return `${what} LISTs`;
+  return `${p.verb.toUpperCase()}s of ${p.resource}`;
+}
+
+/** The fix, from what makes the call expensive. */
+function fixFor(p: WorkloadProfile, c: DerivedCall, rule: RatioName): string {
+  const fixes: string[] = [];
+  const pr = c.profile;
+  const w = p.workload;
+  if (pr.scope === 'cluster' && w.perNode) {
+    if (pr.resource === 'pods') {
+      if (c.agent === 'otel-collector') fixes.push('filter by node: k8sattributes `filter: { node_from_env_var: K8S_NODE_NAME }` (or k8s_observer `node:`, or a prometheus selector `field: spec.nodeName=${env:K8S_NODE_NAME}`) with K8S_NODE_NAME from the downward API spec.nodeName');
+      else if (c.agent === 'prometheus') fixes.push('scope discovery to the node: `selectors: [{ role: pod, field: spec.nodeName=$NODE_NAME }]` with NODE_NAME from the downward API, or scrape from one cluster-level Prometheus');
+      else if (c.agent === 'fluent-bit') fixes.push('set `Use_Kubelet On` to ask the local kubelet instead of the API server');
+      else fixes.push('scope it by node with a fieldSelector spec.nodeName=<this node> (from the downward API), or ask the local kubelet (/pods) instead');
+    } else if (c.agent === 'otel-collector' && pr.resource === 'replicasets') fixes.push('set k8sattributes `extract: { deployment_name_from_replicaset: true }` so collectors stop watching every ReplicaSet');
+    else if (c.agent === 'calico-node') fixes.push("run Calico's Typha and point calico-node at it (FELIX_TYPHAK8SSERVICENAME): one watch per type for the cluster, fanned out to the nodes");
+    else fixes.push(`aggregate through one cluster-level client that watches ${pr.resource} once and fans out to the nodes (as Calico's Typha or Datadog's Cluster Agent do)`);
+  }
+  if (pr.verb === 'list' && pr.resourceVersion === 'consistent') fixes.push(`serve it from the watch cache (resourceVersion=0) or make it an informer with watch-list streaming, which holds one object window instead of the whole ${pr.resource} list`);
+  if (pr.verb === 'list' && pr.periodS > 0) fixes.push(`watch instead of re-listing every ${seconds(pr.periodS)}`);
+  if (pr.verb === 'watch' && pr.resourceVersion !== 'watch-list' && (rule === 'memoryRelist' || rule === 'memoryRollout')) fixes.push('list with watch-list streaming (client-go WatchListClient) so the initial list holds one object window, not the whole response');
+  if (rule === 'memoryRollout' || rule === 'memoryRelist') fixes.push(`stagger start-up (DaemonSet rollingUpdate.maxUnavailable / maxSurge, start jitter) and set client rate limits (QPS/burst) so fewer ${pr.resource} lists run at once`);
+  if (rule === 'seats' || rule === 'cpu') fixes.push('set client rate limits (QPS/burst) and lengthen the period');
+  if (p.source === 'rbac') fixes.push(`state the real calls in a firebreak.dev/api-profile annotation, or grant only what the workload uses (the estimate assumes the worst its RBAC allows)`);
+  if (fixes.length === 0) fixes.push('reduce the number of clients or the size of what each request returns');
+  return fixes.join('; ');
+}

@@ -1,0 +1,183 @@
+/**
+ * What a cluster's control plane can take, from the same model the twin runs
+ * (src/twin/config.ts DEFAULT_MODEL unless told otherwise): API server
+ * replicas and their machine (the sizing tier by node count), APF seats per
+ * priority level with what other levels can lend, memory left after the watch
+ * cache and the cluster's own watches, etcd read bandwidth, and the objects a
+ * call would touch (src/model/resources.ts, shared with the twin).
+ *
+ * References: "ref" = ../shared/reference/kubernetes-control-plane.md.
+ */
+import { lendableSeats, nominalSeats } from '../model/kubernetes.ts';
+import type { ResourceStats } from '../model/profile.ts';
+import { clusterResources, storedBytes, UNMODELLED_RESOURCE } from '../model/resources.ts';
+import type { ModelConfig, SizingTier } from '../twin/config.ts';
+
+export interface LevelSeats {
+  /** Nominal seats of the level, all replicas: ceil(600 × shares / Σ shares) per server (ref). */
+  readonly nominal: number;
+  /** Nominal plus every seat the other limited levels may lend when idle (ref: lendable %). */
+  readonly available: number;
+  /** Queue room of one flow (hand size × queue length per server, ref); a DaemonSet's pods are one flow. */
+  readonly flowQueue: number;
+  readonly exempt: boolean;
+}
+
+export interface ClusterCapacity {
+  readonly nodes: number;
+  readonly pods: number;
+  readonly replicas: number;
+  readonly tier: SizingTier;
+  /** API server cores, all replicas. */
+  readonly cores: number;
+  /**
+   * Memory limit of the replica that runs out first: the twin spreads each
+   * machine's limit uniformly over ±memoryJitter; the smallest of R replicas
+   * is expected at 1 − j + 2j / (R + 1) of the tier's memory.
+   */
+  readonly memoryLimitBytes: number;
+  /** Memory each replica holds before the change: resident + watch cache + the cluster's own watches × (1 + GC headroom). */
+  readonly baselineBytes: number;
+  readonly gcFactor: number;
+  readonly etcdReadBytesPerS: number;
+  readonly requestTimeoutS: number;
+  readonly levels: ReadonlyMap<string, LevelSeats>;
+  resource(name: string): ResourceStats;
+}
+
+/** The sizing tier of a cluster: the last tier whose minNodes it reaches (as the twin picks it). */
+export function sizingTier(model: ModelConfig, nodes: number): SizingTier {
+  const sizing = [...model.apiServer.sizing].sort((a, b) => a.minNodes - b.minNodes);
+  let tier = sizing[0] ?? { minNodes: 0, cpuCores: 8, memoryBytes: 32 * 1024 ** 3 };
+  for (const s of sizing) if (nodes >= s.minNodes) tier = s;
+  return tier;
+}
+
+/** Node counts at which the sizing tier changes (each tier's first node count, ≥ 1), ascending. */
+export function tierBoundaries(model: ModelConfig): number[] {
+  return [...new Set(model.apiServer.sizing.map((s) => Math.max(1, s.minNodes)))].sort((a, b) => a - b);
+}
+
+/**
+ * Objects the twin does not model, for calls on them: counts derived from the
+ * modelled ones with stated ratios (docs/analyzer.md, "Objects"). They are not
+ * added to the watch cache, as the twin does not hold them either.
+ */
+function extraResources(base: ReadonlyMap<string, ResourceStats>, pods: number): Map<string, ResourceStats> {
+  const services = base.get('services')?.count ?? 10;
+  const namespaces = base.get('namespaces')?.count ?? 5;
+  const slices = base.get('endpointslices') ?? UNMODELLED_RESOURCE;
+  const x = new Map<string, ResourceStats>();
+  const add = (name: string, count: number, bytes: number, eventsPerSecond: number): void => {
+    x.set(name, { count: Math.max(1, Math.round(count)), bytes, eventsPerSecond, nodeIndexed: false });
+  };
+  // One Endpoints object per Service, about the size of its slices.
+  add('endpoints', services, slices.bytes * 1.2, slices.eventsPerSecond);
+  // About one Deployment per Service; 3 ReplicaSets kept per Deployment (current and old revisions); pod templates ~3 KiB.
+  add('deployments', services, 3072, services / 3600);
+  add('replicasets', services * 3, 3072, services / 3600);
+  add('statefulsets', services / 10, 3072, services / 36_000);
+  add('daemonsets', Math.max(10, namespaces / 10), 3072, 0.01);
+  add('jobs', services / 5, 2048, services / 18_000);
+  add('cronjobs', services / 20, 2048, 0.01);
+  add('secrets', namespaces * 10, 4096, 0.1);
+  add('serviceaccounts', namespaces * 3, 500, 0.01);
+  add('ingresses', services / 10, 1536, 0.01);
+  add('networkpolicies', namespaces * 2, 1024, 0.01);
+  add('persistentvolumeclaims', pods / 10, 1024, pods / 6_000_000);
+  add('persistentvolumes', pods / 10, 1024, pods / 6_000_000);
+  add('resourcequotas', namespaces, 500, 0.01);
+  add('limitranges', namespaces, 500, 0.01);
+  add('roles', namespaces * 3, 1024, 0.01);
+  add('rolebindings', namespaces * 3, 1024, 0.01);
+  add('clusterroles', 100, 1536, 0.01);
+  add('clusterrolebindings', 100, 1024, 0.01);
+  add('customresourcedefinitions', 50, 20_480, 0.01);
+  add('horizontalpodautoscalers', services / 10, 1024, services / 600);
+  add('poddisruptionbudgets', services / 5, 700, 0.01);
+  add('storageclasses', 5, 500, 0);
+  add('csinodes', 1, 800, 0);
+  add('volumeattachments', pods / 10, 800, pods / 6_000_000);
+  return x;
+}
+
+/** Every resource name the estimate knows (the twin's and the derived ones). */
+export const KNOWN_RESOURCES: readonly string[] = [
+  ...clusterResources(1, 30, {
+    podBytes: 1, nodeBytes: 1, serviceBytes: 1, endpointSliceBytes: 1, configMapBytes: 1, servicesPer100Pods: 1, configMapsPerNamespace: 1, podsPerNamespace: 1,
+    podEventsPerPodS: 0, nodeEventsPerNodeS: 0, serviceEventsPerServiceS: 0,
+  }).keys(),
+  ...extraResources(new Map(), 30).keys(),
+];
+
+/** Capacity and objects of a cluster of `nodes` nodes and `pods` pods under `model`. */
+export function clusterCapacity(model: ModelConfig, nodes: number, pods: number): ClusterCapacity {
+  const a = model.apiServer;
+  const tier = sizingTier(model, nodes);
+  const modelled = clusterResources(nodes, pods, model.objects);
+  const extra = extraResources(modelled, pods);
+  const stored = storedBytes(modelled);
+  const gcFactor = 1 + a.gcHeadroom;
+  // The cluster's own watches (ClusterSim's ordinary informers): a kubelet pod watch and a kube-proxy
+  // endpointslice watch per node, the control-plane informers, one per CoreDNS replica.
+  const d = model.dns;
+  const dnsReplicas = d.replicas === 'auto' ? Math.min(d.maxReplicas, Math.max(d.minReplicas, Math.ceil(nodes / d.nodesPerReplica))) : d.replicas;
+  const watchers = 2 * nodes + model.clients.controllerInformers + dnsReplicas;
+  const baselineBytes = a.baseMemoryBytes + stored * a.watchCacheFactor + (watchers * model.costs.watchMemoryBytes * gcFactor) / a.replicas;
+
+  const levelsSpec = model.apf.levels;
+  const nominal = nominalSeats(levelsSpec, a.seats);
+  const lend = lendableSeats(levelsSpec, nominal);
+  const levels = new Map<string, LevelSeats>();
+  let lendTotal = 0;
+  levelsSpec.forEach((l, i) => {
+    if (!l.exempt) lendTotal += lend[i] ?? 0;
+  });
+  levelsSpec.forEach((l, i) => {
+    const own = nominal[i] ?? 0;
+    const borrow = l.exempt ? 0 : lendTotal - (lend[i] ?? 0);
+    levels.set(l.name, {
+      nominal: own * a.replicas,
+      available: l.exempt ? Infinity : (own + borrow) * a.replicas,
+      flowQueue: l.handSize * l.queueLengthLimit * a.replicas,
+      exempt: l.exempt,
+    });
+  });
+  return {
+    nodes,
+    pods,
+    replicas: a.replicas,
+    tier,
+    cores: tier.cpuCores * a.replicas,
+    memoryLimitBytes: tier.memoryBytes * (1 - a.memoryJitter + (2 * a.memoryJitter) / (a.replicas + 1)),
+    baselineBytes,
+    gcFactor,
+    etcdReadBytesPerS: model.etcd.readBytesPerS,
+    requestTimeoutS: a.requestTimeoutS,
+    levels,
+    // A subresource (nodes/status) is about its object's size.
+    resource: (name) => {
+      const base = name.includes('/') ? (name.split('/')[0] ?? name) : name;
+      return modelled.get(base) ?? extra.get(base) ?? UNMODELLED_RESOURCE;
+    },
+  };
+}
+
+const CACHE = new WeakMap<ModelConfig, Map<string, ClusterCapacity>>();
+
+/** clusterCapacity, remembered per model (the size search asks for the same sizes many times). */
+export function cachedCapacity(model: ModelConfig, nodes: number, pods: number): ClusterCapacity {
+  let m = CACHE.get(model);
+  if (m === undefined) {
+    m = new Map();
+    CACHE.set(model, m);
+  }
+  const key = `${nodes}/${pods}`;
+  let c = m.get(key);
+  if (c === undefined) {
+    c = clusterCapacity(model, nodes, pods);
+    if (m.size > 50_000) m.clear();
+    m.set(key, c);
+  }
+  return c;
+}

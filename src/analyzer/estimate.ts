@@ -1,0 +1,559 @@
+/**
+ * The estimate: what a set of workloads' API calls cost one cluster's control
+ * plane, in steady state and at the moment every pod starts (or relists) at
+ * once, against that cluster's capacity (capacity.ts), and the verdict.
+ *
+ * Unit costs come from src/model/cost.ts `requestCost`, the function the twin
+ * uses, so the two agree on what one request costs; the estimate replaces the
+ * twin's dynamics with closed forms (docs/analyzer.md, "How estimates are
+ * computed"):
+ *
+ * - steady state: periodic calls arrive at clients / period; informers list
+ *   once, then receive watch events. A request holds its seats and memory
+ *   for its service time: CPU (slowed by processor sharing, 1 / (1 − ρ_cpu)),
+ *   transfer, and for consistent reads etcd (its read bandwidth shared,
+ *   1 / (1 − ρ_etcd)). When CPU or etcd demand reaches capacity, requests pile
+ *   up, each until the request timeout, until every client has one in flight
+ *   or the priority level's seats are full (APF stops admitting);
+ * - the rollout: pods start at the rate the controller creates them, spread
+ *   over their start delays (the twin's `change` model), each making its
+ *   first calls at once — the same closed forms with those arrivals;
+ * - the relist: every informer lists at once (after an API-server restart or
+ *   an outage longer than the watch cache window), as far as seats admit;
+ * - every pod at once: all first calls at the same instant (reported, and a
+ *   warning only: periodic callers do not synchronise after a restart);
+ * - memory per API-server replica: its baseline (watch cache, the cluster's
+ *   own watches) + in-flight request memory × (1 + GC headroom) / replicas —
+ *   the quantity the twin OOM-kills on (docs/model.md, "API servers and APF").
+ *
+ * References: "ref" = ../shared/reference/kubernetes-control-plane.md.
+ */
+import { requestCost, watchEventsPerClient, type CostParams, type RequestCost } from '../model/cost.ts';
+import type { CallProfile } from '../model/profile.ts';
+import type { ModelConfig } from '../twin/config.ts';
+import { cachedCapacity, tierBoundaries, type ClusterCapacity } from './capacity.ts';
+import { worse, type Turn, type Verdict } from './types.ts';
+
+/** A workload as the estimate sees it. */
+export interface PlannedWorkload {
+  readonly key: string;
+  readonly perNode: boolean;
+  readonly replicas: number;
+  readonly level: string;
+  readonly calls: readonly CallProfile[];
+  /** Identical workloads this one stands for (default 1): their clients add up. */
+  readonly count?: number;
+}
+
+/**
+ * Verdict thresholds (docs/analyzer.md, "Verdicts"). Block is what the twin
+ * loses a control plane to: API-server memory above its limit (an OOM kill;
+ * the killed server's clients retry and relist on its peers) in steady
+ * state, during the rollout, or when every informer relists at once. Warn is
+ * memory within 20 % of the limit, or half of a steady-state capacity (seats,
+ * CPU, etcd reads). The memory if every pod made its first calls at the same
+ * instant is reported, not judged: pods start spread out, and periodic
+ * callers do not synchronise after a restart (informers do: the relist).
+ */
+export const THRESHOLDS = {
+  blockMemory: 1,
+  warnMemory: 0.8,
+  warnSeats: 0.5,
+  warnCpu: 0.5,
+  warnEtcd: 0.5,
+} as const;
+
+/** Cluster sizes searched for the size where a verdict turns: up to 4× the 5,000-node scalability envelope (ref). */
+export const SEARCH_MAX_NODES = 20_000;
+
+export type RatioName = 'memorySteady' | 'memoryRollout' | 'memoryRelist' | 'memoryAtOnce' | 'seats' | 'cpu' | 'etcd';
+export const RATIO_NAMES: readonly RatioName[] = ['memorySteady', 'memoryRollout', 'memoryRelist', 'memoryAtOnce', 'seats', 'cpu', 'etcd'];
+
+export interface CallEstimate {
+  readonly workload: string;
+  readonly call: string;
+  readonly clients: number;
+  readonly cost: RequestCost;
+  readonly requestsPerSecond: number;
+  readonly watchEventsPerSecond: number;
+  /** Requests in flight: steady state, during the rollout, and when every client calls at once. */
+  readonly steadyInflight: number;
+  readonly rolloutInflight: number;
+  readonly atOnceInflight: number;
+  /** In flight when every informer relists at once (0 for periodic calls). */
+  readonly relistInflight: number;
+  /** Memory its in-flight requests hold per API-server replica, with GC headroom. */
+  readonly steadyMemoryBytes: number;
+  readonly rolloutMemoryBytes: number;
+  readonly atOnceMemoryBytes: number;
+  readonly relistMemoryBytes: number;
+  readonly cpuCores: number;
+  readonly etcdReadBytesPerSecond: number;
+  /** Seats held in steady state. */
+  readonly seats: number;
+}
+
+export interface LevelLoad {
+  readonly level: string;
+  /** Seats the change holds in steady state, all replicas. */
+  readonly addedSeats: number;
+  readonly nominalSeats: number;
+  readonly availableSeats: number;
+  /** Seats it would take for every client's first call to be in flight at once. */
+  readonly atOnceSeatDemand: number;
+}
+
+export interface ClusterEstimate {
+  readonly nodes: number;
+  readonly pods: number;
+  readonly addedRequestsPerSecond: number;
+  readonly addedSeats: number;
+  readonly levels: readonly LevelLoad[];
+  /** Response bytes of LISTs per second, steady state. */
+  readonly listBytesPerSecond: number;
+  readonly etcdReadBytesPerSecond: number;
+  readonly watchEventsPerSecond: number;
+  readonly addedCpuCores: number;
+  /** Per API-server replica, with GC headroom: in-flight request memory when every pod makes its first call at once. */
+  readonly peakListMemoryBytes: number;
+  readonly steadyListMemoryBytes: number;
+  readonly rolloutListMemoryBytes: number;
+  readonly relistMemoryBytes: number;
+  /** Per replica: the change's open watches. */
+  readonly watchMemoryBytes: number;
+  readonly baselineMemoryBytes: number;
+  readonly memoryLimitBytes: number;
+  readonly apiServerCores: number;
+  readonly etcdReadCapacityBytesPerSecond: number;
+  /** CPU and etcd utilisation while the pods start (the rollout). */
+  readonly rolloutCpuRatio: number;
+  readonly rolloutEtcdRatio: number;
+  readonly ratios: Readonly<Record<RatioName, number>>;
+  readonly verdict: Verdict;
+  /** Ratios that set the verdict. */
+  readonly reasons: readonly RatioName[];
+  readonly calls: readonly CallEstimate[];
+}
+
+interface Prepared {
+  readonly w: PlannedWorkload;
+  readonly p: CallProfile;
+  readonly clients: number;
+  readonly cost: RequestCost;
+  readonly events: number;
+  /** Steady-state arrivals per second. */
+  readonly rate: number;
+  /** Unloaded service time: CPU + transfer + etcd (its whole bandwidth). */
+  readonly service0: number;
+  readonly informer: boolean;
+  /** Index of its priority level in the estimate's level table. */
+  readonly li: number;
+}
+
+interface PhaseLoad {
+  readonly inflight: number[];
+  readonly rhoCpu: number;
+  readonly rhoEtcd: number;
+}
+
+/** Estimate for a cluster given its capacity. */
+export function estimateWith(workloads: readonly PlannedWorkload[], cap: ClusterCapacity, model: ModelConfig): ClusterEstimate {
+  const costs: CostParams = model.costs;
+  const baseLatency = model.etcd.baseLatencyS;
+  const prepared: Prepared[] = [];
+  const levelIndex = new Map<string, number>();
+  const avail: number[] = [];
+  for (const w of workloads) {
+    if (!levelIndex.has(w.level)) {
+      const l = cap.levels.get(w.level);
+      levelIndex.set(w.level, avail.length);
+      avail.push(l === undefined || l.exempt ? Infinity : l.available);
+    }
+    const clients = (w.perNode ? cap.nodes : w.replicas) * (w.count ?? 1);
+    if (clients <= 0) continue;
+    for (const p of w.calls) {
+      const r = cap.resource(p.resource);
+      const cost = requestCost(p, r, cap.nodes, costs);
+      const informer = p.verb === 'watch';
+      // Periodic calls: clients / period, bounded by the client-side rate limit; informers list once.
+      const rate = informer || p.periodS <= 0 ? 0 : Math.min(clients / p.periodS, clients * p.qps);
+      const etcdS = cost.etcdObjects > 1 ? baseLatency + cost.etcdBytes / cap.etcdReadBytesPerS : cost.etcdObjects > 0 || cost.mutating ? baseLatency : 0;
+      prepared.push({ w, p, clients, cost, events: watchEventsPerClient(p, r, cap.nodes), rate, service0: cost.cpuS + cost.transferS + etcdS, informer, li: levelIndex.get(w.level) ?? 0 });
+    }
+  }
+
+  let watchCpu = 0;
+  let events = 0;
+  let watchers = 0;
+  let listBytes = 0;
+  let rps = 0;
+  for (const x of prepared) {
+    watchCpu += x.clients * x.events * costs.cpuPerWatchEventS;
+    events += x.clients * x.events;
+    if (x.informer) watchers += x.clients;
+    if (x.p.verb === 'list') listBytes += x.rate * x.cost.responseBytes;
+    rps += x.rate;
+  }
+
+  /**
+   * Requests in flight with arrivals `lambda` per call lasting `durationS`
+   * (Little's law, with processor sharing of CPU and etcd). Past capacity
+   * (ρ ≥ 1) the share 1 − 1/ρ of arrivals cannot be served and piles up for
+   * the phase's duration; a request lives at most the request timeout, and
+   * APF admits no more than the level's seats (fillLevels).
+   */
+  const flowing = (lambda: readonly number[], durationS: number): PhaseLoad => {
+    let cpu = watchCpu;
+    let etcd = 0;
+    prepared.forEach((x, i) => {
+      cpu += (lambda[i] ?? 0) * x.cost.cpuS;
+      etcd += (lambda[i] ?? 0) * x.cost.etcdBytes;
+    });
+    const rhoCpu = cpu / cap.cores;
+    const rhoEtcd = etcd / cap.etcdReadBytesPerS;
+    const rho = Math.max(rhoCpu, rhoEtcd);
+    const want = prepared.map((x, i) => {
+      const l = lambda[i] ?? 0;
+      if (l <= 0) return 0;
+      const c = x.cost;
+      let s: number;
+      if (rho >= 1) s = x.service0 + (1 - 1 / rho) * durationS;
+      else {
+        const etcdS = c.etcdObjects > 1 ? baseLatency + c.etcdBytes / cap.etcdReadBytesPerS / (1 - rhoEtcd) : x.service0 - c.cpuS - c.transferS;
+        s = c.cpuS / (1 - rhoCpu) + c.transferS + etcdS;
+      }
+      return Math.min(x.clients, l * Math.min(cap.requestTimeoutS, s));
+    });
+    return { inflight: fillLevels(prepared, avail, want, prepared.map((x, i) => (lambda[i] ?? 0) * x.cost.seats * x.service0)), rhoCpu, rhoEtcd };
+  };
+  /** Every selected client's call in flight at once, as far as the level's seats admit. */
+  const atOnce = (select: (x: Prepared) => boolean): number[] =>
+    fillLevels(
+      prepared,
+      avail,
+      prepared.map((x) => (select(x) ? x.clients : 0)),
+      prepared.map((x) => x.clients * x.cost.seats * x.service0),
+    );
+
+  /**
+   * The rollout, step by step (at most 120 steps over its duration): first
+   * calls arrive at `first`, periodic calls at `periodic` × the share of pods
+   * already started; they are served with the twin's processor sharing — CPU
+   * slowdown = CPU wanted / cores, etcd's read bandwidth split evenly over the
+   * large reads in flight — leave after their service time or the request
+   * timeout, and are admitted only as far as the level's seats go. Returns the
+   * in-flight requests at the moment they hold the most memory.
+   */
+  const ramp = (createS: readonly number[], spreadS: number, periodic: readonly number[]): PhaseLoad => {
+    const n = prepared.length;
+    // First calls: pods created evenly over createS, each starting after a delay spread evenly over
+    // spreadS: a trapezoid of arrivals, peaking at clients / max(createS, spreadS) per second.
+    const firstCalls = prepared.map((x, i) => x.clients / Math.max(createS[i] ?? 0, spreadS, 1e-9));
+    const durationS = Math.max(1, ...createS) + spreadS;
+    let cpuD = watchCpu;
+    let etcdD = 0;
+    for (let i = 0; i < n; i++) {
+      const p = prepared[i] as Prepared;
+      cpuD += ((firstCalls[i] ?? 0) + (periodic[i] ?? 0)) * p.cost.cpuS;
+      etcdD += ((firstCalls[i] ?? 0) + (periodic[i] ?? 0)) * p.cost.etcdBytes;
+    }
+    const rhoCpu = cpuD / cap.cores;
+    const rhoEtcd = etcdD / cap.etcdReadBytesPerS;
+    // Below capacity the in-flight count only climbs toward its steady value (the closed form), so
+    // when even that is far from the memory thresholds the steps cannot change the verdict.
+    if (Math.max(rhoCpu, rhoEtcd) < 1) {
+      const closed = flowing(prepared.map((_, i) => (firstCalls[i] ?? 0) + (periodic[i] ?? 0)), Infinity);
+      let m = 0;
+      for (let i = 0; i < n; i++) m += (closed.inflight[i] ?? 0) * (prepared[i] as Prepared).cost.memoryBytes;
+      if ((cap.baselineBytes + (m * cap.gcFactor) / cap.replicas) / cap.memoryLimitBytes < THRESHOLDS.warnMemory - 0.05) return closed;
+    }
+    const cpuShare = new Float64Array(n);
+    const heavy = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = (prepared[i] as Prepared).cost;
+      cpuShare[i] = c.cpuS / Math.max(1e-3, c.cpuS + c.transferS + (c.etcdObjects > 0 || c.mutating ? baseLatency : 0));
+      heavy[i] = c.etcdObjects > 1 ? 1 : 0;
+    }
+    let x = new Array<number>(n).fill(0);
+    let best = x;
+    let bestMem = -1;
+    // Fewer, longer steps when many calls share the phase (a whole change of many workloads).
+    const steps = Math.min(Math.max(20, Math.round(6000 / Math.max(1, n))), 120, Math.max(1, Math.ceil(durationS)));
+    const dt = durationS / steps;
+    const want = new Array<number>(n).fill(0);
+    const weight = new Array<number>(n).fill(0);
+    const started = new Float64Array(n);
+    for (let s = 0; s < steps; s++) {
+      const t = (s + 0.5) * dt;
+      let cpuWant = watchCpu;
+      let etcdConc = 0;
+      for (let i = 0; i < n; i++) {
+        const xi = x[i] ?? 0;
+        cpuWant += xi * (cpuShare[i] ?? 0);
+        if (heavy[i] === 1) etcdConc += xi;
+      }
+      const sd = Math.max(1, cpuWant / cap.cores);
+      const sqrtSd = Math.sqrt(sd);
+      const etcdRate = cap.etcdReadBytesPerS / Math.max(1, etcdConc);
+      for (let i = 0; i < n; i++) {
+        const p = prepared[i] as Prepared;
+        const c = p.cost;
+        const etcdS = heavy[i] === 1 ? baseLatency + c.etcdBytes / etcdRate : c.etcdObjects > 0 || c.mutating ? baseLatency : 0;
+        const hold = Math.min(cap.requestTimeoutS, c.cpuS * sd + c.transferS * sqrtSd + etcdS);
+        const xi = x[i] ?? 0;
+        const exits = Math.min(xi, (xi * dt) / Math.max(dt * 0.999, hold));
+        const c0 = Math.max(createS[i] ?? 0, 1e-9);
+        const overlap = Math.max(0, Math.min(c0, t) - Math.max(0, t - spreadS));
+        const firstRate = (p.clients * overlap) / (c0 * Math.max(spreadS, 1e-9));
+        started[i] = Math.min(1, (started[i] ?? 0) + (firstRate * dt) / Math.max(1e-9, p.clients));
+        const lambda = firstRate + (periodic[i] ?? 0) * (started[i] ?? 0);
+        const w = Math.min(p.clients, xi - exits + lambda * dt);
+        want[i] = w;
+        weight[i] = w * c.seats;
+      }
+      x = fillLevels(prepared, avail, want, weight);
+      let m = 0;
+      for (let i = 0; i < n; i++) m += (x[i] ?? 0) * (prepared[i] as Prepared).cost.memoryBytes;
+      if (m > bestMem) {
+        bestMem = m;
+        best = x;
+      }
+    }
+    return { inflight: best, rhoCpu, rhoEtcd };
+  };
+  const steady = flowing(
+    prepared.map((x) => x.rate),
+    Infinity,
+  );
+  // The rollout: pods are created at the controller's rate and each starts within a spread of
+  // start delays (the twin's change model), making its first calls at once; the pods already up
+  // make their periodic calls.
+  const ch = model.change;
+  const rollout = ramp(
+    prepared.map((x) => x.clients / Math.max(1e-9, ch.podCreationsPerS)),
+    ch.startSpreadS,
+    prepared.map((x) => x.rate),
+  );
+  const relist = atOnce((x) => x.informer);
+  const all = atOnce(() => true);
+
+  const perReplica = (x: Prepared): number => (x.cost.memoryBytes * cap.gcFactor) / cap.replicas;
+  const calls: CallEstimate[] = [];
+  const mem = { steady: 0, rollout: 0, relist: 0, all: 0 };
+  const seatsByLevel = new Map<string, number>();
+  const demand = new Map<string, number>();
+  prepared.forEach((x, i) => {
+    const m = perReplica(x);
+    const e: CallEstimate = {
+      workload: x.w.key,
+      call: x.p.name,
+      clients: x.clients,
+      cost: x.cost,
+      requestsPerSecond: x.rate,
+      watchEventsPerSecond: x.clients * x.events,
+      steadyInflight: steady.inflight[i] ?? 0,
+      rolloutInflight: rollout.inflight[i] ?? 0,
+      atOnceInflight: all[i] ?? 0,
+      relistInflight: relist[i] ?? 0,
+      steadyMemoryBytes: (steady.inflight[i] ?? 0) * m,
+      rolloutMemoryBytes: (rollout.inflight[i] ?? 0) * m,
+      atOnceMemoryBytes: (all[i] ?? 0) * m,
+      relistMemoryBytes: (relist[i] ?? 0) * m,
+      cpuCores: x.rate * x.cost.cpuS + x.clients * x.events * costs.cpuPerWatchEventS,
+      etcdReadBytesPerSecond: x.rate * x.cost.etcdBytes,
+      seats: (steady.inflight[i] ?? 0) * x.cost.seats,
+    };
+    calls.push(e);
+    mem.steady += e.steadyMemoryBytes;
+    mem.rollout += e.rolloutMemoryBytes;
+    mem.relist += e.relistMemoryBytes;
+    mem.all += e.atOnceMemoryBytes;
+    seatsByLevel.set(x.w.level, (seatsByLevel.get(x.w.level) ?? 0) + e.seats);
+    demand.set(x.w.level, (demand.get(x.w.level) ?? 0) + x.clients * x.cost.seats);
+  });
+  const watchMem = (watchers * costs.watchMemoryBytes * cap.gcFactor) / cap.replicas;
+
+  const levels: LevelLoad[] = [];
+  let seatsRatio = 0;
+  for (const level of [...demand.keys()].sort()) {
+    const l = cap.levels.get(level);
+    const added = seatsByLevel.get(level) ?? 0;
+    const available = l?.available ?? 0;
+    levels.push({ level, addedSeats: added, nominalSeats: l?.nominal ?? 0, availableSeats: available, atOnceSeatDemand: demand.get(level) ?? 0 });
+    if (l !== undefined && !l.exempt && available > 0) seatsRatio = Math.max(seatsRatio, added / available);
+  }
+  const limit = cap.memoryLimitBytes;
+  const base = cap.baselineBytes + watchMem;
+  const ratios: Record<RatioName, number> = {
+    memorySteady: (base + mem.steady) / limit,
+    memoryRollout: (base + mem.rollout) / limit,
+    memoryRelist: (base + mem.relist) / limit,
+    memoryAtOnce: (base + mem.all) / limit,
+    seats: seatsRatio,
+    cpu: steady.rhoCpu,
+    etcd: steady.rhoEtcd,
+  };
+  const { verdict, reasons } = judge(ratios, prepared.length > 0);
+  return {
+    nodes: cap.nodes,
+    pods: cap.pods,
+    addedRequestsPerSecond: rps,
+    addedSeats: [...seatsByLevel.values()].reduce((s, v) => s + v, 0),
+    levels,
+    listBytesPerSecond: listBytes,
+    etcdReadBytesPerSecond: steady.rhoEtcd * cap.etcdReadBytesPerS,
+    watchEventsPerSecond: events,
+    addedCpuCores: steady.rhoCpu * cap.cores,
+    peakListMemoryBytes: mem.all,
+    steadyListMemoryBytes: mem.steady,
+    rolloutListMemoryBytes: mem.rollout,
+    relistMemoryBytes: mem.relist,
+    watchMemoryBytes: watchMem,
+    baselineMemoryBytes: cap.baselineBytes,
+    memoryLimitBytes: limit,
+    apiServerCores: cap.cores,
+    etcdReadCapacityBytesPerSecond: cap.etcdReadBytesPerS,
+    rolloutCpuRatio: rollout.rhoCpu,
+    rolloutEtcdRatio: rollout.rhoEtcd,
+    ratios,
+    verdict,
+    reasons,
+    calls,
+  };
+}
+
+/**
+ * Requests in flight per call, level by level: each call wants `want[i]`
+ * requests in flight; when a level's seats cannot hold them all, its seats
+ * are shared in proportion to `weight` (seat-seconds: slow calls keep their
+ * seats, fast ones free them), no call getting more than it wants (water
+ * filling).
+ */
+function fillLevels(prepared: readonly Prepared[], avail: readonly number[], want: readonly number[], weight: readonly number[]): number[] {
+  const n = prepared.length;
+  const out = new Array<number>(n).fill(0);
+  const wanted = new Array<number>(avail.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    const x = prepared[i] as Prepared;
+    wanted[x.li] = (wanted[x.li] ?? 0) + (want[i] ?? 0) * x.cost.seats;
+  }
+  for (let li = 0; li < avail.length; li++) {
+    let free = avail[li] ?? Infinity;
+    if ((wanted[li] ?? 0) <= free) {
+      for (let i = 0; i < n; i++) if ((prepared[i] as Prepared).li === li) out[i] = want[i] ?? 0;
+      continue;
+    }
+    let active: number[] = [];
+    for (let i = 0; i < n; i++) if ((prepared[i] as Prepared).li === li && (want[i] ?? 0) > 0) active.push(i);
+    for (let round = 0; round < 8 && active.length > 0 && free > 1e-9; round++) {
+      let wsum = 0;
+      for (const i of active) wsum += Math.max(1e-12, weight[i] ?? 0);
+      const next: number[] = [];
+      let used = 0;
+      for (const i of active) {
+        const seats = (prepared[i] as Prepared).cost.seats;
+        const room = ((want[i] ?? 0) - (out[i] ?? 0)) * seats;
+        const give = Math.min(room, (free * Math.max(1e-12, weight[i] ?? 0)) / wsum);
+        out[i] = (out[i] ?? 0) + give / seats;
+        used += give;
+        if (room - give > 1e-9) next.push(i);
+      }
+      free -= used;
+      active = next;
+    }
+  }
+  return out;
+}
+
+/**
+ * Verdict from the ratios. A change with no calls is ok whatever the
+ * baseline (a cluster past its memory without the change is not the change's
+ * doing).
+ */
+export function judge(r: Readonly<Record<RatioName, number>>, hasCalls: boolean): { verdict: Verdict; reasons: RatioName[] } {
+  if (!hasCalls) return { verdict: 'ok', reasons: [] };
+  const block: RatioName[] = [];
+  const warn: RatioName[] = [];
+  for (const k of ['memorySteady', 'memoryRollout', 'memoryRelist'] as const) {
+    if (r[k] >= THRESHOLDS.blockMemory) block.push(k);
+    else if (r[k] >= THRESHOLDS.warnMemory) warn.push(k);
+  }
+  if (r.seats >= THRESHOLDS.warnSeats) warn.push('seats');
+  if (r.cpu >= THRESHOLDS.warnCpu) warn.push('cpu');
+  if (r.etcd >= THRESHOLDS.warnEtcd) warn.push('etcd');
+  if (block.length > 0) return { verdict: 'block', reasons: block };
+  if (warn.length > 0) return { verdict: 'warn', reasons: warn };
+  return { verdict: 'ok', reasons: [] };
+}
+
+/** Estimate for a cluster of `nodes` nodes and `pods` pods. */
+export function estimate(workloads: readonly PlannedWorkload[], nodes: number, pods: number, model: ModelConfig): ClusterEstimate {
+  return estimateWith(workloads, cachedCapacity(model, nodes, pods), model);
+}
+
+/**
+ * The sizes at which the verdict turns, searched with the same estimate over
+ * 1..SEARCH_MAX_NODES nodes at `podsPerNode` pods per node (30, the
+ * scalability envelope's ratio, ref). Within one API-server sizing tier every
+ * cost grows with the node count while the capacity stays, so the verdict
+ * only worsens and a binary search per tier finds where it turns; across
+ * tiers it can improve (a bigger machine), hence ranges.
+ */
+export function searchTurn(workloads: readonly PlannedWorkload[], model: ModelConfig, podsPerNode: number, maxNodes = SEARCH_MAX_NODES): Turn {
+  const memo = new Map<number, Verdict>();
+  const verdictAt = (n: number): Verdict => {
+    let v = memo.get(n);
+    if (v === undefined) {
+      v = estimate(workloads, n, n * podsPerNode, model).verdict;
+      memo.set(n, v);
+    }
+    return v;
+  };
+  const atLeast = (n: number, level: Verdict): boolean => worse(verdictAt(n), level) === verdictAt(n);
+  const starts = tierBoundaries(model).filter((b) => b <= maxNodes);
+  if (starts[0] !== 1) starts.unshift(1);
+  /** First node count in [lo, hi] at least `level`, or null. */
+  const first = (lo: number, hi: number, level: Verdict): number | null => {
+    if (!atLeast(hi, level)) return null;
+    if (atLeast(lo, level)) return lo;
+    let a = lo;
+    let b = hi;
+    while (b - a > 1) {
+      const m = Math.floor((a + b) / 2);
+      if (atLeast(m, level)) b = m;
+      else a = m;
+    }
+    return b;
+  };
+  const ranges = { warn: [] as [number, number][], block: [] as [number, number][] };
+  for (let i = 0; i < starts.length; i++) {
+    const lo = starts[i] ?? 1;
+    const hi = Math.min(maxNodes, (starts[i + 1] ?? maxNodes + 1) - 1);
+    if (hi < lo) continue;
+    for (const level of ['warn', 'block'] as const) {
+      const f = first(lo, hi, level);
+      if (f === null) continue;
+      const list = ranges[level];
+      const last = list[list.length - 1];
+      if (last !== undefined && last[1] === f - 1) last[1] = hi;
+      else list.push([f, hi]);
+    }
+  }
+  const top = ranges.block[ranges.block.length - 1];
+  return {
+    warnAtNodes: ranges.warn[0]?.[0] ?? null,
+    blockAtNodes: ranges.block[0]?.[0] ?? null,
+    blockAboveNodes: top !== undefined && top[1] === maxNodes ? top[0] : null,
+    blockRanges: ranges.block,
+    warnRanges: ranges.warn,
+    searchedUpToNodes: maxNodes,
+  };
+}
+
+/** The verdict a turn gives a size within the searched range. */
+export function verdictFromTurn(t: Turn, nodes: number): Verdict {
+  const inside = (rs: readonly (readonly [number, number])[]): boolean => rs.some(([a, b]) => nodes >= a && nodes <= b);
+  if (inside(t.blockRanges)) return 'block';
+  if (inside(t.warnRanges)) return 'warn';
+  return 'ok';
+}

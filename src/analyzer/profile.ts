@@ -1,0 +1,282 @@
+/**
+ * A workload's API access profile, from the first source that has one:
+ * 1. its `firebreak.dev/api-profile` annotation (annotation.ts);
+ * 2. the configuration of the known agents it runs (agents.ts);
+ * 3. otherwise the worst its service account may do (RBAC): an informer on
+ *    every type it may list and watch, a LIST every minute of every type it
+ *    may only list, at the scope of the binding that grants it.
+ * Then the RBAC the profile needs is checked against the input's RBAC, and
+ * the priority level its requests land in is found (APF FlowSchemas: the
+ * bootstrap defaults, unless a FlowSchema of the input matches first).
+ */
+import type { Problem } from '../core/errors.ts';
+import { defaultPriorityLevel } from '../model/kubernetes.ts';
+import type { ModelConfig } from '../twin/config.ts';
+import { calico, callProfile, fluentBit, otelCollector, prometheus, type AgentNote, type ConfigText } from './agents.ts';
+import { parseProfileAnnotation, PROFILE_ANNOTATION } from './annotation.ts';
+import { KNOWN_RESOURCES } from './capacity.ts';
+import { Fields, type KObject } from './objects.ts';
+import { grantsAllow, ruleAllows, type Grant, type Rbac } from './rbac.ts';
+import type { DerivedCall, Finding, Loc, WorkloadProfile } from './types.ts';
+import type { Container, WorkloadInfo } from './workloads.ts';
+
+/** Period assumed for a client that may list a type but not watch it (RBAC worst case): it must poll. */
+export const RBAC_POLL_PERIOD_S = 60;
+
+export interface ProfileContext {
+  readonly configMaps: ReadonlyMap<string, KObject>;
+  readonly rbac: Rbac;
+  readonly flowSchemas: readonly KObject[];
+  readonly model: ModelConfig;
+  readonly problems: Problem[];
+  readonly findings: Finding[];
+}
+
+function finding(w: WorkloadInfo, rule: string, severity: Finding['severity'], at: Loc, message: string, fix: string): Finding {
+  return { rule, severity, file: at.file, line: at.line, column: at.column, workload: w.id, message, fix };
+}
+
+export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadProfile {
+  const { problems, findings } = ctx;
+  let source: WorkloadProfile['source'] = 'none';
+  let calls: DerivedCall[] = [];
+  const agents: string[] = [];
+  let levelOverride: { level: string; at: Loc } | undefined;
+
+  // 1. The annotation.
+  const ann = w.annotations.get(PROFILE_ANNOTATION);
+  if (ann !== undefined) {
+    const abs = w.f.abs(ann.path);
+    const parsed = parseProfileAnnotation(w.obj.doc, abs, ann.value, problems);
+    if (parsed !== undefined) {
+      source = 'annotation';
+      calls = parsed.calls.map((c) => ({ profile: c.profile, at: c.at, because: `the ${PROFILE_ANNOTATION} annotation states it`, ...(c.profile.scope === 'namespace' ? { namespaces: [w.namespace] } : {}) }));
+      if (parsed.priorityLevel !== undefined) levelOverride = { level: parsed.priorityLevel, at: parsed.priorityLevelAt ?? w.at };
+    }
+  }
+
+  // 2. Known agents' configuration.
+  if (source === 'none') {
+    const notes: AgentNote[] = [];
+    const missingReported = new Set<string>();
+    const cfgCache = new Map<Container, ConfigText[]>();
+    const cfgsOf = (c: Container): ConfigText[] => {
+      const cached = cfgCache.get(c);
+      if (cached !== undefined) return cached;
+      const cfgs: ConfigText[] = [];
+      cfgCache.set(c, cfgs);
+      for (const name of c.configMaps) {
+        const cm = ctx.configMaps.get(`${w.namespace}/${name}`);
+        if (cm === undefined) {
+          if (missingReported.has(`${c.name}/${name}`)) continue;
+          missingReported.add(`${c.name}/${name}`);
+          findings.push(finding(w, 'config-not-found', 'note', w.f.loc([...c.path, 'volumeMounts']), `container ${c.name} mounts ConfigMap ${w.namespace}/${name}, which is not in the input; an agent configuration in it cannot be read`, 'pass the ConfigMap with the workload (helm template / kustomize build output holds both)'));
+          continue;
+        }
+        const f = new Fields(cm, problems);
+        for (const [key, text] of Object.entries(f.stringMap(['data']))) cfgs.push({ configMap: name, key, text, doc: cm.doc, path: f.abs(['data', key]) });
+      }
+      return cfgs;
+    };
+    const containers = w.containers.map((c) => resolveEnv(c, w.namespace, ctx));
+    // A sidecar that mounts the same ConfigMap (a config reloader) is not the agent: when some
+    // container's image names the agent, only those containers run it.
+    const runs = (hint: RegExp): Container[] => {
+      const hinted = containers.filter((c) => hint.test(c.image.toLowerCase()));
+      return hinted.length > 0 ? hinted : containers;
+    };
+    const results = [
+      ...runs(/fluent-?bit/).map((c) => fluentBit(cfgsOf(c), ctx.model.objects.podEventsPerPodS)),
+      ...runs(/otel|opentelemetry/).map((c) => otelCollector(cfgsOf(c), c, w.namespace)),
+      ...runs(/(^|\/)prometheus(:|@|$)/).map((c) => prometheus(cfgsOf(c), c, w.namespace)),
+      ...containers.map((c) => calico(w, c)),
+    ];
+    const seenCalls = new Set<string>();
+    const seenNotes = new Set<string>();
+    for (const r of results) {
+      if (r === undefined) continue;
+      if (!agents.includes(r.agent)) agents.push(r.agent);
+      for (const c of r.calls) {
+        const k = JSON.stringify([c.profile, c.at]);
+        if (!seenCalls.has(k)) calls.push(c);
+        seenCalls.add(k);
+      }
+      for (const n of r.notes) {
+        const k = JSON.stringify(n);
+        if (!seenNotes.has(k)) notes.push(n);
+        seenNotes.add(k);
+      }
+    }
+    for (const n of notes) findings.push(finding(w, n.rule, n.severity, n.at, n.message, n.fix));
+    if (agents.length > 0) source = 'agent-config';
+  }
+
+  const saKey = `${w.namespace}/${w.serviceAccount}`;
+  const noToken = w.noToken || ctx.rbac.tokenDisabled(w.namespace, w.serviceAccount);
+  const grants = ctx.rbac.grantsFor(w.namespace, w.serviceAccount);
+  const bindings = ctx.rbac.bindingsFor(w.namespace, w.serviceAccount);
+
+  // 3. The RBAC worst case.
+  if (source === 'none' && !noToken && grants.length > 0) {
+    calls = worstCase(grants);
+    if (calls.length > 0) {
+      source = 'rbac';
+      findings.push(
+        finding(
+          w,
+          'rbac-worst-case',
+          'note',
+          calls[0]?.at ?? w.serviceAccountAt,
+          `no ${PROFILE_ANNOTATION} annotation and no known agent configuration: the profile is the worst that serviceaccount ${saKey} may do — ${calls.map((c) => `${c.profile.verb} ${c.profile.resource}${c.profile.scope === 'namespace' ? ` in ${(c.namespaces ?? []).join(', ')}` : ''}`).join(', ')}`,
+          `state the real calls in a ${PROFILE_ANNOTATION} annotation, or grant only what the workload uses`,
+        ),
+      );
+    }
+  }
+
+  // The RBAC the profile needs.
+  if (calls.length > 0 && source !== 'rbac') {
+    if (noToken) {
+      findings.push(finding(w, 'rbac-missing', 'warn', w.serviceAccountAt, `${w.id} makes API calls but automountServiceAccountToken is false: without a token of its own the calls are refused (and retried)`, 'mount the service account token, or remove the calls'));
+    } else if (bindings.length === 0) {
+      const saMissing = w.serviceAccount !== 'default' && ctx.rbac.serviceAccount(w.namespace, w.serviceAccount) === undefined;
+      findings.push(
+        finding(
+          w,
+          'rbac-missing',
+          'warn',
+          w.serviceAccountAt,
+          `${w.id} makes API calls (${summary(calls)}) as serviceaccount ${saKey}, but no RoleBinding or ClusterRoleBinding in the input grants it anything${saMissing ? ', and the ServiceAccount itself is not in the input' : ''}: refused calls are retried, adding load instead of removing it`,
+          'put the ServiceAccount, its (Cluster)Role and binding beside the workload (as its chart ships them)',
+        ),
+      );
+    } else {
+      const missing: string[] = [];
+      for (const c of calls) {
+        const p = c.profile;
+        const verbs = p.verb === 'watch' ? ['list', 'watch'] : [p.verb];
+        const nss = p.scope === 'namespace' ? (c.namespaces ?? null) : null;
+        if (!grantsAllow(grants, verbs, p.resource, nss)) missing.push(`${verbs.join('+')} ${p.resource}${nss !== null ? ` in ${nss.join(', ')}` : ' in all namespaces'}`);
+      }
+      const unresolved = bindings.filter((b) => !b.roleFound).map((b) => `${b.binding} → ${b.role}`);
+      if (missing.length > 0) {
+        findings.push(
+          finding(
+            w,
+            'rbac-missing',
+            unresolved.length > 0 ? 'note' : 'warn',
+            w.serviceAccountAt,
+            `serviceaccount ${saKey} lacks what ${w.id} calls: ${[...new Set(missing)].join('; ')}${unresolved.length > 0 ? ` (roles not in the input: ${unresolved.join(', ')})` : ''}; refused calls are retried, adding load instead of removing it`,
+            'grant exactly these verbs and resources (ClusterRole for cluster-wide and node-filtered lists)',
+          ),
+        );
+      }
+    }
+  }
+
+  if (w.nodeSubset && calls.length > 0) {
+    findings.push(finding(w, 'node-subset', 'note', w.f.loc([...w.podSpecPath, 'nodeSelector']), `${w.id} runs on a subset of nodes (nodeSelector or node affinity); it is estimated as if on every node, an upper bound`, 'none needed'));
+  }
+
+  // Priority level.
+  let level = defaultPriorityLevel({ kind: 'service-account', namespace: w.namespace, name: w.serviceAccount }, calls[0]?.profile.resource ?? 'pods');
+  const fs = matchFlowSchema(ctx.flowSchemas, w, problems);
+  const known = new Set(ctx.model.apf.levels.map((l) => l.name));
+  if (levelOverride !== undefined) {
+    if (known.has(levelOverride.level)) level = levelOverride.level;
+    else {
+      problems.push({ file: levelOverride.at.file, line: levelOverride.at.line, column: levelOverride.at.column, path: `metadata.annotations["${PROFILE_ANNOTATION}"] → priorityLevel`, message: `priority level \`${levelOverride.level}\` is not one of the model's levels`, hint: `levels: ${[...known].join(', ')}` });
+    }
+  } else if (fs !== undefined) {
+    if (known.has(fs.level)) level = fs.level;
+    else findings.push(finding(w, 'flowschema', 'note', fs.at, `FlowSchema ${fs.name} sends ${w.id}'s requests to priority level ${fs.level}, which the model does not know; estimated at ${level} (the default)`, 'none needed'));
+  }
+  return { workload: w, source, agents, calls, priorityLevel: level };
+}
+
+/** Env vars from ConfigMap keys take their value from the input's ConfigMap, when it is there. */
+function resolveEnv(c: Container, namespace: string, ctx: ProfileContext): Container {
+  let changed = false;
+  const env = new Map(c.env);
+  for (const [k, v] of c.env) {
+    if (v.value !== undefined || v.configMapKeyRef === undefined) continue;
+    const cm = ctx.configMaps.get(`${namespace}/${v.configMapKeyRef.name}`);
+    const data = cm?.value.data;
+    const value = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>)[v.configMapKeyRef.key] : undefined;
+    if (typeof value === 'string') {
+      env.set(k, { ...v, value });
+      changed = true;
+    }
+  }
+  return changed ? { ...c, env } : c;
+}
+
+function summary(calls: readonly DerivedCall[]): string {
+  const s = [...new Set(calls.map((c) => `${c.profile.verb} ${c.profile.resource}`))];
+  return s.length > 4 ? `${s.slice(0, 4).join(', ')}, …` : s.join(', ');
+}
+
+/** Every type the grants allow listing, as informers (list + watch) or polls (list only), at the widest scope granted. */
+function worstCase(grants: readonly Grant[]): DerivedCall[] {
+  const byRes = new Map<string, { cluster: Grant | undefined; namespaces: Map<string, Grant> }>();
+  for (const g of grants) {
+    for (const r of g.rule.resources) {
+      if (r.name.includes('/')) continue; // subresources (pods/log, nodes/proxy) are not collections
+      for (const name of r.name === '*' ? KNOWN_RESOURCES : [r.name]) {
+        if (!ruleAllows(g.rule, 'list', name)) continue;
+        const e = byRes.get(name) ?? { cluster: undefined, namespaces: new Map<string, Grant>() };
+        if (g.namespace === null) e.cluster ??= g;
+        else if (!e.namespaces.has(g.namespace)) e.namespaces.set(g.namespace, g);
+        byRes.set(name, e);
+      }
+    }
+  }
+  const out: DerivedCall[] = [];
+  for (const [res, e] of [...byRes].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    const targets: { ns: string | null; g: Grant }[] = e.cluster !== undefined ? [{ ns: null, g: e.cluster }] : [...e.namespaces].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([ns, g]) => ({ ns, g }));
+    for (const { ns, g } of targets) {
+      const watch = grantsAllow(grants, ['watch'], res, ns === null ? null : [ns]);
+      const at = (g.rule.resources.find((r) => r.name === res)?.at ?? g.rule.resources.find((r) => r.name === '*')?.at ?? g.rule.at)();
+      const scope = ns === null ? 'cluster' : 'namespace';
+      out.push({
+        profile: watch ? callProfile(`rbac-watch-${res}${ns !== null ? `-${ns}` : ''}`, 'watch', res, { scope }) : callProfile(`rbac-list-${res}${ns !== null ? `-${ns}` : ''}`, 'list', res, { scope, periodS: RBAC_POLL_PERIOD_S }),
+        at,
+        because: `${g.binding} grants ${g.role}, which may ${watch ? 'list and watch' : 'list'} ${res} ${ns === null ? 'in every namespace' : `in ${ns}`} (worst case: ${watch ? 'an informer' : `a LIST every ${RBAC_POLL_PERIOD_S} s`})`,
+        ...(ns !== null ? { namespaces: [ns] } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/** The input's FlowSchema that matches the workload's service account before the default ones do. */
+function matchFlowSchema(flowSchemas: readonly KObject[], w: WorkloadInfo, problems: Problem[]): { name: string; level: string; at: Loc } | undefined {
+  // Default FlowSchemas a service account meets first: kube-system-service-accounts (900) or service-accounts (9000) (ref).
+  const defaultPrecedence = w.namespace === 'kube-system' ? 900 : 9000;
+  let best: { name: string; level: string; at: Loc; precedence: number } | undefined;
+  for (const o of flowSchemas) {
+    const f = new Fields(o, problems);
+    const precedence = f.int(['spec', 'matchingPrecedence']) ?? 1000;
+    const level = f.str(['spec', 'priorityLevelConfiguration', 'name']);
+    if (level === undefined || precedence >= defaultPrecedence || (best !== undefined && precedence >= best.precedence)) continue;
+    const rules = f.list(['spec', 'rules']) ?? [];
+    const matches = rules.some((_, i) =>
+      (f.list(['spec', 'rules', i, 'subjects']) ?? []).some((__, j) => {
+        const s: (string | number)[] = ['spec', 'rules', i, 'subjects', j];
+        const kind = f.str([...s, 'kind']);
+        if (kind === 'ServiceAccount') {
+          const name = f.str([...s, 'serviceAccount', 'name']);
+          const ns = f.str([...s, 'serviceAccount', 'namespace']);
+          return (name === '*' || name === w.serviceAccount) && ns === w.namespace;
+        }
+        if (kind === 'Group') {
+          const g = f.str([...s, 'group', 'name']);
+          return g === 'system:serviceaccounts' || g === `system:serviceaccounts:${w.namespace}` || g === 'system:authenticated';
+        }
+        return f.str([...s, 'user', 'name']) === `system:serviceaccount:${w.namespace}:${w.serviceAccount}`;
+      }),
+    );
+    if (matches) best = { name: o.name, level, at: f.loc(['spec', 'priorityLevelConfiguration', 'name']), precedence };
+  }
+  return best;
+}

@@ -1,0 +1,126 @@
+/**
+ * `--rehearse`: the derived profiles become a change in the fleet twin
+ * (src/twin), rolled out to every cluster at once at +10 min and simulated for
+ * 2 hours, and the outcome is compared with the estimate. The twin runs one
+ * change per scenario, so each workload with API calls is rehearsed on its
+ * own (its estimate alone is what it is compared with).
+ *
+ * In danger, for the twin: the control plane was lost (report
+ * `controlPlane.lostAt`, docs/report-format.md) or an API server was
+ * OOM-killed. For the estimate: verdict block.
+ */
+import type { Cluster } from '../model/fleet.ts';
+import type { ModelConfig } from '../twin/config.ts';
+import { DEFAULT_MODEL } from '../twin/config.ts';
+import { Twin } from '../twin/engine.ts';
+import type { ChangeSpec, Scenario } from '../twin/scenario.ts';
+import { estimate, type PlannedWorkload } from './estimate.ts';
+import type { Verdict, WorkloadProfile } from './types.ts';
+
+export const REHEARSAL_APPLY_AT_S = 600;
+export const REHEARSAL_DURATION_S = 2 * 3600;
+
+export interface RehearsedCluster {
+  readonly name: string;
+  readonly nodes: number;
+  /** The estimate for this workload alone. */
+  readonly estimate: Verdict;
+  /** The estimate's largest memory ratio (steady, rollout, relist). */
+  readonly estimateMemoryRatio: number;
+  readonly lostAt: string | null;
+  readonly apiServerRestarts: number;
+  /** Highest instantaneous API-server memory / limit seen in the twin. */
+  readonly peakMemoryRatio: number;
+  readonly twinInDanger: boolean;
+  readonly agree: boolean;
+}
+
+export interface RehearsedWorkload {
+  readonly workload: string;
+  readonly clusters: readonly RehearsedCluster[];
+  readonly lost: number;
+  readonly oomKilled: number;
+  readonly agree: number;
+}
+
+export interface Rehearsal {
+  readonly seed: number;
+  readonly applyAtSeconds: number;
+  readonly durationSeconds: number;
+  readonly workloads: readonly RehearsedWorkload[];
+  /** Clusters where the twin and the estimate disagree on danger, over all workloads. */
+  readonly disagreements: number;
+}
+
+/** The twin scenario that rehearses one workload's profile over the fleet. */
+export function rehearsalScenario(p: WorkloadProfile, pw: PlannedWorkload, clusters: readonly Cluster[], model: ModelConfig = DEFAULT_MODEL): Scenario {
+  const w = p.workload;
+  const change: ChangeSpec = {
+    name: w.name,
+    kind: w.perNode ? 'DaemonSet' : 'Deployment',
+    namespace: w.namespace,
+    serviceAccount: w.serviceAccount,
+    replicas: Math.max(1, w.replicas),
+    priorityLevel: pw.level,
+    calls: pw.calls,
+  };
+  return {
+    name: `rehearse-${w.namespace}-${w.name}`,
+    description: `firebreak analyze --rehearse: ${w.id} applied to every cluster at +${REHEARSAL_APPLY_AT_S / 60} min`,
+    startMs: 0,
+    timeZone: 'UTC',
+    durationS: REHEARSAL_DURATION_S,
+    stepS: 1,
+    clusters,
+    model,
+    clusterModels: [],
+    change,
+    events: [{ atS: REHEARSAL_APPLY_AT_S, clusters: {}, action: { kind: 'apply-change', nodeFraction: 1 }, source: 'rehearsal' }],
+    alerts: [],
+  };
+}
+
+export function rehearse(profiles: readonly WorkloadProfile[], planned: readonly PlannedWorkload[], clusters: readonly Cluster[], model: ModelConfig = DEFAULT_MODEL, seed = 1): Rehearsal {
+  const byKey = new Map(planned.map((pw) => [pw.key, pw]));
+  const workloads: RehearsedWorkload[] = [];
+  let disagreements = 0;
+  for (const p of profiles) {
+    const pw = byKey.get(p.workload.id);
+    if (pw === undefined) continue;
+    const twin = new Twin(rehearsalScenario(p, pw, clusters, model), { seed });
+    const peak = new Float64Array(clusters.length);
+    while (twin.step()) {
+      twin.sims.forEach((s, i) => {
+        const m = s.memoryRatio();
+        if (m > (peak[i] ?? 0)) peak[i] = m;
+      });
+    }
+    const { report } = twin.result();
+    const out: RehearsedCluster[] = report.clusters.map((c, i) => {
+      const cl = clusters[i] as Cluster;
+      const e = estimate([pw], cl.nodes, cl.pods, model);
+      const danger = c.controlPlane.lostAt !== null || c.controlPlane.apiServerRestarts > 0;
+      const agree = danger === (e.verdict === 'block');
+      if (!agree) disagreements++;
+      return {
+        name: c.name,
+        nodes: c.nodes,
+        estimate: e.verdict,
+        estimateMemoryRatio: Math.round(Math.max(e.ratios.memorySteady, e.ratios.memoryRollout, e.ratios.memoryRelist) * 1000) / 1000,
+        lostAt: c.controlPlane.lostAt,
+        apiServerRestarts: c.controlPlane.apiServerRestarts,
+        peakMemoryRatio: Math.round((peak[i] ?? 0) * 1000) / 1000,
+        twinInDanger: danger,
+        agree,
+      };
+    });
+    workloads.push({
+      workload: p.workload.id,
+      clusters: out,
+      lost: out.filter((c) => c.lostAt !== null).length,
+      oomKilled: out.filter((c) => c.apiServerRestarts > 0).length,
+      agree: out.filter((c) => c.agree).length,
+    });
+  }
+  return { seed, applyAtSeconds: REHEARSAL_APPLY_AT_S, durationSeconds: REHEARSAL_DURATION_S, workloads, disagreements };
+}

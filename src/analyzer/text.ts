@@ -1,0 +1,55 @@
+/** Number formats for messages and the terminal report (deterministic: no locale). */
+
+export function bytes(b: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let x = b;
+  let i = 0;
+  while (Math.abs(x) >= 1000 && i < units.length - 1) {
+    x /= 1000;
+    i++;
+  }
+  return `${i === 0 ? Math.round(x) : x < 10 ? x.toFixed(1) : Math.round(x)} ${units[i] ?? 'B'}`;
+}
+
+/** 12345 → "12,345"; fractions with up to `digits` decimals. */
+export function num(x: number, digits = 0): string {
+  if (!Number.isFinite(x)) return String(x);
+  const neg = x < 0;
+  const fixed = Math.abs(x).toFixed(digits);
+  const [int = '0', frac] = fixed.split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const f = frac !== undefined ? `.${frac}`.replace(/\.?0+$/, '') : '';
+  return `${neg ? '-' : ''}${grouped}${f}`;
+}
+
+/** A rate with enough digits to be readable: 0.0333 → "0.033", 250 → "250". */
+export function rate(x: number): string {
+  if (x === 0) return '0';
+  if (x >= 100) return num(x);
+  if (x >= 1) return num(x, 1);
+  return num(x, 3);
+}
+
+export function pct(ratio: number): string {
+  return `${Math.round(ratio * 100)} %`;
+}
+
+export function seconds(s: number): string {
+  if (s >= 3600 && s % 3600 === 0) return `${s / 3600} h`;
+  if (s >= 60 && s % 60 === 0) return `${s / 60} min`;
+  return `${rate(s)} s`;
+}
+
+/** Rounds for stable, readable JSON: integers stay, others keep 4 significant digits. */
+export function round(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  if (Number.isInteger(x)) return x;
+  if (x === 0) return 0;
+  const d = Math.max(0, 3 - Math.floor(Math.log10(Math.abs(x))));
+  const k = 10 ** Math.min(d, 9);
+  return Math.round(x * k) / k;
+}
+
+export function ranges(rs: readonly (readonly [number, number])[], max: number): string {
+  return rs.map(([a, b]) => (b >= max ? `${num(a)}+` : a === b ? num(a) : `${num(a)}–${num(b)}`)).join(', ');
+}

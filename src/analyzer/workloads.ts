@@ -1,0 +1,163 @@
+/**
+ * Workloads of the input and what their pods run: how many clients each makes
+ * (one per node for a DaemonSet, its replicas otherwise), the service account
+ * they call the API as, and each container's image, arguments, environment
+ * and mounted ConfigMaps (where known agents keep their configuration).
+ */
+import type { Problem } from '../core/errors.ts';
+import { Fields, isObj, type KObject } from './objects.ts';
+import type { DocPath, Loc, Workload, WorkloadKind } from './types.ts';
+
+export interface EnvVar {
+  readonly value?: string;
+  /** Downward API field (`spec.nodeName` for the node name). */
+  readonly fieldPath?: string;
+  /** valueFrom.configMapKeyRef, resolved against the input's ConfigMaps when the profile is derived. */
+  readonly configMapKeyRef?: { readonly name: string; readonly key: string };
+}
+
+export interface Container {
+  readonly name: string;
+  readonly image: string;
+  readonly args: readonly string[];
+  readonly env: ReadonlyMap<string, EnvVar>;
+  /** ConfigMaps mounted into this container (volumes by name), with their namespace. */
+  readonly configMaps: readonly string[];
+  /** Path of the container inside the workload object. */
+  readonly path: DocPath;
+}
+
+export interface WorkloadInfo extends Workload {
+  readonly obj: KObject;
+  readonly f: Fields;
+  readonly podSpecPath: DocPath;
+  readonly containers: readonly Container[];
+  /** Workload annotations, then the pod template's (the workload's win). */
+  readonly annotations: ReadonlyMap<string, { readonly value: string; readonly path: DocPath }>;
+  /** automountServiceAccountToken: false on the pod: it has no service account token to call the API with. */
+  readonly noToken: boolean;
+  /** A DaemonSet with a nodeSelector or node affinity runs on a subset of nodes. */
+  readonly nodeSubset: boolean;
+}
+
+export const WORKLOAD_KINDS: ReadonlySet<string> = new Set<WorkloadKind>(['DaemonSet', 'Deployment', 'StatefulSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
+
+function podSpecPathOf(kind: WorkloadKind): DocPath {
+  switch (kind) {
+    case 'Pod':
+      return ['spec'];
+    case 'CronJob':
+      return ['spec', 'jobTemplate', 'spec', 'template', 'spec'];
+    default:
+      return ['spec', 'template', 'spec'];
+  }
+}
+
+export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
+  const kind = o.kind as WorkloadKind;
+  const f = new Fields(o, problems);
+  const ps = podSpecPathOf(kind);
+  let replicas = 1;
+  switch (kind) {
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'ReplicaSet':
+      replicas = f.int(['spec', 'replicas']) ?? 1;
+      break;
+    case 'Job':
+      replicas = f.int(['spec', 'parallelism']) ?? 1;
+      break;
+    case 'CronJob':
+      replicas = f.int(['spec', 'jobTemplate', 'spec', 'parallelism']) ?? 1;
+      break;
+    default:
+      break;
+  }
+  f.map(ps);
+  const sa = f.str([...ps, 'serviceAccountName']) ?? f.str([...ps, 'serviceAccount']) ?? 'default';
+  const saPath: DocPath = f.get([...ps, 'serviceAccountName']) !== undefined ? [...ps, 'serviceAccountName'] : f.get([...ps, 'serviceAccount']) !== undefined ? [...ps, 'serviceAccount'] : ps;
+
+  // Volumes that are ConfigMaps (directly or projected), by volume name.
+  const volumeMaps = new Map<string, string[]>();
+  (f.list([...ps, 'volumes']) ?? []).forEach((v, i) => {
+    if (!isObj(v)) return;
+    const name = f.str([...ps, 'volumes', i, 'name']) ?? '';
+    const maps: string[] = [];
+    const cm = f.str([...ps, 'volumes', i, 'configMap', 'name']);
+    if (cm !== undefined) maps.push(cm);
+    (f.list([...ps, 'volumes', i, 'projected', 'sources']) ?? []).forEach((_, j) => {
+      const n = f.str([...ps, 'volumes', i, 'projected', 'sources', j, 'configMap', 'name']);
+      if (n !== undefined) maps.push(n);
+    });
+    volumeMaps.set(name, maps);
+  });
+
+  const containers: Container[] = [];
+  (f.list([...ps, 'containers']) ?? []).forEach((c, i) => {
+    const cp: DocPath = [...ps, 'containers', i];
+    if (!isObj(c)) {
+      f.problem(cp, 'expected a container (a mapping with name and image)');
+      return;
+    }
+    const env = new Map<string, EnvVar>();
+    (f.list([...cp, 'env']) ?? []).forEach((e, j) => {
+      if (!isObj(e)) return;
+      const n = f.str([...cp, 'env', j, 'name']);
+      if (n === undefined) return;
+      const value = f.str([...cp, 'env', j, 'value']);
+      const fieldPath = f.str([...cp, 'env', j, 'valueFrom', 'fieldRef', 'fieldPath']);
+      const cmName = f.str([...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'name']);
+      const cmKey = f.str([...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'key']);
+      env.set(n, {
+        ...(value !== undefined ? { value } : {}),
+        ...(fieldPath !== undefined ? { fieldPath } : {}),
+        ...(cmName !== undefined && cmKey !== undefined ? { configMapKeyRef: { name: cmName, key: cmKey } } : {}),
+      });
+    });
+    const configMaps: string[] = [];
+    (f.list([...cp, 'volumeMounts']) ?? []).forEach((_, j) => {
+      const n = f.str([...cp, 'volumeMounts', j, 'name']);
+      if (n !== undefined) configMaps.push(...(volumeMaps.get(n) ?? []));
+    });
+    // envFrom configMapRef: the agent may read its config from the environment; its ConfigMap is readable too.
+    (f.list([...cp, 'envFrom']) ?? []).forEach((_, j) => {
+      const n = f.str([...cp, 'envFrom', j, 'configMapRef', 'name']);
+      if (n !== undefined) configMaps.push(n);
+    });
+    containers.push({
+      name: f.str([...cp, 'name']) ?? `container-${i}`,
+      image: f.str([...cp, 'image']) ?? '',
+      args: [...f.strings([...cp, 'command']), ...f.strings([...cp, 'args'])],
+      env,
+      configMaps: [...new Set(configMaps)],
+      path: cp,
+    });
+  });
+
+  const annotations = new Map<string, { value: string; path: DocPath }>();
+  const tmplMeta: DocPath = kind === 'Pod' ? ['metadata'] : [...ps.slice(0, -1), 'metadata'];
+  if (kind !== 'Pod') for (const [k, v] of Object.entries(f.stringMap([...tmplMeta, 'annotations']))) annotations.set(k, { value: v, path: [...tmplMeta, 'annotations', k] });
+  for (const [k, v] of Object.entries(f.stringMap(['metadata', 'annotations']))) annotations.set(k, { value: v, path: ['metadata', 'annotations', k] });
+
+  const automount = f.get([...ps, 'automountServiceAccountToken']);
+  const nodeSubset = kind === 'DaemonSet' && (isObj(f.get([...ps, 'nodeSelector'])) || isObj(f.get([...ps, 'affinity', 'nodeAffinity'])));
+  const at: Loc = f.loc(['kind']);
+  return {
+    kind,
+    name: o.name,
+    namespace: o.namespace,
+    serviceAccount: sa,
+    id: `${kind} ${o.namespace}/${o.name}`,
+    at,
+    serviceAccountAt: f.loc(saPath),
+    perNode: kind === 'DaemonSet',
+    replicas: kind === 'DaemonSet' ? 1 : replicas,
+    obj: o,
+    f,
+    podSpecPath: ps,
+    containers,
+    annotations,
+    noToken: automount === false,
+    nodeSubset,
+  };
+}

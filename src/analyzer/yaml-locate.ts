@@ -1,0 +1,289 @@
+/**
+ * Positions in block-style YAML text without building a syntax tree: the line
+ * and column where the value (or key) at a path starts, found by following
+ * keys and `- ` items at their indentation. Kubernetes manifests and agent
+ * configurations are block style, and reading values with a fast parser plus
+ * this locator is an order of magnitude quicker than a full position-keeping
+ * parse. Where the text is not plain block style (a flow collection `{…}`,
+ * JSON) the path is followed as far as it goes, and the deepest position found
+ * is returned — the caller may fall back to a full parser.
+ */
+
+export interface LinePos {
+  /** 0-based line and column. */
+  readonly line: number;
+  readonly col: number;
+  /** The value is a literal block scalar (`|`): its content starts on the next line. */
+  readonly literal: boolean;
+  /** The whole path was found. */
+  readonly exact: boolean;
+  /**
+   * The answer is reliable: the node, or — when the path does not exist —
+   * its deepest existing ancestor. False where the text could not be followed
+   * (inside a multi-line flow collection, or a quoted key the locator cannot read).
+   */
+  readonly sure: boolean;
+}
+
+interface Ctx {
+  readonly line: number;
+  readonly col: number;
+  /** Exclusive end line. */
+  readonly end: number;
+}
+
+const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"\-?:,[\]{}][^#]*?|[-?:][^\s#][^#]*?))\s*:(?=\s|$)/;
+
+export class YamlLines {
+  readonly text: string;
+  readonly lines: readonly string[];
+  readonly starts: readonly number[];
+  readonly #indent: Int32Array;
+  constructor(text: string) {
+    this.text = text;
+    const lines = text.split('\n');
+    this.lines = lines;
+    const starts: number[] = [];
+    let o = 0;
+    for (const l of lines) {
+      starts.push(o);
+      o += l.length + 1;
+    }
+    this.starts = starts;
+    this.#indent = new Int32Array(lines.length);
+    lines.forEach((l, i) => {
+      let k = 0;
+      while (k < l.length && l.charCodeAt(k) === 32) k++;
+      const rest = l.slice(k).replace(/\r$/, '');
+      this.#indent[i] = rest === '' || rest.startsWith('#') ? -1 : k;
+    });
+  }
+
+  /** Indentation of a content line, -1 for blank and comment-only lines. */
+  indent(line: number): number {
+    return this.#indent[line] ?? -1;
+  }
+
+  offset(line: number, col: number): number {
+    return (this.starts[line] ?? 0) + col;
+  }
+
+  #firstContent(from: number, end: number): number {
+    for (let i = from; i < end; i++) if (this.indent(i) >= 0) return i;
+    return -1;
+  }
+
+  /** Lines of the block whose first content is at (line, col): until a content line indented at most `parentIndent`. */
+  #blockEnd(from: number, parentIndent: number, end: number, allowDashAtParent: boolean): number {
+    for (let i = from + 1; i < end; i++) {
+      const ind = this.indent(i);
+      if (ind < 0) continue;
+      if (ind < parentIndent || (ind === parentIndent && !(allowDashAtParent && this.#isDash(i, ind)))) return i;
+    }
+    return end;
+  }
+
+  #isDash(line: number, col: number): boolean {
+    const l = this.lines[line] ?? '';
+    return l.charCodeAt(col) === 45 /* - */ && (col + 1 >= l.length || l.charCodeAt(col + 1) === 32 || l.charCodeAt(col + 1) === 13);
+  }
+
+  /**
+   * Where the value at `path` starts, inside the document on lines [from, to).
+   * `target: 'key'` gives the key's position for the last segment.
+   */
+  locate(path: readonly (string | number)[], from: number, to: number, target: 'key' | 'value' = 'value'): LinePos | undefined {
+    const first = this.#firstContent(from, to);
+    if (first < 0) return undefined;
+    let ctx: Ctx = { line: first, col: this.indent(first), end: to };
+    let pos: LinePos = { line: first, col: ctx.col, literal: false, exact: path.length === 0, sure: true };
+    for (let s = 0; s < path.length; s++) {
+      const seg = path[s];
+      const last = s === path.length - 1;
+      let found: { keyLine: number; keyCol: number; valueLine: number; valueCol: number; afterKey: number } | undefined;
+      if (typeof seg === 'number') {
+        // The seg-th `- ` item at the sequence's column.
+        let k = -1;
+        for (let i = ctx.line; i < ctx.end; i++) {
+          const ind = i === ctx.line ? ctx.col : this.indent(i);
+          if (ind < 0) continue;
+          if (ind < ctx.col) break;
+          if (ind === ctx.col) {
+            if (!this.#isDash(i, ind)) break;
+            k++;
+            if (k === seg) {
+              const l = this.lines[i] ?? '';
+              let c = ind + 1;
+              while (c < l.length && l.charCodeAt(c) === 32) c++;
+              found = { keyLine: i, keyCol: ind, valueLine: i, valueCol: c, afterKey: c };
+              break;
+            }
+          }
+        }
+        if (found === undefined) return pos;
+        const l = this.lines[found.keyLine] ?? '';
+        const rest = l.slice(found.valueCol).replace(/\r$/, '');
+        const itemEnd = this.#itemEnd(found.keyLine, ctx.col, ctx.end);
+        if (rest === '' || rest.startsWith('#')) {
+          const next = this.#firstContent(found.keyLine + 1, itemEnd);
+          if (next < 0) return { line: found.keyLine, col: found.keyCol, literal: false, exact: last, sure: true };
+          ctx = { line: next, col: this.indent(next), end: itemEnd };
+        } else {
+          ctx = { line: found.keyLine, col: found.valueCol, end: itemEnd };
+        }
+        pos = { line: ctx.line, col: ctx.col, literal: false, exact: last, sure: true };
+        if (!last && (rest.startsWith('{') || rest.startsWith('['))) return this.#inFlow(found.keyLine, found.valueCol, path.slice(s + 1), target) ?? { ...pos, exact: false, sure: false };
+        continue;
+      }
+      // A key at the mapping's column.
+      const key = String(seg);
+      for (let i = ctx.line; i < ctx.end; i++) {
+        const ind = i === ctx.line ? ctx.col : this.indent(i);
+        if (ind < 0) continue;
+        if (ind < ctx.col) break;
+        if (ind !== ctx.col) continue;
+        const l = this.lines[i] ?? '';
+        const m = KEY.exec(l.slice(ind));
+        if (m === null) {
+          if (this.#isDash(i, ind)) break;
+          continue;
+        }
+        const k = m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] !== undefined ? m[2].replace(/''/g, "'") : (m[3] ?? '').trimEnd();
+        if (k !== key) continue;
+        let c = ind + m[0].length;
+        while (c < l.length && l.charCodeAt(c) === 32) c++;
+        found = { keyLine: i, keyCol: ind, valueLine: i, valueCol: c, afterKey: c };
+        break;
+      }
+      if (found === undefined) return pos;
+      if (last && target === 'key') return { line: found.keyLine, col: found.keyCol, literal: false, exact: true, sure: true };
+      const l = this.lines[found.keyLine] ?? '';
+      // Anchors and tags before the value do not move it.
+      let restCol = found.valueCol;
+      let rest = l.slice(restCol).replace(/\r$/, '');
+      const prop = /^([&!][^\s]*\s*)+/.exec(rest);
+      if (prop !== null) {
+        restCol += prop[0].length;
+        rest = rest.slice(prop[0].length);
+      }
+      const blockEnd = this.#blockEnd(found.keyLine, found.keyCol, ctx.end, true);
+      if (rest === '' || rest.startsWith('#')) {
+        const next = this.#firstContent(found.keyLine + 1, blockEnd);
+        if (next < 0) {
+          pos = { line: found.keyLine, col: found.keyCol, literal: false, exact: last, sure: true };
+          if (!last) return { ...pos, exact: false };
+          continue;
+        }
+        ctx = { line: next, col: this.indent(next), end: blockEnd };
+        pos = { line: next, col: ctx.col, literal: false, exact: last, sure: true };
+        continue;
+      }
+      const literal = rest.startsWith('|');
+      pos = { line: found.keyLine, col: restCol, literal, exact: last, sure: true };
+      if (!last) {
+        // A flow collection on this line: follow the rest of the path inside it; a scalar has no inside.
+        if (rest.startsWith('{') || rest.startsWith('[')) return this.#inFlow(found.keyLine, restCol, path.slice(s + 1), target) ?? { ...pos, exact: false, sure: false };
+        return { ...pos, exact: false };
+      }
+      ctx = { line: found.keyLine, col: restCol, end: blockEnd };
+    }
+    return pos;
+  }
+
+  /** Follows `path` inside a flow collection that opens at (line, col) and closes on the same line. */
+  #inFlow(line: number, col: number, path: readonly (string | number)[], target: 'key' | 'value'): LinePos | undefined {
+    const text = (this.lines[line] ?? '').replace(/\r$/, '');
+    let c = col;
+    for (let s = 0; s < path.length; s++) {
+      const items = flowItems(text, c);
+      if (items === undefined) return undefined;
+      const seg = path[s];
+      const item = typeof seg === 'number' ? items.seq ? items.entries[seg] : undefined : items.seq ? undefined : items.entries.find((e) => e.key === String(seg));
+      if (item === undefined) return undefined;
+      const last = s === path.length - 1;
+      if (last) return { line, col: target === 'key' ? item.keyCol : item.valueCol, literal: false, exact: true, sure: true };
+      c = item.valueCol;
+      const ch = text[c];
+      if (ch !== '{' && ch !== '[') return undefined;
+    }
+    return undefined;
+  }
+
+  #itemEnd(dashLine: number, col: number, end: number): number {
+    for (let i = dashLine + 1; i < end; i++) {
+      const ind = this.indent(i);
+      if (ind < 0) continue;
+      if (ind <= col) return i;
+    }
+    return end;
+  }
+}
+
+interface FlowEntry {
+  readonly key: string | undefined;
+  readonly keyCol: number;
+  readonly valueCol: number;
+}
+
+/** Top-level entries of the flow collection opening at `col` of `text`, if it closes on this line. */
+function flowItems(text: string, col: number): { seq: boolean; entries: FlowEntry[] } | undefined {
+  const open = text[col];
+  if (open !== '[' && open !== '{') return undefined;
+  const seq = open === '[';
+  const entries: FlowEntry[] = [];
+  let depth = 0;
+  let i = col;
+  let start = -1;
+  let keyEnd = -1;
+  const flush = (end: number): void => {
+    if (start < 0) return;
+    const raw = text.slice(start, end);
+    if (raw.trim() === '') return;
+    if (seq) {
+      entries.push({ key: undefined, keyCol: start, valueCol: start });
+      return;
+    }
+    const k = keyEnd < 0 ? raw.trim() : text.slice(start, keyEnd).trim();
+    let v = keyEnd < 0 ? start : keyEnd + 1;
+    while (v < end && text[v] === ' ') v++;
+    entries.push({ key: k.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1'), keyCol: start, valueCol: v });
+  };
+  for (; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      const q = ch;
+      if (depth === 1 && start < 0) start = i;
+      i++;
+      while (i < text.length && text[i] !== q) i += text[i] === '\\' && q === '"' ? 2 : 1;
+      continue;
+    }
+    if (ch === '[' || ch === '{') {
+      depth++;
+      if (depth === 2 && start < 0) start = i;
+      continue;
+    }
+    if (ch === ']' || ch === '}') {
+      depth--;
+      if (depth === 0) {
+        flush(i);
+        return { seq, entries };
+      }
+      continue;
+    }
+    if (depth !== 1) continue;
+    if (ch === ',') {
+      flush(i);
+      start = -1;
+      keyEnd = -1;
+      continue;
+    }
+    if (ch === ':' && !seq && keyEnd < 0 && (text[i + 1] === ' ' || text[i + 1] === ',' || text[i + 1] === '}' || i + 1 >= text.length)) {
+      if (start < 0) start = i;
+      keyEnd = i;
+      continue;
+    }
+    if (ch === '#' && (text[i - 1] === ' ')) return undefined; // a comment inside an unclosed flow
+    if (start < 0 && ch !== ' ') start = i;
+  }
+  return undefined;
+}

@@ -1,0 +1,65 @@
+/**
+ * `firebreak analyze <files or dirs...> --fleet <fleet.yaml> [--format text|json|sarif] [--rehearse]`:
+ * the pre-flight analyzer's shell. Reads the manifests and the fleet, runs the
+ * pure analysis (src/analyzer), optionally rehearses the derived profiles in
+ * the twin, and returns what to print and the exit code: 0 when the fleet
+ * verdict is ok or warn, 1 when block, 2 for usage or input errors (located
+ * messages, no stack trace). docs/analyzer.md.
+ */
+import { readFileSync } from 'node:fs';
+import { InputError, UsageError } from '../core/errors.ts';
+import { analyze } from '../analyzer/analyze.ts';
+import { formatJson, formatSarif, formatText, OUTPUT_FORMATS, type OutputFormat } from '../analyzer/format.ts';
+import { rehearse } from '../analyzer/rehearse.ts';
+import { loadFleetFile } from '../input/fleet.ts';
+import { readManifestPaths } from '../input/manifests.ts';
+import { exitCodeFor } from './run-errors.ts';
+
+export interface AnalyzeArgs {
+  /** Manifest files and directories. */
+  readonly paths: readonly string[];
+  /** Fleet file (required). */
+  readonly fleet?: string;
+  /** text (default), json or sarif. */
+  readonly format?: string;
+  /** Also run the derived profiles in the fleet twin. */
+  readonly rehearse?: boolean;
+}
+
+export interface CommandOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+export function toolVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Runs the command; never throws for bad usage or input (exit 2 with the message on stderr). */
+export function analyzeCommand(args: AnalyzeArgs): Promise<CommandOutput> {
+  try {
+    const format = (args.format ?? 'text') as OutputFormat;
+    if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(args.format)}`);
+    if (args.fleet === undefined || args.fleet === '') throw new UsageError('--fleet <fleet.yaml> is required: the clusters to estimate for (docs/fleet-format.md)');
+    if (args.paths.length === 0) throw new UsageError('give at least one manifest file or directory');
+    const fleet = loadFleetFile(args.fleet);
+    const docs = readManifestPaths(args.paths);
+    const result = analyze(docs, fleet.clusters, { fleetName: fleet.name });
+    const rehearsal = args.rehearse === true ? rehearse(result.profiles, result.planned, fleet.clusters) : undefined;
+    const a = result.analysis;
+    const stdout = format === 'json' ? formatJson(a, rehearsal) : format === 'sarif' ? formatSarif(a, { toolVersion: toolVersion() }) : formatText(a, rehearsal);
+    return Promise.resolve({ stdout, stderr: '', exitCode: a.verdict === 'block' ? 1 : 0 });
+  } catch (err) {
+    if (err instanceof InputError || err instanceof UsageError) {
+      const { code, message } = exitCodeFor(err);
+      return Promise.resolve({ stdout: '', stderr: message.endsWith('\n') ? message : message + '\n', exitCode: code });
+    }
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
