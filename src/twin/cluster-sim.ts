@@ -14,6 +14,7 @@
 import type { Cluster } from '../model/fleet.ts';
 import type { CallProfile, ResourceStats } from '../model/profile.ts';
 import { requestCost, watchEventsPerClient, type RequestCost } from '../model/cost.ts';
+import { clusterResources, storedBytes, UNMODELLED_RESOURCE } from '../model/resources.ts';
 import { nominalSeats, lendableSeats, WATCH_CACHE_WINDOW_S, KUBELET_QPS } from '../model/kubernetes.ts';
 import type { Random } from '../core/random.ts';
 import type { ModelConfig } from './config.ts';
@@ -251,22 +252,8 @@ export class ClusterSim {
   }
 
   #computeResources(): void {
-    const o = this.model.objects;
-    const pods = this.cluster.pods;
-    const n = this.nodes;
-    const services = Math.max(10, Math.round((pods * o.servicesPer100Pods) / 100));
-    const namespaces = Math.max(5, Math.round(pods / o.podsPerNamespace));
-    const r = new Map<string, ResourceStats>();
-    r.set('pods', { count: pods, bytes: o.podBytes, eventsPerSecond: pods * o.podEventsPerPodS, nodeIndexed: true });
-    r.set('nodes', { count: n, bytes: o.nodeBytes, eventsPerSecond: n * o.nodeEventsPerNodeS, nodeIndexed: false });
-    r.set('services', { count: services, bytes: o.serviceBytes, eventsPerSecond: services * o.serviceEventsPerServiceS, nodeIndexed: false });
-    r.set('endpointslices', { count: Math.round(services * 1.2), bytes: o.endpointSliceBytes, eventsPerSecond: pods * o.podEventsPerPodS * 0.5, nodeIndexed: false });
-    r.set('configmaps', { count: namespaces * o.configMapsPerNamespace, bytes: o.configMapBytes, eventsPerSecond: 0.1, nodeIndexed: false });
-    r.set('leases', { count: n + 50, bytes: 300, eventsPerSecond: n / 10, nodeIndexed: false });
-    r.set('events', { count: pods * 2, bytes: 800, eventsPerSecond: pods * o.podEventsPerPodS * 2, nodeIndexed: false });
-    r.set('namespaces', { count: namespaces, bytes: 500, eventsPerSecond: 0.01, nodeIndexed: false });
-    this.resources = r;
-    this.#storedBytes = [...r.values()].reduce((s, x) => s + x.count * x.bytes, 0);
+    this.resources = clusterResources(this.nodes, this.cluster.pods, this.model.objects);
+    this.#storedBytes = storedBytes(this.resources);
   }
   #storedBytes = 0;
 
@@ -319,7 +306,7 @@ export class ClusterSim {
   }
 
   #res(name: string): ResourceStats {
-    return this.resources.get(name) ?? { count: 100, bytes: 2048, eventsPerSecond: 0.1, nodeIndexed: false };
+    return this.resources.get(name) ?? UNMODELLED_RESOURCE;
   }
 
   #buildClasses(): void {

@@ -18,6 +18,7 @@ import {
   type PriorityLevelSpec,
 } from '../model/kubernetes.ts';
 import { DEFAULT_COST_PARAMS, type CostParams } from '../model/cost.ts';
+import type { ObjectSizes } from '../model/resources.ts';
 
 const GiB = 1024 ** 3;
 
@@ -76,21 +77,8 @@ export interface EtcdModel {
   readonly rangeInterference: number;
 }
 
-export interface ObjectModel {
-  readonly podBytes: number;
-  readonly nodeBytes: number;
-  readonly serviceBytes: number;
-  readonly endpointSliceBytes: number;
-  readonly configMapBytes: number;
-  /** Services per 100 pods. */
-  readonly servicesPer100Pods: number;
-  readonly configMapsPerNamespace: number;
-  readonly podsPerNamespace: number;
-  /** Pod watch events per pod per second (status updates, churn). */
-  readonly podEventsPerPodS: number;
-  readonly nodeEventsPerNodeS: number;
-  readonly serviceEventsPerServiceS: number;
-}
+/** Object sizes and counts per cluster (shared with the analyzer: src/model/resources.ts). */
+export type ObjectModel = ObjectSizes;
 
 export interface ClientsModel {
   readonly leasePeriodS: number;
