@@ -13,6 +13,10 @@ import { benchTwin } from './bench.ts';
 import { writeSchemas } from './schema.ts';
 import { analyzeCommand } from './analyze.ts';
 import { benchAnalyze } from './bench-analyze.ts';
+import { planShow, planValidate } from './plan.ts';
+import { rehearseCommand } from './rehearse.ts';
+import { rolloutControl, rolloutHistory, rolloutStatus } from './rollout.ts';
+import { benchRehearse } from './bench-rehearse.ts';
 import { exitCodeFor } from './run-errors.ts';
 
 function seedArg(v: string): number {
@@ -71,7 +75,93 @@ program
     process.exitCode = r.exitCode;
   });
 
+const plan = program.command('plan').description('work with rollout plans');
+plan
+  .command('validate')
+  .description('check a RolloutPlan and report every problem with its location')
+  .argument('<plan>', 'RolloutPlan YAML file')
+  .action((file: string) => {
+    process.stdout.write(planValidate(file));
+  });
+plan
+  .command('show')
+  .description('print the waves and node batches a plan would run over a fleet')
+  .argument('<plan>', 'RolloutPlan YAML file')
+  .option('--fleet <file>', "the Fleet (default: the plan's spec.fleet)")
+  .option('--json', 'print JSON', false)
+  .option('--max-clusters <n>', 'clusters listed per wave (the rest are counted)', positiveInt)
+  .action((file: string, o: { fleet?: string; json: boolean; maxClusters?: number }) => {
+    process.stdout.write(planShow(file, { json: o.json, ...(o.fleet !== undefined ? { fleet: o.fleet } : {}), ...(o.maxClusters !== undefined ? { maxClusters: o.maxClusters } : {}) }));
+  });
+
+program
+  .command('rehearse')
+  .description('run a rollout plan against the fleet twin in virtual time')
+  .requiredOption('--scenario <file>', 'scenario YAML (its fleet, model and change)')
+  .requiredOption('--plan <file>', 'RolloutPlan YAML')
+  .option('--seed <n>', 'random seed', seedArg, 1)
+  .option('--json', 'print the JSON result (docs/orchestrator.md) instead of a summary', false)
+  .option('--report <file>', 'write the HTML report with the waves')
+  .option('--state <db>', 'SQLite state database (resume from it if it exists); default: in memory')
+  .option('--compare', "also run the scenario's own naive pipeline and put both side by side", false)
+  .option('--approve-after <duration>', 'grant manual approvals after this long in virtual time, or "never"', '5m')
+  .action(async (o: { scenario: string; plan: string; seed: number; json: boolean; report?: string; state?: string; compare: boolean; approveAfter: string }) => {
+    process.stdout.write(
+      await rehearseCommand({
+        scenario: o.scenario,
+        plan: o.plan,
+        seed: o.seed,
+        json: o.json,
+        compare: o.compare,
+        approveAfter: o.approveAfter,
+        ...(o.report !== undefined ? { report: o.report } : {}),
+        ...(o.state !== undefined ? { state: o.state } : {}),
+      }),
+    );
+  });
+
+const rollout = program.command('rollout').description('inspect and steer a rollout through its state database');
+rollout
+  .command('status')
+  .description('where the rollout stands')
+  .requiredOption('--state <db>', 'state database')
+  .option('--json', 'print JSON', false)
+  .action((o: { state: string; json: boolean }) => {
+    process.stdout.write(rolloutStatus(o.state, { json: o.json }));
+  });
+rollout
+  .command('history')
+  .description('the persisted events and decisions')
+  .requiredOption('--state <db>', 'state database')
+  .option('--json', 'print JSON', false)
+  .option('--limit <n>', 'newest N entries', positiveInt)
+  .action((o: { state: string; json: boolean; limit?: number }) => {
+    process.stdout.write(rolloutHistory(o.state, { json: o.json, ...(o.limit !== undefined ? { limit: o.limit } : {}) }));
+  });
+for (const action of ['pause', 'resume', 'approve', 'abort'] as const) {
+  rollout
+    .command(action)
+    .description(`${action} the rollout`)
+    .requiredOption('--state <db>', 'state database')
+    .option('--by <who>', 'who asks (default: the OS user)')
+    .option('--reason <text>', 'why')
+    .option('--wave <n>', 'approve: the wave (1-based) being approved', positiveInt)
+    .action((o: { state: string; by?: string; reason?: string; wave?: number }) => {
+      process.stdout.write(
+        rolloutControl(o.state, action, { ...(o.by !== undefined ? { by: o.by } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), ...(o.wave !== undefined ? { wave: o.wave } : {}) }),
+      );
+    });
+}
+
 const bench = program.command('bench').description('benchmarks');
+bench
+  .command('rehearse')
+  .description('rehearse the default plan over a generated fleet and report speed')
+  .option('--json', 'print JSON', false)
+  .option('--clusters <n>', 'clusters in the generated fleet', positiveInt, 1000)
+  .action(async (o: { json: boolean; clusters: number }) => {
+    process.stdout.write(await benchRehearse(o));
+  });
 bench
   .command('analyze')
   .description('analyze generated manifests against a generated fleet and report speed')

@@ -12,6 +12,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { ClusterSpecSchema, FleetDocument, FleetGenerateSchema, ModelPatchSchema, ScenarioDocument, SelectorSchema } from './schema.ts';
+import { PlanDocument } from './plan-schema.ts';
 
 export const SCHEMA_BASE_URL = 'https://firebreak.dev/schemas/v1alpha1/';
 
@@ -20,6 +21,7 @@ export function jsonSchemas(): Record<string, object> {
   return {
     'fleet.schema.json': standalone(FleetDocument, 'fleet.schema.json', 'firebreak Fleet'),
     'scenario.schema.json': standalone(ScenarioDocument, 'scenario.schema.json', 'firebreak Scenario'),
+    'plan.schema.json': standalone(PlanDocument, 'plan.schema.json', 'firebreak RolloutPlan'),
   };
 }
 

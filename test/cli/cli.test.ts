@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 const cli = (...args: string[]) => spawnSync(process.execPath, ['src/cli/main.ts', ...args], { encoding: 'utf8' });
 
 test('validate accepts the shipped scenarios', () => {
-  for (const s of ['openai-2024-12-11', 'openai-2024-12-11-serve-stale', 'openai-2024-12-11-break-glass', 'baseline-no-change']) {
+  for (const s of ['openai-2024-12-11', 'openai-2024-12-11-serve-stale', 'openai-2024-12-11-break-glass', 'baseline-no-change', 'benign-node-scoped-agent']) {
     const r = cli('scenario', 'validate', `scenarios/${s}.yaml`);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /valid Scenario/);
@@ -38,4 +38,12 @@ test('a missing file is a located input error', () => {
   const r = cli('scenario', 'validate', 'nope.yaml');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /nope\.yaml/);
+});
+
+test('plan validate and plan show work on the shipped plan', () => {
+  const v = cli('plan', 'validate', 'plans/default.yaml');
+  assert.equal(v.status, 0, v.stderr);
+  const s = cli('plan', 'show', 'plans/default.yaml', '--fleet', 'fleets/openai-like.yaml', '--json');
+  assert.equal(s.status, 0, s.stderr);
+  assert.ok(JSON.parse(s.stdout) !== null);
 });

@@ -1,0 +1,131 @@
+/**
+ * `firebreak rehearse --scenario <scenario.yaml> --plan <plan.yaml> [--seed N]
+ * [--json] [--report out.html] [--state <db>] [--compare] [--approve-after <d>]`:
+ * runs the rollout orchestrator against the fleet twin in virtual time and
+ * prints a summary, or the rehearsal JSON (docs/orchestrator.md).
+ *
+ * With `--state`, the rollout's event log lives in that SQLite file; running
+ * the same command again resumes it (after a crash) or, once finished,
+ * replays it to the same result. Fault injection: `FIREBREAK_CRASH_AT=N`
+ * makes the process exit (status 75) right after the N-th persisted record.
+ *
+ * @example
+ *   process.stdout.write(await rehearseCommand({ scenario: 'scenarios/openai-2024-12-11.yaml', plan: 'plans/default.yaml', seed: 1, json: true, compare: true }));
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../core/errors.ts';
+import { parseDuration } from '../core/duration.ts';
+import { PlanCompileError } from '../orchestrator/compile.ts';
+import type { RehearsalResult } from '../orchestrator/report-types.ts';
+import { loadPlanFile, planInputError } from '../input/plan.ts';
+import { loadScenarioFile } from '../input/scenario.ts';
+import { renderRunReport } from '../report/html.ts';
+import { rehearsalRunReport, rolloutSections } from '../report/rollout.ts';
+import { InjectedCrash } from '../shell/event-store.ts';
+import { rehearse, StateMismatch, type RehearsalOutput } from '../shell/rehearsal.ts';
+import { ReplayDivergence } from '../shell/runner.ts';
+import { progressBar } from './progress.ts';
+import { writeOut } from './simulate.ts';
+
+export interface RehearseCommandOptions {
+  readonly scenario: string;
+  readonly plan: string;
+  readonly seed: number;
+  readonly json: boolean;
+  readonly report?: string;
+  readonly state?: string;
+  readonly compare: boolean;
+  /** Rehearsal only: grant manual approvals after this long (a duration, or "never"). Default 5m. */
+  readonly approveAfter?: string;
+}
+
+/** Exit status of an injected crash (FIREBREAK_CRASH_AT). */
+export const CRASH_EXIT_CODE = 75;
+
+/** The crash point from the environment: FIREBREAK_CRASH_AT=N (a positive integer), else undefined. */
+export function crashAtFromEnv(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const raw = env.FIREBREAK_CRASH_AT;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`FIREBREAK_CRASH_AT must be a positive integer (the persisted record after which to crash), got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+function approveAfterS(raw: string | undefined): number | null | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'never') return null;
+  const s = parseDuration(raw);
+  if (s === undefined) throw new UsageError(`--approve-after expects a duration such as "5m", or "never", got ${JSON.stringify(raw)}`);
+  return s;
+}
+
+/** Runs the rehearsal; returns what to print. Writes the HTML report when asked. */
+export async function rehearseCommand(o: RehearseCommandOptions): Promise<string> {
+  const scenario = loadScenarioFile(o.scenario);
+  const loaded = loadPlanFile(o.plan);
+  const fingerprint = createHash('sha256')
+    .update(readFileSync(o.plan))
+    .update('\0')
+    .update(readFileSync(o.scenario))
+    .digest('hex');
+  const crashAfter = crashAtFromEnv(process.env);
+  const approve = approveAfterS(o.approveAfter);
+  const bar = progressBar(`rehearsing ${loaded.plan.name} on ${scenario.name}`);
+  let out: RehearsalOutput;
+  try {
+    out = await rehearse({
+      scenario,
+      plan: loaded.plan,
+      seed: o.seed,
+      compare: o.compare,
+      fingerprint,
+      ...(o.state !== undefined ? { statePath: o.state } : {}),
+      ...(crashAfter !== undefined ? { crashAfter } : {}),
+      ...(approve !== undefined ? { approveAfterS: approve } : {}),
+      onProgress: (f) => bar.update(f),
+    });
+  } catch (e) {
+    bar.stop();
+    if (e instanceof InjectedCrash) {
+      process.stderr.write(`firebreak: ${e.message}; run the same command again to resume from ${o.state ?? 'the state database'}\n`);
+      process.exit(CRASH_EXIT_CODE);
+    }
+    if (e instanceof PlanCompileError) throw planInputError(loaded, e.problems);
+    if (e instanceof StateMismatch || e instanceof ReplayDivergence) throw new UsageError(e.message);
+    throw e;
+  }
+  bar.stop();
+  if (o.report !== undefined) {
+    const html = await renderRunReport(rehearsalRunReport(out.result, out.report), out.series, {
+      title: `${loaded.plan.name} rehearsed on ${scenario.name}`,
+      extraSections: await rolloutSections(out.result, out.report),
+    });
+    writeOut(o.report, html);
+  }
+  return o.json ? JSON.stringify(out.result, null, 2) + '\n' : summary(out.result, o);
+}
+
+function hm(iso: string | null): string {
+  return iso === null ? '—' : iso.slice(11, 19);
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(x < 0.001 ? 4 : 2)} %`;
+}
+
+/** A few lines for a terminal. */
+export function summary(r: RehearsalResult, o: { readonly report?: string; readonly state?: string }): string {
+  const lines = [`${r.plan} rehearsed on ${r.scenario} (seed ${r.seed}): ${r.outcome.toUpperCase()}`];
+  if (r.haltReason !== null) {
+    lines.push(`  ${r.outcome} at ${hm(r.haltedAt)} in wave ${r.haltedInWave ?? '—'}: ${r.haltReason.message}`);
+    lines.push(`  rollback ${r.rollbackCompletedAt === null ? 'NOT complete' : `complete at ${hm(r.rollbackCompletedAt)} (${r.rollbackSeconds ?? 0} s)`}; first SLO breach ${hm(r.firstSloBreachAt)}; detection ${r.detectionSeconds ?? '—'} s`);
+  } else {
+    lines.push(`  ${r.waves.filter((w) => w.outcome === 'completed').length} of ${r.waves.length} waves completed${r.completedAt === null ? '' : ` at ${hm(r.completedAt)}`}`);
+  }
+  lines.push(`  clusters changed ${r.clustersChanged}, with customer impact ${r.clustersImpacted}; orchestrator's peak share of a cluster's API requests ${pct(r.orchestratorApiShare)}`);
+  lines.push(`  fleet availability ${pct(r.fleet.availability)}${r.baseline !== undefined ? ` (the naive pipeline: ${pct(r.baseline.availability)}, ${r.baseline.clustersLost} control planes lost)` : ''}`);
+  if (r.gatesUnavailable.length > 0) lines.push(`  gates the twin cannot serve: ${r.gatesUnavailable.map((g) => g.gate).join(', ')}`);
+  if (o.report !== undefined) lines.push(`  report: ${o.report}`);
+  if (o.state !== undefined) lines.push(`  state: ${o.state}`);
+  return lines.join('\n') + '\n';
+}

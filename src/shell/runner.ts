@@ -1,0 +1,390 @@
+/**
+ * The orchestrator's shell: it feeds events to the pure decision core and
+ * carries out the commands it returns, against a target and a metric source.
+ * Nothing is acted on before it is persisted:
+ *
+ *   event → decide → store the event and its commands (one transaction) →
+ *   execute each command → its result is the next event → …
+ *
+ * Commands run in the order they were decided (first in, first out). Each
+ * command's result is recorded once; a command with no recorded result (the
+ * process died between doing it and recording it) is carried out again on
+ * restart with the same id, which the target recognises (idempotent commands).
+ *
+ * Resuming: `RolloutShell.open` reads the log. With `replayEffects` (a
+ * rehearsal, whose target is an in-memory twin rebuilt from scratch) the
+ * shell re-executes each recorded command at its recorded time, in its
+ * recorded order, to bring the twin back to where it was, and checks that
+ * every result and every decision comes out identical; then it continues
+ * live. Against real clusters (later) the recorded effects already happened
+ * and the shell only folds the events to rebuild its state.
+ *
+ * Time comes from the caller (`advance(now)`); the shell keeps no timers.
+ *
+ * @example
+ *   const shell = await RolloutShell.open({ spec, store, target, source, hooks });
+ *   while (!twin.done) { await shell.advance(twin.clock.now()); twin.step(); }
+ */
+import type { RolloutSpec } from '../orchestrator/compile.ts';
+import { decide, evaluateTargets, initialState, isTerminal, nextWake, type ClusterEvaluation, type ClusterState, type RolloutCommand, type RolloutEvent, type RolloutState, type StatusResult } from '../orchestrator/core.ts';
+import { gateIssues, type GateSeries, type Levels, type SeriesSet, type SeriesWindow } from '../orchestrator/gates.ts';
+import type { MetricResult, MetricSource, RolloutTarget } from '../orchestrator/interfaces.ts';
+import { median } from '../orchestrator/stats.ts';
+import type { EventStore, InboxItem, LogRecord } from './event-store.ts';
+
+export interface ShellHooks {
+  /** Delivers a notification (rehearsal: the twin's timeline; later: chat, paging). */
+  notify(cmd: Extract<RolloutCommand, { kind: 'notify' }>, at: number): void;
+  /** Rehearsal only: grants a pending approval on behalf of a person, or returns null. */
+  autoApprove?(state: RolloutState, now: number): string | null;
+}
+
+export interface ShellDeps {
+  readonly spec: RolloutSpec;
+  readonly store: EventStore;
+  readonly target: RolloutTarget;
+  readonly source: MetricSource;
+  readonly hooks: ShellHooks;
+  /** Re-execute recorded commands on resume (a rehearsal's twin starts from scratch). */
+  readonly replayEffects: boolean;
+}
+
+/** The log and the decisions replayed from it disagree: the code, the inputs or the target changed. */
+export class ReplayDivergence extends Error {
+  readonly code = 'FB_REPLAY_DIVERGENCE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplayDivergence';
+  }
+}
+
+interface Replay {
+  readonly records: readonly LogRecord[];
+  cursor: number;
+  /** Commands decided and not yet matched with a record. */
+  readonly expected: RolloutCommand[];
+  /** Commands recorded and not yet answered, in the order they were issued. */
+  readonly issued: Map<string, RolloutCommand>;
+}
+
+export class RolloutShell {
+  readonly spec: RolloutSpec;
+  readonly #store: EventStore;
+  readonly #target: RolloutTarget;
+  readonly #source: MetricSource;
+  readonly #hooks: ShellHooks;
+  readonly #metricGates: readonly GateSeries[];
+  readonly #allSeries: readonly string[];
+  readonly #criticalGates: readonly GateSeries[];
+  readonly #criticalSeries: readonly string[];
+  readonly #otherSeries: readonly string[];
+  readonly #index: ReadonlyMap<string, number>;
+  #state: RolloutState;
+  #queue: RolloutCommand[] = [];
+  #replay: Replay | null = null;
+  #inboxPolledAt = Number.NEGATIVE_INFINITY;
+  #wake: number | null | undefined;
+  /** Wall-clock-free counters for benchmarks. */
+  readonly counters = { decisions: 0, commands: 0, replayed: 0 };
+
+  private constructor(d: ShellDeps) {
+    this.spec = d.spec;
+    this.#store = d.store;
+    this.#target = d.target;
+    this.#source = d.source;
+    this.#hooks = d.hooks;
+    this.#state = initialState(d.spec);
+    this.#metricGates = d.spec.gates.filter((g) => g.gate.kind === 'metric');
+    this.#allSeries = [...new Set(this.#metricGates.map((g) => g.series))];
+    this.#criticalGates = this.#metricGates.filter((g) => g.gate.critical);
+    this.#criticalSeries = [...new Set(this.#criticalGates.map((g) => g.series))];
+    this.#otherSeries = this.#allSeries.filter((x) => !this.#criticalSeries.includes(x));
+    this.#index = new Map(d.spec.clusters.map((x, i) => [x.name, i]));
+  }
+
+  /** Opens a shell on a store: fresh when the log is empty, resuming otherwise. */
+  static open(d: ShellDeps): RolloutShell {
+    const shell = new RolloutShell(d);
+    const records = d.store.records();
+    if (records.length > 0) {
+      if (d.replayEffects) {
+        shell.#replay = { records, cursor: 0, expected: [], issued: new Map() };
+      } else {
+        shell.#restore(records);
+      }
+    }
+    return shell;
+  }
+
+  get state(): RolloutState {
+    return this.#state;
+  }
+
+  /** Still replaying the log (the rehearsal's twin has not caught up). */
+  get replaying(): boolean {
+    return this.#replay !== null;
+  }
+
+  /** Finished: a terminal phase and nothing left to carry out. */
+  get finished(): boolean {
+    return this.#replay === null && this.#queue.length === 0 && isTerminal(this.#state);
+  }
+
+  /** Does everything due at `now` (epoch ms). Call it at every step of the clock. */
+  async advance(now: number): Promise<void> {
+    if (this.#replay !== null) {
+      await this.#replayUntil(now);
+      if (this.#replay !== null) return;
+    }
+    await this.#drain(now);
+    if (now >= this.#inboxPolledAt + this.spec.evaluation.everyS * 1000) {
+      this.#inboxPolledAt = now;
+      for (const item of this.#store.pendingInbox()) await this.#takeInbox(item, now);
+    }
+    const by = this.#hooks.autoApprove?.(this.#state, now) ?? null;
+    if (by !== null && this.#state.phase === 'awaiting-approval') await this.#process({ kind: 'approve', at: now, by, wave: this.#state.wave + 1 }, now);
+    if (this.#state.phase === 'pending') await this.#process({ kind: 'start', at: now }, now);
+    // nextWake only changes with the state: computed once per decision.
+    if (this.#wake === undefined) this.#wake = nextWake(this.spec, this.#state);
+    if (this.#wake !== null && this.#wake <= now) await this.#process({ kind: 'tick', at: now }, now);
+  }
+
+  // ─── live ─────────────────────────────────────────────────────────────────
+
+  async #process(e: RolloutEvent, now: number): Promise<void> {
+    this.#store.appendAll(this.#decideLive(e));
+    await this.#drain(now);
+  }
+
+  /** Decides a new event; returns the records to store (the event, then its commands) before anything runs. */
+  #decideLive(e: RolloutEvent): Omit<LogRecord, 'seq'>[] {
+    const commands = this.#decide(e);
+    const records: Omit<LogRecord, 'seq'>[] = [{ type: 'event', at: e.at, kind: e.kind, id: eventId(e), body: JSON.stringify(e) }];
+    for (const c of commands) {
+      records.push({ type: 'command', at: e.at, kind: c.kind, id: c.id, body: JSON.stringify(c) });
+      this.counters.commands++;
+      this.#queue.push(c);
+    }
+    return records;
+  }
+
+  #decide(e: RolloutEvent): RolloutCommand[] {
+    const { state, commands } = decide(this.spec, this.#state, e);
+    this.#state = state;
+    this.#wake = undefined;
+    this.counters.decisions++;
+    return [...commands];
+  }
+
+  async #drain(now: number): Promise<void> {
+    while (this.#queue.length > 0) {
+      const c = this.#queue.shift() as RolloutCommand;
+      const r = await this.#execute(c, now);
+      this.#store.appendAll(this.#decideLive(r));
+    }
+  }
+
+  async #takeInbox(item: InboxItem, now: number): Promise<void> {
+    this.#store.takeInbox(item, this.#decideLive(inboxEvent(item, now)));
+    await this.#drain(now);
+  }
+
+  // ─── resuming ─────────────────────────────────────────────────────────────
+
+  /** Folds the log without re-executing anything; unanswered commands are queued again. */
+  #restore(records: readonly LogRecord[]): void {
+    const expected: RolloutCommand[] = [];
+    const issued = new Map<string, RolloutCommand>();
+    for (const rec of records) {
+      if (rec.type === 'command') {
+        const c = matchCommand(expected, rec);
+        issued.set(c.id, c);
+        continue;
+      }
+      const e = JSON.parse(rec.body) as RolloutEvent;
+      if ('commandId' in e) issued.delete(e.commandId);
+      expected.push(...this.#decide(e));
+    }
+    this.#finishResume(expected, issued);
+  }
+
+  async #replayUntil(now: number): Promise<void> {
+    const r = this.#replay;
+    if (r === null) return;
+    while (r.cursor < r.records.length) {
+      const rec = r.records[r.cursor] as LogRecord;
+      if (rec.at > now) return;
+      r.cursor++;
+      this.counters.replayed++;
+      if (rec.type === 'command') {
+        const c = matchCommand(r.expected, rec);
+        r.issued.set(c.id, c);
+        continue;
+      }
+      const e = JSON.parse(rec.body) as RolloutEvent;
+      if ('commandId' in e) {
+        const c = r.issued.get(e.commandId);
+        if (c === undefined) throw new ReplayDivergence(`record ${rec.seq}: result of ${e.commandId}, which was never issued`);
+        const again = await this.#execute(c, rec.at);
+        const body = JSON.stringify(again);
+        if (body !== rec.body) throw new ReplayDivergence(`record ${rec.seq}: ${c.id} gave a different result on replay:\n  recorded ${rec.body}\n  replayed ${body}`);
+        r.issued.delete(c.id);
+      }
+      r.expected.push(...this.#decide(e));
+    }
+    this.#replay = null;
+    this.#finishResume(r.expected, r.issued);
+  }
+
+  /** After the log: queue every command with no recorded result (an event and its commands are stored together). */
+  #finishResume(expected: readonly RolloutCommand[], issued: ReadonlyMap<string, RolloutCommand>): void {
+    if (expected.length > 0) throw new ReplayDivergence(`the log ends with ${expected.length} decided command(s) that were never recorded (${expected.map((c) => c.id).join(', ')})`);
+    this.#queue = [...issued.values()];
+  }
+
+  // ─── carrying out commands ───────────────────────────────────────────────
+
+  async #execute(c: RolloutCommand, now: number): Promise<RolloutEvent> {
+    switch (c.kind) {
+      case 'snapshot':
+        return this.#snapshot(c, now);
+      case 'apply': {
+        const outcome = await this.#target.apply({ commandId: c.id, cluster: c.cluster, batch: c.batch, nodes: c.nodes, nodeFraction: c.nodeFraction, identity: c.identity });
+        return { kind: 'apply-result', at: now, commandId: c.id, cluster: c.cluster, batch: c.batch, outcome };
+      }
+      case 'evaluate':
+        return this.#evaluate(c, now);
+      case 'kill-switch': {
+        const outcome = await this.#target.killSwitch({ commandId: c.id, cluster: c.cluster });
+        return { kind: 'kill-switch-result', at: now, commandId: c.id, cluster: c.cluster, outcome };
+      }
+      case 'delete': {
+        const outcome = await this.#target.remove({ commandId: c.id, cluster: c.cluster, identity: c.identity });
+        return { kind: 'delete-result', at: now, commandId: c.id, cluster: c.cluster, breakGlass: c.identity.breakGlass, outcome };
+      }
+      case 'notify':
+        this.#hooks.notify(c, now);
+        return { kind: 'notified', at: now, commandId: c.id };
+    }
+  }
+
+  /** Each cluster's level before the change: the median of each series over the pre-change window. */
+  async #snapshot(c: Extract<RolloutCommand, { kind: 'snapshot' }>, now: number): Promise<RolloutEvent> {
+    const clusters = [c.cluster, ...c.baselines];
+    const res = await this.#source.query({ clusters, series: this.#allSeries, fromMs: c.fromMs, toMs: c.toMs });
+    const levels = (cluster: string): Levels => {
+      const out: Record<string, number> = {};
+      for (const s of this.#allSeries) {
+        const w = res[cluster]?.[s];
+        if (w !== undefined && w.v.length > 0) out[s] = round6(median(w.v));
+      }
+      return out;
+    };
+    const baselines: Record<string, Levels> = {};
+    for (const b of c.baselines) baselines[b] = levels(b);
+    return { kind: 'snapshot-result', at: now, commandId: c.id, cluster: c.cluster, canary: levels(c.cluster), baselines };
+  }
+
+  async #evaluate(c: Extract<RolloutCommand, { kind: 'evaluate' }>, now: number): Promise<RolloutEvent> {
+    const state = (name: string): ClusterState | undefined => this.#state.clusters[this.#index.get(name) ?? -1];
+    const targets = evaluateTargets(c);
+    // Critical series for every judged cluster and its baselines; the others only where every gate is judged.
+    const critical = new Set<string>();
+    const all = new Set<string>();
+    for (const t of targets) {
+      if (t.gates === 'none') continue;
+      const into = t.gates === 'all' ? all : critical;
+      into.add(t.cluster);
+      for (const b of state(t.cluster)?.baselines ?? []) into.add(b);
+    }
+    for (const x of all) critical.add(x);
+    const q = async (clusters: ReadonlySet<string>, series: readonly string[]): Promise<MetricResult> =>
+      clusters.size === 0 || series.length === 0 ? {} : this.#source.query({ clusters: [...clusters], series, fromMs: c.fromMs, toMs: now });
+    const a = await q(critical, this.#criticalSeries);
+    const b = await q(all, this.#otherSeries);
+    const series = (cluster: string): SeriesSet => clip({ ...a[cluster], ...b[cluster] }, c.fromMs);
+    const out: ClusterEvaluation[] = [];
+    const clean: string[] = [];
+    for (const t of targets) {
+      let status: StatusResult | undefined;
+      if (t.status !== undefined) {
+        const st = await this.#target.status(t.cluster, t.status === 'break-glass' ? this.spec.breakGlass : this.spec.identity);
+        status = { ok: st.ok, reason: st.reason, present: st.present, desired: st.desired, ready: round6(st.ready) };
+      }
+      const withStatus = status !== undefined ? { status } : {};
+      if (t.gates === 'none') {
+        if (status !== undefined) out.push({ cluster: t.cluster, gates: 'none', passed: 0, issues: [], ...withStatus });
+        continue;
+      }
+      const cs = state(t.cluster);
+      const pre = cs?.pre;
+      const { issues, passed } = gateIssues(
+        t.gates === 'all' ? this.#metricGates : this.#criticalGates,
+        {
+          now,
+          canary: series(t.cluster),
+          canaryPre: pre?.canary ?? {},
+          baselines: (cs?.baselines ?? []).map((x) => ({ cluster: x, series: series(x), pre: pre?.baselines[x] ?? {} })),
+          compareFrom: cs?.readyAt ?? cs?.appliedAt ?? cs?.startedAt ?? now,
+        },
+        this.spec.evaluation,
+      );
+      if (issues.length === 0 && status === undefined) clean.push(t.cluster);
+      else out.push({ cluster: t.cluster, gates: t.gates, passed, issues, ...withStatus });
+    }
+    return { kind: 'evaluation', at: now, commandId: c.id, clusters: out, clean };
+  }
+}
+
+/** Samples at or after `fromMs` (the query already starts there when every target shares the window). */
+function clip(set: Readonly<Record<string, SeriesWindow>> | undefined, fromMs: number): SeriesSet {
+  if (set === undefined) return {};
+  let inside = true;
+  for (const k in set) if (((set[k] as SeriesWindow).t[0] ?? fromMs) < fromMs) inside = false;
+  if (inside) return set;
+  const out: Record<string, SeriesWindow> = {};
+  for (const [k, w] of Object.entries(set)) {
+    let i = 0;
+    while (i < w.t.length && (w.t[i] ?? 0) < fromMs) i++;
+    out[k] = i === 0 ? w : { t: w.t.slice(i), v: w.v.slice(i) };
+  }
+  return out;
+}
+
+function round6(x: number): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
+}
+
+function eventId(e: RolloutEvent): string {
+  return 'commandId' in e ? e.commandId : `${e.kind}:${e.at}`;
+}
+
+function matchCommand(expected: RolloutCommand[], rec: LogRecord): RolloutCommand {
+  const want = expected.shift();
+  if (want === undefined) throw new ReplayDivergence(`record ${rec.seq}: command ${rec.id} was not decided on replay`);
+  const body = JSON.stringify(want);
+  if (body !== rec.body) throw new ReplayDivergence(`record ${rec.seq}: the decision differs on replay:\n  recorded ${rec.body}\n  replayed ${body}`);
+  return want;
+}
+
+/** A person's request from the inbox as an event; malformed bodies become a note-only pause. */
+function inboxEvent(item: InboxItem, at: number): RolloutEvent {
+  let body: { by?: unknown; reason?: unknown; wave?: unknown } = {};
+  try {
+    body = JSON.parse(item.body) as typeof body;
+  } catch {
+    body = {};
+  }
+  const by = typeof body.by === 'string' && body.by !== '' ? body.by : 'someone';
+  const reason = typeof body.reason === 'string' ? body.reason : '';
+  switch (item.kind) {
+    case 'resume':
+      return { kind: 'resume', at, by };
+    case 'approve':
+      return { kind: 'approve', at, by, wave: typeof body.wave === 'number' ? body.wave : null };
+    case 'abort':
+      return { kind: 'abort', at, by, reason };
+    default:
+      return { kind: 'pause', at, by, reason };
+  }
+}
