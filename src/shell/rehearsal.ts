@@ -25,11 +25,11 @@
 import { formatIso } from '../core/time.ts';
 import { compileRollout, PlanCompileError, type PlanProblem, type RolloutSpec } from '../orchestrator/compile.ts';
 import type { RolloutState } from '../orchestrator/core.ts';
-import { BREAK_GLASS_LEVEL, type RolloutPlan } from '../orchestrator/plan.ts';
+import type { RolloutPlan } from '../orchestrator/plan.ts';
 import { REHEARSAL_SCHEMA_VERSION, type ApplyRecord, type RehearsalOutcome, type RehearsalResult, type WaveReport } from '../orchestrator/report-types.ts';
 import { Twin, type Controller } from '../twin/engine.ts';
 import type { RunReport, RunSeries } from '../twin/report-types.ts';
-import type { OperatorsSpec, Scenario } from '../twin/scenario.ts';
+import type { Scenario } from '../twin/scenario.ts';
 import { EventStore } from './event-store.ts';
 import { RolloutShell } from './runner.ts';
 import { TwinMetricSource } from './twin-metrics.ts';
@@ -81,21 +81,9 @@ export class StateMismatch extends Error {
   }
 }
 
-/** The scenario the twin runs: with a break-glass endpoint when the plan may use one. */
-export function rehearsalScenario(s: Scenario, plan: RolloutPlan): Scenario {
-  if (plan.rollback.breakGlass === 'never' || s.operators?.breakGlass !== undefined) return s;
-  // The twin adds its break-glass level from operators.breakGlass; operators themselves are not run.
-  const ops: OperatorsSpec = s.operators ?? {
-    priorityLevel: BREAK_GLASS_LEVEL,
-    respondAtS: s.durationS,
-    parallelism: 1,
-    retryEveryS: 60,
-    escalateAfterS: 600,
-    remedies: {},
-    restore: { unblockOverS: 600, scaleNodesBackOverS: 1800 },
-    shedChange: false,
-  };
-  return { ...s, operators: { ...ops, breakGlass: { seats: plan.rollback.breakGlassSeats } } };
+/** The break-glass endpoint the twin offers when the plan may use one. */
+export function rehearsalBreakGlass(plan: RolloutPlan): { readonly seats: number } | undefined {
+  return plan.rollback.breakGlass === 'never' ? undefined : { seats: plan.rollback.breakGlassSeats };
 }
 
 /** Compiles the plan for this scenario's fleet and change; throws PlanCompileError with located-able problems. */
@@ -194,8 +182,9 @@ function sig(x: number): number {
 /** Runs a rehearsal (resuming it when `statePath` holds one). */
 export async function rehearse(input: RehearsalInput): Promise<RehearsalOutput> {
   const { plan, seed } = input;
-  const scenario = rehearsalScenario(input.scenario, plan);
-  const twin = new Twin(scenario, { seed, pipeline: false, operators: false });
+  const scenario = input.scenario;
+  const glass = rehearsalBreakGlass(plan);
+  const twin = new Twin(scenario, { seed, pipeline: false, operators: false, ...(glass !== undefined ? { breakGlass: glass } : {}) });
   const ev = plan.evaluation;
   const source = new TwinMetricSource(twin, {
     scrapeS: SCRAPE_S,

@@ -1042,6 +1042,9 @@ export class ClusterSim {
       }
     }
     this.#requests = requests;
+    // What still waits in the queues after admission and service (for the seat-saturation metric).
+    levelQueued.fill(0);
+    for (const c of this.classes) levelQueued[c.level] = (levelQueued[c.level] ?? 0) + c.queued;
 
     // etcd latency for small requests: M/M/1-like growth with the write rate, plus interference from
     // large range reads in progress (they compete for etcd's CPU, memory and disk).

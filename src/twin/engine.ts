@@ -37,6 +37,12 @@ export interface TwinOptions {
   readonly pipeline?: boolean;
   /** Run the scenario's operators (default true). */
   readonly operators?: boolean;
+  /**
+   * Offer a break-glass endpoint (a `break-glass` priority level on a
+   * dedicated API server) even when the scenario's operators define none —
+   * for controllers such as the rollout orchestrator.
+   */
+  readonly breakGlass?: { readonly seats: number };
 }
 
 const ALERT_EVAL_S = 15;
@@ -68,7 +74,8 @@ export class Twin {
     this.#clock = new SimulatedClock(scenario.startMs);
     this.clock = this.#clock;
     this.#rng = Random.seeded(opts.seed);
-    const extra = scenario.operators?.breakGlass !== undefined ? [{ name: 'break-glass', seats: scenario.operators.breakGlass.seats, dedicated: true }] : [];
+    const glass = scenario.operators?.breakGlass ?? opts.breakGlass;
+    const extra = glass !== undefined ? [{ name: 'break-glass', seats: glass.seats, dedicated: true }] : [];
     this.sims = scenario.clusters.map((c) => {
       const model = scenario.clusterModels.reduce((m, o) => (selects(o.clusters, c) ? o.model : m), scenario.model);
       const sim = new ClusterSim(c, model, scenario.change, this.#rng.fork(`cluster:${c.name}`), extra);
