@@ -64,6 +64,8 @@ export class Twin {
   readonly #share: Float64Array;
   #shift: { overS: number; threshold: number } | null = null;
   readonly #calmSince: Float64Array;
+  readonly #err: Float64Array;
+  readonly #give: Float64Array;
   #t = 0;
   #fleetError = 0;
   readonly #rng: Random;
@@ -86,6 +88,8 @@ export class Twin {
     this.#base = Float64Array.from(scenario.clusters, (c) => c.nodes / total);
     this.#share = Float64Array.from(this.#base);
     this.#calmSince = new Float64Array(scenario.clusters.length);
+    this.#err = new Float64Array(scenario.clusters.length);
+    this.#give = new Float64Array(scenario.clusters.length);
     const events = [...scenario.events];
     if (opts.pipeline !== false && scenario.pipeline !== undefined) events.push(...this.#pipelineEvents());
     // Stable order: by time, then as listed.
@@ -298,7 +302,7 @@ export class Twin {
    */
   #stepTraffic(dt: number): void {
     const n = this.sims.length;
-    const err = new Float64Array(n);
+    const err = this.#err;
     for (let i = 0; i < n; i++) err[i] = this.sims[i]?.dataPlaneErrorRatio() ?? 0;
     const sh = this.#shift;
     if (sh !== null) {
@@ -311,7 +315,7 @@ export class Twin {
         if (e < sh.threshold / 2) spare += Math.max(0, (this.#base[i] ?? 0) * (1 + headroom) - (this.#share[i] ?? 0));
       }
       let want = 0;
-      const give = new Float64Array(n);
+      const give = this.#give.fill(0);
       for (let i = 0; i < n; i++) {
         if ((err[i] ?? 0) >= sh.threshold && (this.#share[i] ?? 0) > 0) {
           give[i] = Math.min(this.#share[i] ?? 0, ((this.#base[i] ?? 0) * dt) / sh.overS);

@@ -48,6 +48,10 @@ export class Recorder {
   readonly #data: Float32Array[];
   readonly #acc: Float64Array;
   readonly #sample: Float64Array;
+  /** Last sample per cluster, steps skipped while quiet, and whether the last sample was taken quiet. */
+  readonly #last: Float64Array;
+  readonly #quietSteps: Float64Array;
+  readonly #quietValid: Uint8Array;
   #accSteps = 0;
   #minute = 0;
   readonly #fleetErr: Float64Array;
@@ -66,6 +70,9 @@ export class Recorder {
     this.#data = sims.map(() => new Float32Array(this.#minutes * K));
     this.#acc = new Float64Array(sims.length * K);
     this.#sample = new Float64Array(K);
+    this.#last = new Float64Array(sims.length * K);
+    this.#quietSteps = new Float64Array(sims.length);
+    this.#quietValid = new Uint8Array(sims.length);
     this.#fleetErr = new Float64Array(this.#minutes);
     this.#restarts = new Int32Array(sims.length);
     this.#dnsFailing = new Uint8Array(sims.length);
@@ -81,9 +88,20 @@ export class Recorder {
     this.#minute = minute;
     for (let i = 0; i < this.#sims.length; i++) {
       const sim = this.#sims[i] as ClusterSim;
-      sim.sampleInto(this.#sample);
       const base = i * K;
-      for (let k = 0; k < K; k++) this.#acc[base + k] = (this.#acc[base + k] ?? 0) + (this.#sample[k] ?? 0);
+      // A quiet cluster's sample does not change: count the steps and add them in bulk.
+      if (sim.quietFlag() && this.#quietValid[i] === 1) {
+        this.#quietSteps[i] = (this.#quietSteps[i] ?? 0) + 1;
+        continue;
+      }
+      this.#settleQuiet(i);
+      sim.sampleInto(this.#sample);
+      for (let k = 0; k < K; k++) {
+        const v = this.#sample[k] ?? 0;
+        this.#acc[base + k] = (this.#acc[base + k] ?? 0) + v;
+        this.#last[base + k] = v;
+      }
+      this.#quietValid[i] = sim.quietFlag() ? 1 : 0;
       const restarts = sim.totalRestarts();
       if (restarts > (this.#restarts[i] ?? 0)) {
         if (this.#restarts[i] === 0) this.log(t, 'control-plane', sim.cluster.name, `API server OOM-killed (memory at ${Math.round(sim.memoryRatio() * 100)} % of its limit before the kill)`);
@@ -104,8 +122,18 @@ export class Recorder {
     this.#seconds += dt;
   }
 
+  /** Adds the steps a quiet cluster skipped, with its last sample. */
+  #settleQuiet(i: number): void {
+    const n = this.#quietSteps[i] ?? 0;
+    if (n === 0) return;
+    const base = i * K;
+    for (let k = 0; k < K; k++) this.#acc[base + k] = (this.#acc[base + k] ?? 0) + n * (this.#last[base + k] ?? 0);
+    this.#quietSteps[i] = 0;
+  }
+
   #flush(): void {
     if (this.#accSteps === 0) return;
+    for (let i = 0; i < this.#sims.length; i++) this.#settleQuiet(i);
     const m = this.#minute;
     if (m >= this.#minutes) return;
     for (let i = 0; i < this.#sims.length; i++) {
