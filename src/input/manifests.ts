@@ -22,10 +22,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit, type YAMLError } from 'yaml';
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit } from 'yaml';
 import { InputError, type Problem } from '../core/errors.ts';
 import type { DocPath, ManifestDocument, Pos } from '../analyzer/types.ts';
 import { YamlLines } from '../analyzer/yaml-locate.ts';
+import { syntaxProblem } from './yaml.ts';
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 /** Aliases expand into copies; this bounds "billion laughs" documents. */
@@ -227,21 +228,6 @@ function parseExact(text: string, file: string): ManifestDocument[] {
   return out;
 }
 
-function syntaxProblem(e: YAMLError, text: string, located: (offset: number, message: string, hint?: string) => Problem): Problem {
-  const [from, to] = e.pos;
-  switch (e.code) {
-    case 'DUPLICATE_KEY': {
-      const key = (/^[^:\n]*/.exec(text.slice(from))?.[0] ?? '').trim().replace(/^["']|["']$/g, '');
-      return located(from, `duplicate key \`${key}\`: a key may appear once in a mapping`, 'remove one of the two, or merge them');
-    }
-    case 'TAB_AS_INDENT':
-      return located(from, 'tabs are not allowed as indentation in YAML', 'indent with spaces');
-    case 'TAG_RESOLVE_FAILED':
-      return located(from, `unknown tag ${text.slice(from, to).trim()}`, 'remove the tag; plain YAML values are enough');
-    default:
-      return located(from, `invalid YAML: ${e.message.split('\n')[0] ?? e.message}`, 'check the indentation, quoting and brackets on this line and the one before');
-  }
-}
 
 function structureProblems(doc: Document.Parsed, located: (offset: number, message: string, hint?: string) => Problem): Problem[] {
   const problems: Problem[] = [];

@@ -11,27 +11,16 @@
  * @example
  *   schemaProblems(PlanDocument, doc.value, doc); // Problem[]
  */
-import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
-import { DURATION_PATTERN, formatDuration } from '../core/duration.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { formatDuration } from '../core/duration.ts';
 import { gateCatalogue } from '../orchestrator/gates.ts';
 import { DEFAULT_BAKE, DEFAULT_BUDGET, DEFAULT_EVALUATION, DEFAULT_IDENTITY, DEFAULT_MAX_CONCURRENCY, DEFAULT_ROLLBACK, DEFAULT_WAVES } from '../orchestrator/plan.ts';
 import { API_VERSION, ClusterSpecSchema, FleetGenerateSchema, SelectorSchema } from './schema.ts';
+import { duration, obj, opt, str } from './schema-kit.ts';
 
-function obj<T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) {
-  return Type.Object(properties, { additionalProperties: false, description });
-}
 
-function opt<T extends TSchema>(schema: T) {
-  return Type.Optional(schema);
-}
 
-function str<const T extends string>(values: readonly T[], description: string): TUnsafe<T> {
-  return Type.Unsafe<T>({ type: 'string', enum: [...values], description });
-}
 
-function duration(description: string): TUnsafe<string | number> {
-  return Type.Unsafe<string | number>({ type: ['string', 'number'], pattern: DURATION_PATTERN, minimum: 0, description });
-}
 
 const d = (s: number): string => formatDuration(s);
 const NAME_PATTERN = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$';

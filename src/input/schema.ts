@@ -14,12 +14,13 @@
  *   import { ScenarioDocument } from './schema.ts';
  *   schemaProblems(ScenarioDocument, doc.value, doc); // Problem[]
  */
-import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { Type, type Static, type TUnsafe } from '@sinclair/typebox';
 import { DURATION_PATTERN, formatDuration } from '../core/duration.ts';
 import { DEFAULT_MODEL } from '../twin/config.ts';
 import { METRIC_NAMES } from '../twin/metrics.ts';
 import { CLIENT_GO_BACKOFF, CLIENT_GO_BURST, CLIENT_GO_QPS, DEFAULT_PODS_PER_NODE } from '../model/kubernetes.ts';
 import { SIZE_CLASSES } from '../model/fleet.ts';
+import { duration, obj, opt, str } from './schema-kit.ts';
 
 export const API_VERSION = 'firebreak.dev/v1alpha1';
 
@@ -69,22 +70,9 @@ export const PATTERN_TEXT: Readonly<Record<string, { readonly expected: string; 
 // ---------------------------------------------------------------------------
 // Building blocks.
 
-/** Closed object: unknown fields are errors. */
-function obj<T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) {
-  return Type.Object(properties, { additionalProperties: false, description });
-}
 
-function opt<T extends TSchema>(schema: T) {
-  return Type.Optional(schema);
-}
 
-function str<const T extends string>(values: readonly T[], description: string): TUnsafe<T> {
-  return Type.Unsafe<T>({ type: 'string', enum: [...values], description });
-}
 
-function duration(description: string): TUnsafe<string | number> {
-  return Type.Unsafe<string | number>({ type: ['string', 'number'], pattern: DURATION_PATTERN, minimum: 0, description });
-}
 
 function time(description: string): TUnsafe<string> {
   return Type.Unsafe<string>({ type: 'string', pattern: TIME_PATTERN, description });

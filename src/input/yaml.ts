@@ -137,7 +137,8 @@ function isEmptyDocument(d: Document.Parsed): boolean {
   return d.errors.length === 0 && (d.contents === null || (isScalar(d.contents) && d.contents.value === null && d.contents.source === ''));
 }
 
-function syntaxProblem(e: YAMLError, text: string, located: (offset: number, message: string, hint?: string) => Problem): Problem {
+/** A located problem for a YAML parser error (shared with the manifest reader). */
+export function syntaxProblem(e: YAMLError, text: string, located: (offset: number, message: string, hint?: string) => Problem): Problem {
   const [from, to] = e.pos;
   switch (e.code) {
     case 'DUPLICATE_KEY': {
@@ -150,7 +151,7 @@ function syntaxProblem(e: YAMLError, text: string, located: (offset: number, mes
     case 'TAG_RESOLVE_FAILED':
       return located(from, `unknown tag ${text.slice(from, to).trim()}`, 'remove the tag; plain YAML values are enough');
     default:
-      return located(from, `invalid YAML: ${e.message}`, 'check the indentation, quoting and brackets on this line and the one before');
+      return located(from, `invalid YAML: ${e.message.split('\n')[0] ?? e.message}`, 'check the indentation, quoting and brackets on this line and the one before');
   }
 }
 
