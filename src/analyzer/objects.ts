@@ -6,6 +6,8 @@
  */
 import type { Problem } from '../core/errors.ts';
 import type { DocPath, Loc, ManifestDocument } from './types.ts';
+import { formatPath } from '../core/path.ts';
+export { formatPath };
 
 export type Obj = Readonly<Record<string, unknown>>;
 
@@ -26,16 +28,6 @@ export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** `['spec', 'containers', 0, 'args']` → `spec.containers[0].args`. */
-export function formatPath(path: DocPath): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
 
 export function locOf(doc: ManifestDocument, path: DocPath, target: 'key' | 'value' = 'value'): Loc {
   const p = doc.locate(path, target);

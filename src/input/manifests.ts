@@ -26,7 +26,7 @@ import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, pa
 import { InputError, type Problem } from '../core/errors.ts';
 import type { DocPath, ManifestDocument, Pos } from '../analyzer/types.ts';
 import { YamlLines } from '../analyzer/yaml-locate.ts';
-import { syntaxProblem } from './yaml.ts';
+import { locateOffset, syntaxProblem } from './yaml.ts';
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 /** Aliases expand into copies; this bounds "billion laughs" documents. */
@@ -260,30 +260,6 @@ function nodeAt(doc: Document.Parsed, path: DocPath): unknown {
   return isAlias(node) ? node.resolve(doc) : node;
 }
 
-/** Start offset of the node at `path` (or of its key), else of the deepest existing ancestor. */
-function locateOffset(doc: Document.Parsed, path: DocPath, target: 'key' | 'value'): number | undefined {
-  let node: unknown = doc.contents;
-  let best = rangeStart(node);
-  let keyStart: number | undefined;
-  for (const seg of path) {
-    if (isAlias(node)) node = node.resolve(doc);
-    let next: unknown;
-    keyStart = undefined;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-      if (pair === undefined) return best;
-      keyStart = rangeStart(pair.key);
-      next = pair.value;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      next = node.items[seg];
-      if (next === undefined) return best;
-    } else return best;
-    const blank = isScalar(next) && next.value === null && next.source === '';
-    best = (blank ? undefined : rangeStart(next)) ?? keyStart ?? best;
-    node = next;
-  }
-  return target === 'key' && keyStart !== undefined ? keyStart : best;
-}
 
 function rangeStart(node: unknown): number | undefined {
   if (node === null || typeof node !== 'object') return undefined;

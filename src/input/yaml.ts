@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type YAMLError } from 'yaml';
 import { InputError, type Problem } from '../core/errors.ts';
+export { formatPath } from '../core/path.ts';
 
 /** One step of a path into a document: a mapping key or a list index. */
 export type PathSegment = string | number;
@@ -175,7 +176,7 @@ function structureProblems(doc: Document.Parsed, located: (offset: number, messa
 }
 
 /** Start offset of the node at `path` (or of its key), else of the deepest existing ancestor. */
-function locateOffset(doc: Document.Parsed, path: Path, target: 'key' | 'value'): number | undefined {
+export function locateOffset(doc: Document.Parsed, path: Path, target: 'key' | 'value'): number | undefined {
   let node: unknown = doc.contents;
   let best = rangeStart(node);
   let keyStart: number | undefined;
@@ -217,13 +218,3 @@ function rangeStart(node: unknown): number | undefined {
   return range?.[0];
 }
 
-/** `['spec', 'clusters', 3, 'nodes']` → `spec.clusters[3].nodes`; odd keys are quoted: `labels["app.kubernetes.io/name"]`. */
-export function formatPath(path: Path): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
