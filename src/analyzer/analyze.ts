@@ -77,29 +77,21 @@ export interface WorkloadReport {
   readonly turn: Turn;
 }
 
-export interface ClusterReport {
+/** Figures a cluster report takes from its estimate (rounded for output). */
+type EstimateFigure =
+  | 'addedRequestsPerSecond' | 'addedSeats' | 'listBytesPerSecond' | 'etcdReadBytesPerSecond' | 'watchEventsPerSecond' | 'addedCpuCores'
+  | 'peakListMemoryBytes' | 'steadyListMemoryBytes' | 'rolloutListMemoryBytes' | 'relistMemoryBytes' | 'watchMemoryBytes'
+  | 'baselineMemoryBytes' | 'memoryLimitBytes' | 'apiServerCores' | 'etcdReadCapacityBytesPerSecond';
+
+/** A cluster's line of the report: the estimate's figures (same names, same meaning) plus the verdict. */
+export interface ClusterReport extends Pick<ClusterEstimate, EstimateFigure> {
   readonly name: string;
   readonly nodes: number;
   readonly pods: number;
   readonly sizeClass: string;
   readonly verdict: Verdict;
   readonly reasons: readonly RatioName[];
-  readonly addedRequestsPerSecond: number;
-  readonly addedSeats: number;
   readonly seatsByPriorityLevel: Readonly<Record<string, { readonly added: number; readonly nominal: number; readonly available: number }>>;
-  readonly listBytesPerSecond: number;
-  readonly etcdReadBytesPerSecond: number;
-  readonly watchEventsPerSecond: number;
-  readonly addedCpuCores: number;
-  readonly peakListMemoryBytes: number;
-  readonly steadyListMemoryBytes: number;
-  readonly rolloutListMemoryBytes: number;
-  readonly relistMemoryBytes: number;
-  readonly watchMemoryBytes: number;
-  readonly baselineMemoryBytes: number;
-  readonly memoryLimitBytes: number;
-  readonly apiServerCores: number;
-  readonly etcdReadCapacityBytesPerSecond: number;
   readonly ratios: Readonly<Record<RatioName, number>>;
 }
 
