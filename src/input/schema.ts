@@ -247,6 +247,15 @@ export const ModelPatchSchema = obj(
           memoryJitter: fraction('Per-replica spread of the effective memory limit, fraction.', M.apiServer.memoryJitter),
           retryAfterMinS: positive('Retry-After of a 429, seconds.', M.apiServer.retryAfterMinS),
           retryAfterMaxS: positive('Largest Retry-After under sustained rejection, seconds.', M.apiServer.retryAfterMaxS),
+          loadBalancer: opt(
+            obj(
+              {
+                healthyAfterS: nonNeg('A replica gets balanced traffic after passing its health check this long, seconds.', M.apiServer.loadBalancer.healthyAfterS),
+                unhealthyAfterS: nonNeg('A failed replica keeps getting (and refusing) balanced traffic this long, seconds.', M.apiServer.loadBalancer.unhealthyAfterS),
+              },
+              'The load balancer in front of the API servers, used by clients outside the cluster (operators, the orchestrator).',
+            ),
+          ),
         },
         'Kubernetes API servers.',
       ),
@@ -278,6 +287,8 @@ export const ModelPatchSchema = obj(
           objectsPerSeat: positive('Objects per seat in the APF work estimator.', M.costs.objectsPerSeat),
           responseBytesPerS: positive('Unloaded transfer rate of one response stream, bytes per second.', M.costs.responseBytesPerS),
           watchMemoryBytes: byteField('Memory held by one open watch.', M.costs.watchMemoryBytes),
+          protobufCpuFactor: fraction("Encoding CPU of a protobuf response relative to JSON (Kubernetes' own components talk protobuf).", M.costs.protobufCpuFactor),
+          protobufSizeFactor: fraction('Size of a protobuf response relative to JSON.', M.costs.protobufSizeFactor),
         },
         'Unit costs of API requests.',
       ),
@@ -326,6 +337,15 @@ export const ModelPatchSchema = obj(
           backoffMaxS: positive('Client retry backoff: cap, seconds.', M.clients.backoffMaxS),
           backoffJitter: nonNeg('Client retry backoff: relative jitter.', M.clients.backoffJitter),
           controllerQps: positive('Garbage collector / controller-manager client QPS.', M.clients.controllerQps),
+          leaderElection: opt(
+            obj(
+              {
+                leaseDurationS: positive('Leader lease duration of kube-controller-manager and kube-scheduler, seconds.', M.clients.leaderElection.leaseDurationS),
+                renewDeadlineS: positive('A leader that cannot renew for this long exits and restarts with empty caches, seconds.', M.clients.leaderElection.renewDeadlineS),
+              },
+              'Leader election of the controllers.',
+            ),
+          ),
         },
         'The clients every cluster has: kubelets, controllers, other workloads.',
       ),

@@ -13,7 +13,7 @@
  */
 import type { Cluster } from '../model/fleet.ts';
 import type { CallProfile, ResourceStats } from '../model/profile.ts';
-import { requestCost, watchEventsPerClient, type RequestCost } from '../model/cost.ts';
+import { protobufCosts, requestCost, watchEventsPerClient, type CostParams, type RequestCost } from '../model/cost.ts';
 import { clusterResources, storedBytes, UNMODELLED_RESOURCE } from '../model/resources.ts';
 import { nominalSeats, lendableSeats, WATCH_CACHE_WINDOW_S, KUBELET_QPS } from '../model/kubernetes.ts';
 import type { Random } from '../core/random.ts';
@@ -34,6 +34,8 @@ interface ClientClass {
   /** Counts toward the control plane's health (everything but the change and operators). */
   readonly ordinary: boolean;
   readonly informer: boolean;
+  /** Kubernetes' own components and CoreDNS (kubelets, kube-proxy, controllers) talk protobuf; agents and workloads JSON. */
+  readonly protobuf: boolean;
   readonly periodS: number;
   /** Single-object calls (for the single-object SLO). */
   readonly singleObject: boolean;
@@ -66,6 +68,11 @@ interface ClientClass {
   arrivalsBoost: number;
   /** Memory its in-flight requests hold: it builds up while responses are read and encoded. */
   memHeld: number;
+  /**
+   * Share of a step a request of the class holds its seats (last step's service time / dt, at
+   * most 1): a 10 ms lease renewal occupies its seat for 1 % of a 1 s step, not all of it.
+   */
+  seatShare: number;
 }
 
 interface Replica {
@@ -77,6 +84,10 @@ interface Replica {
   restarts: number;
   backoff: number;
   lastCrash: number;
+  /** Since when it is not ready (crash, restart, replacement). */
+  downSince: number;
+  /** The external load balancer sends traffic to it (health-check state, lags the replica's). */
+  lbHealthy: boolean;
 }
 
 export interface OperatorOutcome {
@@ -106,6 +117,9 @@ export class ClusterSim {
   readonly cluster: Cluster;
   readonly model: ModelConfig;
   readonly #rng: Random;
+  /** Which replica the external load balancer picks for an outside request (its own stream, so requests do not perturb the physics). */
+  readonly #lbRng: Random;
+  readonly #protobuf: CostParams;
   readonly levelNames: string[];
   readonly #nominal: number[];
   readonly #lendable: number[];
@@ -123,6 +137,11 @@ export class ClusterSim {
   readonly #members: ClientClass[] = [];
   readonly #next: ClientClass[] = [];
   #controllerWrites: ClientClass | undefined;
+  #controllerInformers: ClientClass | undefined;
+  // Leader election of the controllers (kube-controller-manager, kube-scheduler).
+  #leader = true;
+  #lastRenew = 0;
+  #synced = true;
   #kubeletPods: ClientClass | undefined;
   #coredns: ClientClass | undefined;
   // Quiescence: a cluster whose state stopped changing is advanced without recomputation.
@@ -185,6 +204,8 @@ export class ClusterSim {
     this.model = model;
     this.change = change;
     this.#rng = rng;
+    this.#lbRng = rng.fork('load-balancer');
+    this.#protobuf = protobufCosts(model.costs);
     this.nodes = cluster.nodes;
     this.#originalNodes = cluster.nodes;
     this.#nodeTarget = cluster.nodes;
@@ -233,6 +254,7 @@ export class ClusterSim {
     this.#byLevel = this.levelNames.map((_, l) => this.classes.filter((c) => c.level === l));
     this.#demand = new Array<number>(this.levelNames.length).fill(0);
     this.#controllerWrites = this.classes.find((x) => x.name === 'controller-writes');
+    this.#controllerInformers = this.classes.find((x) => x.name === 'controller-informers');
     this.#kubeletPods = this.classes.find((x) => x.name === 'kubelet-pods');
     this.#coredns = this.classes.find((x) => x.name === 'coredns');
   }
@@ -242,7 +264,17 @@ export class ClusterSim {
 
   #newReplica(t: number, state: Replica['state']): Replica {
     const j = this.model.apiServer.memoryJitter;
-    return { state, until: t, readySince: t, memLimit: this.#tierMem * this.#memFactor * (1 - j + 2 * j * this.#rng.float()), restarts: 0, backoff: 0, lastCrash: -1e9 };
+    return {
+      state,
+      until: t,
+      readySince: t,
+      memLimit: this.#tierMem * this.#memFactor * (1 - j + 2 * j * this.#rng.float()),
+      restarts: 0,
+      backoff: 0,
+      lastCrash: -1e9,
+      downSince: state === 'ready' ? -1e9 : t,
+      lbHealthy: state === 'ready',
+    };
   }
 
   #level(name: string): number {
@@ -281,7 +313,8 @@ export class ClusterSim {
       perNode,
       fixed,
       n,
-      cost: requestCost(profile, this.#res(profile.resource), this.nodes, this.model.costs),
+      protobuf: group === 'nodes' || group === 'control',
+      cost: requestCost(profile, this.#res(profile.resource), this.nodes, group === 'nodes' || group === 'control' ? this.#protobuf : this.model.costs),
       events: 0,
       pending: 0,
       wait: profile.retry.initialS,
@@ -300,6 +333,7 @@ export class ClusterSim {
       exitRate: 0,
       arrivalsBoost: 0,
       memHeld: 0,
+      seatShare: 1,
     };
     this.classes.push(c);
     return c;
@@ -346,7 +380,7 @@ export class ClusterSim {
   #recost(): void {
     for (const c of this.classes) {
       const r = this.#res(c.resource);
-      c.cost = requestCost(c.profile, r, this.nodes, this.model.costs);
+      c.cost = requestCost(c.profile, r, this.nodes, c.protobuf ? this.#protobuf : this.model.costs);
       c.events = watchEventsPerClient(c.profile, r, this.nodes);
     }
   }
@@ -413,6 +447,11 @@ export class ClusterSim {
     }
   }
 
+  /** An API server scale-up is still being provisioned. */
+  scaleUpPending(): boolean {
+    return this.#pendingScale !== null;
+  }
+
   isBlocked(): boolean {
     return this.#block.nodes > 0 || this.#block.change > 0 || this.#block.workloads > 0;
   }
@@ -449,7 +488,15 @@ export class ClusterSim {
         : { ok: false, reason: '504 timeout: etcd too slow', latencyS: this.model.apiServer.requestTimeoutS };
     }
     const ready = this.#readyCount();
-    if (ready === 0) return { ok: false, reason: 'connection refused: no API server ready', latencyS: 0 };
+    // Through the load balancer: to one of the replicas its health checks pass, which lag the
+    // replicas' real state both ways.
+    let routable = 0;
+    for (const r of this.replicas) if (r.lbHealthy) routable++;
+    if (routable === 0) return { ok: false, reason: ready === 0 ? 'connection refused: no API server running' : 'connection refused: no API server has passed the load balancer health check yet', latencyS: 0 };
+    let pick = Math.floor(this.#lbRng.float() * routable);
+    let target: Replica | undefined;
+    for (const r of this.replicas) if (r.lbHealthy && pick-- === 0) target = r;
+    if (target === undefined || target.state !== 'ready') return { ok: false, reason: 'connection refused: the load balancer sent it to an API server that is down', latencyS: 0 };
     const l = this.levelNames.indexOf(levelName);
     if (l < 0) return { ok: false, reason: `no priority level ${levelName}`, latencyS: 0 };
     const timeout = this.model.apiServer.requestTimeoutS;
@@ -533,6 +580,8 @@ export class ClusterSim {
       this.#block.change === this.#blockTarget.change &&
       this.#block.workloads === this.#blockTarget.workloads &&
       this.#etcdSlowdown === 1 &&
+      this.#leader &&
+      this.#synced &&
       this.#startingTotal() <= 1e-12 &&
       this.#agentsToDelete <= 1e-12 &&
       this.#deletedNotStopped <= 1e-12 &&
@@ -631,6 +680,7 @@ export class ClusterSim {
       this.#memRatio = 0;
     }
 
+    this.#stepLeader(t, ready);
     this.#stepNodesReady(dt);
     this.#stepDns(t, dt, ready);
     this.#summarise(ready);
@@ -714,6 +764,11 @@ export class ClusterSim {
       } else if (r.state === 'ready' && r.backoff > 0 && t - r.lastCrash > a.crashLoopResetS) {
         r.backoff = 0;
       }
+      // The load balancer's view lags: healthy after passing checks for a while, unhealthy after
+      // failing them for a while.
+      if (r.state === 'ready') {
+        if (!r.lbHealthy && t - r.readySince >= a.loadBalancer.healthyAfterS) r.lbHealthy = true;
+      } else if (r.lbHealthy && t - r.downSince >= a.loadBalancer.unhealthyAfterS) r.lbHealthy = false;
     }
     // Node count moving toward its target.
     if (this.nodes !== this.#nodeTarget) {
@@ -812,10 +867,41 @@ export class ClusterSim {
   }
   #deletedNotStopped = 0;
 
-  /** Share of controller requests that succeed (workload-high), 0 when no API server is ready. */
+  /**
+   * Controllers keep their leader lease while an API server answers; one that
+   * cannot renew for the renew deadline exits, and its successor (or itself,
+   * restarted) takes the lease once it has expired, then lists everything again
+   * before acting (WaitForCacheSync). So controllers act again only after the
+   * API has served long enough to complete their lists — not in the few seconds
+   * a crash-looping API server lives.
+   */
+  #stepLeader(t: number, ready: number): void {
+    const le = this.model.clients.leaderElection;
+    const inf = this.#controllerInformers;
+    if (this.#leader) {
+      if (ready > 0) this.#lastRenew = t;
+      else if (t - this.#lastRenew > le.renewDeadlineS) {
+        this.#leader = false;
+        this.#synced = false;
+        if (inf !== undefined) {
+          // "leaderelection lost": the process exits; its informer caches are gone.
+          inf.pending += inf.watching + inf.rewatch;
+          inf.watching = 0;
+          inf.rewatch = 0;
+          inf.wait = Math.min(inf.wait, inf.profile.retry.initialS);
+        }
+      }
+    } else if (ready > 0 && t - this.#lastRenew >= le.leaseDurationS) {
+      this.#leader = true;
+      this.#lastRenew = t;
+    }
+    if (this.#leader && !this.#synced && (inf === undefined || inf.watching >= 0.99 * inf.n)) this.#synced = true;
+  }
+
+  /** Share of controller requests that succeed (workload-high); 0 when no API server is ready or the controllers have no synced leader. */
   #controllerHealth(): number {
     const c = this.#controllerWrites;
-    if (c === undefined || this.#readyCount() === 0) return 0;
+    if (c === undefined || this.#readyCount() === 0 || !this.#leader || !this.#synced) return 0;
     const done = c.ok + c.failed + c.rejected;
     return done <= 0 ? 1 : c.ok / done;
   }
@@ -885,7 +971,7 @@ export class ClusterSim {
       // Requests that find a free seat do not queue; approximate by letting the seat capacity absorb
       // them below and only bounding what must wait.
       const admitNow = a;
-      const fits = Math.min(admitNow, room + this.#seatsFreeEstimate(l, ready) / Math.max(1, c.cost.seats));
+      const fits = Math.min(admitNow, room + this.#seatsFreeEstimate(l, ready) / Math.max(1e-9, c.cost.seats * c.seatShare));
       const rej = a - fits;
       if (rej > 0) {
         c.rejected += rej;
@@ -901,7 +987,7 @@ export class ClusterSim {
     const demand = this.#demand.fill(0);
     for (const c of this.classes) {
       use[c.level] = (use[c.level] ?? 0) + c.inflight * c.cost.seats;
-      demand[c.level] = (demand[c.level] ?? 0) + (c.inflight + c.queued) * c.cost.seats;
+      demand[c.level] = (demand[c.level] ?? 0) + (c.inflight + c.queued * c.seatShare) * c.cost.seats;
     }
     let pool = 0;
     let excessSum = 0;
@@ -943,9 +1029,11 @@ export class ClusterSim {
         let used = 0;
         for (const c of active) {
           const shareSeats = (free * Math.min(c.flows, c.queued)) / Math.max(1e-12, weight);
-          const want = c.queued * c.cost.seats;
+          // Seat-seconds within this step: a request shorter than the step frees its seats early.
+          const seats = c.cost.seats * c.seatShare;
+          const want = c.queued * seats;
           const give = Math.min(want, shareSeats);
-          const admitted = give / c.cost.seats;
+          const admitted = give / seats;
           c.queued -= admitted;
           c.inflight += admitted;
           used += give;
@@ -994,6 +1082,7 @@ export class ClusterSim {
       const etcdS = c.cost.etcdObjects > 1 ? this.#etcdLatency + c.cost.etcdBytes / etcdRate : c.cost.etcdObjects > 0 || c.cost.mutating ? this.#etcdLatency : 0;
       const service = c.cost.cpuS * sd + c.cost.transferS * Math.sqrt(sd) + etcdS;
       const hold = Math.min(service, timeout);
+      c.seatShare = Math.min(1, Math.max(1e-3, hold / dt));
       const exits = Math.min(c.inflight, (c.inflight * dt) / Math.max(dt * 0.999, hold));
       // Success falls off smoothly as service time approaches the request timeout.
       const r = service / timeout;
@@ -1106,6 +1195,7 @@ export class ClusterSim {
   #crash(r: Replica): void {
     const a = this.model.apiServer;
     r.state = 'down';
+    r.downSince = this.t;
     r.restarts++;
     r.backoff = r.backoff === 0 ? a.crashLoopInitialS : Math.min(a.crashLoopMaxS, r.backoff * 2);
     r.lastCrash = this.t;

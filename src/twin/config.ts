@@ -64,6 +64,15 @@ export interface ApiServerModel {
   readonly memoryJitter: number;
   readonly retryAfterMinS: number;
   readonly retryAfterMaxS: number;
+  /**
+   * The load balancer in front of the API servers, through which people and
+   * tools outside the cluster (kubectl, the orchestrator) reach them; pods
+   * inside reach each API server directly through the `kubernetes` Service.
+   * A replica receives balanced traffic only after passing its health check
+   * `healthyAfterS` in a row, and keeps receiving it (and refusing it) until
+   * it has failed for `unhealthyAfterS`.
+   */
+  readonly loadBalancer: { readonly healthyAfterS: number; readonly unhealthyAfterS: number };
 }
 
 export interface EtcdModel {
@@ -96,6 +105,14 @@ export interface ClientsModel {
   readonly backoffJitter: number;
   /** Garbage collector / controller-manager client QPS (deleting a DaemonSet's pods). */
   readonly controllerQps: number;
+  /**
+   * Leader election of kube-controller-manager and kube-scheduler (their
+   * defaults): a leader that cannot renew its lease for `renewDeadlineS` exits
+   * and restarts with empty informer caches; a new leader can take the lease
+   * once it has not been renewed for `leaseDurationS`, and controllers act
+   * only after their caches have synced.
+   */
+  readonly leaderElection: { readonly leaseDurationS: number; readonly renewDeadlineS: number };
 }
 
 export interface DnsRecordClass {
@@ -189,6 +206,10 @@ export const DEFAULT_MODEL: ModelConfig = {
     memoryJitter: 0.05,
     retryAfterMinS: RETRY_AFTER_MIN_S,
     retryAfterMaxS: RETRY_AFTER_MAX_S,
+    // cal: a cloud network load balancer checking every 30 s, healthy / unhealthy after 2 checks in
+    // a row. Published defaults span 4 s (HAProxy in kubeadm's HA guide: 2 s, rise 2, fall 3) to
+    // 150 s / 60 s (AWS NLB: 30 s, 5 healthy, 2 unhealthy); Google Cloud 10 s. docs/twin-calibration.md.
+    loadBalancer: { healthyAfterS: 60, unhealthyAfterS: 60 },
   },
   apf: { levels: DEFAULT_PRIORITY_LEVELS },
   costs: DEFAULT_COST_PARAMS,
@@ -219,6 +240,8 @@ export const DEFAULT_MODEL: ModelConfig = {
     backoffMaxS: CLIENT_GO_BACKOFF.maxS,
     backoffJitter: CLIENT_GO_BACKOFF.jitter,
     controllerQps: 20,
+    // kube-controller-manager / kube-scheduler --leader-elect-lease-duration 15s, --leader-elect-renew-deadline 10s.
+    leaderElection: { leaseDurationS: 15, renewDeadlineS: 10 },
   },
   dns: {
     replicas: 'auto',

@@ -105,10 +105,9 @@ export class OperatorsController implements Controller {
         if (out.ok) {
           twin.log('operator', job.name, `kubectl delete daemonset ${changeName} (attempt ${job.attempts}, priority level ${s.priorityLevel}): succeeded in ${out.latencyS.toFixed(1)} s`);
           twin.act(job.name, { kind: 'remove-change', via: 'api' }, 'operators');
-          // Kubelets must reach the API to see the deletion and stop the agents, so the remedies
-          // are lifted right away, gradually.
-          if (job.escalated) this.#restore(twin, job);
-          job.phase = 'draining';
+          // With remedies under way, they are lifted only once all of them have taken hold (see
+          // 'remedying'); otherwise kubelets see the deletion and stop the agents.
+          job.phase = job.escalated ? 'remedying' : 'draining';
         } else {
           twin.log('operator', job.name, `kubectl delete daemonset ${changeName} (attempt ${job.attempts}, priority level ${s.priorityLevel}): failed: ${out.reason}`);
         }
@@ -131,9 +130,13 @@ export class OperatorsController implements Controller {
         return;
       }
       case 'remedying': {
-        // Lift the remedies once the API serves again (every API server ready and the operators'
-        // own request answered), so kubelets can see the deletion.
-        if (sim.readyRatio() < 1 || !twin.request(job.name, s.priorityLevel).ok) return;
+        // The change is deleted, but its agents run until their kubelets see that, and the
+        // kubelets are cut off. Lift the remedies only once all of them have taken hold — the
+        // larger API servers in place, every API server ready, the operators' own request
+        // answered — so the returning nodes do not bring the overload back; kubelets then see the
+        // deletion and stop the agents.
+        if (sim.readyRatio() < 1 || sim.scaleUpPending() || !twin.request(job.name, s.priorityLevel).ok) return;
+        twin.log('operator', job.name, 'remedies have taken hold (API servers scaled up and serving): lifting them');
         this.#restore(twin, job);
         job.phase = 'draining';
         return;

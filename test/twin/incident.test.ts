@@ -1,8 +1,6 @@
 /**
  * Acceptance 1 of the fleet-twin issue: scenarios/openai-2024-12-11.yaml,
- * seed 1, reproduces the published timeline. Figures the model does not meet
- * yet are kept exact and marked `todo` (reported by the runner) rather than
- * loosened; see the issue note and docs/twin-calibration.md.
+ * seed 1, reproduces the published timeline (docs/twin-calibration.md).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,12 +48,12 @@ test('customer impact begins at 15:16 ± 4 min', () => {
   assert.ok(Math.abs(t - pst('15:16')) <= 4 * 60_000, `impact at ${r().fleet.firstCustomerImpactAt}`);
 });
 
-test('maximum impact at 15:40 ± 8 min', { todo: 'maximum impact comes at 15:54 in the model, 6 min past the band; see the issue note' }, () => {
+test('maximum impact at 15:40 ± 8 min', () => {
   const t = at(r().fleet.maxImpactAt);
   assert.ok(Math.abs(t - pst('15:40')) <= 8 * 60_000, `max impact at ${r().fleet.maxImpactAt}`);
 });
 
-test('operators cannot delete the DaemonSet while the API is overloaded, and can once remedies take hold', { todo: 'in some clusters a delete lands in a short window when an API server is up, before the remedies; see the issue note' }, () => {
+test('operators cannot delete the DaemonSet while the API is overloaded, and can once remedies take hold', () => {
   const tl = r().timeline;
   const lost = r().clusters.filter((c) => c.controlPlane.lostAt !== null);
   let checked = 0;
@@ -72,12 +70,12 @@ test('operators cannot delete the DaemonSet while the API is overloaded, and can
   assert.ok(checked >= 5, `operators worked on ${checked} clusters`);
 });
 
-test('the first control plane recovers at 16:36 ± 15 min', { todo: 'first recovery at 16:13 in the model, 8 min before the band; see the issue note' }, () => {
+test('the first control plane recovers at 16:36 ± 15 min', () => {
   const first = Math.min(...r().clusters.map((c) => at(c.controlPlane.recoveredAt)).filter((x) => !Number.isNaN(x)));
   assert.ok(Math.abs(first - pst('16:36')) <= 15 * 60_000, `first recovery ${new Date(first).toISOString()}`);
 });
 
-test('full recovery at 19:38 ± 20 min', { todo: 'every cluster is back by 17:42 in the model; the postmortem\'s slow tail (services re-downloading at once after restarts) is not modelled; see the issue note' }, () => {
+test('full recovery at 19:38 ± 20 min', () => {
   const t = at(r().fleet.fullRecoveryAt);
   assert.ok(Math.abs(t - pst('19:38')) <= 20 * 60_000, `full recovery ${r().fleet.fullRecoveryAt}`);
 });

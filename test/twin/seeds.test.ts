@@ -30,7 +30,7 @@ for (const seed of SEEDS) {
   });
 }
 
-test('operators are locked out: the first delete fails on ≥ 80 % of lost clusters, for seeds 1–20', { todo: 'the lockout is partial in the model: a delete can land in a brief window when an API server is up; see the issue note' }, () => {
+test('operators are locked out: the first delete fails on ≥ 80 % of lost clusters, for seeds 1–20', () => {
   const misses: string[] = [];
   for (const seed of SEEDS) {
     const incident = run('openai-2024-12-11', seed).report;
