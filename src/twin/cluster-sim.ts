@@ -119,7 +119,7 @@ export class ClusterSim {
   readonly #dedicated = new Set<string>();
   /** Classes per priority level, fixed after construction. */
   #byLevel: ClientClass[][] = [];
-  #demand: number[] = [];
+  #demand = new Float64Array(0);
   readonly #members: ClientClass[] = [];
   readonly #next: ClientClass[] = [];
   #controllerWrites: ClientClass | undefined;
@@ -166,10 +166,10 @@ export class ClusterSim {
   #restartsWindow: number[] = [];
   #notReady = 0;
   #leaseOkEma = 1;
-  #levelUse: number[];
-  #levelQueued: number[];
-  #levelCap: number[];
-  #levelRejected: number[];
+  #levelUse: Float64Array;
+  #levelQueued: Float64Array;
+  #levelCap: Float64Array;
+  #levelRejected: Float64Array;
   #requests = 0;
   #rejectedTotal = 0;
   #arrivalsTotal = 0;
@@ -210,10 +210,10 @@ export class ClusterSim {
       this.#exempt.push(false);
     }
     const L = this.levelNames.length;
-    this.#levelUse = new Array<number>(L).fill(0);
-    this.#levelQueued = new Array<number>(L).fill(0);
-    this.#levelCap = new Array<number>(L).fill(0);
-    this.#levelRejected = new Array<number>(L).fill(0);
+    this.#levelUse = new Float64Array(L);
+    this.#levelQueued = new Float64Array(L);
+    this.#levelCap = new Float64Array(L);
+    this.#levelRejected = new Float64Array(L);
     this.#etcdLatency = model.etcd.baseLatencyS;
     const ch = model.change;
     this.#starting = new Float64Array(Math.ceil(ch.startDelayS + ch.startSpreadS) + 2);
@@ -231,7 +231,7 @@ export class ClusterSim {
     // Informers start synced.
     for (const c of this.classes) if (c.informer) c.watching = c.n;
     this.#byLevel = this.levelNames.map((_, l) => this.classes.filter((c) => c.level === l));
-    this.#demand = new Array<number>(this.levelNames.length).fill(0);
+    this.#demand = new Float64Array(this.levelNames.length);
     this.#controllerWrites = this.classes.find((x) => x.name === 'controller-writes');
     this.#kubeletPods = this.classes.find((x) => x.name === 'kubelet-pods');
     this.#coredns = this.classes.find((x) => x.name === 'coredns');
@@ -622,7 +622,7 @@ export class ClusterSim {
     if (ready > 0) this.#serve(t, dt, ready, timeout);
     else {
       // Nothing is served; queued and in-flight requests already failed when the last replica died.
-      for (const l of this.#levelUse.keys()) {
+      for (let l = 0; l < this.#levelUse.length; l++) {
         this.#levelUse[l] = 0;
         this.#levelQueued[l] = 0;
         this.#levelCap[l] = 0;
@@ -860,8 +860,11 @@ export class ClusterSim {
 
     // 1. Enqueue arrivals (APF): each class may hold up to flows × handSize × queueLength per
     //    ready server; the level up to queues × queueLength. Beyond → 429.
-    this.#levelRejected.fill(0);
-    const levelQueued = this.#levelQueued.fill(0);
+    const levelQueued = this.#levelQueued;
+    for (let l = 0; l < L; l++) {
+      this.#levelRejected[l] = 0;
+      levelQueued[l] = 0;
+    }
     for (const c of this.classes) levelQueued[c.level] = (levelQueued[c.level] ?? 0) + c.queued;
     for (const c of this.classes) {
       const a = c.arrivals + c.arrivalsBoost;
@@ -897,8 +900,12 @@ export class ClusterSim {
 
     // 2. Seats per level, with borrowing of lendable seats by levels whose demand exceeds nominal.
     const cap = this.#levelCap;
-    const use = this.#levelUse.fill(0);
-    const demand = this.#demand.fill(0);
+    const use = this.#levelUse;
+    const demand = this.#demand;
+    for (let l = 0; l < L; l++) {
+      use[l] = 0;
+      demand[l] = 0;
+    }
     for (const c of this.classes) {
       use[c.level] = (use[c.level] ?? 0) + c.inflight * c.cost.seats;
       demand[c.level] = (demand[c.level] ?? 0) + (c.inflight + c.queued) * c.cost.seats;
@@ -924,11 +931,12 @@ export class ClusterSim {
       let free = (cap[l] ?? 0) - (use[l] ?? 0);
       if (free <= 1e-9) continue;
       const members = this.#members;
-      members.length = 0;
-      for (const c of this.#byLevel[l] ?? []) if (c.queued > 1e-12) members.push(c);
-      if (members.length === 0) continue;
+      let nActive = 0;
+      for (const c of this.#byLevel[l] ?? []) if (c.queued > 1e-12) members[nActive++] = c;
+      if (nActive === 0) continue;
       if (!Number.isFinite(free)) {
-        for (const c of members) {
+        for (let i = 0; i < nActive; i++) {
+          const c = members[i] as ClientClass;
           c.inflight += c.queued;
           c.queued = 0;
         }
@@ -936,12 +944,16 @@ export class ClusterSim {
       }
       let active = members;
       let next = this.#next;
-      for (let iter = 0; iter < 4 && free > 1e-9 && active.length > 0; iter++) {
+      for (let iter = 0; iter < 4 && free > 1e-9 && nActive > 0; iter++) {
         let weight = 0;
-        for (const c of active) weight += Math.min(c.flows, c.queued);
-        next.length = 0;
+        for (let i = 0; i < nActive; i++) {
+          const c = active[i] as ClientClass;
+          weight += Math.min(c.flows, c.queued);
+        }
+        let nNext = 0;
         let used = 0;
-        for (const c of active) {
+        for (let i = 0; i < nActive; i++) {
+          const c = active[i] as ClientClass;
           const shareSeats = (free * Math.min(c.flows, c.queued)) / Math.max(1e-12, weight);
           const want = c.queued * c.cost.seats;
           const give = Math.min(want, shareSeats);
@@ -949,13 +961,14 @@ export class ClusterSim {
           c.queued -= admitted;
           c.inflight += admitted;
           used += give;
-          if (c.queued > 1e-12) next.push(c);
+          if (c.queued > 1e-12) next[nNext++] = c;
         }
         free -= used;
         use[l] = (use[l] ?? 0) + used;
         const swap = active;
         active = next;
         next = swap;
+        nActive = nNext;
       }
     }
 
@@ -1043,7 +1056,7 @@ export class ClusterSim {
     }
     this.#requests = requests;
     // What still waits in the queues after admission and service (for the seat-saturation metric).
-    levelQueued.fill(0);
+    for (let l = 0; l < L; l++) levelQueued[l] = 0;
     for (const c of this.classes) levelQueued[c.level] = (levelQueued[c.level] ?? 0) + c.queued;
 
     // etcd latency for small requests: M/M/1-like growth with the write rate, plus interference from
