@@ -86,6 +86,7 @@ export interface OperatorOutcome {
 }
 
 const ORDINARY_MIN_SHARE = 0.01;
+const BLOCK_SOURCES = ['nodes', 'change', 'workloads'] as const;
 
 function mkProfile(p: Partial<CallProfile> & Pick<CallProfile, 'name' | 'verb' | 'resource'>, m: ModelConfig): CallProfile {
   return {
@@ -481,7 +482,7 @@ export class ClusterSim {
 
   #readyCount(): number {
     let n = 0;
-    for (const r of this.replicas) if (r.state === 'ready') n++;
+    for (let i = 0; i < this.replicas.length; i++) if ((this.replicas[i] as Replica).state === 'ready') n++;
     return n;
   }
 
@@ -518,7 +519,8 @@ export class ClusterSim {
   #checkQuiet(): void {
     let sig = 0;
     let total = 0;
-    for (const c of this.classes) {
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       sig += c.pending * 1.1 + c.queued * 1.3 + c.inflight * 1.7 + c.watching * 1.9 + c.rewatch * 2.3 + c.wait;
       total += c.n;
     }
@@ -526,7 +528,7 @@ export class ClusterSim {
     this.#prevState = sig;
     const settled =
       delta <= 1e-9 * Math.max(1, total) &&
-      this.replicas.every((r) => r.state === 'ready' && r.backoff === 0) &&
+      this.#replicasSettled() &&
       this.#pendingScale === null &&
       this.nodes === this.#nodeTarget &&
       this.#block.nodes === this.#blockTarget.nodes &&
@@ -542,9 +544,17 @@ export class ClusterSim {
     if (this.#calmSteps >= 3) this.#quiet = true;
   }
 
+  #replicasSettled(): boolean {
+    for (let i = 0; i < this.replicas.length; i++) {
+      const r = this.replicas[i] as Replica;
+      if (!(r.state === 'ready' && r.backoff === 0)) return false;
+    }
+    return true;
+  }
+
   #startingTotal(): number {
     let s = 0;
-    for (const x of this.#starting) s += x;
+    for (let i = 0; i < this.#starting.length; i++) s += this.#starting[i] ?? 0;
     return s;
   }
 
@@ -561,12 +571,16 @@ export class ClusterSim {
     const wasAllDown = this.#allDown;
     this.#allDown = ready === 0;
     if (this.#allDown && !wasAllDown) {
-      for (const c of this.classes) if (c.informer) this.#breakWatches(c, 1, t);
+      for (let ci = 0; ci < this.classes.length; ci++) {
+        const c = this.classes[ci] as ClientClass;
+        if (c.informer) this.#breakWatches(c, 1, t);
+      }
     }
 
     // Client-side arrivals.
     const timeout = m.apiServer.requestTimeoutS;
-    for (const c of this.classes) {
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       c.arrivals = 0;
       c.ok = 0;
       c.failed = 0;
@@ -608,7 +622,8 @@ export class ClusterSim {
 
     // Rewatches: reconnecting watchers. Against a fresh replica, or after an outage longer than the
     // watch-cache window, the resourceVersion is gone (410) and the client must relist.
-    for (const c of this.classes) {
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       if (!c.informer || c.rewatch <= 0) continue;
       if (ready === 0 || this.#blockedShare(c.group) >= 1) continue;
       const go = c.rewatch * Math.min(1, dt / Math.max(dt, c.rewatchWait));
@@ -646,7 +661,8 @@ export class ClusterSim {
   #freshShare(t: number): number {
     let fresh = 0;
     let ready = 0;
-    for (const r of this.replicas) {
+    for (let ri = 0; ri < this.replicas.length; ri++) {
+      const r = this.replicas[ri] as Replica;
       if (r.state !== 'ready') continue;
       ready++;
       if (t - r.readySince < WATCH_CACHE_WINDOW_S) fresh++;
@@ -704,7 +720,8 @@ export class ClusterSim {
       }
       this.#memFactorApplied = s.memoryFactor;
     }
-    for (const r of this.replicas) {
+    for (let ri = 0; ri < this.replicas.length; ri++) {
+      const r = this.replicas[ri] as Replica;
       if (r.state === 'down' && t >= r.until) {
         r.state = 'starting';
         r.until = t + this.#startupS();
@@ -722,7 +739,8 @@ export class ClusterSim {
       this.nodes = this.nodes < this.#nodeTarget ? Math.min(this.#nodeTarget, this.nodes + step) : Math.max(this.#nodeTarget, this.nodes - step);
       this.#resizeNodeClients(before, this.nodes);
     }
-    for (const s of ['nodes', 'change', 'workloads'] as const) {
+    for (let i = 0; i < BLOCK_SOURCES.length; i++) {
+      const s = BLOCK_SOURCES[i] as BlockSource;
       const cur = this.#block[s];
       const target = this.#blockTarget[s];
       if (cur !== target) this.#block[s] = cur < target ? Math.min(target, cur + this.#blockRate[s] * dt) : Math.max(target, cur - this.#blockRate[s] * dt);
@@ -865,8 +883,12 @@ export class ClusterSim {
       this.#levelRejected[l] = 0;
       levelQueued[l] = 0;
     }
-    for (const c of this.classes) levelQueued[c.level] = (levelQueued[c.level] ?? 0) + c.queued;
-    for (const c of this.classes) {
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
+      levelQueued[c.level] = (levelQueued[c.level] ?? 0) + c.queued;
+    }
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       const a = c.arrivals + c.arrivalsBoost;
       c.arrivalsBoost = 0;
       c.arrivals = a;
@@ -906,7 +928,8 @@ export class ClusterSim {
       use[l] = 0;
       demand[l] = 0;
     }
-    for (const c of this.classes) {
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       use[c.level] = (use[c.level] ?? 0) + c.inflight * c.cost.seats;
       demand[c.level] = (demand[c.level] ?? 0) + (c.inflight + c.queued) * c.cost.seats;
     }
@@ -932,7 +955,11 @@ export class ClusterSim {
       if (free <= 1e-9) continue;
       const members = this.#members;
       let nActive = 0;
-      for (const c of this.#byLevel[l] ?? []) if (c.queued > 1e-12) members[nActive++] = c;
+      const byLevel = this.#byLevel[l] ?? [];
+      for (let ci = 0; ci < byLevel.length; ci++) {
+        const c = byLevel[ci] as ClientClass;
+        if (c.queued > 1e-12) members[nActive++] = c;
+      }
       if (nActive === 0) continue;
       if (!Number.isFinite(free)) {
         for (let i = 0; i < nActive; i++) {
@@ -978,26 +1005,32 @@ export class ClusterSim {
     let etcdWrites = 0;
     let watchers = 0;
     let watchCpu = 0;
-    for (const c of this.classes) {
+    let etcdConcurrent = 0;
+    let etcdBacklogBytes = 0;
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       const base = c.cost.cpuS + c.cost.transferS + (c.cost.etcdObjects > 0 || c.cost.mutating ? this.#etcdLatency : 0);
       cpuWant += (c.inflight * c.cost.cpuS) / Math.max(1e-3, base);
       if (c.informer) {
         watchers += c.watching;
         watchCpu += c.watching * c.events * m.costs.cpuPerWatchEventS;
       }
+      if (c.cost.etcdObjects > 1) {
+        etcdConcurrent += c.inflight;
+        etcdBacklogBytes += c.inflight * c.cost.etcdBytes;
+      }
     }
     cpuWant += watchCpu;
     this.#slowdown = Math.max(1, cpuWant / Math.max(1, cores));
     const sd = this.#slowdown;
     // etcd serves concurrent range reads by sharing its read bandwidth (processor sharing).
-    let etcdConcurrent = 0;
-    for (const c of this.classes) if (c.cost.etcdObjects > 1) etcdConcurrent += c.inflight;
     const etcdRate = m.etcd.readBytesPerS / this.#etcdSlowdown / Math.max(1, etcdConcurrent);
-    this.#etcdBacklogS = etcdConcurrent > 0 ? this.#etcdBacklogBytes() / (m.etcd.readBytesPerS / this.#etcdSlowdown) : 0;
+    this.#etcdBacklogS = etcdConcurrent > 0 ? etcdBacklogBytes / (m.etcd.readBytesPerS / this.#etcdSlowdown) : 0;
     let memTemp = 0;
     let requests = 0;
     const a0 = m.apiServer;
-    for (const c of this.classes) {
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       if (c.inflight <= 1e-12) {
         c.memHeld = 0;
         c.exitRate = 0;
@@ -1045,7 +1078,8 @@ export class ClusterSim {
       }
       if (bad > 0) this.#toRetry(c, bad, false);
     }
-    for (const c of this.classes) {
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       if (c.inflight <= 1e-12 && c.queued > 0 && c.exitRate === 0) {
         // Nothing in service yet: queued requests wait at most the queue-wait limit.
         const drop = (c.queued * dt) / queueWait;
@@ -1057,7 +1091,10 @@ export class ClusterSim {
     this.#requests = requests;
     // What still waits in the queues after admission and service (for the seat-saturation metric).
     for (let l = 0; l < L; l++) levelQueued[l] = 0;
-    for (const c of this.classes) levelQueued[c.level] = (levelQueued[c.level] ?? 0) + c.queued;
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
+      levelQueued[c.level] = (levelQueued[c.level] ?? 0) + c.queued;
+    }
 
     // etcd latency for small requests: M/M/1-like growth with the write rate, plus interference from
     // large range reads in progress (they compete for etcd's CPU, memory and disk).
@@ -1071,7 +1108,8 @@ export class ClusterSim {
     const perReplica = resident + ((memTemp + watchers * m.costs.watchMemoryBytes) * (1 + a.gcHeadroom)) / ready;
     let worst = 0;
     let victim: Replica | null = null;
-    for (const r of this.replicas) {
+    for (let ri = 0; ri < this.replicas.length; ri++) {
+      const r = this.replicas[ri] as Replica;
       if (r.state !== 'ready') continue;
       const ratio = perReplica / r.memLimit;
       if (ratio > worst) {
@@ -1083,7 +1121,8 @@ export class ClusterSim {
     if (worst > 1 && victim !== null) {
       // OOM kill: the victim's share of queued and in-flight requests fails; its watches break.
       const share = 1 / ready;
-      for (const c of this.classes) {
+      for (let ci = 0; ci < this.classes.length; ci++) {
+        const c = this.classes[ci] as ClientClass;
         const lost = (c.inflight + c.queued) * share;
         c.memHeld *= 1 - share;
         c.inflight *= 1 - share;
@@ -1097,11 +1136,6 @@ export class ClusterSim {
   }
 
   #etcdBacklogS = 0;
-  #etcdBacklogBytes(): number {
-    let b = 0;
-    for (const c of this.classes) if (c.cost.etcdObjects > 1) b += c.inflight * c.cost.etcdBytes;
-    return b;
-  }
 
   #seatsFreeEstimate(l: number, ready: number): number {
     const cap = this.#exempt[l] ? Infinity : (this.#levelCap[l] ?? (this.#nominal[l] ?? 0) * ready);
@@ -1145,7 +1179,7 @@ export class ClusterSim {
     if (this.model.dns.placement === 'control-plane') {
       const th = this.model.dns.pressureThreshold;
       pressure = Math.max(0, Math.min(1, (this.#memRatio - th) / Math.max(1e-9, 1 - th)));
-      const down = this.replicas.filter((r) => r.state !== 'ready').length / this.replicas.length;
+      const down = (this.replicas.length - this.#readyCount()) / this.replicas.length;
       pressure = Math.max(pressure, down);
     }
     const corednsClass = this.#coredns;
@@ -1169,8 +1203,12 @@ export class ClusterSim {
     let p99 = 0;
     let p99Single = 0;
     let totalOrd = 0;
-    for (const c of this.classes) if (c.ordinary) totalOrd += c.arrivals + c.failed;
-    for (const c of this.classes) {
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
+      if (c.ordinary) totalOrd += c.arrivals + c.failed;
+    }
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       const done = c.ok + c.failed + c.rejected;
       all += c.arrivals + (c.failed - 0);
       rejected += c.rejected;
@@ -1204,7 +1242,9 @@ export class ClusterSim {
   }
 
   totalRestarts(): number {
-    return this.replicas.reduce((s, r) => s + r.restarts, 0);
+    let s = 0;
+    for (let i = 0; i < this.replicas.length; i++) s += (this.replicas[i] as Replica).restarts;
+    return s;
   }
 
   successRatio(): number {
