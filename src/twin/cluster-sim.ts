@@ -97,6 +97,7 @@ export interface OperatorOutcome {
 }
 
 const ORDINARY_MIN_SHARE = 0.01;
+const BLOCK_SOURCES = ['nodes', 'change', 'workloads'] as const;
 
 function mkProfile(p: Partial<CallProfile> & Pick<CallProfile, 'name' | 'verb' | 'resource'>, m: ModelConfig): CallProfile {
   return {
@@ -133,7 +134,7 @@ export class ClusterSim {
   readonly #dedicated = new Set<string>();
   /** Classes per priority level, fixed after construction. */
   #byLevel: ClientClass[][] = [];
-  #demand: number[] = [];
+  #demand = new Float64Array(0);
   readonly #members: ClientClass[] = [];
   readonly #next: ClientClass[] = [];
   #controllerWrites: ClientClass | undefined;
@@ -185,10 +186,10 @@ export class ClusterSim {
   #restartsWindow: number[] = [];
   #notReady = 0;
   #leaseOkEma = 1;
-  #levelUse: number[];
-  #levelQueued: number[];
-  #levelCap: number[];
-  #levelRejected: number[];
+  #levelUse: Float64Array;
+  #levelQueued: Float64Array;
+  #levelCap: Float64Array;
+  #levelRejected: Float64Array;
   #requests = 0;
   #rejectedTotal = 0;
   #arrivalsTotal = 0;
@@ -231,10 +232,10 @@ export class ClusterSim {
       this.#exempt.push(false);
     }
     const L = this.levelNames.length;
-    this.#levelUse = new Array<number>(L).fill(0);
-    this.#levelQueued = new Array<number>(L).fill(0);
-    this.#levelCap = new Array<number>(L).fill(0);
-    this.#levelRejected = new Array<number>(L).fill(0);
+    this.#levelUse = new Float64Array(L);
+    this.#levelQueued = new Float64Array(L);
+    this.#levelCap = new Float64Array(L);
+    this.#levelRejected = new Float64Array(L);
     this.#etcdLatency = model.etcd.baseLatencyS;
     const ch = model.change;
     this.#starting = new Float64Array(Math.ceil(ch.startDelayS + ch.startSpreadS) + 2);
@@ -252,7 +253,7 @@ export class ClusterSim {
     // Informers start synced.
     for (const c of this.classes) if (c.informer) c.watching = c.n;
     this.#byLevel = this.levelNames.map((_, l) => this.classes.filter((c) => c.level === l));
-    this.#demand = new Array<number>(this.levelNames.length).fill(0);
+    this.#demand = new Float64Array(this.levelNames.length);
     this.#controllerWrites = this.classes.find((x) => x.name === 'controller-writes');
     this.#controllerInformers = this.classes.find((x) => x.name === 'controller-informers');
     this.#kubeletPods = this.classes.find((x) => x.name === 'kubelet-pods');
@@ -528,7 +529,7 @@ export class ClusterSim {
 
   #readyCount(): number {
     let n = 0;
-    for (const r of this.replicas) if (r.state === 'ready') n++;
+    for (let i = 0; i < this.replicas.length; i++) if ((this.replicas[i] as Replica).state === 'ready') n++;
     return n;
   }
 
@@ -565,7 +566,8 @@ export class ClusterSim {
   #checkQuiet(): void {
     let sig = 0;
     let total = 0;
-    for (const c of this.classes) {
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       sig += c.pending * 1.1 + c.queued * 1.3 + c.inflight * 1.7 + c.watching * 1.9 + c.rewatch * 2.3 + c.wait;
       total += c.n;
     }
@@ -573,7 +575,7 @@ export class ClusterSim {
     this.#prevState = sig;
     const settled =
       delta <= 1e-9 * Math.max(1, total) &&
-      this.replicas.every((r) => r.state === 'ready' && r.backoff === 0) &&
+      this.#replicasSettled() &&
       this.#pendingScale === null &&
       this.nodes === this.#nodeTarget &&
       this.#block.nodes === this.#blockTarget.nodes &&
@@ -591,9 +593,17 @@ export class ClusterSim {
     if (this.#calmSteps >= 3) this.#quiet = true;
   }
 
+  #replicasSettled(): boolean {
+    for (let i = 0; i < this.replicas.length; i++) {
+      const r = this.replicas[i] as Replica;
+      if (!(r.state === 'ready' && r.backoff === 0)) return false;
+    }
+    return true;
+  }
+
   #startingTotal(): number {
     let s = 0;
-    for (const x of this.#starting) s += x;
+    for (let i = 0; i < this.#starting.length; i++) s += this.#starting[i] ?? 0;
     return s;
   }
 
@@ -610,12 +620,16 @@ export class ClusterSim {
     const wasAllDown = this.#allDown;
     this.#allDown = ready === 0;
     if (this.#allDown && !wasAllDown) {
-      for (const c of this.classes) if (c.informer) this.#breakWatches(c, 1, t);
+      for (let ci = 0; ci < this.classes.length; ci++) {
+        const c = this.classes[ci] as ClientClass;
+        if (c.informer) this.#breakWatches(c, 1, t);
+      }
     }
 
     // Client-side arrivals.
     const timeout = m.apiServer.requestTimeoutS;
-    for (const c of this.classes) {
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       c.arrivals = 0;
       c.ok = 0;
       c.failed = 0;
@@ -657,7 +671,8 @@ export class ClusterSim {
 
     // Rewatches: reconnecting watchers. Against a fresh replica, or after an outage longer than the
     // watch-cache window, the resourceVersion is gone (410) and the client must relist.
-    for (const c of this.classes) {
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       if (!c.informer || c.rewatch <= 0) continue;
       if (ready === 0 || this.#blockedShare(c.group) >= 1) continue;
       const go = c.rewatch * Math.min(1, dt / Math.max(dt, c.rewatchWait));
@@ -671,7 +686,7 @@ export class ClusterSim {
     if (ready > 0) this.#serve(t, dt, ready, timeout);
     else {
       // Nothing is served; queued and in-flight requests already failed when the last replica died.
-      for (const l of this.#levelUse.keys()) {
+      for (let l = 0; l < this.#levelUse.length; l++) {
         this.#levelUse[l] = 0;
         this.#levelQueued[l] = 0;
         this.#levelCap[l] = 0;
@@ -696,7 +711,8 @@ export class ClusterSim {
   #freshShare(t: number): number {
     let fresh = 0;
     let ready = 0;
-    for (const r of this.replicas) {
+    for (let ri = 0; ri < this.replicas.length; ri++) {
+      const r = this.replicas[ri] as Replica;
       if (r.state !== 'ready') continue;
       ready++;
       if (t - r.readySince < WATCH_CACHE_WINDOW_S) fresh++;
@@ -754,7 +770,8 @@ export class ClusterSim {
       }
       this.#memFactorApplied = s.memoryFactor;
     }
-    for (const r of this.replicas) {
+    for (let ri = 0; ri < this.replicas.length; ri++) {
+      const r = this.replicas[ri] as Replica;
       if (r.state === 'down' && t >= r.until) {
         r.state = 'starting';
         r.until = t + this.#startupS();
@@ -777,7 +794,8 @@ export class ClusterSim {
       this.nodes = this.nodes < this.#nodeTarget ? Math.min(this.#nodeTarget, this.nodes + step) : Math.max(this.#nodeTarget, this.nodes - step);
       this.#resizeNodeClients(before, this.nodes);
     }
-    for (const s of ['nodes', 'change', 'workloads'] as const) {
+    for (let i = 0; i < BLOCK_SOURCES.length; i++) {
+      const s = BLOCK_SOURCES[i] as BlockSource;
       const cur = this.#block[s];
       const target = this.#blockTarget[s];
       if (cur !== target) this.#block[s] = cur < target ? Math.min(target, cur + this.#blockRate[s] * dt) : Math.max(target, cur - this.#blockRate[s] * dt);
@@ -946,10 +964,17 @@ export class ClusterSim {
 
     // 1. Enqueue arrivals (APF): each class may hold up to flows × handSize × queueLength per
     //    ready server; the level up to queues × queueLength. Beyond → 429.
-    this.#levelRejected.fill(0);
-    const levelQueued = this.#levelQueued.fill(0);
-    for (const c of this.classes) levelQueued[c.level] = (levelQueued[c.level] ?? 0) + c.queued;
-    for (const c of this.classes) {
+    const levelQueued = this.#levelQueued;
+    for (let l = 0; l < L; l++) {
+      this.#levelRejected[l] = 0;
+      levelQueued[l] = 0;
+    }
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
+      levelQueued[c.level] = (levelQueued[c.level] ?? 0) + c.queued;
+    }
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       const a = c.arrivals + c.arrivalsBoost;
       c.arrivalsBoost = 0;
       c.arrivals = a;
@@ -983,9 +1008,14 @@ export class ClusterSim {
 
     // 2. Seats per level, with borrowing of lendable seats by levels whose demand exceeds nominal.
     const cap = this.#levelCap;
-    const use = this.#levelUse.fill(0);
-    const demand = this.#demand.fill(0);
-    for (const c of this.classes) {
+    const use = this.#levelUse;
+    const demand = this.#demand;
+    for (let l = 0; l < L; l++) {
+      use[l] = 0;
+      demand[l] = 0;
+    }
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       use[c.level] = (use[c.level] ?? 0) + c.inflight * c.cost.seats;
       demand[c.level] = (demand[c.level] ?? 0) + (c.inflight + c.queued * c.seatShare) * c.cost.seats;
     }
@@ -1010,11 +1040,16 @@ export class ClusterSim {
       let free = (cap[l] ?? 0) - (use[l] ?? 0);
       if (free <= 1e-9) continue;
       const members = this.#members;
-      members.length = 0;
-      for (const c of this.#byLevel[l] ?? []) if (c.queued > 1e-12) members.push(c);
-      if (members.length === 0) continue;
+      let nActive = 0;
+      const byLevel = this.#byLevel[l] ?? [];
+      for (let ci = 0; ci < byLevel.length; ci++) {
+        const c = byLevel[ci] as ClientClass;
+        if (c.queued > 1e-12) members[nActive++] = c;
+      }
+      if (nActive === 0) continue;
       if (!Number.isFinite(free)) {
-        for (const c of members) {
+        for (let i = 0; i < nActive; i++) {
+          const c = members[i] as ClientClass;
           c.inflight += c.queued;
           c.queued = 0;
         }
@@ -1022,12 +1057,16 @@ export class ClusterSim {
       }
       let active = members;
       let next = this.#next;
-      for (let iter = 0; iter < 4 && free > 1e-9 && active.length > 0; iter++) {
+      for (let iter = 0; iter < 4 && free > 1e-9 && nActive > 0; iter++) {
         let weight = 0;
-        for (const c of active) weight += Math.min(c.flows, c.queued);
-        next.length = 0;
+        for (let i = 0; i < nActive; i++) {
+          const c = active[i] as ClientClass;
+          weight += Math.min(c.flows, c.queued);
+        }
+        let nNext = 0;
         let used = 0;
-        for (const c of active) {
+        for (let i = 0; i < nActive; i++) {
+          const c = active[i] as ClientClass;
           const shareSeats = (free * Math.min(c.flows, c.queued)) / Math.max(1e-12, weight);
           // Seat-seconds within this step: a request shorter than the step frees its seats early.
           const seats = c.cost.seats * c.seatShare;
@@ -1037,13 +1076,14 @@ export class ClusterSim {
           c.queued -= admitted;
           c.inflight += admitted;
           used += give;
-          if (c.queued > 1e-12) next.push(c);
+          if (c.queued > 1e-12) next[nNext++] = c;
         }
         free -= used;
         use[l] = (use[l] ?? 0) + used;
         const swap = active;
         active = next;
         next = swap;
+        nActive = nNext;
       }
     }
 
@@ -1053,26 +1093,32 @@ export class ClusterSim {
     let etcdWrites = 0;
     let watchers = 0;
     let watchCpu = 0;
-    for (const c of this.classes) {
+    let etcdConcurrent = 0;
+    let etcdBacklogBytes = 0;
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       const base = c.cost.cpuS + c.cost.transferS + (c.cost.etcdObjects > 0 || c.cost.mutating ? this.#etcdLatency : 0);
       cpuWant += (c.inflight * c.cost.cpuS) / Math.max(1e-3, base);
       if (c.informer) {
         watchers += c.watching;
         watchCpu += c.watching * c.events * m.costs.cpuPerWatchEventS;
       }
+      if (c.cost.etcdObjects > 1) {
+        etcdConcurrent += c.inflight;
+        etcdBacklogBytes += c.inflight * c.cost.etcdBytes;
+      }
     }
     cpuWant += watchCpu;
     this.#slowdown = Math.max(1, cpuWant / Math.max(1, cores));
     const sd = this.#slowdown;
     // etcd serves concurrent range reads by sharing its read bandwidth (processor sharing).
-    let etcdConcurrent = 0;
-    for (const c of this.classes) if (c.cost.etcdObjects > 1) etcdConcurrent += c.inflight;
     const etcdRate = m.etcd.readBytesPerS / this.#etcdSlowdown / Math.max(1, etcdConcurrent);
-    this.#etcdBacklogS = etcdConcurrent > 0 ? this.#etcdBacklogBytes() / (m.etcd.readBytesPerS / this.#etcdSlowdown) : 0;
+    this.#etcdBacklogS = etcdConcurrent > 0 ? etcdBacklogBytes / (m.etcd.readBytesPerS / this.#etcdSlowdown) : 0;
     let memTemp = 0;
     let requests = 0;
     const a0 = m.apiServer;
-    for (const c of this.classes) {
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       if (c.inflight <= 1e-12) {
         c.memHeld = 0;
         c.exitRate = 0;
@@ -1121,7 +1167,8 @@ export class ClusterSim {
       }
       if (bad > 0) this.#toRetry(c, bad, false);
     }
-    for (const c of this.classes) {
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       if (c.inflight <= 1e-12 && c.queued > 0 && c.exitRate === 0) {
         // Nothing in service yet: queued requests wait at most the queue-wait limit.
         const drop = (c.queued * dt) / queueWait;
@@ -1132,8 +1179,11 @@ export class ClusterSim {
     }
     this.#requests = requests;
     // What still waits in the queues after admission and service (for the seat-saturation metric).
-    levelQueued.fill(0);
-    for (const c of this.classes) levelQueued[c.level] = (levelQueued[c.level] ?? 0) + c.queued;
+    for (let l = 0; l < L; l++) levelQueued[l] = 0;
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
+      levelQueued[c.level] = (levelQueued[c.level] ?? 0) + c.queued;
+    }
 
     // etcd latency for small requests: M/M/1-like growth with the write rate, plus interference from
     // large range reads in progress (they compete for etcd's CPU, memory and disk).
@@ -1147,7 +1197,8 @@ export class ClusterSim {
     const perReplica = resident + ((memTemp + watchers * m.costs.watchMemoryBytes) * (1 + a.gcHeadroom)) / ready;
     let worst = 0;
     let victim: Replica | null = null;
-    for (const r of this.replicas) {
+    for (let ri = 0; ri < this.replicas.length; ri++) {
+      const r = this.replicas[ri] as Replica;
       if (r.state !== 'ready') continue;
       const ratio = perReplica / r.memLimit;
       if (ratio > worst) {
@@ -1159,7 +1210,8 @@ export class ClusterSim {
     if (worst > 1 && victim !== null) {
       // OOM kill: the victim's share of queued and in-flight requests fails; its watches break.
       const share = 1 / ready;
-      for (const c of this.classes) {
+      for (let ci = 0; ci < this.classes.length; ci++) {
+        const c = this.classes[ci] as ClientClass;
         const lost = (c.inflight + c.queued) * share;
         c.memHeld *= 1 - share;
         c.inflight *= 1 - share;
@@ -1173,11 +1225,6 @@ export class ClusterSim {
   }
 
   #etcdBacklogS = 0;
-  #etcdBacklogBytes(): number {
-    let b = 0;
-    for (const c of this.classes) if (c.cost.etcdObjects > 1) b += c.inflight * c.cost.etcdBytes;
-    return b;
-  }
 
   #seatsFreeEstimate(l: number, ready: number): number {
     const cap = this.#exempt[l] ? Infinity : (this.#levelCap[l] ?? (this.#nominal[l] ?? 0) * ready);
@@ -1222,7 +1269,7 @@ export class ClusterSim {
     if (this.model.dns.placement === 'control-plane') {
       const th = this.model.dns.pressureThreshold;
       pressure = Math.max(0, Math.min(1, (this.#memRatio - th) / Math.max(1e-9, 1 - th)));
-      const down = this.replicas.filter((r) => r.state !== 'ready').length / this.replicas.length;
+      const down = (this.replicas.length - this.#readyCount()) / this.replicas.length;
       pressure = Math.max(pressure, down);
     }
     const corednsClass = this.#coredns;
@@ -1246,8 +1293,12 @@ export class ClusterSim {
     let p99 = 0;
     let p99Single = 0;
     let totalOrd = 0;
-    for (const c of this.classes) if (c.ordinary) totalOrd += c.arrivals + c.failed;
-    for (const c of this.classes) {
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
+      if (c.ordinary) totalOrd += c.arrivals + c.failed;
+    }
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
       const done = c.ok + c.failed + c.rejected;
       all += c.arrivals + (c.failed - 0);
       rejected += c.rejected;
@@ -1281,7 +1332,9 @@ export class ClusterSim {
   }
 
   totalRestarts(): number {
-    return this.replicas.reduce((s, r) => s + r.restarts, 0);
+    let s = 0;
+    for (let i = 0; i < this.replicas.length; i++) s += (this.replicas[i] as Replica).restarts;
+    return s;
   }
 
   successRatio(): number {

@@ -131,7 +131,8 @@ export class DnsState {
     if (!idle) {
       ok = 0;
       alive = 0;
-      for (const s of this.#state) {
+      for (let i = 0; i < this.#state.length; i++) {
+        const s = this.#state[i];
         if (s === 'ok') ok++;
         if (s !== 'dead') alive++;
       }
@@ -140,7 +141,10 @@ export class DnsState {
     this.#notOk = n - ok;
     // Queries reaching CoreDNS: cache misses, multiplied as node caches empty.
     let invalidW = 0;
-    for (const r of this.#rings) invalidW += r.weight * r.invalid;
+    for (let i = 0; i < this.#rings.length; i++) {
+      const r = this.#rings[i] as RecordRing;
+      invalidW += r.weight * r.invalid;
+    }
     const load = Math.max(1, nodes * m.lookupsPerNodeS * (1 + 10 * invalidW));
     const capacity = alive * m.qpsPerReplica;
     const answered = Math.min(1, capacity / load);
@@ -149,7 +153,8 @@ export class DnsState {
     this.#pOk = 1 - Math.pow(1 - this.#pQuery, Math.max(1, m.attempts));
     let err = 0;
     let valid = 0;
-    for (const r of this.#rings) {
+    for (let i = 0; i < this.#rings.length; i++) {
+      const r = this.#rings[i] as RecordRing;
       for (let s = 0; s < dt; s++) {
         const e = r.ring[r.head] ?? 0;
         r.ring[r.head] = 0;
@@ -173,13 +178,16 @@ export class DnsState {
   /** Fully healthy: every replica answers from a store and no cache entry is invalid. */
   isQuiet(): boolean {
     if (this.#pQuery < 1 || this.#notOk > 0) return false;
-    for (const r of this.#rings) if (r.invalid > 1e-12) return false;
+    for (let i = 0; i < this.#rings.length; i++) if ((this.#rings[i] as RecordRing).invalid > 1e-12) return false;
     return true;
   }
 
   /** Advances a quiet cache: with every refresh succeeding, only the ring positions move. */
   advanceQuiet(dt: number): void {
-    for (const r of this.#rings) r.head = (r.head + Math.round(dt)) % r.ttl;
+    for (let i = 0; i < this.#rings.length; i++) {
+      const r = this.#rings[i] as RecordRing;
+      r.head = (r.head + Math.round(dt)) % r.ttl;
+    }
   }
 
   /** Share of lookups to CoreDNS that fail (SERVFAIL or timeout), one attempt. */

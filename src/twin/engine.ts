@@ -219,7 +219,7 @@ export class Twin {
       for (const s of this.sims) if (selects(e.clusters, s.cluster)) this.act(s.cluster.name, e.action, e.source ?? 'event');
     }
     for (const c of this.#controllers) c.onStep(this);
-    for (const s of this.sims) s.step(this.#t, dt);
+    for (let i = 0; i < this.sims.length; i++) (this.sims[i] as ClusterSim).step(this.#t, dt);
     this.#stepTraffic(dt);
     if (Math.round(this.#t) % ALERT_EVAL_S === 0) this.alerts.evaluate(this);
     this.#recorder.record(this.#t, dt, this.#share, this.#fleetError);
@@ -332,14 +332,20 @@ export class Twin {
           this.#share[i] = (this.#share[i] ?? 0) + (moved * room) / spare;
         }
       }
-      // Return traffic to clusters calm for 5 minutes.
+      // Return traffic to clusters calm for 5 minutes. The fleet's surplus only changes when traffic
+      // moves, so it is summed again (same terms, same order) only after a move.
+      let surplus = 0;
+      let surplusStale = true;
       for (let i = 0; i < n; i++) {
         const calm = this.#calmSince[i] ?? 0;
         const deficit = (this.#base[i] ?? 0) - (this.#share[i] ?? 0);
         if (calm > 0 && this.#t - calm >= 300 && deficit > 1e-12) {
           const back = Math.min(deficit, ((this.#base[i] ?? 0) * dt) / sh.overS);
-          let surplus = 0;
-          for (let j = 0; j < n; j++) surplus += Math.max(0, (this.#share[j] ?? 0) - (this.#base[j] ?? 0));
+          if (surplusStale) {
+            surplus = 0;
+            for (let j = 0; j < n; j++) surplus += Math.max(0, (this.#share[j] ?? 0) - (this.#base[j] ?? 0));
+            surplusStale = false;
+          }
           if (surplus <= 1e-12) continue;
           const take = Math.min(back, surplus);
           for (let j = 0; j < n; j++) {
@@ -347,6 +353,7 @@ export class Twin {
             this.#share[j] = (this.#share[j] ?? 0) - (take * s) / surplus;
           }
           this.#share[i] = (this.#share[i] ?? 0) + take;
+          surplusStale = true;
         }
       }
     }
