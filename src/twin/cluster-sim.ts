@@ -1089,7 +1089,6 @@ export class ClusterSim {
 
     // 4. Service: processor sharing of the API servers' CPU; consistent reads share etcd.
     let cpuWant = 0;
-    let etcdReadBytes = 0;
     let etcdWrites = 0;
     let watchers = 0;
     let watchCpu = 0;
@@ -1145,7 +1144,6 @@ export class ClusterSim {
       const target = c.inflight * c.cost.memoryBytes;
       c.memHeld = target <= c.memHeld ? target : c.memHeld + (target - c.memHeld) * Math.min(1, dt / Math.max(dt, hold * a0.memoryRampShare));
       memTemp += c.memHeld;
-      etcdReadBytes += (exits * c.cost.etcdBytes) / dt;
       if (c.cost.mutating) etcdWrites += exits / dt;
       requests += c.arrivals;
       // Queue wait: what is queued drains at the class's exit rate; beyond the queue-wait limit → 429.
@@ -1189,7 +1187,6 @@ export class ClusterSim {
     // large range reads in progress (they compete for etcd's CPU, memory and disk).
     const u = Math.min(0.99, etcdWrites / m.etcd.writesPerS);
     this.#etcdLatency = Math.min(m.etcd.maxLatencyS, (m.etcd.baseLatencyS * this.#etcdSlowdown) / (1 - u) + m.etcd.rangeInterference * this.#etcdBacklogS);
-    void etcdReadBytes;
 
     // 5. Memory per ready replica: resident + watch cache + its share of in-flight requests and watches.
     const a = m.apiServer;
