@@ -41,6 +41,18 @@ interface ClientClass {
   readonly singleObject: boolean;
   readonly profile: CallProfile;
   readonly resource: string;
+  // Copies of profile fields read every step: profiles come in several object shapes (defaults,
+  // scenario files), and reading through them made the hot loops' property loads polymorphic.
+  readonly qps: number;
+  readonly retryImmediate: boolean;
+  readonly retryInitialS: number;
+  readonly retryFactor: number;
+  readonly retryMaxS: number;
+  /** The longest mean backoff wait: maxS with mean jitter (1 + jitter/2). */
+  readonly retryWaitCapS: number;
+  /** Which network block applies: 0 none, 1 nodes, 2 change (cut by either), 3 workloads. */
+  readonly blockCode: number;
+  readonly isCoredns: boolean;
   /** Clients per node (node agents), or a fixed count when perNode is 0. */
   readonly perNode: number;
   readonly fixed: number;
@@ -245,7 +257,9 @@ export class ClusterSim {
     for (const s of sizing) if (cluster.nodes >= s.minNodes) tier = s;
     this.#tierCores = tier?.cpuCores ?? 8;
     this.#tierMem = tier?.memoryBytes ?? 32 * 1024 ** 3;
+    this.#dnsOnControlPlane = model.dns.placement === 'control-plane';
     for (let i = 0; i < model.apiServer.replicas; i++) this.replicas.push(this.#newReplica(0, 'ready'));
+    this.#recountReady();
     this.#computeResources();
     this.#buildClasses();
     this.dns = new DnsState(model.dns, this.#dnsReplicas(), rng.fork('dns'));
@@ -262,6 +276,7 @@ export class ClusterSim {
 
   readonly #tierCores: number;
   readonly #tierMem: number;
+  readonly #dnsOnControlPlane: boolean = false;
 
   #newReplica(t: number, state: Replica['state']): Replica {
     const j = this.model.apiServer.memoryJitter;
@@ -311,6 +326,14 @@ export class ClusterSim {
       singleObject: profile.verb !== 'list' && profile.verb !== 'watch',
       profile,
       resource: profile.resource,
+      qps: profile.qps,
+      retryImmediate: profile.retry.policy === 'immediate',
+      retryInitialS: profile.retry.initialS,
+      retryFactor: profile.retry.factor,
+      retryMaxS: profile.retry.maxS,
+      retryWaitCapS: profile.retry.maxS * (1 + profile.retry.jitter / 2),
+      blockCode: group === 'nodes' ? 1 : group === 'change' ? 2 : group === 'workloads' ? 3 : 0,
+      isCoredns: name === 'coredns',
       perNode,
       fixed,
       n,
@@ -527,10 +550,16 @@ export class ClusterSim {
     return d;
   }
 
+  /** Replicas ready now (kept by #recountReady whenever a replica changes state). */
   #readyCount(): number {
+    return this.#readyN;
+  }
+  #readyN = 0;
+
+  #recountReady(): void {
     let n = 0;
     for (let i = 0; i < this.replicas.length; i++) if ((this.replicas[i] as Replica).state === 'ready') n++;
-    return n;
+    this.#readyN = n;
   }
 
   // ---------------------------------------------------------------- step
@@ -649,12 +678,12 @@ export class ClusterSim {
         a += emit;
       }
       // Client-side rate limit (per client QPS).
-      const cap = c.n * c.profile.qps * dt;
+      const cap = c.n * c.qps * dt;
       if (a > cap) {
         if (c.informer) c.pending += a - cap;
         a = cap;
       }
-      const blocked = this.#blockedShare(c.group);
+      const blocked = this.#blockedShareOf(c.blockCode);
       if (blocked > 0) {
         const b = a * blocked;
         a -= b;
@@ -674,13 +703,13 @@ export class ClusterSim {
     for (let ci = 0; ci < this.classes.length; ci++) {
       const c = this.classes[ci] as ClientClass;
       if (!c.informer || c.rewatch <= 0) continue;
-      if (ready === 0 || this.#blockedShare(c.group) >= 1) continue;
+      if (ready === 0 || this.#blockedShareOf(c.blockCode) >= 1) continue;
       const go = c.rewatch * Math.min(1, dt / Math.max(dt, c.rewatchWait));
       c.rewatch -= go;
       const relist = t - c.brokenAt > WATCH_CACHE_WINDOW_S || this.#freshShare(t) > 0.5 ? 1 : this.#freshShare(t);
       c.pending += go * relist;
       c.watching += go * (1 - relist);
-      if (c.pending > 0 && relist > 0) c.wait = Math.min(c.wait, c.profile.retry.initialS);
+      if (c.pending > 0 && relist > 0) c.wait = Math.min(c.wait, c.retryInitialS);
     }
 
     if (ready > 0) this.#serve(t, dt, ready, timeout);
@@ -701,11 +730,12 @@ export class ClusterSim {
     this.#summarise(ready);
   }
 
-  #blockedShare(g: ClientGroup): number {
-    if (g === 'nodes') return this.#block.nodes;
-    if (g === 'change') return Math.max(this.#block.change, this.#block.nodes);
-    if (g === 'workloads') return this.#block.workloads;
-    return 0;
+  /** Share of a class's requests cut off by a network block (ClientClass.blockCode). */
+  #blockedShareOf(code: number): number {
+    if (code === 0) return 0;
+    if (code === 1) return this.#block.nodes;
+    if (code === 2) return Math.max(this.#block.change, this.#block.nodes);
+    return this.#block.workloads;
   }
 
   #freshShare(t: number): number {
@@ -723,23 +753,22 @@ export class ClusterSim {
   /** Failed or rejected requests go back to their clients, who retry after a wait. */
   #toRetry(c: ClientClass, x: number, rejected429: boolean): void {
     if (x <= 0) return;
-    const r = c.profile.retry;
     if (rejected429) {
       // 429 carries Retry-After; client-go honours it.
       c.pending += x;
-      c.wait = Math.max(c.wait * 0.5, Math.min(r.maxS, c.retryAfter));
+      c.wait = Math.max(c.wait * 0.5, Math.min(c.retryMaxS, c.retryAfter));
       return;
     }
     c.pending += x;
-    if (r.policy === 'immediate') {
+    if (c.retryImmediate) {
       c.wait = 1;
       return;
     }
     // Exponential backoff: the population's mean wait grows by `factor` per round of failures, up
     // to the cap, with mean jitter (1 + jitter/2).
     const share = Math.min(1, x / Math.max(1e-9, c.n));
-    const grown = c.wait * (1 + (r.factor - 1) * share);
-    c.wait = Math.min(r.maxS * (1 + r.jitter / 2), Math.max(r.initialS, grown));
+    const grown = c.wait * (1 + (c.retryFactor - 1) * share);
+    c.wait = Math.min(c.retryWaitCapS, Math.max(c.retryInitialS, grown));
   }
 
   #breakWatches(c: ClientClass, share: number, t: number): void {
@@ -794,13 +823,18 @@ export class ClusterSim {
       this.nodes = this.nodes < this.#nodeTarget ? Math.min(this.#nodeTarget, this.nodes + step) : Math.max(this.#nodeTarget, this.nodes - step);
       this.#resizeNodeClients(before, this.nodes);
     }
-    for (let i = 0; i < BLOCK_SOURCES.length; i++) {
-      const s = BLOCK_SOURCES[i] as BlockSource;
-      const cur = this.#block[s];
-      const target = this.#blockTarget[s];
-      if (cur !== target) this.#block[s] = cur < target ? Math.min(target, cur + this.#blockRate[s] * dt) : Math.max(target, cur - this.#blockRate[s] * dt);
+    const b = this.#block;
+    const bt = this.#blockTarget;
+    if (b.nodes !== bt.nodes || b.change !== bt.change || b.workloads !== bt.workloads) {
+      for (let i = 0; i < BLOCK_SOURCES.length; i++) {
+        const s = BLOCK_SOURCES[i] as BlockSource;
+        const cur = b[s];
+        const target = bt[s];
+        if (cur !== target) b[s] = cur < target ? Math.min(target, cur + this.#blockRate[s] * dt) : Math.max(target, cur - this.#blockRate[s] * dt);
+      }
     }
     if (this.#etcdSlowdown !== 1 && t >= this.#etcdSlowUntil) this.#etcdSlowdown = 1;
+    this.#recountReady();
   }
   #memFactorApplied = 1;
 
@@ -847,12 +881,14 @@ export class ClusterSim {
       if (missing > 1e-9) {
         const created = Math.min(missing, ch.podCreationsPerS * dt * this.#controllerHealth());
         this.#agentsCreated += created;
+        if (created > 0) {
         // Spread starts uniformly over [delay, delay + spread].
         const d0 = Math.round(ch.startDelayS);
         const spread = Math.max(1, Math.round(ch.startSpreadS));
         for (let k = 0; k < spread; k++) {
           const i = (this.#startHead + d0 + k) % slots;
           this.#starting[i] = (this.#starting[i] ?? 0) + created / spread;
+        }
         }
       }
     }
@@ -906,7 +942,7 @@ export class ClusterSim {
           inf.pending += inf.watching + inf.rewatch;
           inf.watching = 0;
           inf.rewatch = 0;
-          inf.wait = Math.min(inf.wait, inf.profile.retry.initialS);
+          inf.wait = Math.min(inf.wait, inf.retryInitialS);
         }
       }
     } else if (ready > 0 && t - this.#lastRenew >= le.leaseDurationS) {
@@ -1159,9 +1195,9 @@ export class ClusterSim {
       if (okN > 0) {
         if (c.informer) {
           c.watching += okN;
-          c.wait = Math.max(c.profile.retry.initialS, c.wait * 0.9);
-        } else c.wait = Math.max(c.profile.retry.initialS, c.wait * 0.9);
-        if (c.name === 'coredns') this.dns.onSynced(okN);
+          c.wait = Math.max(c.retryInitialS, c.wait * 0.9);
+        } else c.wait = Math.max(c.retryInitialS, c.wait * 0.9);
+        if (c.isCoredns) this.dns.onSynced(okN);
       }
       if (bad > 0) this.#toRetry(c, bad, false);
     }
@@ -1245,6 +1281,7 @@ export class ClusterSim {
     r.lastCrash = this.t;
     r.until = this.t + r.backoff * (0.9 + 0.2 * this.#rng.float());
     this.#restartsWindow.push(this.t);
+    this.#recountReady();
   }
 
   #stepNodesReady(dt: number): void {
@@ -1263,7 +1300,7 @@ export class ClusterSim {
     // Control-plane node pressure, for CoreDNS placed beside the API servers: memory near the
     // limit, or an API server crash-looping on the node.
     let pressure = 0;
-    if (this.model.dns.placement === 'control-plane') {
+    if (this.#dnsOnControlPlane) {
       const th = this.model.dns.pressureThreshold;
       pressure = Math.max(0, Math.min(1, (this.#memRatio - th) / Math.max(1e-9, 1 - th)));
       const down = (this.replicas.length - this.#readyCount()) / this.replicas.length;
