@@ -404,6 +404,17 @@ export const ModelPatchSchema = obj(
         'How the change rolls out inside one cluster.',
       ),
     ),
+    engine: opt(
+      obj(
+        {
+          coarseDownStepS: nonNeg(
+            'Longest single step, seconds, of a cluster with no API server ready (it serves nothing; held to its next discrete event and to its clients\' retry waits). 0 or 1: always the scenario step.',
+            M.engine.coarseDownStepS,
+          ),
+        },
+        'How the engine steps clusters.',
+      ),
+    ),
   },
   'Overrides of the twin model parameters (a deep partial: give only what differs). Fields named …Bytes also accept quantities such as "32Gi"; lists replace the default list.',
 );

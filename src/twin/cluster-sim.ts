@@ -566,12 +566,64 @@ export class ClusterSim {
 
   step(t: number, dt: number): void {
     this.t = t;
+    this.#baseDt = dt;
     if (this.#quiet) {
       this.dns.advanceQuiet(dt);
       return;
     }
-    this.#stepFull(t, dt);
+    if (this.#coarseEnd > 0) {
+      // Inside a coarse window: hold the state until its last step, then simulate the window whole.
+      if (t + dt < this.#coarseEnd - 1e-9) {
+        this.#coarseLagS += dt;
+        return;
+      }
+      const from = this.#coarseFrom;
+      const span = this.#coarseLagS + dt;
+      this.#coarseEnd = 0;
+      this.#coarseLagS = 0;
+      this.#stepFull(from, span, dt);
+      this.t = t;
+    } else this.#stepFull(t, dt, dt);
     this.#checkQuiet();
+    this.#openCoarseWindow(t + dt, dt);
+  }
+
+  // Coarse stepping while no API server is ready (docs/model.md, "Coarse steps while the API is down").
+  #coarseFrom = 0;
+  #coarseEnd = 0;
+  #coarseLagS = 0;
+  /** The engine's step. */
+  #baseDt = 1;
+
+  /**
+   * After a step that left no API server ready, the cluster's clients only fail and back off,
+   * caches expire and nodes go NotReady: smooth processes with nothing served. Until the next
+   * discrete event (a replica restarting or becoming ready, the load balancer changing its mind,
+   * the controllers' leader lease running out, a scale-up landing, an etcd fault ending) the
+   * cluster is advanced in one step of up to `coarseDownStepS`, and no longer than any pending
+   * client's retry wait, so each client makes at most one retry round per step, as at 1 s.
+   */
+  #openCoarseWindow(te: number, dt: number): void {
+    const maxS = this.model.engine.coarseDownStepS;
+    if (maxS < 2 * dt || this.#readyN !== 0 || this.#quiet) return;
+    let end = te + maxS;
+    for (let ri = 0; ri < this.replicas.length; ri++) {
+      const r = this.replicas[ri] as Replica;
+      if (r.state !== 'ready' && r.until < end) end = r.until;
+      if (r.lbHealthy) end = Math.min(end, r.downSince + this.model.apiServer.loadBalancer.unhealthyAfterS);
+    }
+    if (this.#pendingScale !== null) end = Math.min(end, this.#pendingScale.at);
+    if (this.#etcdSlowdown !== 1) end = Math.min(end, this.#etcdSlowUntil);
+    if (this.#leader) end = Math.min(end, this.#lastRenew + this.model.clients.leaderElection.renewDeadlineS);
+    for (let ci = 0; ci < this.classes.length; ci++) {
+      const c = this.classes[ci] as ClientClass;
+      if (c.n > 0 && c.pending > 1e-12) end = Math.min(end, te + c.wait);
+    }
+    const steps = Math.floor((end - te) / dt + 1e-9);
+    if (steps < 2) return;
+    this.#coarseFrom = te;
+    this.#coarseEnd = te + steps * dt;
+    this.#coarseLagS = 0;
   }
 
   /** True while the cluster is advanced without recomputation. */
@@ -579,10 +631,18 @@ export class ClusterSim {
     return this.#quiet;
   }
 
-  /** Any outside action wakes the cluster up. */
+  /** Any outside action wakes the cluster up; the part of a coarse window already past is simulated first. */
   #wake(): void {
     this.#quiet = false;
     this.#calmSteps = 0;
+    if (this.#coarseEnd > 0) {
+      const t = this.t;
+      const lag = this.#coarseLagS;
+      this.#coarseEnd = 0;
+      this.#coarseLagS = 0;
+      if (lag > 0) this.#stepFull(this.#coarseFrom, lag, this.#baseDt);
+      this.t = t;
+    }
   }
 
   /**
@@ -641,7 +701,8 @@ export class ClusterSim {
     return this.change.kind === 'DaemonSet' ? this.changeFraction * this.nodes : this.changeFraction * this.change.replicas;
   }
 
-  #stepFull(t: number, dt: number): void {
+  /** One step of `dt` from `t`; `baseDt` is the engine's step (dt is a multiple of it in a coarse step). */
+  #stepFull(t: number, dt: number, baseDt: number): void {
     const m = this.model;
     this.#stepInfrastructure(t, dt);
     this.#stepAgents(t, dt);
@@ -725,7 +786,7 @@ export class ClusterSim {
     }
 
     this.#stepLeader(t, ready);
-    this.#stepNodesReady(dt);
+    this.#stepNodesReady(dt, baseDt);
     this.#stepDns(t, dt, ready);
     this.#summarise(ready);
   }
@@ -1284,13 +1345,14 @@ export class ClusterSim {
     this.#recountReady();
   }
 
-  #stepNodesReady(dt: number): void {
+  #stepNodesReady(dt: number, baseDt: number): void {
     const c = this.classes[0];
     if (c === undefined) return;
     const done = c.ok + c.failed + c.rejected;
     const okShare = done > 0 ? c.ok / done : this.#readyCount() > 0 ? 1 : 0;
     const g = this.model.clients.nodeMonitorGraceS;
-    this.#leaseOkEma += ((okShare - this.#leaseOkEma) * dt) / g;
+    // A coarse step is the same average taken once per engine step.
+    for (let k = Math.max(1, Math.round(dt / baseDt)); k > 0; k--) this.#leaseOkEma += ((okShare - this.#leaseOkEma) * baseDt) / g;
     // A node is NotReady when none of its lease renewals in the grace period succeeded.
     const tries = g / this.model.clients.leasePeriodS;
     this.#notReady = Math.pow(Math.max(0, 1 - this.#leaseOkEma), tries);

@@ -167,6 +167,15 @@ export interface ChangeRolloutModel {
   readonly startSpreadS: number;
 }
 
+export interface EngineModel {
+  /**
+   * Longest single step of a cluster with no API server ready, seconds (0 or 1: always the
+   * scenario's step). Such a cluster serves nothing; it is advanced in one step until its next
+   * discrete event, and never longer than a pending client's retry wait (docs/model.md).
+   */
+  readonly coarseDownStepS: number;
+}
+
 export interface ModelConfig {
   readonly apiServer: ApiServerModel;
   readonly apf: { readonly levels: readonly PriorityLevelSpec[] };
@@ -177,6 +186,7 @@ export interface ModelConfig {
   readonly dns: DnsModel;
   readonly dataPlane: DataPlaneModel;
   readonly change: ChangeRolloutModel;
+  readonly engine: EngineModel;
 }
 
 export const DEFAULT_MODEL: ModelConfig = {
@@ -263,6 +273,7 @@ export const DEFAULT_MODEL: ModelConfig = {
   },
   dataPlane: { dnsDependentShare: 1, headroom: 0.25 },
   change: { podCreationsPerS: 20, startDelayS: 15, startSpreadS: 60 },
+  engine: { coarseDownStepS: 10 },
 };
 
 export type DeepPartial<T> = T extends readonly unknown[]
