@@ -26,17 +26,26 @@ export function zoneOffsetMinutes(zone: string, epochMs: number): number {
     const sign = fixed[1] === '-' ? -1 : 1;
     return sign * (Number(fixed[2]) * 60 + Number(fixed[3]));
   }
+  // Zone offsets change only on whole minutes, so they are remembered per minute (a run's report
+  // formats tens of thousands of times; Intl's formatToParts costs microseconds each).
+  const minute = Math.floor(epochMs / 60_000);
+  const key = `${zone} ${minute}`;
+  const known = offsets.get(key);
+  if (known !== undefined) return known;
   let f = formatters.get(zone);
   if (f === undefined) {
     f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
     formatters.set(zone, f);
   }
-  const name = f.formatToParts(epochMs).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const name = f.formatToParts(minute * 60_000).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
-  if (m === null) return 0;
-  const sign = m[1] === '-' ? -1 : 1;
-  return sign * (Number(m[2]) * 60 + Number(m[3] ?? '0'));
+  const sign = m?.[1] === '-' ? -1 : 1;
+  const off = m === null ? 0 : sign * (Number(m[2]) * 60 + Number(m[3] ?? '0'));
+  if (offsets.size >= 100_000) offsets.clear();
+  offsets.set(key, off);
+  return off;
 }
+const offsets = new Map<string, number>();
 
 function pad(n: number, w = 2): string {
   return String(n).padStart(w, '0');

@@ -3,12 +3,12 @@
  * a condition must hold continuously for `for` before the alert fires.
  */
 import type { AlertRule } from './scenario.ts';
-import type { MetricSample } from './metrics.ts';
+import type { MetricName } from './metrics.ts';
 
 export interface AlertHost {
   readonly t: number;
   readonly sims: readonly { readonly cluster: { readonly name: string } }[];
-  observeAt(index: number): MetricSample;
+  metricAt(index: number, name: MetricName): number;
   log(kind: 'alert', cluster: string | null, message: string): void;
 }
 
@@ -29,13 +29,12 @@ export class AlertEvaluator {
 
   evaluate(host: AlertHost): void {
     for (let i = 0; i < this.#clusters; i++) {
-      const sample = host.observeAt(i);
       const name = host.sims[i]?.cluster.name ?? '';
       for (let r = 0; r < this.rules.length; r++) {
         const rule = this.rules[r];
         if (rule === undefined) continue;
         const k = r * this.#clusters + i;
-        const v = sample[rule.metric];
+        const v = host.metricAt(i, rule.metric);
         const holds = rule.op === '>' ? v > rule.threshold : v < rule.threshold;
         if (!holds) {
           if (this.#firing[k] === 1) host.log('alert', name, `${rule.name} resolved`);

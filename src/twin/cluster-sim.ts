@@ -20,7 +20,7 @@ import type { Random } from '../core/random.ts';
 import type { ModelConfig } from './config.ts';
 import type { BlockSource, ChangeSpec } from './scenario.ts';
 import { DnsState } from './dns.ts';
-import type { LevelSample, MetricSample } from './metrics.ts';
+import { METRIC_NAMES, type LevelSample, type MetricName, type MetricSample } from './metrics.ts';
 
 export type ClientGroup = 'nodes' | 'change' | 'workloads' | 'control' | 'operator';
 
@@ -567,6 +567,7 @@ export class ClusterSim {
   step(t: number, dt: number): void {
     this.t = t;
     this.#baseDt = dt;
+    this.#held = true;
     if (this.#quiet) {
       this.dns.advanceQuiet(dt);
       return;
@@ -577,13 +578,17 @@ export class ClusterSim {
         this.#coarseLagS += dt;
         return;
       }
+      this.#held = false;
       const from = this.#coarseFrom;
       const span = this.#coarseLagS + dt;
       this.#coarseEnd = 0;
       this.#coarseLagS = 0;
       this.#stepFull(from, span, dt);
       this.t = t;
-    } else this.#stepFull(t, dt, dt);
+    } else {
+      this.#held = false;
+      this.#stepFull(t, dt, dt);
+    }
     this.#checkQuiet();
     this.#openCoarseWindow(t + dt, dt);
   }
@@ -631,6 +636,12 @@ export class ClusterSim {
     return this.#quiet;
   }
 
+  /** The last step left every observable value as it was (a quiet cluster, or inside a coarse step). */
+  heldFlag(): boolean {
+    return this.#held;
+  }
+  #held = false;
+
   /** Any outside action wakes the cluster up; the part of a coarse window already past is simulated first. */
   #wake(): void {
     this.#quiet = false;
@@ -641,6 +652,7 @@ export class ClusterSim {
       this.#coarseEnd = 0;
       this.#coarseLagS = 0;
       if (lag > 0) this.#stepFull(this.#coarseFrom, lag, this.#baseDt);
+      this.#held = false;
       this.t = t;
     }
   }
@@ -1451,30 +1463,53 @@ export class ClusterSim {
   }
 
   metrics(trafficShare: number): MetricSample {
-    let sat = 0;
-    for (let l = 0; l < this.levelNames.length; l++) {
-      if (this.#exempt[l]) continue;
-      const cap = this.#levelCap[l] ?? 0;
-      if (cap > 0) sat = Math.max(sat, ((this.#levelUse[l] ?? 0) + (this.#levelQueued[l] ?? 0)) / cap);
+    const o: Partial<Record<MetricName, number>> = {};
+    for (const name of METRIC_NAMES) o[name] = this.metricValue(name, trafficShare);
+    return o as MetricSample;
+  }
+
+  /** One metric of metrics(), computed alone (alert rules read a few of them every evaluation). */
+  metricValue(name: MetricName, trafficShare: number): number {
+    switch (name) {
+      case 'apiserver_success_ratio':
+        return this.successRatio();
+      case 'apiserver_429_ratio':
+        return this.#arrivalsTotal > 0 ? Math.min(1, this.#rejectedTotal / this.#arrivalsTotal) : 0;
+      case 'apiserver_p99_seconds':
+        return this.#p99;
+      case 'apiserver_p99_single_object_seconds':
+        return this.#p99Single;
+      case 'apiserver_ready_ratio':
+        return this.readyRatio();
+      case 'apiserver_restarts':
+        return this.#restartsWindow.length;
+      case 'apiserver_memory_ratio':
+        return this.#memRatio;
+      case 'apf_seat_saturation': {
+        if (this.#readyCount() === 0) return 1;
+        let sat = 0;
+        for (let l = 0; l < this.levelNames.length; l++) {
+          if (this.#exempt[l]) continue;
+          const cap = this.#levelCap[l] ?? 0;
+          if (cap > 0) sat = Math.max(sat, ((this.#levelUse[l] ?? 0) + (this.#levelQueued[l] ?? 0)) / cap);
+        }
+        return sat;
+      }
+      case 'apiserver_requests_per_second':
+        return this.#requests;
+      case 'etcd_latency_seconds':
+        return this.#etcdLatency;
+      case 'dns_servfail_ratio':
+        return this.dns.servfailRatio();
+      case 'dns_cache_valid_ratio':
+        return this.dns.validRatio();
+      case 'nodes_not_ready_ratio':
+        return this.#notReady;
+      case 'dataplane_error_ratio':
+        return this.dataPlaneErrorRatio();
+      case 'traffic_share':
+        return trafficShare;
     }
-    const reqs = this.#arrivalsTotal;
-    return {
-      apiserver_success_ratio: this.successRatio(),
-      apiserver_429_ratio: reqs > 0 ? Math.min(1, this.#rejectedTotal / reqs) : 0,
-      apiserver_p99_seconds: this.#p99,
-      apiserver_p99_single_object_seconds: this.#p99Single,
-      apiserver_ready_ratio: this.readyRatio(),
-      apiserver_restarts: this.#restartsWindow.length,
-      apiserver_memory_ratio: this.#memRatio,
-      apf_seat_saturation: this.#readyCount() === 0 ? 1 : sat,
-      apiserver_requests_per_second: this.#requests,
-      etcd_latency_seconds: this.#etcdLatency,
-      dns_servfail_ratio: this.dns.servfailRatio(),
-      dns_cache_valid_ratio: this.dns.validRatio(),
-      nodes_not_ready_ratio: this.#notReady,
-      dataplane_error_ratio: this.dataPlaneErrorRatio(),
-      traffic_share: trafficShare,
-    };
   }
 
   /** Writes the recorded metrics (Recorder.RECORDED order) without allocating. */

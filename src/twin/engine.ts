@@ -19,7 +19,7 @@ import { Random } from '../core/random.ts';
 import { formatIso } from '../core/time.ts';
 import { selects, type Cluster } from '../model/fleet.ts';
 import { ClusterSim, type OperatorOutcome } from './cluster-sim.ts';
-import type { LevelSample, MetricSample } from './metrics.ts';
+import type { LevelSample, MetricName, MetricSample } from './metrics.ts';
 import { Recorder } from './recorder.ts';
 import type { RunReport, RunSeries, TimelineKind } from './report-types.ts';
 import type { Action, Scenario, ScheduledEvent } from './scenario.ts';
@@ -135,6 +135,13 @@ export class Twin {
     const s = this.sims[index];
     if (s === undefined) throw new Error(`no cluster at index ${index}`);
     return s.metrics(this.#share[index] ?? 0);
+  }
+
+  /** One metric of observeAt(index), without building the whole sample. */
+  metricAt(index: number, name: MetricName): number {
+    const s = this.sims[index];
+    if (s === undefined) throw new Error(`no cluster at index ${index}`);
+    return s.metricValue(name, this.#share[index] ?? 0);
   }
 
   trafficShare(index: number): number {

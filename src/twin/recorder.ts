@@ -89,8 +89,9 @@ export class Recorder {
     for (let i = 0; i < this.#sims.length; i++) {
       const sim = this.#sims[i] as ClusterSim;
       const base = i * K;
-      // A quiet cluster's sample does not change: count the steps and add them in bulk.
-      if (sim.quietFlag() && this.#quietValid[i] === 1) {
+      // A held cluster's sample (quiet, or inside a coarse step) does not change: count the steps
+      // and add them in bulk.
+      if (sim.heldFlag() && this.#quietValid[i] === 1) {
         this.#quietSteps[i] = (this.#quietSteps[i] ?? 0) + 1;
         continue;
       }
@@ -101,7 +102,7 @@ export class Recorder {
         this.#acc[base + k] = (this.#acc[base + k] ?? 0) + v;
         this.#last[base + k] = v;
       }
-      this.#quietValid[i] = sim.quietFlag() ? 1 : 0;
+      this.#quietValid[i] = 1;
       const restarts = sim.totalRestarts();
       if (restarts > (this.#restarts[i] ?? 0)) {
         if (this.#restarts[i] === 0) this.log(t, 'control-plane', sim.cluster.name, `API server OOM-killed (memory at ${Math.round(sim.memoryRatio() * 100)} % of its limit before the kill)`);
