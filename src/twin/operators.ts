@@ -10,12 +10,43 @@
  * they start the remedies (scale the API servers up, scale nodes down, block
  * network access to the API); once the delete succeeds and the change's pods
  * are gone, they lift the remedies and move on.
+ *
+ * They keep an eye on the clusters whose remedies they lifted. If the API
+ * servers are lost again — OOM-killed anew, and still being killed
+ * `RELAPSE_AFTER_S` after the first new kill without having been all ready for
+ * `STABLE_S` in between (the lift's own relist burst kills them for a minute or
+ * two; that settles by itself) — they take the cluster back like any cluster
+ * (it holds a slot while they work it), re-apply the remedies that stop the
+ * load (block, scale-down; the larger API servers are still in place), and once
+ * these have taken hold shed the change's requests with an APF FlowSchema: the
+ * change is deleted, so what is left are agents whose kubelets have not seen
+ * the deletion, and kubelets see it only through the API. With the agents' calls
+ * rejected before any work they lift the block; they bring the nodes back only
+ * once the agents are confirmed stopped, so the lift cannot bring the relapse
+ * back.
  */
 import type { Random } from '../core/random.ts';
 import type { Controller, Twin } from './engine.ts';
 import type { OperatorsSpec } from './scenario.ts';
 
-type Phase = 'deleting' | 'remedying' | 'draining' | 'restoring' | 'done';
+type Phase =
+  | 'deleting'
+  | 'remedying'
+  | 'draining'
+  | 'restoring'
+  | 'done'
+  // After a relapse: waiting for a team; re-applying the remedies until they hold; the block lifted
+  // under the FlowSchema, waiting for the agents to stop.
+  | 'relapsed'
+  | 're-remedying'
+  | 'confirming';
+
+/** A new crash loop that outlasts this (from the first new OOM kill) is a relapse, not the lift's own relist burst. */
+const RELAPSE_AFTER_S = 600;
+/** All API servers ready this long ends a crash loop (kubelet's CrashLoopBackOff resets after 10 min up). */
+const STABLE_S = 600;
+/** Agents of the change still running below which they count as stopped (fewer than one: none left). */
+const AGENTS_GONE = 0.5;
 
 interface Job {
   readonly index: number;
@@ -27,6 +58,16 @@ interface Job {
   escalated: boolean;
   shed: boolean;
   restoreUntil: number;
+  /** The remedies were lifted: the operators watch the cluster for a relapse. */
+  lifted: boolean;
+  /** API server restarts counted so far, and since when the replicas have all been ready (-1: not all). */
+  restarts: number;
+  readySince: number;
+  /** First OOM kill of the current crash loop after the lift (-1: none). */
+  lossSince: number;
+  /** Relapses taken back so far, and the phase to go back to if a relapse ends before a team is free. */
+  relapses: number;
+  resume: Phase;
 }
 
 export class OperatorsController implements Controller {
@@ -48,22 +89,61 @@ export class OperatorsController implements Controller {
       twin.act(twin.sims[0]?.cluster.name ?? '', { kind: 'shift-traffic', overS: s.shiftTraffic.overS, errorThreshold: s.shiftTraffic.errorThreshold }, 'operators');
     }
     if (t < s.respondAtS) return;
+    for (const job of this.#jobs.values()) if (job.lifted) this.#watch(twin, job);
     this.#takeNewClusters(twin);
-    for (const job of this.#jobs.values()) if (job.phase !== 'done') this.#work(twin, job);
+    for (const job of this.#jobs.values()) if (job.phase !== 'done' && job.phase !== 'relapsed') this.#work(twin, job);
   }
 
   /** Clusters an operator is working by hand: deleting, or applying remedies. Draining and lifting the remedies need no one. */
   #active(): number {
     let n = 0;
-    for (const j of this.#jobs.values()) if (j.phase === 'deleting' || j.phase === 'remedying') n++;
+    for (const j of this.#jobs.values()) if (j.phase === 'deleting' || j.phase === 'remedying' || j.phase === 're-remedying') n++;
     return n;
+  }
+
+  /**
+   * After the lift: a fresh loss is new kills of the API servers, still going on RELAPSE_AFTER_S
+   * after the first of them with no STABLE_S of all replicas ready in between. The critical alert of
+   * the first loss may still be firing then; it plays no part. A relapse that ends on its own before
+   * a team is free is closed again.
+   */
+  #watch(twin: Twin, job: Job): void {
+    const sim = twin.sims[job.index];
+    if (sim === undefined) return;
+    const t = twin.t;
+    if (sim.readyRatio() >= 1) {
+      if (job.readySince < 0) job.readySince = t;
+      if (job.lossSince >= 0 && t - job.readySince >= STABLE_S) {
+        job.lossSince = -1;
+        if (job.phase === 'relapsed') {
+          job.phase = job.resume;
+          twin.log('operator', job.name, `API servers all ready for ${Math.round(STABLE_S / 60)} min before a team was free: the control plane came back on its own`);
+        }
+      }
+    } else job.readySince = -1;
+    const restarts = sim.totalRestarts();
+    if (restarts <= job.restarts) return;
+    job.restarts = restarts;
+    if (job.lossSince < 0) {
+      job.lossSince = t;
+      return;
+    }
+    if (job.phase === 'relapsed' || t - job.lossSince < RELAPSE_AFTER_S) return;
+    job.resume = job.phase;
+    job.phase = 'relapsed';
+    twin.log('operator', job.name, `API servers still being killed ${Math.round((t - job.lossSince) / 60)} min after the first new kill since the remedies were lifted: control plane lost again`);
   }
 
   #takeNewClusters(twin: Twin): void {
     if (this.#active() >= this.#spec.parallelism) return;
     const candidates: number[] = [];
     for (let i = 0; i < twin.sims.length; i++) {
-      if (this.#jobs.has(i)) continue;
+      const job = this.#jobs.get(i);
+      if (job !== undefined) {
+        // A cluster that relapsed after the remedies were lifted waits for a team like a new one.
+        if (job.phase === 'relapsed') candidates.push(i);
+        continue;
+      }
       const sim = twin.sims[i];
       if (sim === undefined || !sim.changeDeployed) continue;
       if (twin.alerts.criticalFiring(i)) candidates.push(i);
@@ -73,7 +153,12 @@ export class OperatorsController implements Controller {
     for (const i of candidates) {
       if (this.#active() >= this.#spec.parallelism) break;
       const name = twin.sims[i]?.cluster.name ?? '';
-      this.#jobs.set(i, { index: i, name, phase: 'deleting', startedAt: twin.t, nextAttempt: twin.t, attempts: 0, escalated: false, shed: false, restoreUntil: 0 });
+      const relapsed = this.#jobs.get(i);
+      if (relapsed !== undefined) {
+        this.#reapply(twin, relapsed);
+        continue;
+      }
+      this.#jobs.set(i, { index: i, name, phase: 'deleting', startedAt: twin.t, nextAttempt: twin.t, attempts: 0, escalated: false, shed: false, restoreUntil: 0, lifted: false, restarts: 0, readySince: -1, lossSince: -1, relapses: 0, resume: 'done' });
       twin.log('operator', name, 'operators start working on this cluster');
     }
   }
@@ -147,9 +232,65 @@ export class OperatorsController implements Controller {
           twin.log('operator', job.name, 'remedies lifted; operators move on');
         }
         return;
+      case 're-remedying': {
+        // As in 'remedying': wait until the re-applied remedies have taken hold; then, with the API
+        // answering, shed the agents' requests so that the nodes' kubelets can come back and see the
+        // deletion without the agents' lists reaching the API servers.
+        if (sim.readyRatio() < 1 || sim.scaleUpPending() || !twin.request(job.name, s.priorityLevel).ok) return;
+        if (!job.shed) {
+          const shed = twin.request(job.name, s.priorityLevel);
+          twin.log('operator', job.name, `kubectl apply flowschema shedding ${changeName} (priority level ${s.priorityLevel}): ${shed.ok ? `succeeded in ${shed.latencyS.toFixed(1)} s` : `failed: ${shed.reason}`}`);
+          if (!shed.ok) return;
+          job.shed = true;
+          twin.act(job.name, { kind: 'shed-change' }, 'operators');
+        }
+        if (s.remedies.blockAdminApi !== undefined) {
+          twin.log('operator', job.name, `remedies have taken hold again and ${changeName}'s requests are shed: lifting the block so kubelets see the deletion; nodes stay scaled down until its agents are stopped`);
+          twin.act(job.name, { kind: 'unblock-admin-api', overS: s.restore.unblockOverS }, 'operators');
+        }
+        job.phase = 'confirming';
+        return;
+      }
+      case 'confirming': {
+        // Nodes come back only once the agents are confirmed stopped and the API servers are all
+        // ready and answering.
+        if (sim.agents() >= AGENTS_GONE || sim.readyRatio() < 1 || !twin.request(job.name, s.priorityLevel).ok) return;
+        twin.log('operator', job.name, `${changeName} agents confirmed stopped and API servers serving: lifting the remedies`);
+        if (s.remedies.scaleDownNodes !== undefined) twin.act(job.name, { kind: 'scale-nodes', fraction: 1, overS: s.restore.scaleNodesBackOverS }, 'operators');
+        this.#lift(twin, job, t + (s.remedies.scaleDownNodes !== undefined ? s.restore.scaleNodesBackOverS : 0));
+        job.phase = 'restoring';
+        return;
+      }
       case 'done':
+      case 'relapsed':
         return;
     }
+  }
+
+  /** The cluster relapsed after the lift: take it back and re-apply the remedies that stop the load. */
+  #reapply(twin: Twin, job: Job): void {
+    const r = this.#spec.remedies;
+    job.relapses++;
+    job.lifted = false;
+    const back = twin.sims[job.index]?.changeDeployed === true;
+    twin.log('operator', job.name, `control plane lost again after the remedies were lifted (relapse ${job.relapses}): re-applying them${back ? `; ${twin.scenario.change?.name ?? 'the change'} is deployed again, so delete it again` : ''}`);
+    // The larger API servers stay in place; the block and the scale-down stop the load.
+    if (r.scaleDownNodes !== undefined) twin.act(job.name, { kind: 'scale-nodes', fraction: r.scaleDownNodes.fraction, overS: r.scaleDownNodes.overS }, 'operators');
+    if (r.blockAdminApi !== undefined) twin.act(job.name, { kind: 'block-admin-api', sources: r.blockAdminApi.sources, overS: r.blockAdminApi.overS }, 'operators');
+    if (back) {
+      // Redeployed: the same runbook as the first time, with the remedies already under way.
+      job.phase = 'deleting';
+      job.nextAttempt = twin.t;
+    } else job.phase = 're-remedying';
+  }
+
+  /** The remedies are being lifted from now until `until`: from here on, watch for a relapse. */
+  #lift(twin: Twin, job: Job, until: number): void {
+    job.restoreUntil = until;
+    job.lifted = true;
+    job.restarts = twin.sims[job.index]?.totalRestarts() ?? 0;
+    job.readySince = -1;
+    job.lossSince = -1;
   }
 
   #restore(twin: Twin, job: Job): void {
@@ -157,7 +298,7 @@ export class OperatorsController implements Controller {
     const r = s.restore;
     if (s.remedies.blockAdminApi !== undefined) twin.act(job.name, { kind: 'unblock-admin-api', overS: r.unblockOverS }, 'operators');
     if (s.remedies.scaleDownNodes !== undefined) twin.act(job.name, { kind: 'scale-nodes', fraction: 1, overS: r.scaleNodesBackOverS }, 'operators');
-    job.restoreUntil = twin.t + Math.max(s.remedies.blockAdminApi !== undefined ? r.unblockOverS : 0, s.remedies.scaleDownNodes !== undefined ? r.scaleNodesBackOverS : 0);
+    this.#lift(twin, job, twin.t + Math.max(s.remedies.blockAdminApi !== undefined ? r.unblockOverS : 0, s.remedies.scaleDownNodes !== undefined ? r.scaleNodesBackOverS : 0));
   }
 
   #escalate(twin: Twin, job: Job): void {

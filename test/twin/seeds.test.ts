@@ -42,6 +42,18 @@ test('operators are locked out: the first delete fails on ≥ 80 % of lost clust
   assert.deepEqual(misses, []);
 });
 
+test('every seed 1–20 reaches full recovery of the incident within the run', () => {
+  const misses: string[] = [];
+  for (const seed of SEEDS) {
+    const { report } = run('openai-2024-12-11', seed);
+    if (report.fleet.fullRecoveryAt === null || Date.parse(report.fleet.fullRecoveryAt) > Date.parse(report.scenario.end)) {
+      const unrecovered = report.clusters.filter((c) => c.controlPlane.lostAt !== null && c.controlPlane.recoveredAt === null).map((c) => c.name);
+      misses.push(`seed ${seed}: full recovery ${report.fleet.fullRecoveryAt}, not recovered: ${unrecovered.join(', ')}`);
+    }
+  }
+  assert.deepEqual(misses, []);
+});
+
 test('baseline: no alert in 6 hours for seeds 1–20', () => {
   for (const seed of SEEDS) assert.equal(run('baseline-no-change', seed).report.fleet.firstAlertAt, null, `seed ${seed}`);
 });
