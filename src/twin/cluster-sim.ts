@@ -928,6 +928,8 @@ export class ClusterSim {
     this.agentsRunning *= kk;
     this.#agentsCreated *= kk;
     this.#agentsToDelete *= kk;
+    // Pods created but not started yet were on nodes too: the removed nodes' share goes with them.
+    if (kk < 1) for (let i = 0; i < this.#starting.length; i++) this.#starting[i] = (this.#starting[i] ?? 0) * kk;
     for (const c of this.#changeClasses) {
       this.#scaleClass(c, kk);
       c.n *= kk;

@@ -18,7 +18,8 @@
  * two; that settles by itself) — they take the cluster back like any cluster
  * (it holds a slot while they work it), re-apply the remedies that stop the
  * load (block, scale-down; the larger API servers are still in place), and once
- * these have taken hold shed the change's requests with an APF FlowSchema: the
+ * these have taken hold shed the change's requests with an APF FlowSchema (if
+ * their runbook has it, `shedChange`): the
  * change is deleted, so what is left are agents whose kubelets have not seen
  * the deletion, and kubelets see it only through the API. With the agents' calls
  * rejected before any work they lift the block; they bring the nodes back only
@@ -234,10 +235,11 @@ export class OperatorsController implements Controller {
         return;
       case 're-remedying': {
         // As in 'remedying': wait until the re-applied remedies have taken hold; then, with the API
-        // answering, shed the agents' requests so that the nodes' kubelets can come back and see the
-        // deletion without the agents' lists reaching the API servers.
+        // answering and if the scenario's runbook has the FlowSchema, shed the agents' requests so
+        // that the nodes' kubelets can come back and see the deletion without the agents' lists
+        // reaching the API servers. Without it, the nodes stay scaled down while the block lifts.
         if (sim.readyRatio() < 1 || sim.scaleUpPending() || !twin.request(job.name, s.priorityLevel).ok) return;
-        if (!job.shed) {
+        if (s.shedChange && !job.shed) {
           const shed = twin.request(job.name, s.priorityLevel);
           twin.log('operator', job.name, `kubectl apply flowschema shedding ${changeName} (priority level ${s.priorityLevel}): ${shed.ok ? `succeeded in ${shed.latencyS.toFixed(1)} s` : `failed: ${shed.reason}`}`);
           if (!shed.ok) return;
@@ -245,7 +247,7 @@ export class OperatorsController implements Controller {
           twin.act(job.name, { kind: 'shed-change' }, 'operators');
         }
         if (s.remedies.blockAdminApi !== undefined) {
-          twin.log('operator', job.name, `remedies have taken hold again and ${changeName}'s requests are shed: lifting the block so kubelets see the deletion; nodes stay scaled down until its agents are stopped`);
+          twin.log('operator', job.name, `remedies have taken hold again${job.shed ? ` and ${changeName}'s requests are shed` : ''}: lifting the block so kubelets see the deletion; nodes stay scaled down until its agents are stopped`);
           twin.act(job.name, { kind: 'unblock-admin-api', overS: s.restore.unblockOverS }, 'operators');
         }
         job.phase = 'confirming';
