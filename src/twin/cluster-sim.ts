@@ -1276,6 +1276,9 @@ export class ClusterSim {
       }
       if (bad > 0) this.#toRetry(c, bad, false);
     }
+    this.#requests = requests;
+    // What still waits in the queues after admission and service (for the seat-saturation metric).
+    for (let l = 0; l < L; l++) levelQueued[l] = 0;
     for (let ci = 0; ci < this.classes.length; ci++) {
       const c = this.classes[ci] as ClientClass;
       if (c.inflight <= 1e-12 && c.queued > 0 && c.exitRate === 0) {
@@ -1285,12 +1288,6 @@ export class ClusterSim {
         c.rejected += drop;
         this.#rejectTo(c, drop, c.level);
       }
-    }
-    this.#requests = requests;
-    // What still waits in the queues after admission and service (for the seat-saturation metric).
-    for (let l = 0; l < L; l++) levelQueued[l] = 0;
-    for (let ci = 0; ci < this.classes.length; ci++) {
-      const c = this.classes[ci] as ClientClass;
       levelQueued[c.level] = (levelQueued[c.level] ?? 0) + c.queued;
     }
 
