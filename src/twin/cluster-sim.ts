@@ -665,6 +665,13 @@ export class ClusterSim {
    * wakes it (docs/model.md, "Quiescence").
    */
   #checkQuiet(): void {
+    if (this.#readyN !== this.replicas.length) {
+      // Not every replica ready: not settled, whatever the clients did (the next step's change is
+      // measured from a step with every replica ready).
+      this.#prevState = NaN;
+      this.#calmSteps = 0;
+      return;
+    }
     let sig = 0;
     let total = 0;
     for (let ci = 0; ci < this.classes.length; ci++) {
