@@ -198,6 +198,8 @@ export class ClusterSim {
   #restartsWindow: number[] = [];
   #notReady = 0;
   #leaseOkEma = 1;
+  /** The lease average #notReady was last computed from. */
+  #notReadyEma = 1;
   #levelUse: Float64Array;
   #levelQueued: Float64Array;
   #levelCap: Float64Array;
@@ -1373,7 +1375,10 @@ export class ClusterSim {
     for (let k = Math.max(1, Math.round(dt / baseDt)); k > 0; k--) this.#leaseOkEma += ((okShare - this.#leaseOkEma) * baseDt) / g;
     // A node is NotReady when none of its lease renewals in the grace period succeeded.
     const tries = g / this.model.clients.leasePeriodS;
-    this.#notReady = Math.pow(Math.max(0, 1 - this.#leaseOkEma), tries);
+    if (this.#leaseOkEma !== this.#notReadyEma) {
+      this.#notReadyEma = this.#leaseOkEma;
+      this.#notReady = Math.pow(Math.max(0, 1 - this.#leaseOkEma), tries);
+    }
   }
 
   #stepDns(t: number, dt: number, ready: number): void {
