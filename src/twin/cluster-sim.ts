@@ -1479,13 +1479,17 @@ export class ClusterSim {
     return o as MetricSample;
   }
 
+  #rejectedRatio(): number {
+    return this.#arrivalsTotal > 0 ? Math.min(1, this.#rejectedTotal / this.#arrivalsTotal) : 0;
+  }
+
   /** One metric of metrics(), computed alone (alert rules read a few of them every evaluation). */
   metricValue(name: MetricName, trafficShare: number): number {
     switch (name) {
       case 'apiserver_success_ratio':
         return this.successRatio();
       case 'apiserver_429_ratio':
-        return this.#arrivalsTotal > 0 ? Math.min(1, this.#rejectedTotal / this.#arrivalsTotal) : 0;
+        return this.#rejectedRatio();
       case 'apiserver_p99_seconds':
         return this.#p99;
       case 'apiserver_p99_single_object_seconds':
@@ -1525,10 +1529,9 @@ export class ClusterSim {
 
   /** Writes the recorded metrics (Recorder.RECORDED order) without allocating. */
   sampleInto(out: Float64Array): void {
-    const reqs = this.#arrivalsTotal;
     out[0] = this.successRatio();
     out[1] = this.#p99;
-    out[2] = reqs > 0 ? Math.min(1, this.#rejectedTotal / reqs) : 0;
+    out[2] = this.#rejectedRatio();
     out[3] = this.#memRatio;
     out[4] = this.dns.validRatio();
     out[5] = this.dns.servfailRatio();

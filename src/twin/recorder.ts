@@ -51,7 +51,8 @@ export class Recorder {
   /** Last sample per cluster, steps skipped while quiet, and whether the last sample was taken quiet. */
   readonly #last: Float64Array;
   readonly #quietSteps: Float64Array;
-  readonly #quietValid: Uint8Array;
+  /** The cluster has a sample in #last (its current values while it is held). */
+  readonly #sampled: Uint8Array;
   #accSteps = 0;
   #minute = 0;
   readonly #fleetErr: Float64Array;
@@ -72,7 +73,7 @@ export class Recorder {
     this.#sample = new Float64Array(K);
     this.#last = new Float64Array(sims.length * K);
     this.#quietSteps = new Float64Array(sims.length);
-    this.#quietValid = new Uint8Array(sims.length);
+    this.#sampled = new Uint8Array(sims.length);
     this.#fleetErr = new Float64Array(this.#minutes);
     this.#restarts = new Int32Array(sims.length);
     this.#dnsFailing = new Uint8Array(sims.length);
@@ -91,7 +92,7 @@ export class Recorder {
       const base = i * K;
       // A held cluster's sample (quiet, or inside a coarse step) does not change: count the steps
       // and add them in bulk.
-      if (sim.heldFlag() && this.#quietValid[i] === 1) {
+      if (sim.heldFlag() && this.#sampled[i] === 1) {
         this.#quietSteps[i] = (this.#quietSteps[i] ?? 0) + 1;
         continue;
       }
@@ -102,7 +103,7 @@ export class Recorder {
         this.#acc[base + k] = (this.#acc[base + k] ?? 0) + v;
         this.#last[base + k] = v;
       }
-      this.#quietValid[i] = 1;
+      this.#sampled[i] = 1;
       const restarts = sim.totalRestarts();
       if (restarts > (this.#restarts[i] ?? 0)) {
         if (this.#restarts[i] === 0) this.log(t, 'control-plane', sim.cluster.name, `API server OOM-killed (memory at ${Math.round(sim.memoryRatio() * 100)} % of its limit before the kill)`);
