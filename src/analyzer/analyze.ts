@@ -137,6 +137,7 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   const objects = collectObjects(docs, problems);
 
   const configMaps = new Map<string, KObject>();
+  const secrets = new Map<string, KObject>();
   const flowSchemas: KObject[] = [];
   const workloads: WorkloadInfo[] = [];
   const seen = new Map<string, KObject>();
@@ -150,6 +151,7 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
     }
     seen.set(key, o);
     if (o.kind === 'ConfigMap') configMaps.set(`${o.namespace}/${o.name}`, o);
+    else if (o.kind === 'Secret') secrets.set(`${o.namespace}/${o.name}`, o);
     else if (o.kind === 'FlowSchema') flowSchemas.push(o);
     else if (WORKLOAD_KINDS.has(o.kind)) workloads.push(readWorkload(o, problems));
     else if (!KNOWN_OTHER_KINDS.has(o.kind)) {
@@ -167,7 +169,7 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
     }
   }
   const rbac = new Rbac(objects, problems);
-  const profiles = workloads.map((w) => deriveProfile(w, { configMaps, rbac, flowSchemas, model, problems, findings }));
+  const profiles = workloads.map((w) => deriveProfile(w, { configMaps, secrets, rbac, flowSchemas, model, problems, findings }));
   if (problems.length > 0) throw new InputError(sortProblems(problems));
 
   const planned: PlannedWorkload[] = [];

@@ -1,7 +1,7 @@
 /**
  * A workload's API access profile, from the first source that has one:
  * 1. its `firebreak.dev/api-profile` annotation (annotation.ts);
- * 2. the configuration of the known agents it runs (agents.ts);
+ * 2. the configuration of the known agents it runs (agents/registry.ts);
  * 3. otherwise the worst its service account may do (RBAC): an informer on
  *    every type it may list and watch, a LIST every minute of every type it
  *    may only list, at the scope of the binding that grants it.
@@ -12,7 +12,8 @@
 import type { Problem } from '../core/errors.ts';
 import { defaultPriorityLevel } from '../model/kubernetes.ts';
 import type { ModelConfig } from '../twin/config.ts';
-import { calico, callProfile, fluentBit, otelCollector, prometheus, type AgentNote, type ConfigText } from './agents.ts';
+import { callProfile, type AgentNote, type ConfigText } from './agents/agent.ts';
+import { AGENT_READERS } from './agents/registry.ts';
 import { parseProfileAnnotation, PROFILE_ANNOTATION } from './annotation.ts';
 import { KNOWN_RESOURCES } from './capacity.ts';
 import { Fields, type KObject } from './objects.ts';
@@ -25,6 +26,8 @@ export const RBAC_POLL_PERIOD_S = 60;
 
 export interface ProfileContext {
   readonly configMaps: ReadonlyMap<string, KObject>;
+  /** Secrets of the input by "namespace/name" (some charts keep an agent's configuration in one). */
+  readonly secrets: ReadonlyMap<string, KObject>;
   readonly rbac: Rbac;
   readonly flowSchemas: readonly KObject[];
   readonly model: ModelConfig;
@@ -65,32 +68,25 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
       if (cached !== undefined) return cached;
       const cfgs: ConfigText[] = [];
       cfgCache.set(c, cfgs);
-      for (const name of c.configMaps) {
-        const cm = ctx.configMaps.get(`${w.namespace}/${name}`);
-        if (cm === undefined) {
-          if (missingReported.has(`${c.name}/${name}`)) continue;
-          missingReported.add(`${c.name}/${name}`);
-          findings.push(finding(w, 'config-not-found', 'note', w.f.loc([...c.path, 'volumeMounts']), `container ${c.name} mounts ConfigMap ${w.namespace}/${name}, which is not in the input; an agent configuration in it cannot be read`, 'pass the ConfigMap with the workload (helm template / kustomize build output holds both)'));
+      for (const ref of c.mounts) {
+        const o = (ref.kind === 'ConfigMap' ? ctx.configMaps : ctx.secrets).get(`${w.namespace}/${ref.name}`);
+        if (o === undefined) {
+          if (ref.optional || missingReported.has(`${c.name}/${ref.kind}/${ref.name}`)) continue;
+          missingReported.add(`${c.name}/${ref.kind}/${ref.name}`);
+          findings.push(finding(w, 'config-not-found', 'note', w.f.loc([...c.path, 'volumeMounts']), `container ${c.name} mounts ${ref.kind} ${w.namespace}/${ref.name}, which is not in the input; an agent configuration in it cannot be read`, `pass the ${ref.kind} with the workload (helm template / kustomize build output holds both)`));
           continue;
         }
-        const f = new Fields(cm, problems);
-        for (const [key, text] of Object.entries(f.stringMap(['data']))) cfgs.push({ configMap: name, key, text, doc: cm.doc, path: f.abs(['data', key]) });
+        cfgs.push(...configTexts(o, problems));
       }
       return cfgs;
     };
     const containers = w.containers.map((c) => resolveEnv(c, w.namespace, ctx));
     // A sidecar that mounts the same ConfigMap (a config reloader) is not the agent: when some
     // container's image names the agent, only those containers run it.
-    const runs = (hint: RegExp): Container[] => {
-      const hinted = containers.filter((c) => hint.test(c.image.toLowerCase()));
-      return hinted.length > 0 ? hinted : containers;
-    };
-    const results = [
-      ...runs(/fluent-?bit/).map((c) => fluentBit(cfgsOf(c), ctx.model.objects.podEventsPerPodS)),
-      ...runs(/otel|opentelemetry/).map((c) => otelCollector(cfgsOf(c), c, w.namespace)),
-      ...runs(/(^|\/)prometheus(:|@|$)/).map((c) => prometheus(cfgsOf(c), c, w.namespace)),
-      ...containers.map((c) => calico(w, c)),
-    ];
+    const results = AGENT_READERS.flatMap((reader) => {
+      const hinted = reader.image === null ? [] : containers.filter((c) => reader.image?.test(c.image.toLowerCase()) === true);
+      return (hinted.length > 0 ? hinted : containers).map((container) => reader.read({ workload: w, container, containers, configs: cfgsOf(container), model: ctx.model }));
+    });
     const seenCalls = new Set<string>();
     const seenNotes = new Set<string>();
     for (const r of results) {
@@ -192,6 +188,18 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
     else findings.push(finding(w, 'flowschema', 'note', fs.at, `FlowSchema ${fs.name} sends ${w.id}'s requests to priority level ${fs.level}, which the model does not know; estimated at ${level} (the default)`, 'none needed'));
   }
   return { workload: w, source, agents, calls, priorityLevel: level };
+}
+
+/** The keys of a ConfigMap (`data`) or Secret (`stringData`, and `data` decoded from base64) as configuration texts. */
+function configTexts(o: KObject, problems: Problem[]): ConfigText[] {
+  const f = new Fields(o, problems);
+  const kind = o.kind === 'Secret' ? 'Secret' : 'ConfigMap';
+  const out: ConfigText[] = [];
+  for (const [key, text] of Object.entries(f.stringMap(['data']))) {
+    out.push({ kind, configMap: o.name, key, text: kind === 'Secret' ? Buffer.from(text, 'base64').toString('utf8') : text, doc: o.doc, path: f.abs(['data', key]) });
+  }
+  if (kind === 'Secret') for (const [key, text] of Object.entries(f.stringMap(['stringData']))) out.push({ kind, configMap: o.name, key, text, doc: o.doc, path: f.abs(['stringData', key]) });
+  return out;
 }
 
 /** Env vars from ConfigMap keys take their value from the input's ConfigMap, when it is there. */

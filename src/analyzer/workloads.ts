@@ -16,13 +16,21 @@ export interface EnvVar {
   readonly configMapKeyRef?: { readonly name: string; readonly key: string };
 }
 
+/** A ConfigMap or Secret a container reads (an agent may keep its configuration there). */
+export interface MountedObject {
+  readonly kind: 'ConfigMap' | 'Secret';
+  readonly name: string;
+  /** `optional: true` on the volume or reference: its absence is expected. */
+  readonly optional: boolean;
+}
+
 export interface Container {
   readonly name: string;
   readonly image: string;
   readonly args: readonly string[];
   readonly env: ReadonlyMap<string, EnvVar>;
-  /** ConfigMaps mounted into this container (volumes by name), with their namespace. */
-  readonly configMaps: readonly string[];
+  /** ConfigMaps and Secrets mounted into this container (volumes, projected volumes, envFrom), in the workload's namespace. */
+  readonly mounts: readonly MountedObject[];
   /** Path of the container inside the workload object. */
   readonly path: DocPath;
 }
@@ -77,17 +85,23 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
   const sa = f.str([...ps, 'serviceAccountName']) ?? f.str([...ps, 'serviceAccount']) ?? 'default';
   const saPath: DocPath = f.get([...ps, 'serviceAccountName']) !== undefined ? [...ps, 'serviceAccountName'] : f.get([...ps, 'serviceAccount']) !== undefined ? [...ps, 'serviceAccount'] : ps;
 
-  // Volumes that are ConfigMaps (directly or projected), by volume name.
-  const volumeMaps = new Map<string, string[]>();
+  // Volumes that are ConfigMaps or Secrets (directly or projected), by volume name.
+  const volumeMaps = new Map<string, MountedObject[]>();
   (f.list([...ps, 'volumes']) ?? []).forEach((v, i) => {
     if (!isObj(v)) return;
-    const name = f.str([...ps, 'volumes', i, 'name']) ?? '';
-    const maps: string[] = [];
-    const cm = f.str([...ps, 'volumes', i, 'configMap', 'name']);
-    if (cm !== undefined) maps.push(cm);
-    (f.list([...ps, 'volumes', i, 'projected', 'sources']) ?? []).forEach((_, j) => {
-      const n = f.str([...ps, 'volumes', i, 'projected', 'sources', j, 'configMap', 'name']);
-      if (n !== undefined) maps.push(n);
+    const vp: DocPath = [...ps, 'volumes', i];
+    const name = f.str([...vp, 'name']) ?? '';
+    const maps: MountedObject[] = [];
+    const cm = f.str([...vp, 'configMap', 'name']);
+    if (cm !== undefined) maps.push({ kind: 'ConfigMap', name: cm, optional: f.get([...vp, 'configMap', 'optional']) === true });
+    const secret = f.str([...vp, 'secret', 'secretName']);
+    if (secret !== undefined) maps.push({ kind: 'Secret', name: secret, optional: f.get([...vp, 'secret', 'optional']) === true });
+    (f.list([...vp, 'projected', 'sources']) ?? []).forEach((_, j) => {
+      const sp: DocPath = [...vp, 'projected', 'sources', j];
+      const n = f.str([...sp, 'configMap', 'name']);
+      if (n !== undefined) maps.push({ kind: 'ConfigMap', name: n, optional: f.get([...sp, 'configMap', 'optional']) === true });
+      const sn = f.str([...sp, 'secret', 'name']);
+      if (sn !== undefined) maps.push({ kind: 'Secret', name: sn, optional: f.get([...sp, 'secret', 'optional']) === true });
     });
     volumeMaps.set(name, maps);
   });
@@ -114,22 +128,25 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
         ...(cmName !== undefined && cmKey !== undefined ? { configMapKeyRef: { name: cmName, key: cmKey } } : {}),
       });
     });
-    const configMaps: string[] = [];
+    const mounts: MountedObject[] = [];
     (f.list([...cp, 'volumeMounts']) ?? []).forEach((_, j) => {
       const n = f.str([...cp, 'volumeMounts', j, 'name']);
-      if (n !== undefined) configMaps.push(...(volumeMaps.get(n) ?? []));
+      if (n !== undefined) mounts.push(...(volumeMaps.get(n) ?? []));
     });
-    // envFrom configMapRef: the agent may read its config from the environment; its ConfigMap is readable too.
+    // envFrom: the agent may read its config from the environment; its ConfigMap or Secret is readable too.
     (f.list([...cp, 'envFrom']) ?? []).forEach((_, j) => {
-      const n = f.str([...cp, 'envFrom', j, 'configMapRef', 'name']);
-      if (n !== undefined) configMaps.push(n);
+      const ep: DocPath = [...cp, 'envFrom', j];
+      const n = f.str([...ep, 'configMapRef', 'name']);
+      if (n !== undefined) mounts.push({ kind: 'ConfigMap', name: n, optional: f.get([...ep, 'configMapRef', 'optional']) === true });
+      const sn = f.str([...ep, 'secretRef', 'name']);
+      if (sn !== undefined) mounts.push({ kind: 'Secret', name: sn, optional: f.get([...ep, 'secretRef', 'optional']) === true });
     });
     containers.push({
       name: f.str([...cp, 'name']) ?? `container-${i}`,
       image: f.str([...cp, 'image']) ?? '',
       args: [...f.strings([...cp, 'command']), ...f.strings([...cp, 'args'])],
       env,
-      configMaps: [...new Set(configMaps)],
+      mounts: [...new Map(mounts.map((m) => [`${m.kind}/${m.name}`, m])).values()],
       path: cp,
     });
   });

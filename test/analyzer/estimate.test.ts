@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { clusterCapacity } from '../../src/analyzer/capacity.ts';
 import { estimate, searchTurn, type PlannedWorkload } from '../../src/analyzer/estimate.ts';
-import { callProfile } from '../../src/analyzer/agents.ts';
+import { callProfile } from '../../src/analyzer/agents/agent.ts';
 import { clusterResources, storedBytes } from '../../src/model/resources.ts';
 import { DEFAULT_MODEL } from '../../src/twin/config.ts';
 import { ClusterSim } from '../../src/twin/cluster-sim.ts';

@@ -1,0 +1,77 @@
+/**
+ * Reading agents' configuration texts: positions inside a ConfigMap key
+ * (`Located`, `YamlConfig`), safe field access on parsed values, and the
+ * environment references agents use to learn their node's name.
+ *
+ * @example
+ *   const y = YamlConfig.parse(cfg);          // undefined when it is not YAML
+ *   y?.loc(['processors', 'k8sattributes']);  // file:line:column inside the ConfigMap
+ */
+import { load } from 'js-yaml';
+import { isObj } from '../objects.ts';
+import { YamlLines } from '../yaml-locate.ts';
+import type { Container } from '../workloads.ts';
+import type { DocPath, Loc } from '../types.ts';
+import type { ConfigText } from './agent.ts';
+
+/** Locations inside a configuration text. */
+export class Located {
+  readonly cfg: ConfigText;
+  constructor(cfg: ConfigText) {
+    this.cfg = cfg;
+  }
+  at(offset: number): Loc {
+    const p = this.cfg.doc.locateInString(this.cfg.path, offset) ?? this.cfg.doc.locate(this.cfg.path);
+    return { file: this.cfg.doc.file, line: p?.line ?? 1, column: p?.column ?? 1 };
+  }
+}
+
+/** A YAML configuration text, with positions of its values (line locator, yaml-locate.ts). */
+export class YamlConfig extends Located {
+  readonly value: unknown;
+  readonly #lines: YamlLines;
+  constructor(cfg: ConfigText, value: unknown) {
+    super(cfg);
+    this.value = value;
+    this.#lines = new YamlLines(cfg.text);
+  }
+  static parse(cfg: ConfigText): YamlConfig | undefined {
+    try {
+      return new YamlConfig(cfg, load(cfg.text, { maxAliases: 100 }));
+    } catch {
+      return undefined;
+    }
+  }
+  loc(path: DocPath): Loc {
+    const p = this.#lines.locate(path, 0, this.#lines.lines.length);
+    return this.at(p === undefined ? 0 : this.#lines.offset(p.line, p.col));
+  }
+}
+
+
+export function get(v: unknown, path: DocPath): unknown {
+  let x = v;
+  for (const seg of path) {
+    if (typeof seg === 'number') x = Array.isArray(x) ? x[seg] : undefined;
+    else x = isObj(x) ? x[seg] : undefined;
+  }
+  return x;
+}
+
+/** A scalar as text; anything else as empty. */
+export const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
+
+export const truthy = (v: unknown): boolean => v === true || (typeof v === 'string' && /^(on|true|yes|1)$/i.test(v.trim())) || v === 1;
+
+/** Environment variable references: ${env:NAME}, ${NAME}, $(NAME), $NAME. */
+export function envRefs(s: string): string[] {
+  const out: string[] = [];
+  for (const m of s.matchAll(/\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)\}|\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$([A-Za-z_][A-Za-z0-9_]*)/g)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
+  return out.filter((x) => x !== '');
+}
+
+/** Whether env var `name` of the container holds the node name (downward API spec.nodeName). */
+export function isNodeNameEnv(c: Container, name: string): boolean {
+  return c.env.get(name)?.fieldPath === 'spec.nodeName';
+}
+

@@ -1,0 +1,20 @@
+/**
+ * Every known agent reader, in the order they are tried. A workload's profile
+ * is the union of the calls of every reader that recognises one of its
+ * containers (a pod may run a log shipper beside a metrics agent).
+ *
+ * To add an agent: write `agents/<agent>.ts` exporting an `AgentReader`
+ * (agent.ts), with its project's documentation cited for every call it
+ * derives, fixtures of its real manifests (safe and unsafe) in
+ * test/fixtures/manifests/, and list it here.
+ *
+ * @example
+ *   for (const r of AGENT_READERS) r.read(ctx);
+ */
+import type { AgentReader } from './agent.ts';
+import { calicoReader } from './calico.ts';
+import { fluentBitReader } from './fluent-bit.ts';
+import { otelCollectorReader } from './otel-collector.ts';
+import { prometheusReader } from './prometheus.ts';
+
+export const AGENT_READERS: readonly AgentReader[] = [fluentBitReader, otelCollectorReader, prometheusReader, calicoReader];
