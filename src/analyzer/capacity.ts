@@ -69,7 +69,7 @@ function extraResources(base: ReadonlyMap<string, ResourceStats>, pods: number):
   const slices = base.get('endpointslices') ?? UNMODELLED_RESOURCE;
   const x = new Map<string, ResourceStats>();
   const add = (name: string, count: number, bytes: number, eventsPerSecond: number): void => {
-    x.set(name, { count: Math.max(1, Math.round(count)), bytes, eventsPerSecond, nodeIndexed: false });
+    x.set(name, { count: Math.max(1, Math.round(count)), bytes, eventsPerSecond, nodeScope: 'none' });
   };
   // One Endpoints object per Service, about the size of its slices.
   add('endpoints', services, slices.bytes * 1.2, slices.eventsPerSecond);

@@ -94,13 +94,14 @@ export function callObjects(p: CallProfile, r: ResourceStats, nodes: number): { 
     default:
       break;
   }
+  if (p.scope === 'node' && r.nodeScope === 'name') return { returned: 1, scanned: 1 }; // its own object by name: a single key
   const returned =
-    p.scope === 'cluster' ? all : p.scope === 'namespace' ? all * p.namespaceFraction : r.nodeIndexed ? all / Math.max(1, nodes) : all;
+    p.scope === 'cluster' ? all : p.scope === 'namespace' ? all * p.namespaceFraction : r.nodeScope === 'index' ? all / Math.max(1, nodes) : all;
   // etcd has no field indexes: a consistent node-scoped LIST reads every object
   // of the type and filters in the API server. The watch cache indexes pods by
   // spec.nodeName, so RV=0 node-scoped lists scan only the node's objects.
   const fromCache = p.resourceVersion !== 'consistent';
-  const scanned = fromCache ? (p.scope === 'node' && r.nodeIndexed ? returned : p.scope === 'namespace' ? returned : all) : p.scope === 'namespace' ? returned : all;
+  const scanned = fromCache ? (p.scope === 'node' && r.nodeScope === 'index' ? returned : p.scope === 'namespace' ? returned : all) : p.scope === 'namespace' ? returned : all;
   return { returned, scanned };
 }
 
@@ -128,7 +129,9 @@ export function requestCost(p: CallProfile, r: ResourceStats, nodes: number, c: 
   }
   const fromEtcd = p.resourceVersion === 'consistent';
   const paged = p.pageSize > 0 && fromEtcd;
-  const estimated = fromEtcd ? r.count + (paged ? p.pageSize : 0) : r.count;
+  // A single object by name is one seat ("matchesSingle" in the work estimator).
+  const single = p.scope === 'node' && r.nodeScope === 'name';
+  const estimated = single ? 1 : fromEtcd ? r.count + (paged ? p.pageSize : 0) : r.count;
   const seats = Math.max(1, Math.min(c.maxSeats, Math.ceil(estimated / c.objectsPerSeat)));
   const responseBytes = returned * r.bytes;
   const etcdObjects = fromEtcd ? scanned : 0;
@@ -156,5 +159,5 @@ export function watchEventsPerClient(p: CallProfile, r: ResourceStats, nodes: nu
   if (p.verb !== 'watch') return 0;
   if (p.scope === 'cluster') return r.eventsPerSecond;
   if (p.scope === 'namespace') return r.eventsPerSecond * p.namespaceFraction;
-  return r.nodeIndexed ? r.eventsPerSecond / Math.max(1, nodes) : r.eventsPerSecond;
+  return r.nodeScope === 'none' ? r.eventsPerSecond : r.eventsPerSecond / Math.max(1, nodes);
 }

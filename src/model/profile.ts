@@ -44,6 +44,9 @@ export interface CallProfile {
   readonly namespaceFraction: number;
 }
 
+/** How a node-scoped call narrows a type (ResourceStats.nodeScope). */
+export type NodeScope = 'index' | 'name' | 'none';
+
 /** Sizes of the object types the models know, per cluster. */
 export interface ResourceStats {
   /** Number of stored objects of this type. */
@@ -52,6 +55,18 @@ export interface ResourceStats {
   readonly bytes: number;
   /** Watch events per second for the whole type. */
   readonly eventsPerSecond: number;
-  /** Objects are node-bound (pods), so a node-scoped call returns count / nodes and the watch cache indexes them. */
-  readonly nodeIndexed: boolean;
+  /**
+   * What a node-scoped call (`scope: node`) of one node's client covers:
+   * - `index`: the node's own objects through a field selector the watch cache
+   *   indexes (pods, `spec.nodeName=<node>`): count / nodes returned; the cache
+   *   scans only those, etcd (a consistent read) still reads every object;
+   * - `name`: the node's own object by name (nodes, `metadata.name=<node>`):
+   *   one object, which the API server serves as a single-key read from etcd or
+   *   the watch cache, one APF seat (apiserver list_work_estimator.go: "Requests
+   *   with metadata.name specified are usually executed as get requests in
+   *   storage layer so their width should be 1");
+   * - `none`: the type has no per-node subset: a node-scoped call costs a
+   *   cluster-wide one.
+   */
+  readonly nodeScope: NodeScope;
 }

@@ -7,7 +7,7 @@
  *
  * @example
  *   const r = clusterResources(5000, 150_000, DEFAULT_MODEL.objects);
- *   r.get('pods');   // { count: 150000, bytes: 12288, eventsPerSecond: 250, nodeIndexed: true }
+ *   r.get('pods');   // { count: 150000, bytes: 12288, eventsPerSecond: 250, nodeScope: 'index' }
  */
 import type { ResourceStats } from './profile.ts';
 
@@ -33,14 +33,14 @@ export function clusterResources(nodes: number, pods: number, o: ObjectSizes): M
   const services = Math.max(10, Math.round((pods * o.servicesPer100Pods) / 100));
   const namespaces = Math.max(5, Math.round(pods / o.podsPerNamespace));
   const r = new Map<string, ResourceStats>();
-  r.set('pods', { count: pods, bytes: o.podBytes, eventsPerSecond: pods * o.podEventsPerPodS, nodeIndexed: true });
-  r.set('nodes', { count: n, bytes: o.nodeBytes, eventsPerSecond: n * o.nodeEventsPerNodeS, nodeIndexed: false });
-  r.set('services', { count: services, bytes: o.serviceBytes, eventsPerSecond: services * o.serviceEventsPerServiceS, nodeIndexed: false });
-  r.set('endpointslices', { count: Math.round(services * 1.2), bytes: o.endpointSliceBytes, eventsPerSecond: pods * o.podEventsPerPodS * 0.5, nodeIndexed: false });
-  r.set('configmaps', { count: namespaces * o.configMapsPerNamespace, bytes: o.configMapBytes, eventsPerSecond: 0.1, nodeIndexed: false });
-  r.set('leases', { count: n + 50, bytes: 300, eventsPerSecond: n / 10, nodeIndexed: false });
-  r.set('events', { count: pods * 2, bytes: 800, eventsPerSecond: pods * o.podEventsPerPodS * 2, nodeIndexed: false });
-  r.set('namespaces', { count: namespaces, bytes: 500, eventsPerSecond: 0.01, nodeIndexed: false });
+  r.set('pods', { count: pods, bytes: o.podBytes, eventsPerSecond: pods * o.podEventsPerPodS, nodeScope: 'index' });
+  r.set('nodes', { count: n, bytes: o.nodeBytes, eventsPerSecond: n * o.nodeEventsPerNodeS, nodeScope: 'name' });
+  r.set('services', { count: services, bytes: o.serviceBytes, eventsPerSecond: services * o.serviceEventsPerServiceS, nodeScope: 'none' });
+  r.set('endpointslices', { count: Math.round(services * 1.2), bytes: o.endpointSliceBytes, eventsPerSecond: pods * o.podEventsPerPodS * 0.5, nodeScope: 'none' });
+  r.set('configmaps', { count: namespaces * o.configMapsPerNamespace, bytes: o.configMapBytes, eventsPerSecond: 0.1, nodeScope: 'none' });
+  r.set('leases', { count: n + 50, bytes: 300, eventsPerSecond: n / 10, nodeScope: 'none' });
+  r.set('events', { count: pods * 2, bytes: 800, eventsPerSecond: pods * o.podEventsPerPodS * 2, nodeScope: 'none' });
+  r.set('namespaces', { count: namespaces, bytes: 500, eventsPerSecond: 0.01, nodeScope: 'none' });
   return r;
 }
 
@@ -52,4 +52,4 @@ export function storedBytes(resources: ReadonlyMap<string, ResourceStats>): numb
 }
 
 /** What the twin assumes for a type it does not model (ClusterSim's fallback). */
-export const UNMODELLED_RESOURCE: ResourceStats = { count: 100, bytes: 2048, eventsPerSecond: 0.1, nodeIndexed: false };
+export const UNMODELLED_RESOURCE: ResourceStats = { count: 100, bytes: 2048, eventsPerSecond: 0.1, nodeScope: 'none' };

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DEFAULT_COST_PARAMS, requestCost } from '../../src/model/cost.ts';
+import { DEFAULT_COST_PARAMS, requestCost, watchEventsPerClient } from '../../src/model/cost.ts';
 import type { CallProfile, ResourceStats } from '../../src/model/profile.ts';
 
-const pods = (count: number): ResourceStats => ({ count, bytes: 10_000, eventsPerSecond: count / 600, nodeIndexed: true });
+const pods = (count: number): ResourceStats => ({ count, bytes: 10_000, eventsPerSecond: count / 600, nodeScope: 'index' });
 const call = (p: Partial<CallProfile>): CallProfile => ({
   name: 'x', verb: 'list', resource: 'pods', scope: 'cluster', resourceVersion: 'consistent', periodS: 60, jitter: 0.1, pageSize: 0, qps: 5, burst: 10,
   retry: { policy: 'backoff', initialS: 0.8, factor: 2, maxS: 30, jitter: 1 }, namespaceFraction: 0.05, ...p,
@@ -43,4 +43,17 @@ test('property: seats stay within 1..maxSeats and cost grows with cluster size',
     }),
     { seed: 42, numRuns: 200 },
   );
+});
+
+test("a node's own Node object (scope node on nodes: metadata.name=<node>) is a single-key read with one seat, from etcd or the cache", () => {
+  const nodes: ResourceStats = { count: 7500, bytes: 12_288, eventsPerSecond: 7500 / 60, nodeScope: 'name' };
+  for (const rv of ['consistent', '0'] as const) {
+    const own = requestCost(call({ resource: 'nodes', scope: 'node', resourceVersion: rv }), nodes, 7500, DEFAULT_COST_PARAMS);
+    const all = requestCost(call({ resource: 'nodes', scope: 'cluster', resourceVersion: rv }), nodes, 7500, DEFAULT_COST_PARAMS);
+    assert.equal(own.seats, 1);
+    assert.equal(own.responseBytes, 12_288);
+    assert.equal(own.etcdBytes, rv === 'consistent' ? 12_288 : 0);
+    assert.ok(all.responseBytes > 1000 * own.responseBytes);
+  }
+  assert.equal(watchEventsPerClient(call({ verb: 'watch', resource: 'nodes', scope: 'node', resourceVersion: '0' }), nodes, 7500), 1 / 60);
 });
