@@ -55,6 +55,8 @@ export interface CallReport {
   readonly file: string;
   readonly line: number;
   readonly because: string;
+  /** Present (true) when only an elected leader makes the call: one client per cluster. */
+  readonly leaderOnly?: true;
 }
 
 export interface WorkloadReport {
@@ -179,7 +181,9 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   const groups = new Map<string, { pw: PlannedWorkload; count: number }>();
   for (const p of profiles) {
     if (p.calls.length === 0) continue;
-    const pw: PlannedWorkload = { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls: uniqueNames(p.calls) };
+    const calls = uniqueNames(p.calls);
+    const leader = new Set(calls.filter((_, i) => p.calls[i]?.leaderOnly === true).map((c) => c.name));
+    const pw: PlannedWorkload = { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls, ...(leader.size > 0 ? { leaderCalls: leader } : {}) };
     planned.push(pw);
     plannedOf.set(p, pw);
     const sig = signature({ ...pw, replicas: pw.perNode ? 1 : 0 });
@@ -253,6 +257,7 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
         file: c.at.file,
         line: c.at.line,
         because: c.because,
+        ...(c.leaderOnly === true ? { leaderOnly: true as const } : {}),
       })),
       verdict: m.verdict,
       clusters: m.count,
@@ -308,7 +313,7 @@ function uniqueNames(calls: readonly DerivedCall[]): PlannedWorkload['calls'] {
 }
 
 function signature(pw: PlannedWorkload): string {
-  return JSON.stringify([pw.perNode, pw.perNode ? 0 : pw.replicas, pw.level, pw.calls.map((c) => [c.verb, c.resource, c.scope, c.resourceVersion, c.periodS, c.pageSize, c.qps, c.namespaceFraction])]);
+  return JSON.stringify([pw.perNode, pw.perNode ? 0 : pw.replicas, pw.level, pw.calls.map((c) => [c.verb, c.resource, c.scope, c.resourceVersion, c.periodS, c.pageSize, c.qps, c.namespaceFraction, pw.leaderCalls?.has(c.name) === true])]);
 }
 
 function sortProblems(problems: readonly Problem[]): Problem[] {
@@ -460,7 +465,7 @@ function fixFor(p: WorkloadProfile, c: DerivedCall, rule: RatioName): string {
   const fixes: string[] = [];
   const pr = c.profile;
   const w = p.workload;
-  if (pr.scope === 'cluster' && w.perNode) {
+  if (pr.scope === 'cluster' && w.perNode && c.leaderOnly !== true) {
     if (pr.resource === 'pods') {
       if (c.agent === 'otel-collector') fixes.push('filter by node: k8sattributes `filter: { node_from_env_var: K8S_NODE_NAME }` (or k8s_observer `node:`, or a prometheus selector `field: spec.nodeName=${env:K8S_NODE_NAME}`) with K8S_NODE_NAME from the downward API spec.nodeName');
       else if (c.agent === 'prometheus') fixes.push('scope discovery to the node: `selectors: [{ role: pod, field: spec.nodeName=$NODE_NAME }]` with NODE_NAME from the downward API, or scrape from one cluster-level Prometheus');

@@ -43,6 +43,8 @@ export interface PlannedWorkload {
   readonly calls: readonly CallProfile[];
   /** Identical workloads this one stands for (default 1): their clients add up. */
   readonly count?: number;
+  /** Names of calls made only by an elected leader: one client per cluster (per workload) instead of every pod. */
+  readonly leaderCalls?: ReadonlySet<string>;
 }
 
 /**
@@ -169,9 +171,10 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
       levelIndex.set(w.level, avail.length);
       avail.push(l === undefined || l.exempt ? Infinity : l.available);
     }
-    const clients = (w.perNode ? cap.nodes : w.replicas) * (w.count ?? 1);
-    if (clients <= 0) continue;
+    const perWorkload = w.perNode ? cap.nodes : w.replicas;
+    if (perWorkload <= 0) continue;
     for (const p of w.calls) {
+      const clients = (w.leaderCalls?.has(p.name) === true ? 1 : perWorkload) * (w.count ?? 1);
       const r = cap.resource(p.resource);
       const cost = requestCost(p, r, cap.nodes, costs);
       const informer = p.verb === 'watch';

@@ -65,6 +65,7 @@ export function formatText(a: Analysis, rehearsal?: Rehearsal): string {
     L.push(`Rehearsal in the fleet twin (seed ${rehearsal.seed}; applied at +${rehearsal.applyAtSeconds / 60} min, ${rehearsal.durationSeconds / 3600} h simulated)`);
     for (const w of rehearsal.workloads) {
       L.push(`  ${w.workload}: control plane lost on ${w.lost} cluster${w.lost === 1 ? '' : 's'}, API servers OOM-killed on ${w.oomKilled}; estimate and twin agree on ${w.agree} of ${w.clusters.length}`);
+      if (w.notRehearsed !== undefined) L.push(`    not rehearsed (only an elected leader makes them; the twin runs a change's calls on every pod): ${w.notRehearsed.join(', ')}`);
       const lost = w.clusters.filter((c) => c.lostAt !== null).sort((x, y) => y.nodes - x.nodes);
       if (lost.length > 0) L.push(`    lost: ${lost.map((c) => `${c.name} (${num(c.nodes)})`).join(', ')}`);
       for (const c of w.clusters.filter((x) => !x.agree)) {

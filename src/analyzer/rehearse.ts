@@ -37,6 +37,8 @@ export interface RehearsedCluster {
 
 export interface RehearsedWorkload {
   readonly workload: string;
+  /** Leader-only calls the twin could not run beside the workload's per-pod calls (present when any). */
+  readonly notRehearsed?: readonly string[];
   readonly clusters: readonly RehearsedCluster[];
   readonly lost: number;
   readonly oomKilled: number;
@@ -55,14 +57,19 @@ export interface Rehearsal {
 /** The twin scenario that rehearses one workload's profile over the fleet. */
 export function rehearsalScenario(p: WorkloadProfile, pw: PlannedWorkload, clusters: readonly Cluster[], model: ModelConfig = DEFAULT_MODEL): Scenario {
   const w = p.workload;
+  // The twin's change runs every call on every pod. Leader-only calls are one client per cluster:
+  // rehearsed as such when they are all the workload does (a one-replica Deployment), else left out
+  // (reported in `notRehearsed`).
+  const leader = pw.leaderCalls ?? new Set<string>();
+  const onlyLeader = leader.size > 0 && pw.calls.every((c) => leader.has(c.name));
   const change: ChangeSpec = {
     name: w.name,
-    kind: w.perNode ? 'DaemonSet' : 'Deployment',
+    kind: w.perNode && !onlyLeader ? 'DaemonSet' : 'Deployment',
     namespace: w.namespace,
     serviceAccount: w.serviceAccount,
-    replicas: Math.max(1, w.replicas),
+    replicas: onlyLeader ? 1 : Math.max(1, w.replicas),
     priorityLevel: pw.level,
-    calls: pw.calls,
+    calls: onlyLeader ? pw.calls : pw.calls.filter((c) => !leader.has(c.name)),
   };
   return {
     name: `rehearse-${w.namespace}-${w.name}`,
@@ -114,8 +121,11 @@ export function rehearse(profiles: readonly WorkloadProfile[], planned: readonly
         agree,
       };
     });
+    const leader = pw.leaderCalls ?? new Set<string>();
+    const left = pw.calls.every((c) => leader.has(c.name)) ? [] : pw.calls.filter((c) => leader.has(c.name)).map((c) => c.name);
     workloads.push({
       workload: p.workload.id,
+      ...(left.length > 0 ? { notRehearsed: left } : {}),
       clusters: out,
       lost: out.filter((c) => c.lostAt !== null).length,
       oomKilled: out.filter((c) => c.apiServerRestarts > 0).length,

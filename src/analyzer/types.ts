@@ -62,6 +62,14 @@ export interface DerivedCall {
   readonly agent?: string;
   /** For namespace-scoped calls: the namespaces they cover (absent: every namespace, one at a time). */
   readonly namespaces?: readonly string[];
+  /**
+   * Made only by the replica that holds a leader-election lease: one client
+   * per cluster whatever the workload's pod count (an OpenTelemetry receiver
+   * behind `k8s_leader_elector`, an operator's leader-elected controllers).
+   * The election itself is not free: every candidate's lease requests are calls
+   * of their own, made by every client.
+   */
+  readonly leaderOnly?: boolean;
 }
 
 export interface Workload {

@@ -60,6 +60,17 @@ test('client count: a DaemonSet has one client per node, a Deployment its replic
   assert.equal(at(deploy(3, [call]), 2000).verdict, 'ok');
 });
 
+test('leader election: a leader-only call is made by one client per cluster, whatever the DaemonSet\'s size', () => {
+  const watch = callProfile('cluster-pods', 'watch', 'pods');
+  const every = at(ds([watch]), 5000);
+  const leader = at({ ...ds([watch]), leaderCalls: new Set(['cluster-pods']) }, 5000);
+  const oneClient = at(deploy(1, [watch]), 5000);
+  assert.equal(leader.watchEventsPerSecond, oneClient.watchEventsPerSecond);
+  assert.ok(every.watchEventsPerSecond > 1000 * leader.watchEventsPerSecond);
+  assert.equal(leader.verdict, 'ok');
+  assert.equal(every.verdict, 'block');
+});
+
 test('fan-out: watch events are delivered to every watching client', () => {
   const e = at(ds([callProfile('w', 'watch', 'nodes')]), 1000);
   // 1,000 nodes × 1/60 node events per second each, to 1,000 clients.
