@@ -10,14 +10,14 @@ import { readFileSync } from 'node:fs';
 import { analyzeFiles, CORPUS, corpusFiles, fleetOf } from './helpers.ts';
 
 /**
- * Each fixture states what it should get in a header line, `# Expected: ok at 5,000 nodes` or
- * `# Expected: block at 5,000 nodes`, written from the agent's documented behaviour beside its source.
+ * Each fixture states what it should get in a header line, `# Expected: ok at 5,000 nodes` (or `warn`, or
+ * `block`), written from the agent's documented behaviour beside its source.
  */
-const EXPECTED: Readonly<Record<string, 'ok' | 'block'>> = Object.fromEntries(
+const EXPECTED: Readonly<Record<string, 'ok' | 'warn' | 'block'>> = Object.fromEntries(
   corpusFiles().map((f) => {
-    const m = /^# Expected: (ok|block) at 5,000 nodes/m.exec(readFileSync(f, 'utf8'));
-    if (m === null) throw new Error(`${f}: no "# Expected: ok|block at 5,000 nodes" header line`);
-    return [f.slice(CORPUS.length + 1), m[1] as 'ok' | 'block'];
+    const m = /^# Expected: (ok|warn|block) at 5,000 nodes/m.exec(readFileSync(f, 'utf8'));
+    if (m === null) throw new Error(`${f}: no "# Expected: ok|warn|block at 5,000 nodes" header line`);
+    return [f.slice(CORPUS.length + 1), m[1] as 'ok' | 'warn' | 'block'];
   }),
 );
 
@@ -42,6 +42,13 @@ for (const [file, expected] of Object.entries(EXPECTED)) {
     if (expected === 'ok') {
       assert.equal(analysis.clusters[0]?.verdict, 'ok');
       assert.deepEqual(analysis.findings.filter((f) => f.severity !== 'note'), [], 'a safe configuration gets no warning');
+    } else if (expected === 'warn') {
+      const warnings = analysis.findings.filter((f) => f.severity === 'warn');
+      assert.ok(warnings.length >= 1, 'a warn verdict comes with a warn finding that says why');
+      for (const f of warnings) {
+        assert.ok(f.line > 1 && f.file.endsWith(file), `${f.file}:${f.line}`);
+        assert.ok(f.fix.length > 20);
+      }
     } else {
       const turn = analysis.fleet.turn;
       assert.ok(turn.blockAtNodes !== null && turn.blockAtNodes <= 5000, `turns block at ${String(turn.blockAtNodes)}`);
