@@ -19,7 +19,7 @@
  */
 import { statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { InputError, type Problem } from '../core/errors.ts';
+import { InputError } from '../core/errors.ts';
 import { formatDuration, parseDuration } from '../core/duration.ts';
 import type { Cluster } from '../model/fleet.ts';
 import { compileRollout, type PlanProblem, type RolloutSpec, type CompileContext } from '../orchestrator/compile.ts';
@@ -45,7 +45,8 @@ import type { ManifestDocument } from '../analyzer/types.ts';
 import { compileFleet, compileFleetDocument } from './fleet.ts';
 import { readManifestPaths } from './manifests.ts';
 import { PlanDocument, type PlanDocumentInput, type PlanSpecInput } from './plan-schema.ts';
-import { nearest, problemAt, Problems, schemaProblems, showValue, sortProblems } from './validate.ts';
+import { nearest, problemAt, Problems, schemaProblems, sortProblems, wrongKind } from './validate.ts';
+import { relativeHint } from './read.ts';
 import { formatPath, parseYaml, readYamlFile, type Path, type YamlDocument } from './yaml.ts';
 
 export interface LoadedPlan {
@@ -82,17 +83,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function kindProblem(doc: YamlDocument): Problem | undefined {
-  const v = doc.value;
-  if (!isRecord(v)) return problemAt(doc, [], `expected a RolloutPlan document (a mapping with apiVersion, kind, metadata and spec), got ${showValue(v)}`, 'see docs/orchestrator.md');
-  if (v.kind === 'Scenario' || v.kind === 'Fleet') {
-    return problemAt(doc, ['kind'], `this is a ${v.kind} document, expected a RolloutPlan`, v.kind === 'Scenario' ? 'pass the scenario with --scenario and the plan with --plan' : 'pass the fleet with --fleet');
-  }
-  return undefined;
-}
-
 function compilePlanDocument(doc: YamlDocument): LoadedPlan {
-  const kind = kindProblem(doc);
+  const kind = wrongKind(doc, 'RolloutPlan');
   if (kind !== undefined) throw new InputError([kind]);
   const problems = new Problems();
   problems.push(...schemaProblems(PlanDocument, doc.value, doc));
@@ -128,7 +120,7 @@ function loadFleetRef(ref: string, doc: YamlDocument, problems: Problems): Clust
       return undefined;
     }
   } catch {
-    problems.add(doc, at, `fleet file not found: ${JSON.stringify(ref)} (resolved to ${resolve(file)})`, "the path is relative to this plan file's directory");
+    problems.add(doc, at, `fleet file not found: ${JSON.stringify(ref)} (resolved to ${resolve(file)})`, relativeHint(doc.file, 'plan'));
     return undefined;
   }
   try {
@@ -285,7 +277,7 @@ class PlanCompiler {
     try {
       statSync(file);
     } catch {
-      this.#add(at, `manifest file not found: ${JSON.stringify(ref)} (resolved to ${resolve(file)})`, "the path is relative to this plan file's directory");
+      this.#add(at, `manifest file not found: ${JSON.stringify(ref)} (resolved to ${resolve(file)})`, relativeHint(this.#doc.file, 'plan'));
       return [];
     }
     let docs: ManifestDocument[];

@@ -36,6 +36,7 @@ import {
   type SelectorInput,
 } from './schema.ts';
 import { listWords, nearMatches, nearest, Problems, schemaProblems, wrongKind } from './validate.ts';
+import { relativeHint } from './read.ts';
 import { formatPath, parseYaml, readYamlFile, type Path, type YamlDocument } from './yaml.ts';
 
 /** Alert rules of a scenario that gives no `alerts`: the usual control-plane, DNS and data-plane alerts. */
@@ -63,6 +64,11 @@ export function loadScenarioFile(file: string): Scenario {
 /** Compiles scenario YAML text; `file` names it in problems and anchors a relative `spec.fleet.file`. */
 export function parseScenario(text: string, file: string): Scenario {
   return compileScenario(parseYaml(text, file));
+}
+
+/** Compiles a parsed Scenario document. Throws InputError listing every problem. */
+export function compileScenarioDocument(doc: YamlDocument): Scenario {
+  return compileScenario(doc);
 }
 
 function compileScenario(doc: YamlDocument): Scenario {
@@ -98,7 +104,7 @@ function loadReferencedFleet(ref: string, doc: YamlDocument, problems: Problems)
   try {
     isFile = statSync(file).isFile();
   } catch {
-    problems.add(doc, at, `fleet file not found: ${JSON.stringify(ref)} (resolved to ${resolve(file)})`, "the path is relative to this scenario file's directory");
+    problems.add(doc, at, `fleet file not found: ${JSON.stringify(ref)} (resolved to ${resolve(file)})`, relativeHint(doc.file, 'scenario'));
     return undefined;
   }
   if (!isFile) {
