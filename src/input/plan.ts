@@ -45,6 +45,7 @@ import type { ManifestDocument } from '../analyzer/types.ts';
 import { compileFleet, compileFleetDocument } from './fleet.ts';
 import { readManifestPaths } from './manifests.ts';
 import { PlanDocument, type PlanDocumentInput, type PlanSpecInput } from './plan-schema.ts';
+import { MAX_DURATION_S } from './schema-kit.ts';
 import { nearest, problemAt, Problems, schemaProblems, sortProblems, wrongKind } from './validate.ts';
 import { relativeHint } from './read.ts';
 import { formatPath, parseYaml, readYamlFile, type Path, type YamlDocument } from './yaml.ts';
@@ -165,7 +166,8 @@ class PlanCompiler {
       this.#add(path, `expected a duration > 0, got ${shown}`);
       return dflt;
     }
-    const { minS, maxS } = bounds;
+    // Every duration is at most 7d (MAX_DURATION_S) unless the field has a tighter bound.
+    const { minS, maxS = MAX_DURATION_S } = bounds;
     if ((minS !== undefined && s < minS) || (maxS !== undefined && s > maxS)) {
       const range = minS !== undefined && maxS !== undefined ? `between ${formatDuration(minS)} and ${formatDuration(maxS)}` : minS !== undefined ? `≥ ${formatDuration(minS)}` : `≤ ${formatDuration(maxS ?? 0)}`;
       this.#add(path, `expected a duration ${range}, got ${shown}`);

@@ -137,14 +137,20 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A bound as people read it: round powers of ten from 1e9 up as `1e12`, everything else as written. */
+function bound(n: number): string {
+  if (Math.abs(n) >= 1e9 && Number.isInteger(Math.log10(Math.abs(n)))) return `${n < 0 ? '-' : ''}1e${Math.log10(Math.abs(n))}`;
+  return String(n);
+}
+
 function range(s: JsonSchema): string {
   const { minimum, maximum, exclusiveMinimum, exclusiveMaximum } = s;
-  if (typeof minimum === 'number' && typeof maximum === 'number') return ` between ${minimum} and ${maximum}`;
+  if (typeof minimum === 'number' && typeof maximum === 'number') return ` between ${bound(minimum)} and ${bound(maximum)}`;
   const parts: string[] = [];
-  if (typeof minimum === 'number') parts.push(`≥ ${minimum}`);
-  if (typeof exclusiveMinimum === 'number') parts.push(`> ${exclusiveMinimum}`);
-  if (typeof maximum === 'number') parts.push(`≤ ${maximum}`);
-  if (typeof exclusiveMaximum === 'number') parts.push(`< ${exclusiveMaximum}`);
+  if (typeof minimum === 'number') parts.push(`≥ ${bound(minimum)}`);
+  if (typeof exclusiveMinimum === 'number') parts.push(`> ${bound(exclusiveMinimum)}`);
+  if (typeof maximum === 'number') parts.push(`≤ ${bound(maximum)}`);
+  if (typeof exclusiveMaximum === 'number') parts.push(`< ${bound(exclusiveMaximum)}`);
   return parts.length > 0 ? ` ${parts.join(' and ')}` : '';
 }
 
