@@ -25,8 +25,8 @@ export function parseDuration(input: string | number): number | undefined {
 
 /**
  * Seconds as a duration string that parseDuration reads back: `1h30m`, `45s`,
- * and under a second in milliseconds (`100ms`, `1s500ms`), never `0s` for a
- * duration that is not zero. Rounded to the millisecond.
+ * and under a second in milliseconds (`100ms`, `1s500ms`) — never `0s` for a
+ * duration of a millisecond or more. Rounded to the millisecond.
  */
 export function formatDuration(seconds: number): string {
   const totalMs = Math.round(seconds * 1000);

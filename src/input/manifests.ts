@@ -45,9 +45,15 @@ export function readManifestPaths(paths: readonly string[], opts: { readonly std
   const problems: Problem[] = [];
   const files: string[] = [];
   const docs: ManifestDocument[] = [];
+  // Files named on the command line (and standard input) must hold something: an empty one is a mistake, never an OK.
+  const named = new Set(paths);
   const parse = (text: string, f: string): void => {
     try {
-      docs.push(...notFirebreak(parseManifests(text, f), problems));
+      const found = parseManifests(text, f);
+      if (found.length === 0 && (named.has(f) || f === STDIN_NAME)) {
+        problems.push({ file: f, path: '', message: 'holds no Kubernetes object (the file is empty, or only comments and `---`)', hint: 'pass the manifests of the change: DaemonSets, Deployments, their RBAC and ConfigMaps' });
+      }
+      docs.push(...notFirebreak(found, problems));
     } catch (e) {
       if (e instanceof InputError) problems.push(...e.problems);
       else throw e;

@@ -182,7 +182,7 @@ export function decodeInput(bytes: Uint8Array, file: string): string {
     throw new InputError([
       problem(
         file,
-        `not UTF-8 text: byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} at byte offset ${offset} cannot start or continue a UTF-8 character`,
+        `not UTF-8 text: byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} at byte offset ${offset} does not start a valid UTF-8 character`,
         'save the file as UTF-8 (firebreak reads text only; a binary file or another encoding such as Latin-1 or UTF-16 is refused)',
         at,
       ),
@@ -216,7 +216,7 @@ function firstControlCharacter(text: string): number {
   return -1;
 }
 
-/** Offset of the first byte that breaks UTF-8 (RFC 3629), or bytes.length when the input ends inside a character. */
+/** Offset of the first byte that starts no valid UTF-8 character (RFC 3629), or bytes.length when there is none. */
 export function firstInvalidUtf8(b: Uint8Array): number {
   let i = 0;
   while (i < b.length) {
@@ -241,7 +241,7 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     for (let k = 1; k <= n; k++) {
       const x = b[i + k];
       if (x === undefined) return i;
-      if (k === 1 ? x < lo || x > hi : x < 0x80 || x > 0xbf) return i + k;
+      if (k === 1 ? x < lo || x > hi : x < 0x80 || x > 0xbf) return i;
     }
     i += n + 1;
   }

@@ -376,7 +376,9 @@ function actionOf(schema: JsonSchema): string | undefined {
 
 /** type, range, pattern, enum, const, anyOf, ...: "expected <what the schema accepts>, got <value>". */
 function valueProblem(e: ErrorObject, path: Path, parent: JsonSchema, source: Source): Problem {
-  const expected = describeSchema(parent);
+  // A number out of range where a pattern also allows strings (durations, byte counts): the words of the pattern do not give the range.
+  const outOfRange = typeof parent.pattern === 'string' && (e.keyword === 'maximum' || e.keyword === 'minimum') ? `${e.keyword === 'maximum' ? ' ≤ ' : ' ≥ '}${bound(Number(e.params.limit))}` : '';
+  const expected = describeSchema(parent) + outOfRange;
   const data: unknown = e.data;
   let hint: string | undefined;
   const types: unknown[] = Array.isArray(parent.type) ? parent.type : [parent.type];
