@@ -79,11 +79,17 @@ export class Fields {
     return undefined;
   }
 
-  int(path: DocPath, min = 0): number | undefined {
+  /**
+   * A whole number in [min, max]; max defaults to 2^31 - 1, the most the
+   * Kubernetes API's int32 fields hold (replicas, parallelism:
+   * https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/deployment-v1/#DeploymentSpec).
+   */
+  int(path: DocPath, min = 0, max = 2 ** 31 - 1): number | undefined {
     const v = this.get(path);
     if (v === undefined || v === null) return undefined;
-    if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
-    this.problem(path, `expected a whole number ≥ ${min}, got ${describe(v)}`);
+    if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
+    if (typeof v === 'number' && v > max) this.problem(path, `expected a whole number ≤ ${max} (a Kubernetes int32), got ${describe(v)}`);
+    else this.problem(path, `expected a whole number ≥ ${min}, got ${describe(v)}`);
     return undefined;
   }
 

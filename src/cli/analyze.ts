@@ -4,16 +4,16 @@
  * pure analysis (src/analyzer), optionally rehearses the derived profiles in
  * the twin, and returns what to print and the exit code: 0 when the fleet
  * verdict is ok or warn, 1 when block, 2 for usage or input errors (located
- * messages, no stack trace). docs/analyzer.md.
+ * messages, no stack trace). One of the manifest paths or the fleet may be
+ * `-` (standard input). docs/analyzer.md.
  */
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../core/errors.ts';
 import { analyze } from '../analyzer/analyze.ts';
 import { formatJson, formatSarif, formatText, OUTPUT_FORMATS, type OutputFormat } from '../analyzer/format.ts';
 import { rehearse } from '../analyzer/rehearse.ts';
-import { loadFleetFile } from '../input/fleet.ts';
-import { readManifestPaths } from '../input/manifests.ts';
 import { exitCodeFor } from './run-errors.ts';
+import { fleetFrom, manifestsFrom, readStdinFor } from './inputs.ts';
 
 export interface AnalyzeArgs {
   /** Manifest files and directories. */
@@ -42,24 +42,25 @@ export function toolVersion(): string {
 }
 
 /** Runs the command; never throws for bad usage or input (exit 2 with the message on stderr). */
-export function analyzeCommand(args: AnalyzeArgs): Promise<CommandOutput> {
+export async function analyzeCommand(args: AnalyzeArgs): Promise<CommandOutput> {
   try {
     const format = (args.format ?? 'text') as OutputFormat;
     if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(args.format)}`);
     if (args.fleet === undefined || args.fleet === '') throw new UsageError('--fleet <fleet.yaml> is required: the clusters to estimate for (docs/fleet-format.md)');
     if (args.paths.length === 0) throw new UsageError('give at least one manifest file or directory');
-    const fleet = loadFleetFile(args.fleet);
-    const docs = readManifestPaths(args.paths);
+    const stdin = await readStdinFor([['--fleet', args.fleet], ['<paths>', args.paths]]);
+    const fleet = fleetFrom(args.fleet, stdin);
+    const docs = manifestsFrom(args.paths, stdin);
     const result = analyze(docs, fleet.clusters, { fleetName: fleet.name });
     const rehearsal = args.rehearse === true ? rehearse(result.profiles, result.planned, fleet.clusters) : undefined;
     const a = result.analysis;
     const stdout = format === 'json' ? formatJson(a, rehearsal) : format === 'sarif' ? formatSarif(a, { toolVersion: toolVersion() }) : formatText(a, rehearsal);
-    return Promise.resolve({ stdout, stderr: '', exitCode: a.verdict === 'block' ? 1 : 0 });
+    return { stdout, stderr: '', exitCode: a.verdict === 'block' ? 1 : 0 };
   } catch (err) {
     if (err instanceof InputError || err instanceof UsageError) {
       const { code, message } = exitCodeFor(err);
-      return Promise.resolve({ stdout: '', stderr: message.endsWith('\n') ? message : message + '\n', exitCode: code });
+      return { stdout: '', stderr: message.endsWith('\n') ? message : message + '\n', exitCode: code };
     }
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    throw err;
   }
 }

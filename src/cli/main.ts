@@ -1,77 +1,165 @@
 #!/usr/bin/env node
 /**
  * The firebreak command line. A thin shell: it parses arguments, reads files,
- * calls the pure layers and writes results.
+ * calls the pure layers and writes results. Every command follows one
+ * exit-code contract (src/cli/run-errors.ts, shown by `firebreak --help`):
+ * 0 success, 1 a negative verdict, 2 a usage or input error, 3 an internal
+ * error. Command modules are loaded when their command runs, so that a quick
+ * command does not pay for the twin or the report renderer.
  *
  * @example
  *   firebreak simulate scenarios/openai-2024-12-11.yaml --seed 1 --report out/report.html
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { simulate } from './simulate.ts';
-import { validateFile } from './validate.ts';
-import { benchTwin } from './bench.ts';
-import { writeSchemas } from './schema.ts';
-import { analyzeCommand } from './analyze.ts';
-import { benchAnalyze } from './bench-analyze.ts';
-import { planShow, planValidate } from './plan.ts';
-import { rehearseCommand } from './rehearse.ts';
-import { rolloutControl, rolloutHistory, rolloutStatus } from './rollout.ts';
-import { benchRehearse } from './bench-rehearse.ts';
-import { exitCodeFor } from './run-errors.ts';
+import { parseDuration } from '../core/duration.ts';
+import { SystemError, UsageError } from '../core/errors.ts';
+import { DEFAULT_MAX_INPUT_BYTES, formatByteSize, parseByteSize, setMaxInputBytes } from '../input/read.ts';
+import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './run-errors.ts';
+import { settings } from './settings.ts';
+import { DEFAULT_STDIN_TIMEOUT_MS } from './stdin.ts';
+
+// ---------------------------------------------------------------------------
+// Output streams: a reader that went away (EPIPE, `| head`) ends the output
+// quietly, the exit code stays the command's; any other write failure (a full
+// disk under `> file`) is one line and exit 3.
+
+settings.debug = process.env.FIREBREAK_DEBUG === '1' || process.argv.includes('--debug');
+
+const closed = { stdout: false, stderr: false };
+
+function guard(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || (closed[name] && e.code === 'ERR_STREAM_DESTROYED')) {
+      closed[name] = true;
+      return;
+    }
+    closed[name] = true;
+    const failure = exitCodeFor(e.code !== undefined && e.errno !== undefined ? new SystemError(`cannot write to standard ${name === 'stdout' ? 'output' : 'error'}: ${e.message}`) : e, { debug: settings.debug });
+    if (name === 'stdout') printErr(failure.message);
+    process.exitCode = failure.code;
+  });
+}
+guard(process.stdout, 'stdout');
+guard(process.stderr, 'stderr');
+
+function print(text: string): void {
+  if (!closed.stdout && text !== '') process.stdout.write(text);
+}
+function printErr(text: string): void {
+  if (!closed.stderr && text !== '') process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+/** Ends the run for an error: its exit code and message (run-errors.ts). */
+function fail(err: unknown): void {
+  const { code, message } = exitCodeFor(err, { debug: settings.debug });
+  printErr(message);
+  process.exitCode = code;
+}
+
+process.on('uncaughtException', (err) => {
+  fail(err);
+  process.exit();
+});
+process.on('unhandledRejection', (err) => {
+  fail(err);
+  process.exit();
+});
+
+// ---------------------------------------------------------------------------
+// Argument parsers: every number within a documented range.
 
 function seedArg(v: string): number {
   if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError('expected an integer seed, e.g. --seed 1');
   return Number(v);
 }
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return n;
+function intIn(min: number, max: number): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || !Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
 }
-function positive(v: string): number {
-  const n = Number(v);
-  if (!(n > 0)) throw new InvalidArgumentError('expected a number > 0');
-  return n;
+function numberIn(min: number, max: number): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !(n > min) || n > max) throw new InvalidArgumentError(`expected a number > ${min} and ≤ ${max}`);
+    return n;
+  };
 }
+/** Positions and counts users pass (waves, list lengths): bounded only by what is meaningful, 1,000,000. */
+const count = intIn(1, 1_000_000);
 
 const program = new Command()
   .name('firebreak')
   .description('Safe fleet-wide changes on Kubernetes: rehearse changes, rollouts and faults in a deterministic fleet twin.')
+  .option('--debug', 'show the stack trace of an internal error (also FIREBREAK_DEBUG=1)')
+  .option('--max-input-size <size>', `largest input file, or standard input, e.g. 64Mi (default ${formatByteSize(DEFAULT_MAX_INPUT_BYTES)}; also FIREBREAK_MAX_INPUT_SIZE)`)
+  .option('--stdin-timeout <duration>', `longest wait for data on standard input (\`-\`), e.g. 2m (default ${DEFAULT_STDIN_TIMEOUT_MS / 1000}s; also FIREBREAK_STDIN_TIMEOUT)`)
+  .configureHelp({ showGlobalOptions: true })
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  .addHelpText(
+    'after',
+    `
+Input files: every file argument may be \`-\` for standard input (one \`-\` per command).
+Only regular files are read (a FIFO or device is refused: pipe it into \`-\`), at most
+--max-input-size bytes each, as UTF-8 text.
+
+${EXIT_CODES_HELP}`,
+  );
+
+program.hook('preAction', (_root, action) => {
+  const o = action.optsWithGlobals<{ debug?: boolean; maxInputSize?: string; stdinTimeout?: string }>();
+  if (o.debug === true) settings.debug = true;
+  const size = o.maxInputSize ?? process.env.FIREBREAK_MAX_INPUT_SIZE;
+  if (size !== undefined && size !== '') {
+    const n = parseByteSize(size);
+    if (n === undefined) throw new UsageError(`${o.maxInputSize !== undefined ? '--max-input-size' : 'FIREBREAK_MAX_INPUT_SIZE'} expects a size such as 16Mi, 64MiB or 1048576 (bytes), got ${JSON.stringify(size)}`);
+    setMaxInputBytes(n);
+  }
+  const wait = o.stdinTimeout ?? process.env.FIREBREAK_STDIN_TIMEOUT;
+  if (wait !== undefined && wait !== '') {
+    const s = parseDuration(wait);
+    if (s === undefined || s <= 0 || s > 86_400) throw new UsageError(`${o.stdinTimeout !== undefined ? '--stdin-timeout' : 'FIREBREAK_STDIN_TIMEOUT'} expects a duration from 1ms to 1d such as 30s or 2m, got ${JSON.stringify(wait)}`);
+    settings.stdinTimeoutMs = Math.max(1, Math.round(s * 1000));
+  }
+});
 
 program
   .command('simulate')
   .description('run a scenario in the fleet twin')
-  .argument('<scenario>', 'scenario YAML file')
+  .argument('<scenario>', 'scenario YAML file, or - for standard input')
   .option('--seed <n>', 'random seed', seedArg, 1)
   .option('--json', 'print the JSON report (docs/report-format.md) instead of a summary', false)
   .option('--report <file>', 'write the self-contained HTML report')
   .option('--metrics <file>', 'write per-cluster per-minute metrics as NDJSON')
   .action(async (file: string, o: { seed: number; json: boolean; report?: string; metrics?: string }) => {
-    await simulate(file, { seed: o.seed, json: o.json, ...(o.report !== undefined ? { report: o.report } : {}), ...(o.metrics !== undefined ? { metrics: o.metrics } : {}) });
+    const { simulate } = await import('./simulate.ts');
+    print(await simulate(file, { seed: o.seed, json: o.json, ...(o.report !== undefined ? { report: o.report } : {}), ...(o.metrics !== undefined ? { metrics: o.metrics } : {}) }));
   });
 
 const scenario = program.command('scenario').description('work with scenario files');
 scenario
   .command('validate')
   .description('check a scenario (or fleet) file and report every problem with its location')
-  .argument('<file>', 'scenario or fleet YAML file')
-  .action((file: string) => {
-    process.stdout.write(validateFile(file));
+  .argument('<file>', 'scenario or fleet YAML file, or - for standard input')
+  .action(async (file: string) => {
+    const { validateFile } = await import('./validate.ts');
+    print(await validateFile(file));
   });
 
 program
   .command('analyze')
-  .description("estimate a change's API-server cost at every cluster's size before it is deployed")
-  .argument('<paths...>', 'Kubernetes manifests: files or directories (multi-document YAML, with RBAC)')
-  .requiredOption('--fleet <file>', 'the Fleet to estimate against')
+  .description("estimate a change's API-server cost at every cluster's size before it is deployed (exit 1 when the verdict is block)")
+  .argument('<paths...>', 'Kubernetes manifests: files or directories (multi-document YAML, with RBAC), or - for standard input')
+  .requiredOption('--fleet <file>', 'the Fleet to estimate against (or - for standard input)')
   .option('--format <format>', 'text, json or sarif', 'text')
   .option('--rehearse', 'also run the derived change in the fleet twin and compare', false)
   .action(async (paths: string[], o: { fleet: string; format: string; rehearse: boolean }) => {
+    const { analyzeCommand } = await import('./analyze.ts');
     const r = await analyzeCommand({ paths, fleet: o.fleet, format: o.format, rehearse: o.rehearse });
-    process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
+    print(r.stdout);
+    printErr(r.stderr);
     process.exitCode = r.exitCode;
   });
 
@@ -79,26 +167,30 @@ const plan = program.command('plan').description('work with rollout plans');
 plan
   .command('validate')
   .description('check a RolloutPlan and report every problem with its location')
-  .argument('<plan>', 'RolloutPlan YAML file')
-  .action((file: string) => {
-    process.stdout.write(planValidate(file));
+  .argument('<plan>', 'RolloutPlan YAML file, or - for standard input')
+  .action(async (file: string) => {
+    const [{ planValidate }, { readStdinFor }] = await Promise.all([import('./plan.ts'), import('./inputs.ts')]);
+    const stdin = await readStdinFor([['<plan>', file]]);
+    print(planValidate(file, stdin));
   });
 plan
   .command('show')
   .description('print the waves and node batches a plan would run over a fleet')
-  .argument('<plan>', 'RolloutPlan YAML file')
-  .option('--fleet <file>', "the Fleet (default: the plan's spec.fleet)")
+  .argument('<plan>', 'RolloutPlan YAML file, or - for standard input')
+  .option('--fleet <file>', "the Fleet (default: the plan's spec.fleet), or - for standard input")
   .option('--json', 'print JSON', false)
-  .option('--max-clusters <n>', 'clusters listed per wave (the rest are counted)', positiveInt)
-  .action((file: string, o: { fleet?: string; json: boolean; maxClusters?: number }) => {
-    process.stdout.write(planShow(file, { json: o.json, ...(o.fleet !== undefined ? { fleet: o.fleet } : {}), ...(o.maxClusters !== undefined ? { maxClusters: o.maxClusters } : {}) }));
+  .option('--max-clusters <n>', 'clusters listed per wave (the rest are counted)', count)
+  .action(async (file: string, o: { fleet?: string; json: boolean; maxClusters?: number }) => {
+    const [{ planShow }, { readStdinFor }] = await Promise.all([import('./plan.ts'), import('./inputs.ts')]);
+    const stdin = await readStdinFor([['<plan>', file], ['--fleet', o.fleet]]);
+    print(planShow(file, { json: o.json, ...(o.fleet !== undefined ? { fleet: o.fleet } : {}), ...(o.maxClusters !== undefined ? { maxClusters: o.maxClusters } : {}), ...(stdin !== undefined ? { stdin } : {}) }));
   });
 
 program
   .command('rehearse')
-  .description('run a rollout plan against the fleet twin in virtual time')
-  .requiredOption('--scenario <file>', 'scenario YAML (its fleet, model and change)')
-  .requiredOption('--plan <file>', 'RolloutPlan YAML')
+  .description('run a rollout plan against the fleet twin in virtual time (exit 1 when the rollout halts, is aborted or does not finish)')
+  .requiredOption('--scenario <file>', 'scenario YAML (its fleet, model and change), or - for standard input')
+  .requiredOption('--plan <file>', 'RolloutPlan YAML, or - for standard input')
   .option('--seed <n>', 'random seed', seedArg, 1)
   .option('--json', 'print the JSON result (docs/orchestrator.md) instead of a summary', false)
   .option('--report <file>', 'write the HTML report with the waves')
@@ -106,18 +198,20 @@ program
   .option('--compare', "also run the scenario's own naive pipeline and put both side by side", false)
   .option('--approve-after <duration>', 'grant manual approvals after this long in virtual time, or "never"', '5m')
   .action(async (o: { scenario: string; plan: string; seed: number; json: boolean; report?: string; state?: string; compare: boolean; approveAfter: string }) => {
-    process.stdout.write(
-      await rehearseCommand({
-        scenario: o.scenario,
-        plan: o.plan,
-        seed: o.seed,
-        json: o.json,
-        compare: o.compare,
-        approveAfter: o.approveAfter,
-        ...(o.report !== undefined ? { report: o.report } : {}),
-        ...(o.state !== undefined ? { state: o.state } : {}),
-      }),
-    );
+    const { rehearseRun } = await import('./rehearse.ts');
+    const r = await rehearseRun({
+      scenario: o.scenario,
+      plan: o.plan,
+      seed: o.seed,
+      json: o.json,
+      compare: o.compare,
+      approveAfter: o.approveAfter,
+      ...(o.report !== undefined ? { report: o.report } : {}),
+      ...(o.state !== undefined ? { state: o.state } : {}),
+    });
+    print(r.stdout);
+    printErr(r.stderr);
+    process.exitCode = r.exitCode;
   });
 
 const rollout = program.command('rollout').description('inspect and steer a rollout through its state database');
@@ -126,17 +220,19 @@ rollout
   .description('where the rollout stands')
   .requiredOption('--state <db>', 'state database')
   .option('--json', 'print JSON', false)
-  .action((o: { state: string; json: boolean }) => {
-    process.stdout.write(rolloutStatus(o.state, { json: o.json }));
+  .action(async (o: { state: string; json: boolean }) => {
+    const { rolloutStatus } = await import('./rollout.ts');
+    print(rolloutStatus(o.state, { json: o.json }));
   });
 rollout
   .command('history')
   .description('the persisted events and decisions')
   .requiredOption('--state <db>', 'state database')
   .option('--json', 'print JSON', false)
-  .option('--limit <n>', 'newest N entries', positiveInt)
-  .action((o: { state: string; json: boolean; limit?: number }) => {
-    process.stdout.write(rolloutHistory(o.state, { json: o.json, ...(o.limit !== undefined ? { limit: o.limit } : {}) }));
+  .option('--limit <n>', 'newest N entries', count)
+  .action(async (o: { state: string; json: boolean; limit?: number }) => {
+    const { rolloutHistory } = await import('./rollout.ts');
+    print(rolloutHistory(o.state, { json: o.json, ...(o.limit !== undefined ? { limit: o.limit } : {}) }));
   });
 for (const action of ['pause', 'resume', 'approve', 'abort'] as const) {
   rollout
@@ -145,55 +241,58 @@ for (const action of ['pause', 'resume', 'approve', 'abort'] as const) {
     .requiredOption('--state <db>', 'state database')
     .option('--by <who>', 'who asks (default: the OS user)')
     .option('--reason <text>', 'why')
-    .option('--wave <n>', 'approve: the wave (1-based) being approved', positiveInt)
-    .action((o: { state: string; by?: string; reason?: string; wave?: number }) => {
-      process.stdout.write(
-        rolloutControl(o.state, action, { ...(o.by !== undefined ? { by: o.by } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), ...(o.wave !== undefined ? { wave: o.wave } : {}) }),
-      );
+    .option('--wave <n>', 'approve: the wave (1-based) being approved', count)
+    .action(async (o: { state: string; by?: string; reason?: string; wave?: number }) => {
+      const { rolloutControl } = await import('./rollout.ts');
+      print(rolloutControl(o.state, action, { ...(o.by !== undefined ? { by: o.by } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), ...(o.wave !== undefined ? { wave: o.wave } : {}) }));
     });
 }
 
+// Benchmark sizes stay within the input formats' own ranges (docs/fleet-format.md: up to 10,000 clusters; a scenario runs up to 7 days).
 const bench = program.command('bench').description('benchmarks');
 bench
   .command('rehearse')
   .description('rehearse the default plan over a generated fleet and report speed')
   .option('--json', 'print JSON', false)
-  .option('--clusters <n>', 'clusters in the generated fleet', positiveInt, 1000)
+  .option('--clusters <n>', 'clusters in the generated fleet (1 to 10000)', intIn(1, 10_000), 1000)
   .action(async (o: { json: boolean; clusters: number }) => {
-    process.stdout.write(await benchRehearse(o));
+    const { benchRehearse } = await import('./bench-rehearse.ts');
+    print(await benchRehearse(o));
   });
 bench
   .command('analyze')
   .description('analyze generated manifests against a generated fleet and report speed')
   .option('--json', 'print JSON', false)
-  .option('--manifests <n>', 'manifests to analyze', positiveInt, 10000)
-  .option('--clusters <n>', 'clusters in the fleet', positiveInt, 200)
-  .action((o: { json: boolean; manifests: number; clusters: number }) => {
-    process.stdout.write(benchAnalyze(o));
+  .option('--manifests <n>', 'manifests to analyze (1 to 1000000)', intIn(1, 1_000_000), 10000)
+  .option('--clusters <n>', 'clusters in the fleet (1 to 10000)', intIn(1, 10_000), 200)
+  .action(async (o: { json: boolean; manifests: number; clusters: number }) => {
+    const { benchAnalyze } = await import('./bench-analyze.ts');
+    print(benchAnalyze(o));
   });
 bench
   .command('twin')
   .description('simulate a reference fleet and report speed')
   .option('--json', 'print JSON', false)
-  .option('--clusters <n>', 'clusters in the reference fleet', positiveInt, 200)
-  .option('--hours <h>', 'simulated hours', positive, 6)
+  .option('--clusters <n>', 'clusters in the reference fleet (1 to 10000)', intIn(1, 10_000), 200)
+  .option('--hours <h>', 'simulated hours (up to 168)', numberIn(0, 168), 6)
   .option('--scaling', 'also measure wall time for 50, 100, 200 and 400 clusters', false)
-  .action((o: { json: boolean; clusters: number; hours: number; scaling: boolean }) => {
-    process.stdout.write(benchTwin(o));
+  .action(async (o: { json: boolean; clusters: number; hours: number; scaling: boolean }) => {
+    const { benchTwin } = await import('./bench.ts');
+    print(benchTwin(o));
   });
 
 program
   .command('schema')
   .description('write the JSON Schemas of the input formats (for editors)')
-  .option('--out <dir>', 'output directory', 'schemas')
-  .action((o: { out: string }) => {
-    process.stdout.write(writeSchemas(o.out));
+  .option('--out <dir>', 'output directory (a file there is an error)', 'schemas')
+  .action(async (o: { out: string }) => {
+    const { writeSchemas } = await import('./schema.ts');
+    print(writeSchemas(o.out));
   });
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  const { code, message } = exitCodeFor(err);
-  if (message !== '') process.stderr.write(message.endsWith('\n') ? message : message + '\n');
-  process.exitCode = code;
+  fail(err);
 }
+if (process.exitCode === undefined) process.exitCode = EXIT.ok;

@@ -1,7 +1,9 @@
 /**
  * `firebreak plan validate <plan.yaml>` and `firebreak plan show <plan.yaml>
  * [--fleet <fleet.yaml>] [--json]`: check a rollout plan (every problem
- * located, exit 2), and print the waves it would run over a fleet.
+ * located, exit 2), and print the waves it would run over a fleet. The plan
+ * or the fleet may be `-`: the caller reads standard input
+ * (src/cli/inputs.ts) and passes its text as `stdin`.
  *
  * @example
  *   process.stdout.write(planShow('plans/default.yaml', { fleet: 'fleets/openai-like.yaml', json: false }));
@@ -11,16 +13,17 @@ import { formatDuration } from '../core/duration.ts';
 import { SIZE_CLASSES } from '../model/fleet.ts';
 import type { RolloutSpec } from '../orchestrator/compile.ts';
 import { formatBatch } from '../orchestrator/plan.ts';
-import { loadFleetFile } from '../input/fleet.ts';
-import { compilePlanFor, loadPlanFile, workloadOf, type LoadedPlan } from '../input/plan.ts';
+import { compilePlanFor, workloadOf, type LoadedPlan } from '../input/plan.ts';
+import { STDIN_NAME } from '../input/read.ts';
+import { fleetFrom, planFrom } from './inputs.ts';
 
 /** Checks a plan file; returns a one-line confirmation (throws InputError with every problem). */
-export function planValidate(file: string): string {
-  const loaded = loadPlanFile(file);
+export function planValidate(file: string, stdin?: string): string {
+  const loaded = planFrom(file, stdin);
   const p = loaded.plan;
   const waves = p.waves.kind === 'generate' ? 'size-aware waves' : `${p.waves.waves.length} explicit waves`;
   const fleet = loaded.fleet === undefined ? '' : `; ${waveCount(loaded)} waves over its fleet of ${loaded.fleet.length} clusters`;
-  return `${file}: valid RolloutPlan ${p.name} (${waves}, ${p.nodeBatches.length} node batches, ${p.gates.filter((g) => g.enabled).length} gates${fleet})\n`;
+  return `${file === '-' ? STDIN_NAME : file}: valid RolloutPlan ${p.name} (${waves}, ${p.nodeBatches.length} node batches, ${p.gates.filter((g) => g.enabled).length} gates${fleet})\n`;
 }
 
 function waveCount(loaded: LoadedPlan): number {
@@ -40,12 +43,14 @@ export interface PlanShowOptions {
   readonly json: boolean;
   /** Clusters listed per wave in the text output (the rest are counted). Default 12. */
   readonly maxClusters?: number;
+  /** Standard input's text, when the plan or the fleet is `-`. */
+  readonly stdin?: string;
 }
 
 /** The waves a plan would run over a fleet (`--fleet`, else the plan's own `spec.fleet`). */
 export function planShow(file: string, opts: PlanShowOptions): string {
-  const loaded = loadPlanFile(file);
-  const clusters = opts.fleet !== undefined ? loadFleetFile(opts.fleet).clusters : loaded.fleet;
+  const loaded = planFrom(file, opts.stdin);
+  const clusters = opts.fleet !== undefined ? fleetFrom(opts.fleet, opts.stdin).clusters : loaded.fleet;
   if (clusters === undefined) throw new UsageError(`${file} names no fleet (spec.fleet); give one with --fleet <fleet.yaml>`);
   const spec = specFor(loaded, clusters);
   if (opts.json) {

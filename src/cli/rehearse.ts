@@ -9,24 +9,28 @@
  * replays it to the same result. Fault injection: `FIREBREAK_CRASH_AT=N`
  * makes the process exit (status 75) right after the N-th persisted record.
  *
+ * Exit status (src/cli/run-errors.ts): 0 when the rehearsed rollout
+ * completed; 1 when it halted, was aborted, or did not finish (paused or
+ * awaiting an approval when the run ended) — not a success, said on stderr.
+ * Either input may be `-` (standard input).
+ *
  * @example
  *   process.stdout.write(await rehearseCommand({ scenario: 'scenarios/openai-2024-12-11.yaml', plan: 'plans/default.yaml', seed: 1, json: true, compare: true }));
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.ts';
 import { parseDuration } from '../core/duration.ts';
 import { PlanCompileError } from '../orchestrator/compile.ts';
 import type { RehearsalResult } from '../orchestrator/report-types.ts';
-import { loadPlanFile, planInputError } from '../input/plan.ts';
-import { loadScenarioFile } from '../input/scenario.ts';
-import { renderRunReport } from '../report/html.ts';
-import { rehearsalRunReport, rolloutSections } from '../report/rollout.ts';
+import { parsePlan, planInputError } from '../input/plan.ts';
+import { readInputFile, STDIN_NAME } from '../input/read.ts';
+import { parseScenario } from '../input/scenario.ts';
 import { InjectedCrash } from '../shell/event-store.ts';
 import { rehearse, StateMismatch, type RehearsalOutput } from '../shell/rehearsal.ts';
 import { ReplayDivergence } from '../shell/runner.ts';
 import { progressBar } from './progress.ts';
-import { writeOut } from './simulate.ts';
+import { readStdinFor } from './inputs.ts';
+import { checkOutputFile, writeOutputFile } from './output.ts';
 
 export interface RehearseCommandOptions {
   readonly scenario: string;
@@ -61,13 +65,34 @@ function approveAfterS(raw: string | undefined): number | null | undefined {
 
 /** Runs the rehearsal; returns what to print. Writes the HTML report when asked. */
 export async function rehearseCommand(o: RehearseCommandOptions): Promise<string> {
-  const scenario = loadScenarioFile(o.scenario);
-  const loaded = loadPlanFile(o.plan);
-  const fingerprint = createHash('sha256')
-    .update(readFileSync(o.plan))
-    .update('\0')
-    .update(readFileSync(o.scenario))
-    .digest('hex');
+  return (await rehearseRun(o)).stdout;
+}
+
+/** The exit status of a rehearsal's outcome, and what to say on stderr when it is not a success. */
+export function rehearsalVerdict(r: RehearsalResult, o: { readonly state?: string } = {}): { exitCode: number; message: string } {
+  switch (r.outcome) {
+    case 'completed':
+      return { exitCode: 0, message: '' };
+    case 'halted':
+      return { exitCode: 1, message: `firebreak: the rehearsed rollout halted${r.haltedInWave !== null ? ` in wave ${r.haltedInWave}` : ''}${r.haltReason !== null ? `: ${r.haltReason.message}` : ''} (exit status 1)\n` };
+    case 'aborted':
+      return { exitCode: 1, message: `firebreak: the rehearsed rollout was aborted${r.haltReason !== null ? `: ${r.haltReason.message}` : ''} (exit status 1)\n` };
+    default: {
+      const resume = o.state !== undefined ? `; steer it with \`firebreak rollout … --state ${o.state}\` and run the same command again to resume` : '';
+      return { exitCode: 1, message: `firebreak: the rehearsed rollout did not finish (${r.phase} when the run ended), so it is not a success (exit status 1)${resume}\n` };
+    }
+  }
+}
+
+/** Runs the rehearsal: what to print, the exit status and the stderr verdict line (rehearsalVerdict). */
+export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: string; stderr: string; exitCode: number; result: RehearsalResult }> {
+  if (o.report !== undefined) checkOutputFile(o.report, '--report');
+  const stdin = await readStdinFor([['--scenario', o.scenario], ['--plan', o.plan]]);
+  const scenarioText = o.scenario === '-' ? (stdin ?? '') : readInputFile(o.scenario);
+  const scenario = parseScenario(scenarioText, o.scenario === '-' ? STDIN_NAME : o.scenario);
+  const planText = o.plan === '-' ? (stdin ?? '') : readInputFile(o.plan);
+  const loaded = parsePlan(planText, o.plan === '-' ? STDIN_NAME : o.plan);
+  const fingerprint = createHash('sha256').update(planText).update('\0').update(scenarioText).digest('hex');
   const crashAfter = crashAtFromEnv(process.env);
   const approve = approveAfterS(o.approveAfter);
   const bar = progressBar(`rehearsing ${loaded.plan.name} on ${scenario.name}`);
@@ -96,13 +121,16 @@ export async function rehearseCommand(o: RehearseCommandOptions): Promise<string
   }
   bar.stop();
   if (o.report !== undefined) {
+    const { renderRunReport } = await import('../report/html.ts');
+    const { rehearsalRunReport, rolloutSections } = await import('../report/rollout.ts');
     const html = await renderRunReport(rehearsalRunReport(out.result, out.report), out.series, {
       title: `${loaded.plan.name} rehearsed on ${scenario.name}`,
       extraSections: await rolloutSections(out.result, out.report),
     });
-    writeOut(o.report, html);
+    writeOutputFile(o.report, html, '--report');
   }
-  return o.json ? JSON.stringify(out.result, null, 2) + '\n' : summary(out.result, o);
+  const verdict = rehearsalVerdict(out.result, o);
+  return { stdout: o.json ? JSON.stringify(out.result, null, 2) + '\n' : summary(out.result, o), stderr: verdict.message, exitCode: verdict.exitCode, result: out.result };
 }
 
 function hm(iso: string | null): string {

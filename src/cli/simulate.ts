@@ -1,15 +1,15 @@
 /**
- * `firebreak simulate <scenario.yaml>`: runs the twin and prints a summary,
- * or the JSON report with --json; writes the HTML report and the per-minute
- * metrics when asked. Files are written only after the run succeeded.
+ * `firebreak simulate <scenario.yaml | ->`: runs the twin and prints a
+ * summary, or the JSON report with --json; writes the HTML report and the
+ * per-minute metrics when asked. The output paths are checked before the run
+ * (a directory, a path under a file or an unwritable place is a usage error)
+ * and written only after the run succeeded, atomically.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { loadScenarioFile } from '../input/scenario.ts';
 import { Twin } from '../twin/engine.ts';
 import type { RunReport } from '../twin/report-types.ts';
-import { renderRunReport } from '../report/html.ts';
 import { progressBar } from './progress.ts';
+import { readStdinFor, scenarioFrom } from './inputs.ts';
+import { checkOutputFile, writeOutputFile } from './output.ts';
 
 export interface SimulateOptions {
   readonly seed: number;
@@ -18,28 +18,28 @@ export interface SimulateOptions {
   readonly metrics?: string;
 }
 
-export async function simulate(file: string, opts: SimulateOptions): Promise<void> {
-  const scenario = loadScenarioFile(file);
+/** Runs the scenario; returns what to print. */
+export async function simulate(file: string, opts: SimulateOptions): Promise<string> {
+  if (opts.report !== undefined) checkOutputFile(opts.report, '--report');
+  if (opts.metrics !== undefined) checkOutputFile(opts.metrics, '--metrics');
+  const stdin = await readStdinFor([['<scenario>', file]]);
+  const scenario = scenarioFrom(file, stdin);
   const twin = new Twin(scenario, { seed: opts.seed });
   const bar = progressBar(`simulating ${scenario.name}`);
   twin.run((f) => bar.update(f));
   bar.stop();
   const { report, series } = twin.result();
   if (opts.report !== undefined) {
+    const { renderRunReport } = await import('../report/html.ts');
     const html = await renderRunReport(report, series);
-    writeOut(opts.report, html);
+    writeOutputFile(opts.report, html, '--report');
   }
   if (opts.metrics !== undefined) {
     const lines: string[] = [];
     for (const l of twin.metricLines()) lines.push(l);
-    writeOut(opts.metrics, lines.join('\n') + '\n');
+    writeOutputFile(opts.metrics, lines.join('\n') + '\n', '--metrics');
   }
-  process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : summary(report, opts));
-}
-
-export function writeOut(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, content);
+  return opts.json ? JSON.stringify(report, null, 2) + '\n' : summary(report, opts);
 }
 
 function hm(iso: string | null): string {

@@ -23,10 +23,18 @@ export function parseDuration(input: string | number): number | undefined {
   return total;
 }
 
+/**
+ * Seconds as a duration string that parseDuration reads back: `1h30m`, `45s`,
+ * and under a second in milliseconds (`100ms`, `1s500ms`) — never `0s` for a
+ * duration of a millisecond or more. Rounded to the millisecond.
+ */
 export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
+  const totalMs = Math.round(seconds * 1000);
+  const s = Math.floor(totalMs / 1000);
+  const ms = totalMs % 1000;
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const r = s % 60;
-  return `${h > 0 ? `${h}h` : ''}${m > 0 ? `${m}m` : ''}${r > 0 || s === 0 ? `${r}s` : ''}`;
+  const text = `${h > 0 ? `${h}h` : ''}${m > 0 ? `${m}m` : ''}${r > 0 ? `${r}s` : ''}${ms > 0 ? `${ms}ms` : ''}`;
+  return text === '' ? '0s' : text;
 }

@@ -1,7 +1,9 @@
 /**
  * Named errors with stable codes. User mistakes (bad input, bad usage) are
- * `InputError`s: the CLI prints their located messages and exits 2, with no
- * stack trace. Anything else is a bug and keeps its stack.
+ * `InputError`s and `UsageError`s: the CLI prints their messages and exits 2,
+ * with no stack trace. A failure of the machine rather than of the user or
+ * of firebreak (a full disk, an I/O error) is a `SystemError`: one line, exit
+ * 3. Anything else is a bug: exit 3, its stack shown with --debug.
  */
 
 /** One located problem in an input file. */
@@ -41,5 +43,14 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/** The environment failed, not the user and not firebreak: a full disk, an I/O error. One line, exit 3. */
+export class SystemError extends Error {
+  readonly code = 'FB_SYSTEM';
+  constructor(message: string) {
+    super(message);
+    this.name = 'SystemError';
   }
 }

@@ -11,7 +11,7 @@ import { expandFleet, type Cluster } from '../model/fleet.ts';
 import { InputError } from '../core/errors.ts';
 import { FleetDocument, type FleetDocumentInput, type FleetSpecInput } from './schema.ts';
 import { Problems, schemaProblems, wrongKind } from './validate.ts';
-import { formatPath, readYamlFile, type Path, type Source, type YamlDocument } from './yaml.ts';
+import { formatPath, parseYaml, readYamlFile, type Path, type Source, type YamlDocument } from './yaml.ts';
 
 export interface LoadedFleet {
   readonly name: string;
@@ -21,6 +21,11 @@ export interface LoadedFleet {
 /** Reads, validates and expands a Fleet file. Throws InputError with every problem found. */
 export function loadFleetFile(file: string): LoadedFleet {
   return compileFleetDocument(readYamlFile(file));
+}
+
+/** Validates and expands Fleet YAML text; `file` names it in problems. */
+export function parseFleet(text: string, file: string): LoadedFleet {
+  return compileFleetDocument(parseYaml(text, file));
 }
 
 /** Validates and expands a parsed Fleet document. Throws InputError with every problem found. */

@@ -19,13 +19,14 @@
  *   const docs = readManifestPaths(['deploy/']);
  *   docs[0].locate(['spec', 'template', 'spec', 'containers', 0, 'args']);   // { line: 31, column: 13 }
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit } from 'yaml';
 import { InputError, type Problem } from '../core/errors.ts';
 import type { DocPath, ManifestDocument, Pos } from '../analyzer/types.ts';
 import { YamlLines } from '../analyzer/yaml-locate.ts';
+import { readInputFile, STDIN_NAME } from './read.ts';
 import { locateOffset, syntaxProblem } from './yaml.ts';
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
@@ -34,12 +35,35 @@ const MAX_ALIAS_COUNT = 100;
 
 /**
  * Reads manifest files and directories (recursively, files in name order).
- * Throws InputError listing every unreadable path and every syntax problem.
+ * Every file is read by src/input/read.ts (a regular file, bounded in size,
+ * UTF-8). `-` stands for `opts.stdin`, the text the CLI read from standard
+ * input. Throws InputError listing every unreadable path and every syntax
+ * problem, and every firebreak document (a Fleet, Scenario or RolloutPlan is
+ * not a manifest).
  */
-export function readManifestPaths(paths: readonly string[]): ManifestDocument[] {
+export function readManifestPaths(paths: readonly string[], opts: { readonly stdin?: string } = {}): ManifestDocument[] {
   const problems: Problem[] = [];
   const files: string[] = [];
+  const docs: ManifestDocument[] = [];
+  // Files named on the command line (and standard input) must hold something: an empty one is a mistake, never an OK.
+  const named = new Set(paths);
+  const parse = (text: string, f: string): void => {
+    try {
+      const found = parseManifests(text, f);
+      if (found.length === 0 && (named.has(f) || f === STDIN_NAME)) {
+        problems.push({ file: f, path: '', message: 'holds no Kubernetes object (the file is empty, or only comments and `---`)', hint: 'pass the manifests of the change: DaemonSets, Deployments, their RBAC and ConfigMaps' });
+      }
+      docs.push(...notFirebreak(found, problems));
+    } catch (e) {
+      if (e instanceof InputError) problems.push(...e.problems);
+      else throw e;
+    }
+  };
   for (const p of paths) {
+    if (p === '-' && opts.stdin !== undefined) {
+      files.push(STDIN_NAME);
+      continue;
+    }
     let st;
     try {
       st = statSync(p);
@@ -53,24 +77,47 @@ export function readManifestPaths(paths: readonly string[]): ManifestDocument[] 
       files.push(...found);
     } else files.push(p);
   }
-  const docs: ManifestDocument[] = [];
   for (const f of files) {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch (e) {
-      problems.push({ file: f, path: '', message: `cannot read ${resolve(f)}: ${e instanceof Error ? e.message : String(e)}` });
+    if (f === STDIN_NAME && opts.stdin !== undefined) {
+      parse(opts.stdin, f);
       continue;
     }
+    let text: string;
     try {
-      docs.push(...parseManifests(text, f));
+      text = readInputFile(f);
     } catch (e) {
       if (e instanceof InputError) problems.push(...e.problems);
       else throw e;
+      continue;
     }
+    parse(text, f);
   }
   if (problems.length > 0) throw new InputError(problems);
   return docs;
+}
+
+const FIREBREAK_KINDS: Readonly<Record<string, string>> = {
+  Fleet: 'pass a Fleet with --fleet <fleet.yaml>',
+  Scenario: 'a Scenario is run with `firebreak simulate` or rehearsed with `firebreak rehearse --scenario`',
+  RolloutPlan: 'a RolloutPlan is checked with `firebreak plan validate` and rehearsed with `firebreak rehearse --plan`',
+};
+
+/** Firebreak's own documents are not Kubernetes manifests: each is a problem (one message, not a skipped unknown kind). */
+function notFirebreak(docs: ManifestDocument[], problems: Problem[]): ManifestDocument[] {
+  return docs.filter((d) => {
+    const v = d.value as { apiVersion?: unknown; kind?: unknown } | null;
+    if (typeof v !== 'object' || v === null || typeof v.apiVersion !== 'string' || !v.apiVersion.startsWith('firebreak.dev/')) return true;
+    const kind = typeof v.kind === 'string' ? v.kind : 'document';
+    const pos = d.locate(['kind']);
+    problems.push({
+      file: d.file,
+      ...(pos !== undefined ? { line: pos.line, column: pos.column } : {}),
+      path: 'kind',
+      message: `this is a firebreak ${kind}, not a Kubernetes manifest`,
+      hint: FIREBREAK_KINDS[kind] ?? 'pass Kubernetes manifests (DaemonSets, Deployments, RBAC, ConfigMaps)',
+    });
+    return false;
+  });
 }
 
 function walk(dir: string): string[] {

@@ -15,7 +15,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { formatDuration } from '../core/duration.ts';
 import { gateCatalogue } from '../orchestrator/gates.ts';
 import { DEFAULT_BAKE, DEFAULT_BUDGET, DEFAULT_EVALUATION, DEFAULT_IDENTITY, DEFAULT_MAX_CONCURRENCY, DEFAULT_ROLLBACK, DEFAULT_WAVES } from '../orchestrator/plan.ts';
-import { API_VERSION, ClusterSpecSchema, FleetGenerateSchema, SelectorSchema } from './schema.ts';
+import { API_VERSION, ClusterSpecSchema, FleetGenerateSchema, MAX_METRIC_VALUE, SelectorSchema } from './schema.ts';
 import { duration, obj, opt, str } from './schema-kit.ts';
 
 
@@ -26,6 +26,8 @@ const d = (s: number): string => formatDuration(s);
 const NAME_PATTERN = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$';
 const METRIC_PATTERN = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
 const USE = ['always', 'on-failure', 'never'] as const;
+/** Most clusters a plan can cover: 10,000 listed plus 10,000 generated (docs/fleet-format.md). */
+const MAX_CLUSTERS = 20_000;
 
 const ManifestRefSchema = obj(
   {
@@ -78,8 +80,8 @@ const GenerateWavesSchema = obj(
     growth: opt(Type.Number({ minimum: 1.1, maximum: 10, description: `Each wave is this many times the previous one. Default: ${DEFAULT_WAVES.growth}.` })),
     largestClassBy: opt(Type.Integer({ minimum: 1, maximum: 2, description: `A cluster of the largest size class is in this wave at the latest (1 or 2). Default: ${DEFAULT_WAVES.largestClassBy}.` })),
     largeCanary: opt(str(['largest', 'smallest'], `Which cluster of the largest size class goes first. Default: "${DEFAULT_WAVES.largeCanary}".`)),
-    maxWaveSize: opt(Type.Integer({ minimum: 0, description: 'Upper bound on the clusters of one wave; 0 for none. Default: 0.' })),
-    approvalBefore: opt(Type.Array(Type.Integer({ minimum: 1, description: 'A wave number (1-based).' }), { uniqueItems: true, description: 'Waves that wait for a manual approval before they start. Default: none.' })),
+    maxWaveSize: opt(Type.Integer({ minimum: 0, maximum: MAX_CLUSTERS, description: 'Upper bound on the clusters of one wave; 0 for none. Default: 0.' })),
+    approvalBefore: opt(Type.Array(Type.Integer({ minimum: 1, maximum: MAX_CLUSTERS, description: 'A wave number (1-based).' }), { uniqueItems: true, description: 'Waves that wait for a manual approval before they start. Default: none.' })),
   },
   'The size-aware strategy: wave 1 the smallest cluster(s), a cluster of the largest size class by wave 2, then waves growing geometrically over a mix of sizes.',
 );
@@ -88,11 +90,11 @@ const ExplicitWaveSchema = obj(
   {
     name: Type.String({ pattern: NAME_PATTERN, maxLength: 63, description: 'Wave name (unique).' }),
     clusters: opt(SelectorSchema),
-    count: opt(Type.Integer({ minimum: 1, description: 'Take at most this many clusters.' })),
+    count: opt(Type.Integer({ minimum: 1, maximum: MAX_CLUSTERS, description: 'Take at most this many clusters.' })),
     percent: opt(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: "Take this percentage of the plan's clusters (rounded up)." })),
     approval: opt(Type.Boolean({ description: 'Wait for a manual approval before this wave starts. Default: false.' })),
     bake: opt(duration('Bake time after the wave’s last cluster is done. Default: spec.bake.wave.')),
-    maxConcurrency: opt(Type.Integer({ minimum: 1, description: 'Clusters changed at the same time in this wave. Default: spec.maxConcurrency.' })),
+    maxConcurrency: opt(Type.Integer({ minimum: 1, maximum: 10_000, description: 'Clusters changed at the same time in this wave (1 to 10000). Default: spec.maxConcurrency.' })),
   },
   'One wave: the clusters its selector matches that no earlier wave took, at most `count` or `percent`; all of them when neither is given.',
 );
@@ -110,11 +112,11 @@ const builtIn = gateCatalogue();
 const GateOverrideSchema = obj(
   {
     enabled: opt(Type.Boolean({ description: 'Turn the gate on or off.' })),
-    threshold: opt(Type.Union([Type.Number(), Type.Null()], { description: 'SLO-like limit; null for comparison only.' })),
+    threshold: opt(Type.Union([Type.Number({ minimum: -MAX_METRIC_VALUE, maximum: MAX_METRIC_VALUE }), Type.Null()], { description: 'SLO-like limit (within ±1e12); null for comparison only.' })),
     critical: opt(Type.Boolean({ description: 'Fail at any time, even while pods start.' })),
     compare: opt(Type.Boolean({ description: 'Compare with the baseline of not-yet-changed clusters.' })),
-    tolerance: opt(Type.Number({ minimum: 0, description: "Allowed worsening relative to the canary's level before the change." })),
-    minEffect: opt(Type.Number({ minimum: 0, description: "Allowed worsening in the metric's unit." })),
+    tolerance: opt(Type.Number({ minimum: 0, maximum: 100, description: "Allowed worsening relative to the canary's level before the change (0 to 100)." })),
+    minEffect: opt(Type.Number({ minimum: 0, maximum: MAX_METRIC_VALUE, description: "Allowed worsening in the metric's unit." })),
   },
   'Changes to a built-in gate.',
 );
@@ -125,11 +127,11 @@ const CustomGateSchema = obj(
     metric: Type.String({ pattern: METRIC_PATTERN, description: 'Metric the source serves (a Prometheus-style name).' }),
     group: opt(str(['control-plane', 'workload', 'change', 'custom'], 'Group, for reports. Default: "custom".')),
     worse: str(['higher', 'lower'], 'Which way is worse.'),
-    threshold: opt(Type.Number({ description: 'SLO-like limit. Default: none (comparison only).' })),
+    threshold: opt(Type.Number({ minimum: -MAX_METRIC_VALUE, maximum: MAX_METRIC_VALUE, description: 'SLO-like limit (within ±1e12). Default: none (comparison only).' })),
     critical: opt(Type.Boolean({ description: 'Fail at any time. Default: false.' })),
     compare: opt(Type.Boolean({ description: 'Compare with the baseline. Default: true.' })),
-    tolerance: opt(Type.Number({ minimum: 0, description: 'Allowed relative worsening. Default: 0.25.' })),
-    minEffect: opt(Type.Number({ minimum: 0, description: 'Allowed absolute worsening. Default: 0.' })),
+    tolerance: opt(Type.Number({ minimum: 0, maximum: 100, description: 'Allowed relative worsening (0 to 100). Default: 0.25.' })),
+    minEffect: opt(Type.Number({ minimum: 0, maximum: MAX_METRIC_VALUE, description: 'Allowed absolute worsening. Default: 0.' })),
     perLevel: opt(Type.Boolean({ description: 'One series per APF priority level. Default: false.' })),
   },
   'A gate of your own on a metric the metric source serves; an unavailable metric refuses to start.',
@@ -143,9 +145,9 @@ const EvaluationSchema = obj(
     preWindow: opt(duration(`A cluster's level before its change: the median over this long. Default: ${d(E.preWindowS)}.`)),
     settle: opt(duration(`After a batch's pods are ready, non-critical gates may fail only once this has passed. Default: ${d(E.settleS)}.`)),
     staleAfter: opt(duration(`A series whose newest sample is older than this is missing. Default: ${d(E.staleAfterS)}.`)),
-    minSamples: opt(Type.Integer({ minimum: 2, description: `Fewest canary samples for the baseline comparison. Default: ${E.minSamples}.` })),
+    minSamples: opt(Type.Integer({ minimum: 2, maximum: 10_000, description: `Fewest canary samples for the baseline comparison. Default: ${E.minSamples}.` })),
     confidence: opt(Type.Number({ exclusiveMinimum: 0.5, exclusiveMaximum: 1, description: `Confidence of the Mann-Whitney U test. Default: ${E.confidence}.` })),
-    breachSamples: opt(Type.Integer({ minimum: 1, description: `Consecutive samples beyond a threshold that make a breach. Default: ${E.breachSamples}.` })),
+    breachSamples: opt(Type.Integer({ minimum: 1, maximum: 10_000, description: `Consecutive samples beyond a threshold that make a breach. Default: ${E.breachSamples}.` })),
     maxHold: opt(duration(`A hold longer than this pauses the rollout for a person. Default: ${d(E.maxHoldS)}.`)),
     progressDeadline: opt(duration(`A batch whose pods are not all ready after this fails the change-rollout gate. Default: ${d(E.progressDeadlineS)}.`)),
     maxBaselineClusters: opt(Type.Integer({ minimum: 1, maximum: 64, description: `Most baseline clusters per canary. Default: ${E.maxBaselineClusters}.` })),
@@ -191,7 +193,7 @@ const BudgetSchema = obj(
       obj(
         {
           initial: opt(duration(`First wait after an error. Default: ${d(B.backoffInitialS)}.`)),
-          factor: opt(Type.Number({ minimum: 1, description: `Growth factor. Default: ${B.backoffFactor}.` })),
+          factor: opt(Type.Number({ minimum: 1, maximum: 100, description: `Growth factor (1 to 100). Default: ${B.backoffFactor}.` })),
           max: opt(duration(`Longest wait. Default: ${d(B.backoffMaxS)}.`)),
           jitter: opt(Type.Number({ minimum: 0, maximum: 1, description: `Relative jitter (seeded). Default: ${B.backoffJitter}.` })),
         },
@@ -210,7 +212,7 @@ export const PlanSpecSchema = obj(
     clusters: opt(SelectorSchema),
     waves: opt(WavesSchema),
     nodeBatches: opt(
-      Type.Array(Type.Unsafe<number | string>({ type: ['integer', 'string'], minimum: 1, description: 'A node count (1) or a percentage of the nodes ("10%").' }), {
+      Type.Array(Type.Unsafe<number | string>({ type: ['integer', 'string'], minimum: 1, maximum: 100_000, description: 'A node count (1 to 100000) or a percentage of the nodes ("10%").' }), {
         minItems: 1,
         description: 'Node batches of a DaemonSet inside each cluster, growing, the last "100%". Default: [1, "1%", "10%", "50%", "100%"].',
       }),

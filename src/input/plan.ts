@@ -19,7 +19,7 @@
  */
 import { statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { InputError, type Problem } from '../core/errors.ts';
+import { InputError } from '../core/errors.ts';
 import { formatDuration, parseDuration } from '../core/duration.ts';
 import type { Cluster } from '../model/fleet.ts';
 import { compileRollout, type PlanProblem, type RolloutSpec, type CompileContext } from '../orchestrator/compile.ts';
@@ -45,7 +45,9 @@ import type { ManifestDocument } from '../analyzer/types.ts';
 import { compileFleet, compileFleetDocument } from './fleet.ts';
 import { readManifestPaths } from './manifests.ts';
 import { PlanDocument, type PlanDocumentInput, type PlanSpecInput } from './plan-schema.ts';
-import { nearest, problemAt, Problems, schemaProblems, showValue, sortProblems } from './validate.ts';
+import { MAX_DURATION_S } from './schema-kit.ts';
+import { nearest, problemAt, Problems, schemaProblems, sortProblems, wrongKind } from './validate.ts';
+import { relativeHint } from './read.ts';
 import { formatPath, parseYaml, readYamlFile, type Path, type YamlDocument } from './yaml.ts';
 
 export interface LoadedPlan {
@@ -82,17 +84,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function kindProblem(doc: YamlDocument): Problem | undefined {
-  const v = doc.value;
-  if (!isRecord(v)) return problemAt(doc, [], `expected a RolloutPlan document (a mapping with apiVersion, kind, metadata and spec), got ${showValue(v)}`, 'see docs/orchestrator.md');
-  if (v.kind === 'Scenario' || v.kind === 'Fleet') {
-    return problemAt(doc, ['kind'], `this is a ${v.kind} document, expected a RolloutPlan`, v.kind === 'Scenario' ? 'pass the scenario with --scenario and the plan with --plan' : 'pass the fleet with --fleet');
-  }
-  return undefined;
-}
-
 function compilePlanDocument(doc: YamlDocument): LoadedPlan {
-  const kind = kindProblem(doc);
+  const kind = wrongKind(doc, 'RolloutPlan');
   if (kind !== undefined) throw new InputError([kind]);
   const problems = new Problems();
   problems.push(...schemaProblems(PlanDocument, doc.value, doc));
@@ -128,7 +121,7 @@ function loadFleetRef(ref: string, doc: YamlDocument, problems: Problems): Clust
       return undefined;
     }
   } catch {
-    problems.add(doc, at, `fleet file not found: ${JSON.stringify(ref)} (resolved to ${resolve(file)})`, "the path is relative to this plan file's directory");
+    problems.add(doc, at, `fleet file not found: ${JSON.stringify(ref)} (resolved to ${resolve(file)})`, relativeHint(doc.file, 'plan'));
     return undefined;
   }
   try {
@@ -173,7 +166,8 @@ class PlanCompiler {
       this.#add(path, `expected a duration > 0, got ${shown}`);
       return dflt;
     }
-    const { minS, maxS } = bounds;
+    // Every duration is at most 7d (MAX_DURATION_S) unless the field has a tighter bound.
+    const { minS, maxS = MAX_DURATION_S } = bounds;
     if ((minS !== undefined && s < minS) || (maxS !== undefined && s > maxS)) {
       const range = minS !== undefined && maxS !== undefined ? `between ${formatDuration(minS)} and ${formatDuration(maxS)}` : minS !== undefined ? `≥ ${formatDuration(minS)}` : `≤ ${formatDuration(maxS ?? 0)}`;
       this.#add(path, `expected a duration ${range}, got ${shown}`);
@@ -285,7 +279,7 @@ class PlanCompiler {
     try {
       statSync(file);
     } catch {
-      this.#add(at, `manifest file not found: ${JSON.stringify(ref)} (resolved to ${resolve(file)})`, "the path is relative to this plan file's directory");
+      this.#add(at, `manifest file not found: ${JSON.stringify(ref)} (resolved to ${resolve(file)})`, relativeHint(this.#doc.file, 'plan'));
       return [];
     }
     let docs: ManifestDocument[];

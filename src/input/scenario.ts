@@ -27,6 +27,7 @@ import { DEFAULT_MODEL, mergeModel, type DeepPartial, type ModelConfig } from '.
 import type { Action, AlertRule, ChangeSpec, OperatorsSpec, PipelineSpec, RemediesSpec, Scenario, ScheduledEvent } from '../twin/scenario.ts';
 import { compileFleet, compileFleetDocument } from './fleet.ts';
 import {
+  ModelPatchSchema,
   QUANTITY_PATTERN,
   ScenarioDocument,
   type EventInput,
@@ -36,6 +37,7 @@ import {
   type SelectorInput,
 } from './schema.ts';
 import { listWords, nearMatches, nearest, Problems, schemaProblems, wrongKind } from './validate.ts';
+import { relativeHint } from './read.ts';
 import { formatPath, parseYaml, readYamlFile, type Path, type YamlDocument } from './yaml.ts';
 
 /** Alert rules of a scenario that gives no `alerts`: the usual control-plane, DNS and data-plane alerts. */
@@ -63,6 +65,11 @@ export function loadScenarioFile(file: string): Scenario {
 /** Compiles scenario YAML text; `file` names it in problems and anchors a relative `spec.fleet.file`. */
 export function parseScenario(text: string, file: string): Scenario {
   return compileScenario(parseYaml(text, file));
+}
+
+/** Compiles a parsed Scenario document. Throws InputError listing every problem. */
+export function compileScenarioDocument(doc: YamlDocument): Scenario {
+  return compileScenario(doc);
 }
 
 function compileScenario(doc: YamlDocument): Scenario {
@@ -98,7 +105,7 @@ function loadReferencedFleet(ref: string, doc: YamlDocument, problems: Problems)
   try {
     isFile = statSync(file).isFile();
   } catch {
-    problems.add(doc, at, `fleet file not found: ${JSON.stringify(ref)} (resolved to ${resolve(file)})`, "the path is relative to this scenario file's directory");
+    problems.add(doc, at, `fleet file not found: ${JSON.stringify(ref)} (resolved to ${resolve(file)})`, relativeHint(doc.file, 'scenario'));
     return undefined;
   }
   if (!isFile) {
@@ -147,6 +154,14 @@ function parseQuantity(q: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** A byte count as a quantity when it is a whole or half number of Ki, Mi, Gi or Ti ("16Ti", "1.5Mi"), else plain. */
+function showBytes(n: number): string {
+  for (const [suffix, size] of [['Ti', 1024 ** 4], ['Gi', 1024 ** 3], ['Mi', 1024 ** 2], ['Ki', 1024]] as const) {
+    if (n >= size && (n * 2) % size === 0) return `${n / size}${suffix}`;
+  }
+  return String(n);
+}
+
 /** Seconds as written in a scenario: whole days as "7d", otherwise "1h30m". */
 function showDuration(s: number): string {
   return s >= 86_400 && s % 86_400 === 0 ? `${s / 86_400}d` : formatDuration(s);
@@ -177,18 +192,26 @@ function parseTimestamp(s: string, zone: string): number | undefined {
   return wall - zoneOffsetMinutes(zone, guess) * 60_000;
 }
 
-/** Converts `…Bytes` quantities to numbers so the patch has ModelConfig's types; reports unparsable ones. */
-function convertQuantities(value: unknown, path: Path, onBad: (path: Path, q: string) => void): unknown {
-  if (Array.isArray(value)) return value.map((v, i) => convertQuantities(v, [...path, i], onBad));
+/**
+ * Converts `…Bytes` quantities to numbers so the patch has ModelConfig's
+ * types; reports unparsable ones, and ones above the field's maximum in
+ * `schema` (the model override schema, walked alongside the value).
+ */
+function convertQuantities(value: unknown, path: Path, schema: unknown, onBad: (path: Path, q: string, max?: number) => void): unknown {
+  const node = (typeof schema === 'object' && schema !== null ? schema : {}) as { properties?: Record<string, unknown>; items?: unknown; maximum?: unknown };
+  if (Array.isArray(value)) return value.map((v, i) => convertQuantities(v, [...path, i], node.items, onBad));
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
+    const field = node.properties?.[k] as { maximum?: unknown } | undefined;
     if (k.endsWith('Bytes') && typeof v === 'string') {
       const n = parseQuantity(v);
+      const max = typeof field?.maximum === 'number' ? field.maximum : undefined;
       if (n === undefined) onBad([...path, k], v);
+      else if (max !== undefined && n > max) onBad([...path, k], v, max);
       out[k] = n ?? 0;
     } else {
-      out[k] = convertQuantities(v, [...path, k], onBad);
+      out[k] = convertQuantities(v, [...path, k], field, onBad);
     }
   }
   return out;
@@ -342,7 +365,8 @@ class ScenarioCompiler {
       return undefined;
     }
     const shown = typeof raw === 'number' ? `${raw}s` : raw;
-    const { positive = false, minS, maxS } = bounds;
+    // Every duration is at most MAX_DURATION_S (7d), the longest run, unless the field has a tighter bound.
+    const { positive = false, minS, maxS = MAX_DURATION_S } = bounds;
     if (positive && s <= 0) {
       this.#add(path, `expected a duration > 0, got ${shown}`);
       return undefined;
@@ -411,7 +435,11 @@ class ScenarioCompiler {
 
   #modelOverride(base: ModelConfig, patch: ModelPatchInput | undefined, path: Path): ModelConfig {
     if (patch === undefined) return base;
-    const converted = convertQuantities(patch, path, (at, q) => this.#add(at, `cannot convert ${JSON.stringify(q)} to a number of bytes`, 'use a smaller quantity'));
+    const converted = convertQuantities(patch, path, ModelPatchSchema, (at, q, max) =>
+      max !== undefined
+        ? this.#add(at, `expected a byte count of at most ${max} (${showBytes(max)}), got ${JSON.stringify(q)}`, 'use a smaller quantity')
+        : this.#add(at, `cannot convert ${JSON.stringify(q)} to a number of bytes`, 'use a smaller quantity'),
+    );
     const model = mergeModel<ModelConfig>(base, converted as DeepPartial<ModelConfig>);
     // A rule the base model already breaks was reported where the base was written.
     const broken = new Set(modelRuleViolations(base).map((v) => v.rule));

@@ -19,6 +19,13 @@ export function str<const T extends string>(values: readonly T[], description: s
   return Type.Unsafe<T>({ type: 'string', enum: [...values], description });
 }
 
+/**
+ * Longest duration any field takes: 7 days, the longest scenario run. The
+ * schema bounds the number form; the compilers bound the string form (and
+ * apply tighter bounds where a field has them).
+ */
+export const MAX_DURATION_S = 7 * 86_400;
+
 export function duration(description: string): TUnsafe<string | number> {
-  return Type.Unsafe<string | number>({ type: ['string', 'number'], pattern: DURATION_PATTERN, minimum: 0, description });
+  return Type.Unsafe<string | number>({ type: ['string', 'number'], pattern: DURATION_PATTERN, minimum: 0, maximum: MAX_DURATION_S, description });
 }

@@ -78,8 +78,9 @@ function time(description: string): TUnsafe<string> {
   return Type.Unsafe<string>({ type: 'string', pattern: TIME_PATTERN, description });
 }
 
-function bytes(description: string): TUnsafe<string | number> {
-  return Type.Unsafe<string | number>({ type: ['number', 'string'], pattern: QUANTITY_PATTERN, minimum: 0, description });
+/** A byte count: a number, or a quantity string (converted and checked against `maximum` by the scenario compiler). */
+function bytes(description: string, maximum: number): TUnsafe<string | number> {
+  return Type.Unsafe<string | number>({ type: ['number', 'string'], pattern: QUANTITY_PATTERN, minimum: 0, maximum, description });
 }
 
 function stringMap(description: string): TUnsafe<Record<string, string>> {
@@ -117,11 +118,16 @@ function metadata(what: string, namePattern: string) {
 // ---------------------------------------------------------------------------
 // Fleet.
 
+/** Pods of one cluster: 100,000 nodes (the largest cluster the formats allow) × 100 pods. */
+export const MAX_PODS = 10_000_000;
+/** Bound of thresholds, which are in any metric's unit (ratios, seconds, bytes): far beyond any real value, short of overflow. */
+export const MAX_METRIC_VALUE = 1e12;
+
 export const ClusterSpecSchema = obj(
   {
     name: Type.String({ pattern: DNS_LABEL_PATTERN, maxLength: 63, description: 'Cluster name: a DNS label, unique across the fleet (generated names included).' }),
     nodes: Type.Integer({ minimum: 1, maximum: 100_000, description: 'Number of nodes (1 to 100000).' }),
-    pods: opt(Type.Integer({ minimum: 0, description: `Number of pods. Default: nodes × ${DEFAULT_PODS_PER_NODE}.` })),
+    pods: opt(Type.Integer({ minimum: 0, maximum: MAX_PODS, description: `Number of pods (0 to ${MAX_PODS}). Default: nodes × ${DEFAULT_PODS_PER_NODE}.` })),
     labels: opt(stringMap('Labels that cluster selectors match (matchLabels). Default: none.')),
   },
   'One cluster of the fleet.',
@@ -171,27 +177,38 @@ export type FleetDocumentInput = Static<typeof FleetDocument>;
 
 const M = DEFAULT_MODEL;
 
-function nonNeg(text: string, value: number) {
-  return opt(Type.Number({ minimum: 0, description: dflt(text, value) }));
+// Every model number has a maximum as well as a minimum: generous bounds that
+// catch typos and overflow (`1e300`), not unusual set-ups.
+const HOUR_S = 3600;
+const DAY_S = 86_400;
+/** 16 TiB: more memory than one machine offers. */
+const MAX_MEMORY_BYTES = 16 * 1024 ** 4;
+/** 1.5 MiB: etcd's default limit on one request, hence on one stored object (https://etcd.io/docs/v3.5/dev-guide/limit/). */
+const MAX_OBJECT_BYTES = 1.5 * 1024 ** 2;
+/** 1 TB/s: more than any network or disk path the model describes. */
+const MAX_BYTES_PER_S = 1e12;
+
+function nonNeg(text: string, value: number, maximum: number) {
+  return opt(Type.Number({ minimum: 0, maximum, description: dflt(text, value) }));
 }
-function positive(text: string, value: number) {
-  return opt(Type.Number({ exclusiveMinimum: 0, description: dflt(text, value) }));
+function positive(text: string, value: number, maximum: number) {
+  return opt(Type.Number({ exclusiveMinimum: 0, maximum, description: dflt(text, value) }));
 }
 function fraction(text: string, value: number) {
   return opt(Type.Number({ minimum: 0, maximum: 1, description: dflt(text, value) }));
 }
-function count(text: string, value: number, minimum = 0, maximum?: number) {
-  return opt(Type.Integer({ minimum, ...(maximum !== undefined ? { maximum } : {}), description: dflt(text, value) }));
+function count(text: string, value: number, minimum: number, maximum: number) {
+  return opt(Type.Integer({ minimum, maximum, description: dflt(text, value) }));
 }
-function byteField(text: string, value: number) {
-  return opt(bytes(dflt(text, value, true)));
+function byteField(text: string, value: number, maximum: number) {
+  return opt(bytes(dflt(text, value, true), maximum));
 }
 
 const SizingTierSchema = obj(
   {
-    minNodes: Type.Integer({ minimum: 0, description: 'This tier applies to clusters with at least this many nodes.' }),
-    cpuCores: Type.Number({ exclusiveMinimum: 0, description: 'CPU cores of one API server replica.' }),
-    memoryBytes: bytes('Memory limit of one API server replica (bytes or a quantity such as "64Gi").'),
+    minNodes: Type.Integer({ minimum: 0, maximum: 100_000, description: 'This tier applies to clusters with at least this many nodes.' }),
+    cpuCores: Type.Number({ exclusiveMinimum: 0, maximum: 1024, description: 'CPU cores of one API server replica (up to 1024).' }),
+    memoryBytes: bytes('Memory limit of one API server replica (bytes or a quantity such as "64Gi"; up to 16Ti).', MAX_MEMORY_BYTES),
   },
   'Control-plane machine size for clusters of at least minNodes nodes.',
 );
@@ -199,12 +216,12 @@ const SizingTierSchema = obj(
 const PriorityLevelSchema = obj(
   {
     name: Type.String({ minLength: 1, description: 'Priority level name (unique).' }),
-    shares: Type.Integer({ minimum: 0, description: 'nominalConcurrencyShares; 0 for the exempt level.' }),
+    shares: Type.Integer({ minimum: 0, maximum: 10_000, description: 'nominalConcurrencyShares; 0 for the exempt level.' }),
     lendablePercent: Type.Integer({ minimum: 0, maximum: 100, description: 'Percentage of nominal seats this level lends to others.' }),
     exempt: Type.Boolean({ description: 'Exempt from limits (no seats, never queued).' }),
-    queues: Type.Integer({ minimum: 0, description: 'Number of queues.' }),
-    handSize: Type.Integer({ minimum: 0, description: 'Queues one flow is shuffle-sharded onto.' }),
-    queueLengthLimit: Type.Integer({ minimum: 0, description: 'Requests one queue holds.' }),
+    queues: Type.Integer({ minimum: 0, maximum: 10_000, description: 'Number of queues.' }),
+    handSize: Type.Integer({ minimum: 0, maximum: 10_000, description: 'Queues one flow is shuffle-sharded onto.' }),
+    queueLengthLimit: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Requests one queue holds.' }),
     reject: Type.Boolean({ description: 'Reject instead of queueing when out of seats (catch-all).' }),
   },
   'An API Priority and Fairness priority level.',
@@ -212,8 +229,8 @@ const PriorityLevelSchema = obj(
 
 const DnsRecordClassSchema = obj(
   {
-    ttlS: Type.Number({ minimum: 0, description: 'Time to live of the records in node-level caches, seconds.' }),
-    weight: Type.Number({ minimum: 0, description: 'Share of lookups that use records of this class (relative weight).' }),
+    ttlS: Type.Number({ minimum: 0, maximum: 2 ** 31 - 1, description: 'Time to live of the records in node-level caches, seconds (at most 2^31 - 1, RFC 2181 §8).' }),
+    weight: Type.Number({ minimum: 0, maximum: 1_000_000, description: 'Share of lookups that use records of this class (relative weight).' }),
   },
   'A class of DNS records by TTL.',
 );
@@ -224,9 +241,9 @@ export const ModelPatchSchema = obj(
       obj(
         {
           replicas: count('API server replicas per cluster (1 to 20).', M.apiServer.replicas, 1, 20),
-          seats: count('APF seats per replica: --max-requests-inflight + --max-mutating-requests-inflight.', M.apiServer.seats, 1),
-          requestTimeoutS: positive('Request timeout, seconds.', M.apiServer.requestTimeoutS),
-          queueWaitS: positive('Longest wait in an APF queue before a 429, seconds.', M.apiServer.queueWaitS),
+          seats: count('APF seats per replica: --max-requests-inflight + --max-mutating-requests-inflight.', M.apiServer.seats, 1, 100_000),
+          requestTimeoutS: positive('Request timeout, seconds.', M.apiServer.requestTimeoutS, HOUR_S),
+          queueWaitS: positive('Longest wait in an APF queue before a 429, seconds.', M.apiServer.queueWaitS, HOUR_S),
           sizing: opt(
             Type.Array(SizingTierSchema, {
               minItems: 1,
@@ -235,23 +252,23 @@ export const ModelPatchSchema = obj(
                 .join('; ')}.`,
             }),
           ),
-          baseMemoryBytes: byteField('Resident memory besides the watch cache and requests.', M.apiServer.baseMemoryBytes),
+          baseMemoryBytes: byteField('Resident memory besides the watch cache and requests.', M.apiServer.baseMemoryBytes, MAX_MEMORY_BYTES),
           memoryRampShare: fraction("Share of a request's service time over which its memory builds up (etcd hands over a range response early).", M.apiServer.memoryRampShare),
-          gcHeadroom: nonNeg("Extra resident memory per byte of request memory: Go's GC lets the heap grow to (1 + GOGC/100) × live before collecting.", M.apiServer.gcHeadroom),
-          watchCacheFactor: nonNeg('Watch cache memory as a multiple of stored bytes.', M.apiServer.watchCacheFactor),
-          startupS: nonNeg('Time to start once the container runs, before filling the watch cache, seconds.', M.apiServer.startupS),
-          startupBytesPerS: positive('Rate at which a starting API server fills its watch cache from etcd, bytes per second.', M.apiServer.startupBytesPerS),
-          crashLoopInitialS: positive('First CrashLoopBackOff delay, seconds.', M.apiServer.crashLoopInitialS),
-          crashLoopMaxS: positive('Longest CrashLoopBackOff delay, seconds.', M.apiServer.crashLoopMaxS),
-          crashLoopResetS: nonNeg('Running this long without a crash resets the crash-loop backoff, seconds.', M.apiServer.crashLoopResetS),
+          gcHeadroom: nonNeg("Extra resident memory per byte of request memory: Go's GC lets the heap grow to (1 + GOGC/100) × live before collecting.", M.apiServer.gcHeadroom, 10),
+          watchCacheFactor: nonNeg('Watch cache memory as a multiple of stored bytes.', M.apiServer.watchCacheFactor, 100),
+          startupS: nonNeg('Time to start once the container runs, before filling the watch cache, seconds.', M.apiServer.startupS, DAY_S),
+          startupBytesPerS: positive('Rate at which a starting API server fills its watch cache from etcd, bytes per second.', M.apiServer.startupBytesPerS, MAX_BYTES_PER_S),
+          crashLoopInitialS: positive('First CrashLoopBackOff delay, seconds.', M.apiServer.crashLoopInitialS, HOUR_S),
+          crashLoopMaxS: positive('Longest CrashLoopBackOff delay, seconds.', M.apiServer.crashLoopMaxS, DAY_S),
+          crashLoopResetS: nonNeg('Running this long without a crash resets the crash-loop backoff, seconds.', M.apiServer.crashLoopResetS, DAY_S),
           memoryJitter: fraction('Per-replica spread of the effective memory limit, fraction.', M.apiServer.memoryJitter),
-          retryAfterMinS: positive('Retry-After of a 429, seconds.', M.apiServer.retryAfterMinS),
-          retryAfterMaxS: positive('Largest Retry-After under sustained rejection, seconds.', M.apiServer.retryAfterMaxS),
+          retryAfterMinS: positive('Retry-After of a 429, seconds.', M.apiServer.retryAfterMinS, HOUR_S),
+          retryAfterMaxS: positive('Largest Retry-After under sustained rejection, seconds.', M.apiServer.retryAfterMaxS, HOUR_S),
           loadBalancer: opt(
             obj(
               {
-                healthyAfterS: nonNeg('A replica gets balanced traffic after passing its health check this long, seconds.', M.apiServer.loadBalancer.healthyAfterS),
-                unhealthyAfterS: nonNeg('A failed replica keeps getting (and refusing) balanced traffic this long, seconds.', M.apiServer.loadBalancer.unhealthyAfterS),
+                healthyAfterS: nonNeg('A replica gets balanced traffic after passing its health check this long, seconds.', M.apiServer.loadBalancer.healthyAfterS, HOUR_S),
+                unhealthyAfterS: nonNeg('A failed replica keeps getting (and refusing) balanced traffic this long, seconds.', M.apiServer.loadBalancer.unhealthyAfterS, HOUR_S),
               },
               'The load balancer in front of the API servers, used by clients outside the cluster (operators, the orchestrator).',
             ),
@@ -276,17 +293,17 @@ export const ModelPatchSchema = obj(
     costs: opt(
       obj(
         {
-          cpuPerRequestS: nonNeg('API server CPU per request, fixed part (authn, authz, admission, routing), CPU-seconds.', M.costs.cpuPerRequestS),
-          cpuPerEtcdObjectS: nonNeg('CPU per object decoded from etcd and filtered, CPU-seconds.', M.costs.cpuPerEtcdObjectS),
-          cpuPerCacheObjectS: nonNeg('CPU per object scanned in the watch cache, CPU-seconds.', M.costs.cpuPerCacheObjectS),
-          cpuPerByteS: nonNeg('CPU per byte serialized into a response, CPU-seconds.', M.costs.cpuPerByteS),
-          cpuPerWatchEventS: nonNeg('CPU to deliver one watch event to one watcher, CPU-seconds.', M.costs.cpuPerWatchEventS),
-          listMemoryFactorEtcd: nonNeg('Temporary memory of an in-flight LIST as a multiple of bytes read from etcd.', M.costs.listMemoryFactorEtcd),
-          listMemoryFactorCache: nonNeg('Temporary memory of an in-flight LIST served from the watch cache, as a multiple of response bytes.', M.costs.listMemoryFactorCache),
-          maxSeats: count('Seat cap of the APF work estimator.', M.costs.maxSeats, 1),
-          objectsPerSeat: positive('Objects per seat in the APF work estimator.', M.costs.objectsPerSeat),
-          responseBytesPerS: positive('Unloaded transfer rate of one response stream, bytes per second.', M.costs.responseBytesPerS),
-          watchMemoryBytes: byteField('Memory held by one open watch.', M.costs.watchMemoryBytes),
+          cpuPerRequestS: nonNeg('API server CPU per request, fixed part (authn, authz, admission, routing), CPU-seconds.', M.costs.cpuPerRequestS, 1),
+          cpuPerEtcdObjectS: nonNeg('CPU per object decoded from etcd and filtered, CPU-seconds.', M.costs.cpuPerEtcdObjectS, 1),
+          cpuPerCacheObjectS: nonNeg('CPU per object scanned in the watch cache, CPU-seconds.', M.costs.cpuPerCacheObjectS, 1),
+          cpuPerByteS: nonNeg('CPU per byte serialized into a response, CPU-seconds.', M.costs.cpuPerByteS, 1),
+          cpuPerWatchEventS: nonNeg('CPU to deliver one watch event to one watcher, CPU-seconds.', M.costs.cpuPerWatchEventS, 1),
+          listMemoryFactorEtcd: nonNeg('Temporary memory of an in-flight LIST as a multiple of bytes read from etcd.', M.costs.listMemoryFactorEtcd, 100),
+          listMemoryFactorCache: nonNeg('Temporary memory of an in-flight LIST served from the watch cache, as a multiple of response bytes.', M.costs.listMemoryFactorCache, 100),
+          maxSeats: count('Seat cap of the APF work estimator.', M.costs.maxSeats, 1, 1000),
+          objectsPerSeat: positive('Objects per seat in the APF work estimator.', M.costs.objectsPerSeat, 1_000_000),
+          responseBytesPerS: positive('Unloaded transfer rate of one response stream, bytes per second.', M.costs.responseBytesPerS, MAX_BYTES_PER_S),
+          watchMemoryBytes: byteField('Memory held by one open watch.', M.costs.watchMemoryBytes, 1024 ** 3),
           protobufCpuFactor: fraction("Encoding CPU of a protobuf response relative to JSON (Kubernetes' own components talk protobuf).", M.costs.protobufCpuFactor),
           protobufSizeFactor: fraction('Size of a protobuf response relative to JSON.', M.costs.protobufSizeFactor),
         },
@@ -296,11 +313,11 @@ export const ModelPatchSchema = obj(
     etcd: opt(
       obj(
         {
-          readBytesPerS: positive('Bytes per second etcd serves to range reads.', M.etcd.readBytesPerS),
-          writesPerS: positive('Writes per second before latency climbs.', M.etcd.writesPerS),
-          baseLatencyS: nonNeg('Unloaded request latency, seconds.', M.etcd.baseLatencyS),
-          maxLatencyS: positive('Latency cap, seconds.', M.etcd.maxLatencyS),
-          rangeInterference: nonNeg('Seconds of added latency for small requests per second of range-read backlog.', M.etcd.rangeInterference),
+          readBytesPerS: positive('Bytes per second etcd serves to range reads.', M.etcd.readBytesPerS, MAX_BYTES_PER_S),
+          writesPerS: positive('Writes per second before latency climbs.', M.etcd.writesPerS, 10_000_000),
+          baseLatencyS: nonNeg('Unloaded request latency, seconds.', M.etcd.baseLatencyS, 60),
+          maxLatencyS: positive('Latency cap, seconds.', M.etcd.maxLatencyS, HOUR_S),
+          rangeInterference: nonNeg('Seconds of added latency for small requests per second of range-read backlog.', M.etcd.rangeInterference, 1000),
         },
         'etcd.',
       ),
@@ -308,17 +325,17 @@ export const ModelPatchSchema = obj(
     objects: opt(
       obj(
         {
-          podBytes: byteField('Mean serialized size of a pod.', M.objects.podBytes),
-          nodeBytes: byteField('Mean serialized size of a node.', M.objects.nodeBytes),
-          serviceBytes: byteField('Mean serialized size of a service.', M.objects.serviceBytes),
-          endpointSliceBytes: byteField('Mean serialized size of an EndpointSlice.', M.objects.endpointSliceBytes),
-          configMapBytes: byteField('Mean serialized size of a ConfigMap.', M.objects.configMapBytes),
-          servicesPer100Pods: nonNeg('Services per 100 pods.', M.objects.servicesPer100Pods),
-          configMapsPerNamespace: nonNeg('ConfigMaps per namespace.', M.objects.configMapsPerNamespace),
-          podsPerNamespace: positive('Pods per namespace.', M.objects.podsPerNamespace),
-          podEventsPerPodS: nonNeg('Pod watch events per pod per second (status updates, churn).', M.objects.podEventsPerPodS),
-          nodeEventsPerNodeS: nonNeg('Node watch events per node per second.', M.objects.nodeEventsPerNodeS),
-          serviceEventsPerServiceS: nonNeg('Service watch events per service per second.', M.objects.serviceEventsPerServiceS),
+          podBytes: byteField('Mean serialized size of a pod.', M.objects.podBytes, MAX_OBJECT_BYTES),
+          nodeBytes: byteField('Mean serialized size of a node.', M.objects.nodeBytes, MAX_OBJECT_BYTES),
+          serviceBytes: byteField('Mean serialized size of a service.', M.objects.serviceBytes, MAX_OBJECT_BYTES),
+          endpointSliceBytes: byteField('Mean serialized size of an EndpointSlice.', M.objects.endpointSliceBytes, MAX_OBJECT_BYTES),
+          configMapBytes: byteField('Mean serialized size of a ConfigMap.', M.objects.configMapBytes, MAX_OBJECT_BYTES),
+          servicesPer100Pods: nonNeg('Services per 100 pods.', M.objects.servicesPer100Pods, 1000),
+          configMapsPerNamespace: nonNeg('ConfigMaps per namespace.', M.objects.configMapsPerNamespace, 100_000),
+          podsPerNamespace: positive('Pods per namespace.', M.objects.podsPerNamespace, 1_000_000),
+          podEventsPerPodS: nonNeg('Pod watch events per pod per second (status updates, churn).', M.objects.podEventsPerPodS, 1000),
+          nodeEventsPerNodeS: nonNeg('Node watch events per node per second.', M.objects.nodeEventsPerNodeS, 1000),
+          serviceEventsPerServiceS: nonNeg('Service watch events per service per second.', M.objects.serviceEventsPerServiceS, 1000),
         },
         'Stored objects: sizes, counts and churn.',
       ),
@@ -326,22 +343,22 @@ export const ModelPatchSchema = obj(
     clients: opt(
       obj(
         {
-          leasePeriodS: positive('Node lease renewal period, seconds.', M.clients.leasePeriodS),
-          nodeStatusPeriodS: positive('Node status update period, seconds.', M.clients.nodeStatusPeriodS),
-          nodeMonitorGraceS: positive('A node without heartbeat this long turns NotReady, seconds.', M.clients.nodeMonitorGraceS),
-          controllerInformers: count('kube-controller-manager and kube-scheduler informers.', M.clients.controllerInformers),
-          controllerWritesPerPodEvent: nonNeg('Controller writes per pod event (status, bindings, endpoints).', M.clients.controllerWritesPerPodEvent),
-          workloadCallsPerNamespaceS: nonNeg("Other workloads' API calls per namespace per second.", M.clients.workloadCallsPerNamespaceS),
-          backoffInitialS: positive('Client retry backoff: first wait, seconds.', M.clients.backoffInitialS),
-          backoffFactor: opt(Type.Number({ minimum: 1, description: dflt('Client retry backoff: growth factor (≥ 1).', M.clients.backoffFactor) })),
-          backoffMaxS: positive('Client retry backoff: cap, seconds.', M.clients.backoffMaxS),
-          backoffJitter: nonNeg('Client retry backoff: relative jitter.', M.clients.backoffJitter),
-          controllerQps: positive('Garbage collector / controller-manager client QPS.', M.clients.controllerQps),
+          leasePeriodS: positive('Node lease renewal period, seconds.', M.clients.leasePeriodS, HOUR_S),
+          nodeStatusPeriodS: positive('Node status update period, seconds.', M.clients.nodeStatusPeriodS, HOUR_S),
+          nodeMonitorGraceS: positive('A node without heartbeat this long turns NotReady, seconds.', M.clients.nodeMonitorGraceS, HOUR_S),
+          controllerInformers: count('kube-controller-manager and kube-scheduler informers.', M.clients.controllerInformers, 0, 1000),
+          controllerWritesPerPodEvent: nonNeg('Controller writes per pod event (status, bindings, endpoints).', M.clients.controllerWritesPerPodEvent, 100),
+          workloadCallsPerNamespaceS: nonNeg("Other workloads' API calls per namespace per second.", M.clients.workloadCallsPerNamespaceS, 10_000),
+          backoffInitialS: positive('Client retry backoff: first wait, seconds.', M.clients.backoffInitialS, HOUR_S),
+          backoffFactor: opt(Type.Number({ minimum: 1, maximum: 100, description: dflt('Client retry backoff: growth factor (1 to 100).', M.clients.backoffFactor) })),
+          backoffMaxS: positive('Client retry backoff: cap, seconds.', M.clients.backoffMaxS, DAY_S),
+          backoffJitter: nonNeg('Client retry backoff: relative jitter.', M.clients.backoffJitter, 10),
+          controllerQps: positive('Garbage collector / controller-manager client QPS.', M.clients.controllerQps, 100_000),
           leaderElection: opt(
             obj(
               {
-                leaseDurationS: positive('Leader lease duration of kube-controller-manager and kube-scheduler, seconds.', M.clients.leaderElection.leaseDurationS),
-                renewDeadlineS: positive('A leader that cannot renew for this long exits and restarts with empty caches, seconds.', M.clients.leaderElection.renewDeadlineS),
+                leaseDurationS: positive('Leader lease duration of kube-controller-manager and kube-scheduler, seconds.', M.clients.leaderElection.leaseDurationS, HOUR_S),
+                renewDeadlineS: positive('A leader that cannot renew for this long exits and restarts with empty caches, seconds.', M.clients.leaderElection.renewDeadlineS, HOUR_S),
               },
               'Leader election of the controllers.',
             ),
@@ -356,22 +373,22 @@ export const ModelPatchSchema = obj(
           replicas: opt(
             Type.Unsafe<number | 'auto'>({
               anyOf: [
-                { type: 'integer', minimum: 1, description: 'A fixed number of replicas.' },
+                { type: 'integer', minimum: 1, maximum: 100_000, description: 'A fixed number of replicas.' },
                 { type: 'string', const: 'auto', description: 'Sized by the kube-dns autoscaler.' },
               ],
               description: dflt('CoreDNS replicas: a number, or "auto" for the kube-dns autoscaler, max(minReplicas, ceil(nodes / nodesPerReplica)).', M.dns.replicas),
             }),
           ),
-          nodesPerReplica: positive('Autoscaler: nodes per CoreDNS replica.', M.dns.nodesPerReplica),
-          minReplicas: count('Autoscaler: fewest replicas.', M.dns.minReplicas, 1),
-          maxReplicas: count('Autoscaler: most replicas.', M.dns.maxReplicas, 1),
+          nodesPerReplica: positive('Autoscaler: nodes per CoreDNS replica.', M.dns.nodesPerReplica, 100_000),
+          minReplicas: count('Autoscaler: fewest replicas.', M.dns.minReplicas, 1, 100_000),
+          maxReplicas: count('Autoscaler: most replicas.', M.dns.maxReplicas, 1, 100_000),
           placement: opt(str(['workers', 'control-plane'], dflt('Where CoreDNS runs: on worker nodes, or on the control-plane nodes beside the API servers.', M.dns.placement))),
-          killRateAtPressure: nonNeg('Hazard per second that a CoreDNS replica on a control-plane node is killed at full node memory pressure.', M.dns.killRateAtPressure),
+          killRateAtPressure: nonNeg('Hazard per second that a CoreDNS replica on a control-plane node is killed at full node memory pressure.', M.dns.killRateAtPressure, 1000),
           pressureThreshold: fraction("Control-plane node memory pressure starts at this fraction of the node's memory.", M.dns.pressureThreshold),
-          recreateS: nonNeg('Time to recreate, schedule and start an evicted CoreDNS pod once controllers reach the API, seconds.', M.dns.recreateS),
-          syncTimeoutS: nonNeg('A CoreDNS started during an API outage waits this long, then answers SERVFAIL, seconds.', M.dns.syncTimeoutS),
-          qpsPerReplica: positive('Queries per second one CoreDNS replica answers.', M.dns.qpsPerReplica),
-          lookupsPerNodeS: nonNeg('Lookups per node per second reaching the node cache.', M.dns.lookupsPerNodeS),
+          recreateS: nonNeg('Time to recreate, schedule and start an evicted CoreDNS pod once controllers reach the API, seconds.', M.dns.recreateS, DAY_S),
+          syncTimeoutS: nonNeg('A CoreDNS started during an API outage waits this long, then answers SERVFAIL, seconds.', M.dns.syncTimeoutS, HOUR_S),
+          qpsPerReplica: positive('Queries per second one CoreDNS replica answers.', M.dns.qpsPerReplica, 10_000_000),
+          lookupsPerNodeS: nonNeg('Lookups per node per second reaching the node cache.', M.dns.lookupsPerNodeS, 1_000_000),
           records: opt(
             Type.Array(DnsRecordClassSchema, {
               minItems: 1,
@@ -379,8 +396,9 @@ export const ModelPatchSchema = obj(
             }),
           ),
           serveStale: opt(Type.Boolean({ description: dflt('RFC 8767 serve-stale in the node cache.', M.dns.serveStale) })),
-          maxStaleS: nonNeg('Longest a stale record is served, seconds.', M.dns.maxStaleS),
-          attempts: count('Resolver attempts per lookup (glibc: 2).', M.dns.attempts, 1),
+          maxStaleS: nonNeg('Longest a stale record is served, seconds.', M.dns.maxStaleS, 7 * DAY_S),
+          // glibc caps resolv.conf `attempts` at 5 (man 5 resolv.conf: "The value for this option is silently capped to 5").
+          attempts: count('Resolver attempts per lookup (glibc: 2, at most 5).', M.dns.attempts, 1, 5),
         },
         'Cluster DNS: CoreDNS and node-level caches.',
       ),
@@ -389,7 +407,7 @@ export const ModelPatchSchema = obj(
       obj(
         {
           dnsDependentShare: fraction('Share of requests that need a fresh DNS resolution.', M.dataPlane.dnsDependentShare),
-          headroom: nonNeg('Spare capacity a cluster can take when traffic shifts to it, fraction of its own load.', M.dataPlane.headroom),
+          headroom: nonNeg('Spare capacity a cluster can take when traffic shifts to it, fraction of its own load.', M.dataPlane.headroom, 100),
         },
         "The clusters' customer traffic.",
       ),
@@ -397,9 +415,9 @@ export const ModelPatchSchema = obj(
     change: opt(
       obj(
         {
-          podCreationsPerS: positive('DaemonSet controller pod creations per second.', M.change.podCreationsPerS),
-          startDelayS: nonNeg("Seconds from pod creation to the agent's first API call.", M.change.startDelayS),
-          startSpreadS: nonNeg('Spread of start delays, seconds.', M.change.startSpreadS),
+          podCreationsPerS: positive('DaemonSet controller pod creations per second.', M.change.podCreationsPerS, 100_000),
+          startDelayS: nonNeg("Seconds from pod creation to the agent's first API call.", M.change.startDelayS, DAY_S),
+          startSpreadS: nonNeg('Spread of start delays, seconds.', M.change.startSpreadS, DAY_S),
         },
         'How the change rolls out inside one cluster.',
       ),
@@ -410,6 +428,7 @@ export const ModelPatchSchema = obj(
           coarseDownStepS: nonNeg(
             'Longest single step, seconds, of a cluster with no API server ready (it serves nothing; held to its next discrete event and to its clients\' retry waits). 0 or 1: always the scenario step.',
             M.engine.coarseDownStepS,
+            HOUR_S,
           ),
         },
         'How the engine steps clusters.',
@@ -428,8 +447,8 @@ export const SelectorSchema = obj(
   {
     names: opt(Type.Array(Type.String({ description: 'A cluster name.' }), { minItems: 1, uniqueItems: true, description: 'Clusters with these names (each must exist in the fleet).' })),
     matchLabels: opt(stringMap('Clusters having all these labels.')),
-    minNodes: opt(Type.Integer({ minimum: 0, description: 'Clusters with at least this many nodes.' })),
-    maxNodes: opt(Type.Integer({ minimum: 0, description: 'Clusters with at most this many nodes.' })),
+    minNodes: opt(Type.Integer({ minimum: 0, maximum: 100_000, description: 'Clusters with at least this many nodes.' })),
+    maxNodes: opt(Type.Integer({ minimum: 0, maximum: 100_000, description: 'Clusters with at most this many nodes.' })),
     sizeClasses: opt(
       Type.Array(str(SIZE_CLASSES, 'A size class.'), {
         minItems: 1,
@@ -460,15 +479,15 @@ const CallSchema = obj(
     ),
     period: opt(duration('Time between calls of one client; required for every verb except watch, not allowed for watch.')),
     jitter: opt(Type.Number({ minimum: 0, maximum: 1, description: 'Relative jitter of the period, 0 to 1. Default: 0.1.' })),
-    pageSize: opt(Type.Integer({ minimum: 0, description: 'Page size (limit) of lists; 0 = unpaginated. Default: 0.' })),
+    pageSize: opt(Type.Integer({ minimum: 0, maximum: MAX_PODS, description: 'Page size (limit) of lists; 0 = unpaginated. Default: 0.' })),
     namespaceFraction: opt(
       Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'Fraction of namespaced objects one namespace-scoped call covers, in (0, 1]; used only with scope namespace. Default: 0.05.' }),
     ),
     rateLimit: opt(
       obj(
         {
-          qps: opt(Type.Number({ exclusiveMinimum: 0, description: `Client-side rate limit, queries per second. Default: ${CLIENT_GO_QPS}.` })),
-          burst: opt(Type.Integer({ minimum: 1, description: `Client-side burst. Default: ${CLIENT_GO_BURST}.` })),
+          qps: opt(Type.Number({ exclusiveMinimum: 0, maximum: 100_000, description: `Client-side rate limit, queries per second. Default: ${CLIENT_GO_QPS}.` })),
+          burst: opt(Type.Integer({ minimum: 1, maximum: 100_000, description: `Client-side burst. Default: ${CLIENT_GO_BURST}.` })),
         },
         'Client-side rate limit of each client (client-go defaults).',
       ),
@@ -478,9 +497,9 @@ const CallSchema = obj(
         {
           policy: opt(str(['backoff', 'immediate'], 'How a failed call is retried: exponential backoff, or immediately. Default: "backoff".')),
           initial: opt(duration(`First backoff wait. Default: ${CLIENT_GO_BACKOFF.initialS * 1000}ms.`)),
-          factor: opt(Type.Number({ minimum: 1, description: `Backoff growth factor (≥ 1). Default: ${CLIENT_GO_BACKOFF.factor}.` })),
+          factor: opt(Type.Number({ minimum: 1, maximum: 100, description: `Backoff growth factor (1 to 100). Default: ${CLIENT_GO_BACKOFF.factor}.` })),
           max: opt(duration(`Backoff cap. Default: ${formatDuration(CLIENT_GO_BACKOFF.maxS)}.`)),
-          jitter: opt(Type.Number({ minimum: 0, description: `Relative backoff jitter. Default: ${CLIENT_GO_BACKOFF.jitter}.` })),
+          jitter: opt(Type.Number({ minimum: 0, maximum: 10, description: `Relative backoff jitter. Default: ${CLIENT_GO_BACKOFF.jitter}.` })),
         },
         'Retry behaviour after errors (client-go reflector defaults).',
       ),
@@ -536,8 +555,8 @@ export const EVENT_VARIANTS = [
   }),
   eventVariant('scale-apiservers', 'Replace the API servers with more and/or larger machines.', {
     replicas: opt(Type.Integer({ minimum: 1, maximum: 20, description: 'API server replicas after scaling (1 to 20). Default: model.apiServer.replicas.' })),
-    memoryFactor: opt(Type.Number({ exclusiveMinimum: 0, description: 'Memory of the new machines relative to the current ones. Default: 1.' })),
-    cpuFactor: opt(Type.Number({ exclusiveMinimum: 0, description: 'CPU of the new machines relative to the current ones. Default: 1.' })),
+    memoryFactor: opt(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'Memory of the new machines relative to the current ones (up to 100). Default: 1.' })),
+    cpuFactor: opt(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'CPU of the new machines relative to the current ones (up to 100). Default: 1.' })),
     provision: opt(duration('Time to provision the new machines. Default: 30m.')),
   }),
   eventVariant('block-admin-api', 'Block network access to the API for groups of clients.', {
@@ -552,7 +571,7 @@ export const EVENT_VARIANTS = [
     errorThreshold: opt(Type.Number({ minimum: 0, maximum: 1, description: 'Data-plane error ratio above which a cluster is drained, 0 to 1. Default: 0.01.' })),
   }),
   eventVariant('etcd-slowdown', 'Fault: etcd gets slower for a while.', {
-    factor: Type.Number({ minimum: 1, description: 'Latency multiplier (≥ 1).' }),
+    factor: Type.Number({ minimum: 1, maximum: 1000, description: 'Latency multiplier (1 to 1000).' }),
     duration: duration('How long the slowdown lasts (> 0).'),
   }),
   eventVariant('shed-change', "Shed the change's requests through APF: a FlowSchema routes its service account to a rejecting priority level (spec.change required).", {}),
@@ -619,8 +638,8 @@ export const OperatorsSchema = obj(
             obj(
               {
                 replicas: opt(Type.Integer({ minimum: 1, maximum: 20, description: 'API server replicas (1 to 20). Default: model.apiServer.replicas.' })),
-                memoryFactor: opt(Type.Number({ exclusiveMinimum: 0, description: 'Memory of the new machines relative to the current ones. Default: 1.' })),
-                cpuFactor: opt(Type.Number({ exclusiveMinimum: 0, description: 'CPU of the new machines relative to the current ones. Default: 1.' })),
+                memoryFactor: opt(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'Memory of the new machines relative to the current ones (up to 100). Default: 1.' })),
+                cpuFactor: opt(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'CPU of the new machines relative to the current ones (up to 100). Default: 1.' })),
                 provision: opt(duration('Time to provision the new machines. Default: 30m.')),
               },
               'Scale up the API servers.',
@@ -668,7 +687,7 @@ export const AlertSchema = obj(
     name: Type.String({ minLength: 1, description: 'Alert name (unique).' }),
     metric: str(METRIC_NAMES, 'Per-cluster metric the rule watches.'),
     op: str(['>', '<'], 'Comparison with the threshold.'),
-    threshold: Type.Number({ description: 'Threshold value.' }),
+    threshold: Type.Number({ minimum: -MAX_METRIC_VALUE, maximum: MAX_METRIC_VALUE, description: 'Threshold value (within ±1e12).' }),
     for: opt(duration('How long the condition must hold before the alert fires. Default: 0s.')),
     severity: opt(str(['warning', 'critical'], 'Severity. Default: "warning".')),
   },

@@ -137,14 +137,20 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A bound as people read it: round powers of ten from 1e9 up as `1e12`, everything else as written. */
+function bound(n: number): string {
+  if (Math.abs(n) >= 1e9 && Number.isInteger(Math.log10(Math.abs(n)))) return `${n < 0 ? '-' : ''}1e${Math.log10(Math.abs(n))}`;
+  return String(n);
+}
+
 function range(s: JsonSchema): string {
   const { minimum, maximum, exclusiveMinimum, exclusiveMaximum } = s;
-  if (typeof minimum === 'number' && typeof maximum === 'number') return ` between ${minimum} and ${maximum}`;
+  if (typeof minimum === 'number' && typeof maximum === 'number') return ` between ${bound(minimum)} and ${bound(maximum)}`;
   const parts: string[] = [];
-  if (typeof minimum === 'number') parts.push(`≥ ${minimum}`);
-  if (typeof exclusiveMinimum === 'number') parts.push(`> ${exclusiveMinimum}`);
-  if (typeof maximum === 'number') parts.push(`≤ ${maximum}`);
-  if (typeof exclusiveMaximum === 'number') parts.push(`< ${exclusiveMaximum}`);
+  if (typeof minimum === 'number') parts.push(`≥ ${bound(minimum)}`);
+  if (typeof exclusiveMinimum === 'number') parts.push(`> ${bound(exclusiveMinimum)}`);
+  if (typeof maximum === 'number') parts.push(`≤ ${bound(maximum)}`);
+  if (typeof exclusiveMaximum === 'number') parts.push(`< ${bound(exclusiveMaximum)}`);
   return parts.length > 0 ? ` ${parts.join(' and ')}` : '';
 }
 
@@ -370,7 +376,9 @@ function actionOf(schema: JsonSchema): string | undefined {
 
 /** type, range, pattern, enum, const, anyOf, ...: "expected <what the schema accepts>, got <value>". */
 function valueProblem(e: ErrorObject, path: Path, parent: JsonSchema, source: Source): Problem {
-  const expected = describeSchema(parent);
+  // A number out of range where a pattern also allows strings (durations, byte counts): the words of the pattern do not give the range.
+  const outOfRange = typeof parent.pattern === 'string' && (e.keyword === 'maximum' || e.keyword === 'minimum') ? `${e.keyword === 'maximum' ? ' ≤ ' : ' ≥ '}${bound(Number(e.params.limit))}` : '';
+  const expected = describeSchema(parent) + outOfRange;
   const data: unknown = e.data;
   let hint: string | undefined;
   const types: unknown[] = Array.isArray(parent.type) ? parent.type : [parent.type];
@@ -393,25 +401,45 @@ function valueProblem(e: ErrorObject, path: Path, parent: JsonSchema, source: So
 // ---------------------------------------------------------------------------
 // Document kind.
 
-const KINDS = ['Fleet', 'Scenario'] as const;
+const KINDS = ['Fleet', 'Scenario', 'RolloutPlan'] as const;
+export type FirebreakKind = (typeof KINDS)[number];
+
+/** Where each kind of document goes: the commands and options that take it. */
+export const KIND_TAKEN_BY: Readonly<Record<FirebreakKind | 'Kubernetes', string>> = {
+  Fleet: 'a Fleet is passed with --fleet (`firebreak analyze`, `firebreak plan show`) or named by a scenario’s or plan’s spec.fleet.file; check it with `firebreak scenario validate`',
+  Scenario: 'a Scenario is run by `firebreak simulate`, checked by `firebreak scenario validate` and rehearsed with `firebreak rehearse --scenario`',
+  RolloutPlan: 'a RolloutPlan is checked by `firebreak plan validate`, shown by `firebreak plan show` and rehearsed with `firebreak rehearse --plan`',
+  Kubernetes: 'Kubernetes manifests are read by `firebreak analyze <manifests> --fleet <fleet.yaml>` (or listed in a plan’s spec.change.manifests)',
+};
+
+const FORMAT_DOC: Readonly<Record<FirebreakKind, string>> = {
+  Fleet: 'docs/fleet-format.md',
+  Scenario: 'docs/scenario-format.md',
+  RolloutPlan: 'docs/orchestrator.md',
+};
 
 /**
- * A problem when `doc` is not a `kind` document at all: not a mapping, or a
- * document of another firebreak kind (a fleet passed where a scenario is
- * expected). Validating it against the wrong schema would only bury that in
- * dozens of follow-on errors. Anything else (a misspelt kind) is left to the
- * schema, which suggests the right value.
+ * A problem when `doc` is not a `kind` document at all: not a mapping, a
+ * document of another firebreak kind (a plan passed where a scenario is
+ * expected, --scenario and --plan swapped), or a Kubernetes object. One
+ * message naming the kind found and the command that takes it: validating it
+ * against the wrong schema would only bury that in dozens of follow-on
+ * errors. Anything else (a misspelt kind) is left to the schema, which
+ * suggests the right value.
  */
-export function wrongKind(doc: YamlDocument, kind: (typeof KINDS)[number]): Problem | undefined {
+export function wrongKind(doc: YamlDocument, kind: FirebreakKind): Problem | undefined {
   const v = doc.value;
   if (!isRecord(v)) {
-    return problemAt(doc, [], `expected a ${kind} document (a mapping with apiVersion, kind, metadata and spec), got ${showValue(v)}`, `see docs/${kind.toLowerCase()}-format.md`);
+    return problemAt(doc, [], `expected a ${kind} document (a mapping with apiVersion, kind, metadata and spec), got ${showValue(v)}`, `see ${FORMAT_DOC[kind]}`);
   }
   const actual = v.kind;
-  if (typeof actual === 'string' && actual !== kind && (KINDS as readonly string[]).includes(actual)) {
-    const hint =
-      actual === 'Fleet' ? 'a Fleet file is referenced from a scenario (spec.fleet.file) or passed where a fleet is expected' : 'pass this file where a scenario is expected';
-    return problemAt(doc, ['kind'], `this is a ${actual} document, expected a ${kind}`, hint);
+  if (typeof actual !== 'string' || actual === kind) return undefined;
+  if ((KINDS as readonly string[]).includes(actual)) {
+    const swapped = (kind === 'Scenario' && actual === 'RolloutPlan') || (kind === 'RolloutPlan' && actual === 'Scenario') ? '; were --scenario and --plan swapped?' : '';
+    return problemAt(doc, ['kind'], `this is a ${actual} document, expected a ${kind}`, `${KIND_TAKEN_BY[actual as FirebreakKind]}${swapped}`);
+  }
+  if (typeof v.apiVersion === 'string' && !v.apiVersion.startsWith('firebreak.dev/')) {
+    return problemAt(doc, ['kind'], `this is a Kubernetes ${actual} (${v.apiVersion}), expected a firebreak ${kind} document`, KIND_TAKEN_BY.Kubernetes);
   }
   return undefined;
 }

@@ -14,10 +14,9 @@
  *   doc.locate(['spec', 'clusters', 3, 'nodes']);   // { line: 14, column: 14 }
  *   formatPath(['spec', 'clusters', 3, 'nodes']);   // 'spec.clusters[3].nodes'
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type YAMLError } from 'yaml';
 import { InputError, type Problem } from '../core/errors.ts';
+import { readInputFile } from './read.ts';
 export { formatPath } from '../core/path.ts';
 
 /** One step of a path into a document: a mapping key or a list index. */
@@ -52,31 +51,12 @@ export interface YamlDocument extends Source {
 /** Aliases expand into copies; this bounds "billion laughs" documents. */
 const MAX_ALIAS_COUNT = 100;
 
-/** Reads and parses a YAML file; `file` is also the name problems carry. */
+/**
+ * Reads and parses a YAML file; `file` is also the name problems carry. The
+ * file is read by src/input/read.ts: a regular file, bounded in size, UTF-8.
+ */
 export function readYamlFile(file: string): YamlDocument {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError([{ file, path: '', message: readFailure(e, file) }]);
-  }
-  return parseYaml(text, file);
-}
-
-function readFailure(e: unknown, file: string): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  const abs = resolve(file);
-  switch (code) {
-    case 'ENOENT':
-      return `file not found (looked for ${abs})`;
-    case 'EISDIR':
-      return `is a directory, expected a YAML file (${abs})`;
-    case 'EACCES':
-    case 'EPERM':
-      return `permission denied reading ${abs}`;
-    default:
-      return `cannot read ${abs}: ${e instanceof Error ? e.message : String(e)}`;
-  }
+  return parseYaml(readInputFile(file), file);
 }
 
 /** Parses YAML text holding exactly one document. Throws InputError listing every syntax problem. */
@@ -105,11 +85,16 @@ export function parseYaml(text: string, file: string): YamlDocument {
   const nonEmpty = docs.filter((d) => !isEmptyDocument(d));
   const second = nonEmpty[1];
   if (second !== undefined) {
+    const first = kubernetesKind(nonEmpty[0]);
     problems.push(
       located(
         second.range[0],
-        `expected one YAML document, found ${nonEmpty.length}; a second document starts here`,
-        'put each fleet or scenario in its own file (remove the `---` separator)',
+        first !== undefined
+          ? `expected one firebreak document, found ${nonEmpty.length} YAML documents, the first a Kubernetes ${first}: this looks like Kubernetes manifests`
+          : `expected one YAML document, found ${nonEmpty.length}; a second document starts here`,
+        first !== undefined
+          ? 'Kubernetes manifests are read by `firebreak analyze <manifests> --fleet <fleet.yaml>` (or listed in a plan’s spec.change.manifests)'
+          : 'put each fleet, scenario or plan in its own file (remove the `---` separator)',
       ),
     );
   }
@@ -132,6 +117,18 @@ export function parseYaml(text: string, file: string): YamlDocument {
     return offset === undefined ? undefined : at(offset);
   };
   return { file, value, locate };
+}
+
+/** The kind of a document that looks like a Kubernetes object (apiVersion not firebreak's), else undefined. */
+function kubernetesKind(d: Document.Parsed | undefined): string | undefined {
+  if (d === undefined || !isMap(d.contents)) return undefined;
+  const get = (key: string): unknown => {
+    const pair = (d.contents as { items: unknown[] }).items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+    return isPair(pair) && isScalar(pair.value) ? pair.value.value : undefined;
+  };
+  const apiVersion = get('apiVersion');
+  const kind = get('kind');
+  return typeof apiVersion === 'string' && !apiVersion.startsWith('firebreak.dev/') && typeof kind === 'string' ? kind : undefined;
 }
 
 function isEmptyDocument(d: Document.Parsed): boolean {

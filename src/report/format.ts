@@ -43,8 +43,9 @@ export function formatAvailability(a: number): string {
   return `${text} %`;
 }
 
-/** `1 h 16 min`, `45 min`, `30 s`, `2 d 3 h`: the two largest units. */
+/** `1 h 16 min`, `45 min`, `30 s`, `2 d 3 h`: the two largest units; under a second in ms (`100 ms`), never `0 s` for one that is not zero. */
 export function formatDuration(ms: number): string {
+  if (ms !== 0 && Math.round(Math.abs(ms)) < 1000) return `${Math.max(1, Math.round(Math.abs(ms)))} ms`;
   const s = Math.round(Math.abs(ms) / 1000);
   if (s < 60) return `${s} s`;
   const min = Math.round(s / 60);

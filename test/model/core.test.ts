@@ -22,6 +22,13 @@ test('local HH:MM resolves on the start day, rolling past midnight', () => {
 
 test('property: durations round-trip through formatDuration', () => {
   fc.assert(fc.property(fc.integer({ min: 0, max: 10 * 86400 }), (s) => assert.equal(parseDuration(formatDuration(s)), s)), { seed: 3 });
+  // Milliseconds too: nothing under a second is shown as 0s.
+  fc.assert(fc.property(fc.integer({ min: 0, max: 10 * 86400 * 1000 }), (ms) => assert.equal(Math.round((parseDuration(formatDuration(ms / 1000)) ?? Number.NaN) * 1000), ms)), { seed: 4 });
+  assert.equal(formatDuration(0.1), '100ms');
+  assert.equal(formatDuration(0.0004), '0s');
+  assert.equal(formatDuration(1.5), '1s500ms');
+  assert.equal(formatDuration(5400), '1h30m');
+  assert.equal(formatDuration(0), '0s');
   assert.equal(parseDuration('1h30m'), 5400);
   assert.equal(parseDuration('250ms'), 0.25);
   assert.equal(parseDuration('5 minutes'), undefined);

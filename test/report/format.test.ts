@@ -24,6 +24,8 @@ void test('percentages, integers and durations', () => {
   assert.equal(formatInt(1234567), '1,234,567');
   assert.equal(formatInt(999), '999');
   assert.equal(formatDuration(30_000), '30 s');
+  assert.equal(formatDuration(100), '100 ms');
+  assert.equal(formatDuration(0), '0 s');
   assert.equal(formatDuration(45 * 60_000), '45 min');
   assert.equal(formatDuration(76 * 60_000), '1 h 16 min');
   assert.equal(formatDuration(6 * 3_600_000), '6 h');
