@@ -158,7 +158,18 @@ export function kubeStateMetrics(ctx: AgentContext): AgentResult | undefined {
     } else {
       for (const [k, v] of Object.entries(y.value)) {
         const text = Array.isArray(v) ? v.map(String).join(',') : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
-        if (text !== undefined) opt.set(k, { value: text, at: y.loc([k]) });
+        if (text === undefined) continue;
+        const refs = [...text.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)].map((m) => m[1] ?? '');
+        if (refs.length > 0) {
+          notes.push({
+            rule: 'agent-config',
+            severity: 'warn',
+            at: y.loc([k]),
+            message: `kube-state-metrics: ${k}: ${text} in the --config file is not expanded — Kubernetes expands $(VAR) only in command and args — so kube-state-metrics reads it literally${k === 'node' ? ' and the selector matches no pod' : ''}`,
+            fix: `pass it as a flag (--${k.replace(/_/g, '-')}=$(${refs[0] ?? 'VAR'})) so that Kubernetes expands it`,
+          });
+        }
+        opt.set(k, { value: text, at: y.loc([k]), ...(refs.length > 0 ? { unresolved: [] } : {}) });
       }
     }
   }
