@@ -456,6 +456,9 @@ test('container flags: --x=v and --x v read alike, the last one wins, $(VAR) exp
   assert.equal(s.flag(['--lit'])?.expanded, 'lit-x');
   assert.deepEqual(s.flag(['--miss'])?.unresolved, ['M']);
   assert.equal(s.flag(['--miss'])?.expanded, '$(M)', 'Kubernetes leaves an unresolved reference as it is');
+  const shell = settings(['/bin/sh', '-c', 'exec /node-problem-detector --logtostderr \\\n  --k8s-exporter-heartbeat-period "1m" --node=$(N)']);
+  assert.equal(shell.flag(['--k8s-exporter-heartbeat-period'])?.value, '1m', 'flags inside `sh -c` are read');
+  assert.deepEqual(shell.flag(['--node'])?.nodeNameRefs, ['N']);
   assert.deepEqual(imageVersion('gcr.io/datadoghq/agent:7.60.1-jmx'), [7, 60, 1]);
   assert.equal(imageVersion('registry:5000/agent'), undefined);
   assert.equal(imageVersion('x/agent@sha256:abc'), undefined);

@@ -54,7 +54,11 @@ export class ContainerSettings {
         if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') argv.push({ text: String(v), path: [...c.path, key, i] });
       });
     }
-    this.#argv = argv;
+    // `sh -c "exec /agent --flag=x …"` (as some charts start agents): the script's words are the arguments.
+    const [sh, dashC, script] = argv;
+    if (sh !== undefined && dashC !== undefined && script !== undefined && /(^|\/)(ba|da)?sh$/.test(sh.text) && dashC.text === '-c') {
+      this.#argv = shellWords(script.text).map((text) => ({ text, path: script.path }));
+    } else this.#argv = argv;
   }
 
   /** Every argument (command then args). */
@@ -133,6 +137,31 @@ export class ContainerSettings {
     });
     return out;
   }
+}
+
+/** Words of a simple shell script (whitespace-separated, '…' and "…" quoting, a backslash-newline joins lines). */
+function shellWords(script: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let any = false;
+  let q: string | undefined;
+  const text = script.replace(/\\\n/g, ' ');
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] ?? '';
+    if (q !== undefined) {
+      if (ch === q) q = undefined;
+      else cur += ch;
+    } else if (ch === '"' || ch === "'") {
+      q = ch;
+      any = true;
+    } else if (/\s/.test(ch) || ch === ';' || ch === '&' || ch === '|') {
+      if (any || cur !== '') out.push(cur);
+      cur = '';
+      any = false;
+    } else cur += ch;
+  }
+  if (any || cur !== '') out.push(cur);
+  return out;
 }
 
 function listAt(w: WorkloadInfo, path: DocPath): readonly unknown[] {

@@ -208,7 +208,7 @@ function isDatadog(ctx: AgentContext, image: RegExp): boolean {
 export function datadogAgent(ctx: AgentContext): AgentResult | undefined {
   if (!isDatadog(ctx, DD_AGENT_IMAGE)) return undefined;
   const s = new ContainerSettings(ctx.workload, ctx.container);
-  if (NOT_CORE.test(s.argv[0] ?? '')) return undefined;
+  if (NOT_CORE.test(s.argv.find((a) => a !== 'exec') ?? '')) return undefined;
   const cfg = new DdConfig(s, ctx.configs);
   const agent = 'datadog-agent';
   const calls: DerivedCall[] = [];
