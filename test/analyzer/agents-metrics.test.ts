@@ -198,6 +198,9 @@ test('Datadog Cluster Agent variants: kubernetes_state_core on every replica wit
   const text = fixture('datadog-cluster-agent.yaml');
   const skip = run(swap(text, '        annotations_as_tags:\n          {}\n', '        annotations_as_tags:\n          {}\n        skip_leader_election: true\n'));
   assert.equal(call(workload(skip, 'Deployment datadog/datadog-cluster-agent'), 'datadog-cluster-agent-controllerrevisions').leaderOnly, undefined);
+  const dispatched = run(swap(text, '  kubernetes_state_core.yaml.default: |-\n', '  kubernetes_state_core.yaml.default: |-\n    cluster_check: true\n'));
+  assert.ok(!workload(dispatched, 'Deployment datadog/datadog-cluster-agent').calls.some((c) => c.name === 'datadog-cluster-agent-controllerrevisions'), 'a cluster check runs on a runner, not on the Cluster Agent');
+  assert.ok(dispatched.analysis.findings.some((f) => f.rule === 'agent-config' && /cluster check runner/.test(f.message)));
   const noLeader = run(swap(text, 'name: DD_LEADER_ELECTION\n            value: "true"', 'name: DD_LEADER_ELECTION\n            value: "false"'));
   const dca = workload(noLeader, 'Deployment datadog/datadog-cluster-agent');
   assert.ok(dca.calls.every((c) => c.leaderOnly === undefined), 'without an election every replica does everything');

@@ -48,9 +48,9 @@
  *   (pkg/collector/corechecks/cluster/orchestrator/collectors/inventory);
  *   the kubernetes_state_core check from its conf.d file
  *   (`kubernetes_state_core.yaml[.default]`: one informer per `collectors`
- *   entry, on every replica with `skip_leader_election`, once on a runner
- *   with `cluster_check: true`); the external metrics provider's HPA
- *   informer.
+ *   entry, on every replica with `skip_leader_election`; with
+ *   `cluster_check: true` it runs on a cluster check runner instead, a
+ *   note); the external metrics provider's HPA informer.
  * - Not modelled: the admission controller's informers on its own Secret and
  *   webhook configuration (one object each, by name).
  *
@@ -316,6 +316,17 @@ export function datadogClusterAgent(ctx: AgentContext): AgentResult | undefined 
     if (y === undefined || !isObj(y.value)) continue;
     const instances = get(y.value, ['instances']);
     const clusterCheck = get(y.value, ['cluster_check']) === true;
+    if (clusterCheck) {
+      // Dispatched to a cluster check runner: its informers run there, as the runner's service account.
+      cfg.notes.push({
+        rule: 'agent-config',
+        severity: 'note',
+        at: y.loc(['cluster_check']),
+        message: 'Datadog: kubernetes_state_core is a cluster check (cluster_check: true): the Cluster Agent dispatches it to one cluster check runner, which keeps its informers (one client for the cluster); they are not counted on the Cluster Agent',
+        fix: 'none needed; analyze the cluster checks runner with its RBAC',
+      });
+      continue;
+    }
     (Array.isArray(instances) ? instances : []).forEach((inst, i) => {
       if (!isObj(inst)) return;
       const collectors = Array.isArray(inst.collectors) ? inst.collectors.filter((x): x is string => typeof x === 'string') : [];
@@ -323,8 +334,8 @@ export function datadogClusterAgent(ctx: AgentContext): AgentResult | undefined 
       const nsList = Array.isArray(inst.namespaces) ? inst.namespaces.filter((x): x is string => typeof x === 'string') : [];
       const where = y.loc(['instances', i, 'collectors']);
       for (const res of collectors) {
-        const why = `the kubernetes_state_core check${clusterCheck ? ' (dispatched to one cluster check runner)' : ''}`;
-        const only = clusterCheck || (!skipLeader && leader);
+        const why = 'the kubernetes_state_core check';
+        const only = !skipLeader && leader;
         if (nsList.length > 0 && res !== 'nodes' && res !== 'namespaces' && res !== 'persistentvolumes' && res !== 'storageclasses' && res !== 'volumeattachments') {
           for (const n of nsList) watch(res, where, why, only, { scope: 'namespace' }, [n]);
         } else watch(res, where, why, only);
