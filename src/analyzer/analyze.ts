@@ -470,9 +470,14 @@ function fixFor(p: WorkloadProfile, c: DerivedCall, rule: RatioName): string {
       if (c.agent === 'otel-collector') fixes.push('filter by node: k8sattributes `filter: { node_from_env_var: K8S_NODE_NAME }` (or k8s_observer `node:`, or a prometheus selector `field: spec.nodeName=${env:K8S_NODE_NAME}`) with K8S_NODE_NAME from the downward API spec.nodeName');
       else if (c.agent === 'prometheus') fixes.push('scope discovery to the node: `selectors: [{ role: pod, field: spec.nodeName=$NODE_NAME }]` with NODE_NAME from the downward API, or scrape from one cluster-level Prometheus');
       else if (c.agent === 'fluent-bit') fixes.push('set `Use_Kubelet On` to ask the local kubelet instead of the API server');
+      else if (c.agent === 'kube-state-metrics') fixes.push('shard pods by node: --resources=pods --node=$(NODE_NAME) with NODE_NAME from the downward API spec.nodeName, and run every other resource in one Deployment (kube-state-metrics examples/daemonsetsharding)');
+      else if (c.agent === 'falco') fixes.push('pass --k8s-node $(FALCO_K8S_NODE_NAME) (spec.nodeName), or better move to Falco ≥ 0.37 with the k8smeta plugin and the k8s-metacollector (falco chart collectors.kubernetes.enabled)');
       else fixes.push('scope it by node with a fieldSelector spec.nodeName=<this node> (from the downward API), or ask the local kubelet (/pods) instead');
     } else if (c.agent === 'otel-collector' && pr.resource === 'replicasets') fixes.push('set k8sattributes `extract: { deployment_name_from_replicaset: true }` so collectors stop watching every ReplicaSet');
     else if (c.agent === 'calico-node') fixes.push("run Calico's Typha and point calico-node at it (FELIX_TYPHAK8SSERVICENAME): one watch per type for the cluster, fanned out to the nodes");
+    else if (c.agent === 'datadog-agent') fixes.push('deploy the Datadog Cluster Agent and set DD_CLUSTER_AGENT_ENABLED=true on the node agents (datadog chart clusterAgent.enabled: true): it watches the cluster once and serves each node agent its metadata');
+    else if (c.agent === 'falco') fixes.push('move to Falco ≥ 0.37 with the k8smeta plugin and the k8s-metacollector (falco chart collectors.kubernetes.enabled: true): one collector watches the cluster and streams each node its own metadata');
+    else if (c.agent === 'kube-state-metrics') fixes.push('run kube-state-metrics as one Deployment for cluster-wide resources; in a DaemonSet keep only --resources=pods --node=$(NODE_NAME) (examples/daemonsetsharding)');
     else fixes.push(`aggregate through one cluster-level client that watches ${pr.resource} once and fans out to the nodes (as Calico's Typha or Datadog's Cluster Agent do)`);
   }
   if (pr.verb === 'list' && pr.resourceVersion === 'consistent') fixes.push(`serve it from the watch cache (resourceVersion=0) or make it an informer with watch-list streaming, which holds one object window instead of the whole ${pr.resource} list`);

@@ -108,7 +108,7 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
   }
 
   const saKey = `${w.namespace}/${w.serviceAccount}`;
-  const noToken = w.noToken || ctx.rbac.tokenDisabled(w.namespace, w.serviceAccount);
+  const noToken = w.noToken || (!w.tokenForced && ctx.rbac.tokenDisabled(w.namespace, w.serviceAccount));
   const grants = ctx.rbac.grantsFor(w.namespace, w.serviceAccount);
   const bindings = ctx.rbac.bindingsFor(w.namespace, w.serviceAccount);
 

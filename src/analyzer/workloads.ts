@@ -44,6 +44,8 @@ export interface WorkloadInfo extends Workload {
   readonly annotations: ReadonlyMap<string, { readonly value: string; readonly path: DocPath }>;
   /** automountServiceAccountToken: false on the pod: it has no service account token to call the API with. */
   readonly noToken: boolean;
+  /** automountServiceAccountToken: true on the pod: it mounts a token even when its ServiceAccount says false ("the Pod spec takes precedence", kubernetes.io/docs/tasks/configure-pod-container/configure-service-account). */
+  readonly tokenForced: boolean;
   /** A DaemonSet with a nodeSelector or node affinity runs on a subset of nodes. */
   readonly nodeSubset: boolean;
 }
@@ -175,6 +177,7 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
     containers,
     annotations,
     noToken: automount === false,
+    tokenForced: automount === true,
     nodeSubset,
   };
 }

@@ -13,8 +13,22 @@
  */
 import type { AgentReader } from './agent.ts';
 import { calicoReader } from './calico.ts';
+import { datadogAgentReader, datadogClusterAgentReader } from './datadog.ts';
+import { falcoReader, metacollectorReader } from './falco.ts';
 import { fluentBitReader } from './fluent-bit.ts';
+import { kubeStateMetricsReader } from './kube-state-metrics.ts';
+import { metricsServerReader } from './metrics-server.ts';
+import { nodeProblemDetectorReader } from './node-problem-detector.ts';
 import { otelCollectorReader } from './otel-collector.ts';
 import { prometheusReader } from './prometheus.ts';
 
-export const AGENT_READERS: readonly AgentReader[] = [fluentBitReader, otelCollectorReader, prometheusReader, calicoReader];
+export const AGENT_READERS: readonly AgentReader[] = [
+  fluentBitReader, otelCollectorReader, prometheusReader, calicoReader,
+  datadogAgentReader, // Datadog node agent: metadata mapper without the Cluster Agent
+  datadogClusterAgentReader, // Datadog Cluster Agent: the fan-out cache
+  kubeStateMetricsReader, // kube-state-metrics: --resources, --namespaces, --node, sharding
+  falcoReader, // Falco: legacy -k client, or none with k8smeta
+  metacollectorReader, // Falco k8s-metacollector: the fan-out cache
+  nodeProblemDetectorReader, // node-problem-detector: its own Node's status, events
+  metricsServerReader, // metrics-server: node and pod informers
+];
