@@ -1,10 +1,12 @@
 /**
- * `firebreak analyze <files or dirs...> --fleet <fleet.yaml> [--format text|json|sarif] [--rehearse]`:
+ * `firebreak analyze <files or dirs...> --fleet <fleet.yaml> [--format text|json|sarif] [--rehearse] [--strict]`:
  * the pre-flight analyzer's shell. Reads the manifests and the fleet, runs the
  * pure analysis (src/analyzer), optionally rehearses the derived profiles in
  * the twin, and returns what to print and the exit code: 0 when the fleet
  * verdict is ok or warn, 1 when block, 2 for usage or input errors (located
- * messages, no stack trace). docs/analyzer.md.
+ * messages, no stack trace; an input with no Kubernetes object, a dangling
+ * symbolic link). With --strict, a workload whose API use cannot be
+ * determined from the input (`profile-unknown`) is block. docs/analyzer.md.
  */
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../core/errors.ts';
@@ -12,7 +14,7 @@ import { analyze } from '../analyzer/analyze.ts';
 import { formatJson, formatSarif, formatText, OUTPUT_FORMATS, type OutputFormat } from '../analyzer/format.ts';
 import { rehearse } from '../analyzer/rehearse.ts';
 import { loadFleetFile } from '../input/fleet.ts';
-import { readManifestPaths } from '../input/manifests.ts';
+import { readManifestPaths, type ManifestReadReport } from '../input/manifests.ts';
 import { exitCodeFor } from './run-errors.ts';
 
 export interface AnalyzeArgs {
@@ -24,6 +26,8 @@ export interface AnalyzeArgs {
   readonly format?: string;
   /** Also run the derived profiles in the fleet twin. */
   readonly rehearse?: boolean;
+  /** A workload whose API use cannot be determined from the input is block, not warn. */
+  readonly strict?: boolean;
 }
 
 export interface CommandOutput {
@@ -49,8 +53,9 @@ export function analyzeCommand(args: AnalyzeArgs): Promise<CommandOutput> {
     if (args.fleet === undefined || args.fleet === '') throw new UsageError('--fleet <fleet.yaml> is required: the clusters to estimate for (docs/fleet-format.md)');
     if (args.paths.length === 0) throw new UsageError('give at least one manifest file or directory');
     const fleet = loadFleetFile(args.fleet);
-    const docs = readManifestPaths(args.paths);
-    const result = analyze(docs, fleet.clusters, { fleetName: fleet.name });
+    const report: ManifestReadReport = { files: [], notes: [] };
+    const docs = readManifestPaths(args.paths, { report });
+    const result = analyze(docs, fleet.clusters, { fleetName: fleet.name, strict: args.strict === true, input: report });
     const rehearsal = args.rehearse === true ? rehearse(result.profiles, result.planned, fleet.clusters) : undefined;
     const a = result.analysis;
     const stdout = format === 'json' ? formatJson(a, rehearsal) : format === 'sarif' ? formatSarif(a, { toolVersion: toolVersion() }) : formatText(a, rehearsal);

@@ -68,8 +68,9 @@ program
   .requiredOption('--fleet <file>', 'the Fleet to estimate against')
   .option('--format <format>', 'text, json or sarif', 'text')
   .option('--rehearse', 'also run the derived change in the fleet twin and compare', false)
-  .action(async (paths: string[], o: { fleet: string; format: string; rehearse: boolean }) => {
-    const r = await analyzeCommand({ paths, fleet: o.fleet, format: o.format, rehearse: o.rehearse });
+  .option('--strict', 'a workload whose API use cannot be determined from the input (profile-unknown) is block, not warn', false)
+  .action(async (paths: string[], o: { fleet: string; format: string; rehearse: boolean; strict: boolean }) => {
+    const r = await analyzeCommand({ paths, fleet: o.fleet, format: o.format, rehearse: o.rehearse, strict: o.strict });
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
     process.exitCode = r.exitCode;
