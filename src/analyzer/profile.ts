@@ -218,9 +218,11 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
     if (source === 'none') source = 'unknown';
     const first = blind[0] as Blind;
     const counted =
-      calls.length > 0
-        ? ` The estimate counts what the RBAC of the input allows (${summary(calls)}) — ${WORST_CASE_WORDS} that can be seen, a lower bound.`
-        : ' It is estimated as making no API calls, which is not known.';
+      calls.length === 0
+        ? ' It is estimated as making no API calls, which is not known.'
+        : res.unresolved.length > 0
+          ? ` The estimate counts what the RBAC that can be seen allows (${summary(calls)}): ${WORST_CASE_WORDS}, and the grants that cannot be seen may allow more — a lower bound.`
+          : ` The estimate counts the worst its RBAC allows (${summary(calls)}): ${WORST_CASE_WORDS} — an upper bound, not what it was seen to do.`;
     findings.push(
       finding(
         w,
