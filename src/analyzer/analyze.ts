@@ -27,10 +27,10 @@ import {
   type RatioName,
 } from './estimate.ts';
 import { collectObjects, Fields, type KObject } from './objects.ts';
-import { deriveProfile } from './profile.ts';
+import { deriveProfile, WORST_CASE_WORDS } from './profile.ts';
 import { Rbac } from './rbac.ts';
 import { bytes, num, pct, ranges, rate, round, seconds } from './text.ts';
-import { worse, type DerivedCall, type Finding, type ManifestDocument, type Severity, type Turn, type Verdict, type WorkloadProfile } from './types.ts';
+import { worse, type DerivedCall, type Finding, type InputNote, type ManifestDocument, type Severity, type Turn, type Verdict, type WorkloadProfile } from './types.ts';
 import { readWorkload, WORKLOAD_KINDS, type WorkloadInfo } from './workloads.ts';
 
 export const ANALYSIS_SCHEMA_VERSION = 'firebreak.dev/analysis/v1';
@@ -41,6 +41,14 @@ export interface AnalyzeOptions {
   readonly model?: ModelConfig;
   /** Pods per node assumed when searching cluster sizes (default 30, ref). */
   readonly podsPerNode?: number;
+  /** A workload whose API use cannot be determined from the input is block instead of warn (`--strict`). */
+  readonly strict?: boolean;
+  /**
+   * What the reader saw of the input files (src/input/manifests.ts): every
+   * file read, and notes about files it did not read. Files that hold no
+   * Kubernetes object are reported; an input with none at all is an error.
+   */
+  readonly input?: { readonly files: readonly string[]; readonly notes: readonly InputNote[] };
 }
 
 export interface CallReport {
@@ -171,8 +179,9 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
     }
   }
   const rbac = new Rbac(objects, problems);
-  const profiles = workloads.map((w) => deriveProfile(w, { configMaps, secrets, rbac, flowSchemas, model, problems, findings }));
+  const profiles = workloads.map((w) => deriveProfile(w, { configMaps, secrets, rbac, flowSchemas, model, problems, findings, strict: opts.strict === true }));
   if (problems.length > 0) throw new InputError(sortProblems(problems));
+  findings.push(...inputFindings(docs, objects, workloads.length, opts.input));
 
   const planned: PlannedWorkload[] = [];
   const plannedOf = new Map<WorkloadProfile, PlannedWorkload>();
@@ -322,6 +331,50 @@ function sortProblems(problems: readonly Problem[]): Problem[] {
   return [...problems].sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || (a.line ?? 1e9) - (b.line ?? 1e9) || (a.column ?? 0) - (b.column ?? 0));
 }
 
+/**
+ * Findings about the input itself: files the reader did not read, files that
+ * hold no Kubernetes object, an input without a workload. An input without
+ * any Kubernetes object (`helm template` that rendered nothing) is an input
+ * error: there is nothing to pass.
+ */
+function inputFindings(docs: readonly ManifestDocument[], objects: readonly KObject[], workloads: number, input: AnalyzeOptions['input']): Finding[] {
+  const files = input?.files ?? [...new Set(docs.map((d) => d.file))];
+  if (objects.length === 0) {
+    const shown = files.slice(0, 5).join(', ') + (files.length > 5 ? `, … (${files.length} files)` : '');
+    throw new InputError([
+      {
+        file: files[0] ?? '<input>',
+        path: '',
+        message: `no Kubernetes object in the input${files.length > 0 ? ` (read: ${shown})` : ''}: nothing to analyze, which is not a pass`,
+        hint: 'check that `helm template` / `kustomize build` rendered the manifests (values that disable every template render nothing), and pass the rendered files',
+      },
+    ]);
+  }
+  const out: Finding[] = (input?.notes ?? []).map((n) => ({ ...n, severity: 'note' as const, workload: null }));
+  const withObjects = new Set(objects.map((o) => o.doc.file));
+  const empty = new Set((input?.notes ?? []).filter((n) => n.rule === 'input-empty').map((n) => n.file));
+  for (const f of files) {
+    if (withObjects.has(f) || empty.has(f)) continue;
+    out.push({ rule: 'input-empty', severity: 'note', file: f, line: 1, column: 1, workload: null, message: 'this file holds no Kubernetes object (an empty List); nothing in it is analyzed', fix: 'check that it was rendered with the values you meant' });
+  }
+  if (workloads === 0) {
+    const first = objects[0] as KObject;
+    const at = new Fields(first, []).loc(['kind']);
+    const kinds = [...new Set(objects.map((o) => o.kind))].sort();
+    out.push({
+      rule: 'no-workload',
+      severity: 'note',
+      file: at.file,
+      line: at.line,
+      column: at.column,
+      workload: null,
+      message: `the input holds ${objects.length} Kubernetes object${objects.length === 1 ? '' : 's'} (${kinds.slice(0, 6).join(', ')}${kinds.length > 6 ? ', …' : ''}) but no workload (DaemonSet, Deployment, StatefulSet, ReplicaSet, Job, CronJob or Pod): no API calls are estimated`,
+      fix: 'pass the manifests of the workloads the change deploys (with their RBAC and ConfigMaps); if the change has none, nothing is needed',
+    });
+  }
+  return out;
+}
+
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { block: 0, warn: 1, note: 2 };
 
 function compareFindings(a: Finding, b: Finding): number {
@@ -414,8 +467,10 @@ function estimateFindings(
   const head = `${worst.c.name} (${num(worst.c.nodes)} nodes, ${num(worst.c.pods)} pods)`;
   const out: Finding[] = [];
   const w = p.workload;
+  // A profile from RBAC is an assumption: every finding it causes says so first.
+  const assumed = p.source === 'rbac' ? `Assumed, not seen: ${WORST_CASE_WORDS}, and this is what that worst case would cost. ` : '';
   const push = (rule: string, severity: Severity, call: DerivedCall, message: string, fix: string): void => {
-    out.push({ rule, severity, file: call.at.file, line: call.at.line, column: call.at.column, workload: w.id, message, fix });
+    out.push({ rule, severity, file: call.at.file, line: call.at.line, column: call.at.column, workload: w.id, message: `${assumed}${message}`, fix });
   };
   const callOf = (name: string): DerivedCall => p.calls[pw.calls.findIndex((c) => c.name === name)] ?? (p.calls[0] as DerivedCall);
 
@@ -465,17 +520,20 @@ function fixFor(p: WorkloadProfile, c: DerivedCall, rule: RatioName): string {
   const fixes: string[] = [];
   const pr = c.profile;
   const w = p.workload;
+  // Calls assumed from RBAC: the only fixes that apply are to state the real calls or narrow the RBAC —
+  // never an agent's own setting for a call the agent was not seen to make.
+  if (p.source === 'rbac') {
+    return `state the calls ${w.id} really makes in a firebreak.dev/api-profile annotation (this estimate is the worst its RBAC allows, not what it was seen to do), or narrow its RBAC to what it uses (e.g. no ${pr.verb === 'watch' ? 'list/watch' : 'list'} of ${pr.resource}${pr.scope === 'namespace' ? ` in ${(c.namespaces ?? []).join(', ')}` : ' cluster-wide'})`;
+  }
   if (pr.scope === 'cluster' && w.perNode && c.leaderOnly !== true) {
-    if (pr.resource === 'pods') {
-      if (c.agent === 'otel-collector') fixes.push('filter by node: k8sattributes `filter: { node_from_env_var: K8S_NODE_NAME }` (or k8s_observer `node:`, or a prometheus selector `field: spec.nodeName=${env:K8S_NODE_NAME}`) with K8S_NODE_NAME from the downward API spec.nodeName');
-      else if (c.agent === 'prometheus') fixes.push('scope discovery to the node: `selectors: [{ role: pod, field: spec.nodeName=$NODE_NAME }]` with NODE_NAME from the downward API, or scrape from one cluster-level Prometheus');
+    if (c.fix !== undefined) fixes.push(c.fix);
+    else if (pr.resource === 'pods') {
+      if (c.agent === 'prometheus') fixes.push('scope discovery to the node: `selectors: [{ role: pod, field: spec.nodeName=$NODE_NAME }]` with NODE_NAME from the downward API, or scrape from one cluster-level Prometheus');
       else if (c.agent === 'fluent-bit') fixes.push('set `Use_Kubelet On` to ask the local kubelet instead of the API server');
       else if (c.agent === 'kube-state-metrics') fixes.push('shard pods by node: --resources=pods --node=$(NODE_NAME) with NODE_NAME from the downward API spec.nodeName, and run every other resource in one Deployment (kube-state-metrics examples/daemonsetsharding)');
       else if (c.agent === 'falco') fixes.push('pass --k8s-node $(FALCO_K8S_NODE_NAME) (spec.nodeName), or better move to Falco ≥ 0.37 with the k8smeta plugin and the k8s-metacollector (falco chart collectors.kubernetes.enabled)');
       else fixes.push('scope it by node with a fieldSelector spec.nodeName=<this node> (from the downward API), or ask the local kubelet (/pods) instead');
-    } else if (c.agent === 'otel-collector' && pr.resource === 'replicasets') fixes.push('set k8sattributes `extract: { deployment_name_from_replicaset: true }` so collectors stop watching every ReplicaSet');
-    else if (c.agent === 'calico-node') fixes.push("run Calico's Typha and point calico-node at it (FELIX_TYPHAK8SSERVICENAME): one watch per type for the cluster, fanned out to the nodes");
-    else if (c.agent === 'datadog-agent') fixes.push('deploy the Datadog Cluster Agent and set DD_CLUSTER_AGENT_ENABLED=true on the node agents (datadog chart clusterAgent.enabled: true): it watches the cluster once and serves each node agent its metadata');
+    } else if (c.agent === 'datadog-agent') fixes.push('deploy the Datadog Cluster Agent and set DD_CLUSTER_AGENT_ENABLED=true on the node agents (datadog chart clusterAgent.enabled: true): it watches the cluster once and serves each node agent its metadata');
     else if (c.agent === 'falco') fixes.push('move to Falco ≥ 0.37 with the k8smeta plugin and the k8s-metacollector (falco chart collectors.kubernetes.enabled: true): one collector watches the cluster and streams each node its own metadata');
     else if (c.agent === 'kube-state-metrics') fixes.push('run kube-state-metrics as one Deployment for cluster-wide resources; in a DaemonSet keep only --resources=pods --node=$(NODE_NAME) (examples/daemonsetsharding)');
     else fixes.push(`aggregate through one cluster-level client that watches ${pr.resource} once and fans out to the nodes (as Calico's Typha or Datadog's Cluster Agent do)`);
@@ -485,7 +543,6 @@ function fixFor(p: WorkloadProfile, c: DerivedCall, rule: RatioName): string {
   if (pr.verb === 'watch' && pr.resourceVersion !== 'watch-list' && (rule === 'memoryRelist' || rule === 'memoryRollout')) fixes.push('list with watch-list streaming (client-go WatchListClient) so the initial list holds one object window, not the whole response');
   if (rule === 'memoryRollout' || rule === 'memoryRelist') fixes.push(`stagger start-up (DaemonSet rollingUpdate.maxUnavailable / maxSurge, start jitter) and set client rate limits (QPS/burst) so fewer ${pr.resource} lists run at once`);
   if (rule === 'seats' || rule === 'cpu') fixes.push('set client rate limits (QPS/burst) and lengthen the period');
-  if (p.source === 'rbac') fixes.push(`state the real calls in a firebreak.dev/api-profile annotation, or grant only what the workload uses (the estimate assumes the worst its RBAC allows)`);
   if (fixes.length === 0) fixes.push('reduce the number of clients or the size of what each request returns');
   return fixes.join('; ');
 }

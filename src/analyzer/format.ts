@@ -30,10 +30,12 @@ export function formatText(a: Analysis, rehearsal?: Rehearsal): string {
   for (const w of a.workloads) {
     const clients = w.clients === 'per-node' ? 'one per node' : `${w.clients} replica${w.clients === 1 ? '' : 's'}`;
     L.push(`  ${w.workload}  ${VERDICT_WORD[w.verdict]}  (${clients}; serviceaccount ${w.namespace}/${w.serviceAccount} → ${w.priorityLevel}; profile from ${w.profileSource}${w.agents.length > 0 ? `: ${w.agents.join(', ')}` : ''})`);
-    if (w.calls.length === 0) L.push('    no API calls');
+    if (w.profileSource === 'unknown') L.push('    API use not determined from the input (see its profile-unknown finding)');
+    else if (w.calls.length === 0) L.push('    no API calls');
+    else if (w.profileSource === 'rbac') L.push('    calls assumed from RBAC (the worst it allows), not read from its configuration:');
     for (const c of w.calls) {
       const how = c.verb === 'watch' ? `informer (list ${c.resourceVersion === '0' ? 'from the watch cache' : c.resourceVersion === 'watch-list' ? 'by watch-list' : 'from etcd'}, then watch)` : `every ${rate(c.periodSeconds ?? 0)} s${c.verb === 'list' ? (c.resourceVersion === 'consistent' ? ', from etcd' : ', from the watch cache') : ''}`;
-      L.push(`    ${c.verb} ${c.resource} ${c.scope === 'cluster' ? 'cluster-wide' : c.scope === 'node' ? 'on its node' : 'in a namespace'}, ${how}   ${c.file}:${c.line}`);
+      L.push(`    ${c.verb} ${c.resource} ${c.scope === 'cluster' ? 'cluster-wide' : c.scope === 'node' ? 'on its node' : 'in a namespace'}, ${how}${c.leaderOnly === true ? ', by the elected leader only' : ''}   ${c.file}:${c.line}`);
     }
     if (w.calls.length > 0) L.push(`    alone: ${w.clusters.block} block, ${w.clusters.warn} warn, ${w.clusters.ok} ok; turns ${turnText(w.turn)}`);
   }

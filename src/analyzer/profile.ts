@@ -4,25 +4,47 @@
  * 2. the configuration of the known agents it runs (agents/registry.ts);
  * 3. otherwise the worst its service account may do (RBAC): an informer on
  *    every type it may list and watch, a LIST every minute of every type it
- *    may only list, at the scope of the binding that grants it.
+ *    may only list, at the scope of the binding that grants it — an
+ *    assumption, and every finding it causes says so.
+ * What the input does not show is a `profile-unknown` finding (warn; block
+ * with --strict), never "no API calls": a service account not in the input
+ * and named by no binding, a binding to a role neither in the input nor
+ * bootstrapped by every cluster, an aggregated ClusterRole that selects
+ * nothing, a DaemonSet on the `default` service account with no binding, the
+ * configuration of a known agent that is not in the input. Determined to make
+ * no API calls: no service account token; a ServiceAccount the input ships
+ * with no binding anywhere (noted for DaemonSets); the `default` service
+ * account of any other workload with no binding (docs/analyzer.md, "What the
+ * analyzer cannot see").
  * Then the RBAC the profile needs is checked against the input's RBAC, and
  * the priority level its requests land in is found (APF FlowSchemas: the
  * bootstrap defaults, unless a FlowSchema of the input matches first).
+ *
+ * @example
+ *   const p = deriveProfile(workload, { configMaps, secrets, rbac, flowSchemas, model, problems, findings, strict: false });
+ *   p.source;   // 'annotation' | 'agent-config' | 'rbac' | 'none' | 'unknown'
  */
 import type { Problem } from '../core/errors.ts';
 import { defaultPriorityLevel } from '../model/kubernetes.ts';
 import type { ModelConfig } from '../twin/config.ts';
-import { callProfile, type AgentNote, type ConfigText } from './agents/agent.ts';
+import { wellKnownAgent } from './agent-images.ts';
+import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agents/agent.ts';
 import { AGENT_READERS } from './agents/registry.ts';
 import { parseProfileAnnotation, PROFILE_ANNOTATION } from './annotation.ts';
 import { KNOWN_RESOURCES } from './capacity.ts';
 import { Fields, type KObject } from './objects.ts';
 import { grantsAllow, ruleAllows, type Grant, type Rbac } from './rbac.ts';
-import type { DerivedCall, Finding, Loc, WorkloadProfile } from './types.ts';
-import type { Container, WorkloadInfo } from './workloads.ts';
+import type { DerivedCall, Finding, Loc, Severity, WorkloadProfile } from './types.ts';
+import type { Container, MountedObject, WorkloadInfo } from './workloads.ts';
 
 /** Period assumed for a client that may list a type but not watch it (RBAC worst case): it must poll. */
 export const RBAC_POLL_PERIOD_S = 60;
+
+/** The rule of the findings about what the analyzer cannot see. */
+export const PROFILE_UNKNOWN = 'profile-unknown';
+
+/** What the fallback to the RBAC worst case says, in its note and in every finding it causes. */
+export const WORST_CASE_WORDS = "the agent's configuration is not understood; assumed the worst its RBAC allows";
 
 export interface ProfileContext {
   readonly configMaps: ReadonlyMap<string, KObject>;
@@ -33,18 +55,31 @@ export interface ProfileContext {
   readonly model: ModelConfig;
   readonly problems: Problem[];
   readonly findings: Finding[];
+  /** `profile-unknown` findings are block instead of warn (--strict). */
+  readonly strict?: boolean;
 }
 
 function finding(w: WorkloadInfo, rule: string, severity: Finding['severity'], at: Loc, message: string, fix: string): Finding {
   return { rule, severity, file: at.file, line: at.line, column: at.column, workload: w.id, message, fix };
 }
 
+/** One thing the input does not show about a workload's API use, and how to provide it. */
+interface Blind {
+  readonly at: Loc;
+  readonly what: string;
+  readonly how: string;
+}
+
 export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadProfile {
   const { problems, findings } = ctx;
+  const unknownSeverity: Severity = ctx.strict === true ? 'block' : 'warn';
   let source: WorkloadProfile['source'] = 'none';
   let calls: DerivedCall[] = [];
   const agents: string[] = [];
   let levelOverride: { level: string; at: Loc } | undefined;
+  const blind: Blind[] = [];
+  /** Containers no reader recognised that name a well-known agent: "Datadog Agent (gcr.io/datadoghq/agent:7.60.0)". */
+  const unread: string[] = [];
 
   // 1. The annotation.
   const ann = w.annotations.get(PROFILE_ANNOTATION);
@@ -61,7 +96,7 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
   // 2. Known agents' configuration.
   if (source === 'none') {
     const notes: AgentNote[] = [];
-    const missingReported = new Set<string>();
+    const missing: { readonly c: Container; readonly ref: MountedObject }[] = [];
     const cfgCache = new Map<Container, ConfigText[]>();
     const cfgsOf = (c: Container): ConfigText[] => {
       const cached = cfgCache.get(c);
@@ -71,9 +106,7 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
       for (const ref of c.mounts) {
         const o = (ref.kind === 'ConfigMap' ? ctx.configMaps : ctx.secrets).get(`${w.namespace}/${ref.name}`);
         if (o === undefined) {
-          if (ref.optional || missingReported.has(`${c.name}/${ref.kind}/${ref.name}`)) continue;
-          missingReported.add(`${c.name}/${ref.kind}/${ref.name}`);
-          findings.push(finding(w, 'config-not-found', 'note', w.f.loc([...c.path, 'volumeMounts']), `container ${c.name} mounts ${ref.kind} ${w.namespace}/${ref.name}, which is not in the input; an agent configuration in it cannot be read`, `pass the ${ref.kind} with the workload (helm template / kustomize build output holds both)`));
+          if (!ref.optional) missing.push({ c, ref });
           continue;
         }
         cfgs.push(...configTexts(o, problems));
@@ -83,17 +116,19 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
     const containers = w.containers.map((c) => resolveEnv(c, w.namespace, ctx));
     // A sidecar that mounts the same ConfigMap (a config reloader) is not the agent: when some
     // container's image names the agent, only those containers run it.
-    const results = AGENT_READERS.flatMap((reader) => {
+    const runs: { readonly reader: AgentReader; readonly container: Container; readonly result: AgentResult | undefined }[] = AGENT_READERS.flatMap((reader) => {
       const hinted = reader.image === null ? [] : containers.filter((c) => reader.image?.test(c.image.toLowerCase()) === true);
-      return (hinted.length > 0 ? hinted : containers).map((container) => reader.read({ workload: w, container, containers, configs: cfgsOf(container), model: ctx.model }));
+      return (hinted.length > 0 ? hinted : containers).map((container) => ({ reader, container, result: reader.read({ workload: w, container, containers, configs: cfgsOf(container), model: ctx.model }) }));
     });
     const seenCalls = new Set<string>();
     const seenNotes = new Set<string>();
-    for (const r of results) {
+    const recognised = new Set<Container>();
+    for (const { container, result: r } of runs) {
       if (r === undefined) continue;
+      recognised.add(container);
       if (!agents.includes(r.agent)) agents.push(r.agent);
       for (const c of r.calls) {
-        const k = JSON.stringify([c.profile, c.at]);
+        const k = JSON.stringify([c.profile, c.at, c.leaderOnly === true]);
         if (!seenCalls.has(k)) calls.push(c);
         seenCalls.add(k);
       }
@@ -103,35 +138,105 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
         seenNotes.add(k);
       }
     }
-    for (const n of notes) findings.push(finding(w, n.rule, n.severity, n.at, n.message, n.fix));
+    for (const n of notes) {
+      // A reader that cannot read what decides the agent's calls says so as profile-unknown; --strict makes it block.
+      findings.push(finding(w, n.rule, n.rule === PROFILE_UNKNOWN ? unknownSeverity : n.severity, n.at, n.message, n.fix));
+    }
     if (agents.length > 0) source = 'agent-config';
+    // Missing configuration: of a container whose image names an agent with a reader, the agent's calls are
+    // not known (profile-unknown); of anything else, a note (an upper bound still comes from RBAC).
+    const reported = new Set<string>();
+    for (const { c, ref } of missing) {
+      const key = `${c.name}/${ref.kind}/${ref.name}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const readerOf = recognised.has(c) ? undefined : AGENT_READERS.find((r) => r.image?.test(c.image.toLowerCase()) === true);
+      const at = w.f.loc([...c.path, 'volumeMounts']);
+      if (readerOf !== undefined) {
+        blind.push({ at, what: `container ${c.name} runs ${readerOf.id} (image ${c.image}), whose configuration would be in ${ref.kind} ${w.namespace}/${ref.name}, which is not in the input`, how: `include ${ref.kind} ${w.namespace}/${ref.name} (helm template / kustomize build output holds both)` });
+      } else {
+        findings.push(finding(w, 'config-not-found', 'note', at, `container ${c.name} mounts ${ref.kind} ${w.namespace}/${ref.name}, which is not in the input; an agent configuration in it cannot be read`, `pass the ${ref.kind} with the workload (helm template / kustomize build output holds both)`));
+      }
+    }
+    for (const c of containers) {
+      if (recognised.has(c)) continue;
+      const name = wellKnownAgent(c.image);
+      if (name !== undefined) unread.push(`${name} (${c.image})`);
+    }
   }
 
   const saKey = `${w.namespace}/${w.serviceAccount}`;
-  const noToken = w.noToken || (!w.tokenForced && ctx.rbac.tokenDisabled(w.namespace, w.serviceAccount));
-  const grants = ctx.rbac.grantsFor(w.namespace, w.serviceAccount);
-  const bindings = ctx.rbac.bindingsFor(w.namespace, w.serviceAccount);
+  // The pod's automountServiceAccountToken wins over the ServiceAccount's; a projected serviceAccountToken volume is a token either way.
+  const noToken = !w.projectedToken && (w.automountToken ?? ctx.rbac.automount(w.namespace, w.serviceAccount) ?? true) === false;
+  const res = ctx.rbac.resolve(w.namespace, w.serviceAccount);
+  const grants = res.grants;
+  const bindings = res.bindings;
+  const unreadText = unread.length > 0 ? `; its image names ${unread.join(' and ')}, which the analyzer has no reader for` : '';
 
-  // 3. The RBAC worst case.
-  if (source === 'none' && !noToken && grants.length > 0) {
-    calls = worstCase(grants);
-    if (calls.length > 0) {
+  // 3. The RBAC worst case — or what the input does not show.
+  if (source === 'none' && noToken) blind.length = 0; // no token: no API calls, whatever its configuration says
+  else if (source === 'none') {
+    for (const u of res.unresolved) blind.push({ at: u.at, what: `${u.binding} grants ${u.role}, which ${u.why}`, how: `include ${u.role} in the input` });
+    const saInInput = ctx.rbac.serviceAccount(w.namespace, w.serviceAccount) !== undefined;
+    if (bindings.length === 0) {
+      if (w.serviceAccount !== 'default' && !saInInput) {
+        blind.push({ at: w.serviceAccountAt, what: `serviceaccount ${saKey} is not in the input and no RoleBinding or ClusterRoleBinding of the input names it: its RBAC lives elsewhere`, how: `include the ServiceAccount ${saKey} with its (Cluster)Role and binding` });
+      } else if (w.serviceAccount === 'default' && w.perNode) {
+        blind.push({ at: w.serviceAccountAt, what: `the DaemonSet runs as the default service account of ${w.namespace} and no binding of the input names it: whether it is granted anything elsewhere cannot be told from the input`, how: `give it its own ServiceAccount with its (Cluster)Role and binding in the input, or set automountServiceAccountToken: false if it does not call the API` });
+      } else if (saInInput && w.perNode) {
+        findings.push(
+          finding(
+            w,
+            'rbac-worst-case',
+            'note',
+            w.serviceAccountAt,
+            `no ${PROFILE_ANNOTATION} annotation and no agent configuration the analyzer understands${unreadText}; serviceaccount ${saKey} is in the input and no binding of the input names it, so it is taken to make no API calls (an assumption: a binding outside the input would change that)`,
+            `if it is bound elsewhere, include that binding in the input or state its calls in a ${PROFILE_ANNOTATION} annotation`,
+          ),
+        );
+      }
+    }
+    const worst = worstCase(grants);
+    if (worst.length > 0) {
+      calls = worst;
       source = 'rbac';
+    }
+    if (blind.length === 0 && bindings.length > 0 && (worst.length > 0 || unread.length > 0)) {
       findings.push(
         finding(
           w,
           'rbac-worst-case',
           'note',
-          calls[0]?.at ?? w.serviceAccountAt,
-          `no ${PROFILE_ANNOTATION} annotation and no known agent configuration: the profile is the worst that serviceaccount ${saKey} may do — ${calls.map((c) => `${c.profile.verb} ${c.profile.resource}${c.profile.scope === 'namespace' ? ` in ${(c.namespaces ?? []).join(', ')}` : ''}`).join(', ')}`,
-          `state the real calls in a ${PROFILE_ANNOTATION} annotation, or grant only what the workload uses`,
+          worst[0]?.at ?? w.serviceAccountAt,
+          `no ${PROFILE_ANNOTATION} annotation and no agent configuration the analyzer understands${unreadText}: ${WORST_CASE_WORDS} — ${worst.length > 0 ? `serviceaccount ${saKey} may ${worst.map((c) => `${c.profile.verb === 'watch' ? 'list and watch' : 'list'} ${c.profile.resource}${c.profile.scope === 'namespace' ? ` in ${(c.namespaces ?? []).join(', ')}` : ' cluster-wide'}`).join(', ')}; every finding on these calls is an assumption, not what the workload was seen to do` : `its RBAC allows no list or watch of any collection, so it is estimated to make no such calls`}`,
+          `state the real calls in a ${PROFILE_ANNOTATION} annotation, or narrow its RBAC to what it uses`,
         ),
       );
     }
   }
+  if (blind.length > 0) {
+    if (source === 'none') source = 'unknown';
+    const first = blind[0] as Blind;
+    const counted =
+      calls.length === 0
+        ? ' It is estimated as making no API calls, which is not known.'
+        : res.unresolved.length > 0
+          ? ` The estimate counts what the RBAC that can be seen allows (${summary(calls)}): ${WORST_CASE_WORDS}, and the grants that cannot be seen may allow more — a lower bound.`
+          : ` The estimate counts the worst its RBAC allows (${summary(calls)}): ${WORST_CASE_WORDS} — an upper bound, not what it was seen to do.`;
+    findings.push(
+      finding(
+        w,
+        PROFILE_UNKNOWN,
+        unknownSeverity,
+        first.at,
+        `the API use of ${w.id} cannot be determined from the input${unreadText}: ${blind.map((b) => b.what).join('; ')}.${counted}`,
+        `${[...new Set(blind.map((b) => b.how))].join('; ')}; or state its calls in a ${PROFILE_ANNOTATION} annotation (\`none\` if it makes none)${ctx.strict === true ? '' : ' (--strict makes this finding block)'}`,
+      ),
+    );
+  }
 
   // The RBAC the profile needs.
-  if (calls.length > 0 && source !== 'rbac') {
+  if (calls.length > 0 && (source === 'annotation' || source === 'agent-config')) {
     if (noToken) {
       findings.push(finding(w, 'rbac-missing', 'warn', w.serviceAccountAt, `${w.id} makes API calls but automountServiceAccountToken is false: without a token of its own the calls are refused (and retried)`, 'mount the service account token, or remove the calls'));
     } else if (bindings.length === 0) {
@@ -154,7 +259,7 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
         const nss = p.scope === 'namespace' ? (c.namespaces ?? null) : null;
         if (!grantsAllow(grants, verbs, p.resource, nss)) missing.push(`${verbs.join('+')} ${p.resource}${nss !== null ? ` in ${nss.join(', ')}` : ' in all namespaces'}`);
       }
-      const unresolved = bindings.filter((b) => !b.roleFound).map((b) => `${b.binding} → ${b.role}`);
+      const unresolved = res.unresolved.map((u) => `${u.binding} → ${u.role}`);
       if (missing.length > 0) {
         findings.push(
           finding(
@@ -249,7 +354,7 @@ function worstCase(grants: readonly Grant[]): DerivedCall[] {
       out.push({
         profile: watch ? callProfile(`rbac-watch-${res}${ns !== null ? `-${ns}` : ''}`, 'watch', res, { scope }) : callProfile(`rbac-list-${res}${ns !== null ? `-${ns}` : ''}`, 'list', res, { scope, periodS: RBAC_POLL_PERIOD_S }),
         at,
-        because: `${g.binding} grants ${g.role}, which may ${watch ? 'list and watch' : 'list'} ${res} ${ns === null ? 'in every namespace' : `in ${ns}`} (worst case: ${watch ? 'an informer' : `a LIST every ${RBAC_POLL_PERIOD_S} s`})`,
+        because: `assumed from RBAC, not seen in its configuration: ${g.binding} grants ${g.role}, which allows ${watch ? 'list and watch' : 'list'} of ${res} ${ns === null ? 'in every namespace' : `in ${ns}`}, taken as ${watch ? 'an informer' : `a LIST every ${RBAC_POLL_PERIOD_S} s`} (the worst case)`,
         ...(ns !== null ? { namespaces: [ns] } : {}),
       });
     }

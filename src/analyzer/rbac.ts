@@ -6,9 +6,22 @@
  * or by the groups every service account is in (system:serviceaccounts,
  * system:serviceaccounts:<ns>, system:authenticated). Aggregated ClusterRoles
  * (aggregationRule) collect the rules of the ClusterRoles their selectors
- * match. (kubernetes.io/docs/reference/access-authn-authz/rbac)
+ * match, transitively (kubernetes.io/docs/reference/access-authn-authz/rbac).
+ *
+ * Roles a binding names are looked up in the input, then among the roles
+ * every cluster bootstraps (bootstrap-roles.ts, generated from the Kubernetes
+ * source). What cannot be resolved — a (Cluster)Role in neither, an
+ * aggregated ClusterRole whose selectors match no ClusterRole of either — is
+ * reported as `unresolved`: the service account's grants are then not known.
+ *
+ * @example
+ *   const rbac = new Rbac(objects, problems);
+ *   const r = rbac.resolve('kube-system', 'kube-proxy');
+ *   r.grants;       // the rules of system:node-proxier, at cluster scope
+ *   r.unresolved;   // []: every binding's role is known
  */
 import type { Problem } from '../core/errors.ts';
+import { BOOTSTRAP_ROLES } from './bootstrap-roles.ts';
 import { Fields, isObj, type KObject } from './objects.ts';
 import type { Loc } from './types.ts';
 
@@ -19,6 +32,8 @@ export interface Rule {
   /** resourceNames restrict the rule to named objects: no list or watch of the collection. */
   readonly named: boolean;
   readonly at: () => Loc;
+  /** A rule of a bootstrap role: it has no place in the input; it is located at the binding that grants it. */
+  readonly bootstrap?: true;
 }
 
 export interface Grant {
@@ -29,61 +44,104 @@ export interface Grant {
   readonly binding: string;
 }
 
+/** A binding naming the service account. */
+export interface BindingRef {
+  readonly binding: string;
+  /** "ClusterRole view", "Role shop/reader". */
+  readonly role: string;
+  /** The role's rules are known (in the input, or a bootstrap role). */
+  readonly roleFound: boolean;
+  /** The role is one every cluster bootstraps (not in the input). */
+  readonly bootstrap: boolean;
+}
+
+/** A binding whose role's rules cannot be known from the input. */
+export interface Unresolved {
+  readonly binding: string;
+  readonly role: string;
+  /** The binding's roleRef.name. */
+  readonly at: Loc;
+  /** Why, for messages: "is neither in the input nor one of the roles every cluster bootstraps". */
+  readonly why: string;
+}
+
+export interface Resolution {
+  readonly grants: readonly Grant[];
+  readonly bindings: readonly BindingRef[];
+  readonly unresolved: readonly Unresolved[];
+}
+
 interface Role {
-  readonly o: KObject;
+  readonly kind: 'Role' | 'ClusterRole';
+  readonly name: string;
+  readonly source: 'input' | 'bootstrap';
   readonly rules: readonly Rule[];
   readonly labels: Readonly<Record<string, string>>;
   readonly selectors: readonly Readonly<Record<string, string>>[];
 }
 
+interface Binding {
+  readonly o: KObject;
+  readonly f: Fields;
+  readonly cluster: boolean;
+  readonly subjects: Subject[];
+}
+
+const nowhere = (): Loc => ({ file: '<bootstrap>', line: 1, column: 1 });
+
 export class Rbac {
-  readonly #roles = new Map<string, Role>(); // "ns/name" for Roles, "/name" for ClusterRoles
-  readonly #bindings: { o: KObject; f: Fields; cluster: boolean; subjects: Subject[] }[] = [];
-  readonly #grantsCache = new Map<string, Grant[]>();
+  /** "ns/name" for Roles, "/name" for ClusterRoles: the input's, which win over the bootstrap ones. */
+  readonly #roles = new Map<string, Role>();
+  readonly #bindings: Binding[] = [];
+  readonly #resolved = new Map<string, Resolution>();
+  readonly #effective = new Map<Role, { rules: readonly Rule[]; unknown: string | undefined }>();
   /** Bindings by subject: "sa:<ns>/<name>", "group:<name>", "user:<name>". */
   readonly #bySubject = new Map<string, number[]>();
   readonly #serviceAccounts = new Map<string, KObject>();
-  readonly #bootstrap = new Map<string, readonly Rule[]>();
-  /** automountServiceAccountToken: false on the ServiceAccount. */
-  readonly #noToken = new Set<string>();
+  /** automountServiceAccountToken on the ServiceAccount, when set. */
+  readonly #automount = new Map<string, boolean>();
 
   constructor(objects: readonly KObject[], problems: Problem[]) {
-    // Bootstrap ClusterRoles every cluster has (kubernetes.io/docs/reference/access-authn-authz/rbac, "Default roles"); the input's win.
-    const nowhere = (): Loc => ({ file: '<bootstrap>', line: 1, column: 1 });
-    const everything: Rule = { verbs: new Set(['*']), resources: [{ name: '*', at: nowhere }], named: false, at: nowhere };
-    const read: Rule = { ...everything, verbs: new Set(['get', 'list', 'watch']) };
-    for (const [name, rules] of [['cluster-admin', [everything]], ['admin', [everything]], ['edit', [everything]], ['view', [read]]] as const) {
-      this.#bootstrap.set(`/${name}`, rules);
+    for (const b of BOOTSTRAP_ROLES) {
+      const rules: Rule[] = b.rules.map(([verbs, , resources, names]) => ({
+        verbs: new Set(verbs.split(',')),
+        resources: resources.split(',').map((name) => ({ name, at: nowhere })),
+        named: names !== undefined && names !== '',
+        at: nowhere,
+        bootstrap: true,
+      }));
+      this.#roles.set(b.kind === 'Role' ? `${b.namespace ?? ''}/${b.name}` : `/${b.name}`, { kind: b.kind, name: b.name, source: 'bootstrap', rules, labels: b.labels ?? {}, selectors: b.aggregate ?? [] });
     }
     for (const o of objects) {
       const f = new Fields(o, problems);
       switch (o.kind) {
-        case 'ServiceAccount':
+        case 'ServiceAccount': {
           this.#serviceAccounts.set(`${o.namespace}/${o.name}`, o);
-          if (f.get(['automountServiceAccountToken']) === false) this.#noToken.add(`${o.namespace}/${o.name}`);
+          const a = f.get(['automountServiceAccountToken']);
+          if (typeof a === 'boolean') this.#automount.set(`${o.namespace}/${o.name}`, a);
           break;
+        }
         case 'Role':
         case 'ClusterRole': {
           const rules = readRules(f);
           const selectors: Record<string, string>[] = [];
           (f.list(['aggregationRule', 'clusterRoleSelectors']) ?? []).forEach((_, i) => selectors.push(f.stringMap(['aggregationRule', 'clusterRoleSelectors', i, 'matchLabels'])));
-          this.#roles.set(o.kind === 'Role' ? `${o.namespace}/${o.name}` : `/${o.name}`, { o, rules, labels: f.stringMap(['metadata', 'labels']), selectors });
+          this.#roles.set(o.kind === 'Role' ? `${o.namespace}/${o.name}` : `/${o.name}`, { kind: o.kind, name: o.name, source: 'input', rules, labels: f.stringMap(['metadata', 'labels']), selectors });
           break;
         }
         case 'RoleBinding':
-        case 'ClusterRoleBinding':
-          {
-            const subjects = readSubjects(f, o);
-            const index = this.#bindings.length;
-            this.#bindings.push({ o, f, cluster: o.kind === 'ClusterRoleBinding', subjects });
-            for (const sub of subjects) {
-              const key = sub.kind === 'ServiceAccount' ? `sa:${sub.namespace ?? ''}/${sub.name}` : sub.kind === 'Group' ? `group:${sub.name}` : `user:${sub.name}`;
-              const l = this.#bySubject.get(key);
-              if (l === undefined) this.#bySubject.set(key, [index]);
-              else if (l[l.length - 1] !== index) l.push(index);
-            }
+        case 'ClusterRoleBinding': {
+          const subjects = readSubjects(f, o);
+          const index = this.#bindings.length;
+          this.#bindings.push({ o, f, cluster: o.kind === 'ClusterRoleBinding', subjects });
+          for (const sub of subjects) {
+            const key = sub.kind === 'ServiceAccount' ? `sa:${sub.namespace ?? ''}/${sub.name}` : sub.kind === 'Group' ? `group:${sub.name}` : `user:${sub.name}`;
+            const l = this.#bySubject.get(key);
+            if (l === undefined) this.#bySubject.set(key, [index]);
+            else if (l[l.length - 1] !== index) l.push(index);
           }
           break;
+        }
         default:
           break;
       }
@@ -94,56 +152,87 @@ export class Rbac {
     return this.#serviceAccounts.get(`${namespace}/${name}`);
   }
 
-  tokenDisabled(namespace: string, name: string): boolean {
-    return this.#noToken.has(`${namespace}/${name}`);
+  /** automountServiceAccountToken as the input's ServiceAccount sets it (undefined: not set, or not in the input). */
+  automount(namespace: string, name: string): boolean | undefined {
+    return this.#automount.get(`${namespace}/${name}`);
   }
 
-  #rulesOf(role: Role): Rule[] {
-    if (role.selectors.length === 0) return [...role.rules];
-    const out = [...role.rules];
-    for (const r of this.#roles.values()) {
-      if (r === role || r.o.kind !== 'ClusterRole') continue;
-      if (role.selectors.some((sel) => Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => r.labels[k] === v))) out.push(...r.rules);
+  /** Whether the bindings of the input name this service account at all (directly or through its groups). */
+  hasBindings(namespace: string, sa: string): boolean {
+    return this.#bindingsOf(namespace, sa).length > 0;
+  }
+
+  /**
+   * A role's rules with aggregation applied: its own, plus (transitively) those
+   * of every ClusterRole its selectors match. `unknown` says why they cannot be
+   * known (an aggregation that matches nothing the analyzer has).
+   */
+  #effectiveRules(role: Role, visiting: Set<Role> = new Set()): { rules: readonly Rule[]; unknown: string | undefined } {
+    const cached = this.#effective.get(role);
+    if (cached !== undefined) return cached;
+    if (role.selectors.length === 0) {
+      const r = { rules: role.rules, unknown: undefined };
+      this.#effective.set(role, r);
+      return r;
     }
-    return out;
+    visiting.add(role);
+    const out = [...role.rules];
+    let matched = 0;
+    for (const r of this.#roles.values()) {
+      if (r === role || r.kind !== 'ClusterRole' || visiting.has(r)) continue;
+      if (!role.selectors.some((sel) => Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => r.labels[k] === v))) continue;
+      matched++;
+      out.push(...this.#effectiveRules(r, visiting).rules);
+    }
+    visiting.delete(role);
+    const unknown =
+      matched === 0 && role.rules.length === 0
+        ? `is an aggregated ClusterRole whose aggregationRule (${role.selectors.map((s) => Object.entries(s).map(([k, v]) => `${k}=${v}`).join(',')).join('; ')}) selects no ClusterRole of the input or of the bootstrap roles: the cluster fills in its rules from roles that are not in the input`
+        : undefined;
+    const r = { rules: out, unknown };
+    // Partial results inside a cycle are not cached; the outermost call is.
+    if (visiting.size === 0) this.#effective.set(role, r);
+    return r;
   }
 
   /** Bindings whose subjects include this service account, in input order. */
-  #bindingsOf(namespace: string, sa: string): { o: KObject; f: Fields; cluster: boolean; subjects: Subject[] }[] {
+  #bindingsOf(namespace: string, sa: string): Binding[] {
     const idx = new Set<number>();
     for (const key of [`sa:${namespace}/${sa}`, 'group:system:serviceaccounts', `group:system:serviceaccounts:${namespace}`, 'group:system:authenticated', `user:system:serviceaccount:${namespace}:${sa}`]) {
       for (const i of this.#bySubject.get(key) ?? []) idx.add(i);
     }
-    return [...idx].sort((a, b) => a - b).map((i) => this.#bindings[i] as { o: KObject; f: Fields; cluster: boolean; subjects: Subject[] });
+    return [...idx].sort((a, b) => a - b).map((i) => this.#bindings[i] as Binding);
   }
 
-  /** Bindings naming this service account (whether their role is in the input or not). */
-  bindingsFor(namespace: string, sa: string): { readonly binding: string; readonly role: string; readonly roleFound: boolean }[] {
-    const out: { binding: string; role: string; roleFound: boolean }[] = [];
-    for (const b of this.#bindingsOf(namespace, sa)) {
-      const { key, label } = roleKey(b.f, b.o);
-      out.push({ binding: `${b.o.kind} ${b.cluster ? '' : `${b.o.namespace}/`}${b.o.name}`, role: label, roleFound: key !== undefined && (this.#roles.has(key) || this.#bootstrap.has(key)) });
-    }
-    return out;
-  }
-
-  /** Rules granted to the service account, each with its scope. */
-  grantsFor(namespace: string, sa: string): Grant[] {
-    const cached = this.#grantsCache.get(`${namespace}/${sa}`);
+  /** The service account's grants, the bindings naming it, and what of them cannot be resolved. */
+  resolve(namespace: string, sa: string): Resolution {
+    const key = `${namespace}/${sa}`;
+    const cached = this.#resolved.get(key);
     if (cached !== undefined) return cached;
-    const out: Grant[] = [];
-    this.#grantsCache.set(`${namespace}/${sa}`, out);
+    const grants: Grant[] = [];
+    const bindings: BindingRef[] = [];
+    const unresolved: Unresolved[] = [];
     for (const b of this.#bindingsOf(namespace, sa)) {
-      const { key, label } = roleKey(b.f, b.o);
-      const role = key === undefined ? undefined : this.#roles.get(key);
-      const boot = key !== undefined ? this.#bootstrap.get(key) : undefined;
-      const refAt = (): Loc => b.f.loc(['roleRef', 'name']);
-      const rules = role !== undefined ? this.#rulesOf(role) : boot?.map((r) => ({ ...r, at: refAt, resources: r.resources.map((x) => ({ ...x, at: refAt })) }));
-      if (rules === undefined) continue;
+      const { key: roleKeyText, label } = roleKey(b.f, b.o);
+      const role = roleKeyText === undefined ? undefined : this.#roles.get(roleKeyText);
       const binding = `${b.o.kind} ${b.cluster ? '' : `${b.o.namespace}/`}${b.o.name}`;
-      for (const rule of rules) out.push({ rule, namespace: b.cluster ? null : b.o.namespace, role: label, binding });
+      const refAt = (): Loc => b.f.loc(['roleRef', 'name']);
+      const eff = role === undefined ? undefined : this.#effectiveRules(role);
+      const found = eff !== undefined && eff.unknown === undefined;
+      bindings.push({ binding, role: label, roleFound: found, bootstrap: role?.source === 'bootstrap' });
+      if (role === undefined || eff === undefined) {
+        unresolved.push({ binding, role: label, at: refAt(), why: `is neither in the input nor one of the roles every Kubernetes cluster bootstraps` });
+        continue;
+      }
+      if (eff.unknown !== undefined) unresolved.push({ binding, role: label, at: refAt(), why: eff.unknown });
+      for (const rule of eff.rules) {
+        const r = rule.bootstrap === true ? { ...rule, at: refAt, resources: rule.resources.map((x) => ({ ...x, at: refAt })) } : rule;
+        grants.push({ rule: r, namespace: b.cluster ? null : b.o.namespace, role: label, binding });
+      }
     }
-    return out;
+    const r = { grants, bindings, unresolved };
+    this.#resolved.set(key, r);
+    return r;
   }
 }
 

@@ -68,10 +68,17 @@ export const RULES: readonly RuleInfo[] = [
     severity: 'warn',
   },
   {
+    id: 'profile-unknown',
+    name: 'ProfileUnknown',
+    short: 'The workload\'s API use cannot be determined from the input.',
+    full: 'Its service account is not in the input and no binding names it; a binding names a (Cluster)Role that is neither in the input nor bootstrapped by every cluster; an aggregated ClusterRole selects nothing; a DaemonSet runs as the default service account with no binding; a known agent\'s configuration (ConfigMap, Secret, or a value taken from one) is not in the input. The finding says what is missing; include it, or state the calls in a firebreak.dev/api-profile annotation. warn; block with --strict.',
+    severity: 'block',
+  },
+  {
     id: 'rbac-worst-case',
     name: 'RbacWorstCase',
-    short: 'No annotation or known agent configuration: the profile is the worst the RBAC allows.',
-    full: 'Every type the service account may list and watch becomes an informer; every type it may only list, a LIST every 60 s; at the scope of the binding.',
+    short: 'No annotation or known agent configuration: the agent\'s configuration is not understood; assumed the worst its RBAC allows.',
+    full: 'Every type the service account may list and watch becomes an informer; every type it may only list, a LIST every 60 s; at the scope of the binding. Every finding on these calls is an assumption and says so; its fixes are to state the real calls in the annotation or to narrow the RBAC. Names a well-known agent image no reader recognised.',
     severity: 'note',
   },
   {
@@ -84,8 +91,8 @@ export const RULES: readonly RuleInfo[] = [
   {
     id: 'config-not-found',
     name: 'ConfigNotFound',
-    short: 'A ConfigMap mounted into the workload is not in the input.',
-    full: 'An agent configuration in it cannot be read; the profile falls back to the RBAC worst case.',
+    short: 'A ConfigMap or Secret mounted into the workload is not in the input.',
+    full: 'An agent configuration in it cannot be read; the profile falls back to the RBAC worst case. When the container\'s image names an agent the analyzer has a reader for, it is a profile-unknown finding instead.',
     severity: 'note',
   },
   {
@@ -100,6 +107,27 @@ export const RULES: readonly RuleInfo[] = [
     name: 'FlowSchema',
     short: 'A FlowSchema of the input sends the workload to a priority level the model does not know.',
     full: 'The estimate uses the default level instead.',
+    severity: 'note',
+  },
+  {
+    id: 'input-skipped',
+    name: 'InputSkipped',
+    short: 'A file of a directory given was not read.',
+    full: 'Only *.yaml, *.yml and *.json files of a directory are read: one that looks like a manifest is reported on its own, the others and special files (FIFO, socket, device) together; a symbolic link that loops back is not followed; a file reached twice is read once.',
+    severity: 'note',
+  },
+  {
+    id: 'input-empty',
+    name: 'InputEmpty',
+    short: 'A file holds no Kubernetes object.',
+    full: 'An empty file, or only comments, document markers or an empty List. An input with no Kubernetes object at all is an input error (exit 2): a helm template that rendered nothing is not a pass.',
+    severity: 'note',
+  },
+  {
+    id: 'no-workload',
+    name: 'NoWorkload',
+    short: 'The input holds Kubernetes objects but no workload.',
+    full: 'No DaemonSet, Deployment, StatefulSet, ReplicaSet, Job, CronJob or Pod: no API calls are estimated.',
     severity: 'note',
   },
   {

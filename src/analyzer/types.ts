@@ -49,8 +49,13 @@ export function worse(a: Verdict, b: Verdict): Verdict {
 
 export type WorkloadKind = 'DaemonSet' | 'Deployment' | 'StatefulSet' | 'ReplicaSet' | 'Job' | 'CronJob' | 'Pod';
 
-/** Where a workload's API access profile came from, in order of precedence. */
-export type ProfileSource = 'annotation' | 'agent-config' | 'rbac' | 'none';
+/**
+ * Where a workload's API access profile came from, in order of precedence;
+ * `none`: determined to make no API calls (docs/analyzer.md, "What the
+ * analyzer cannot see"); `unknown`: not determined from the input (a
+ * `profile-unknown` finding says what is missing).
+ */
+export type ProfileSource = 'annotation' | 'agent-config' | 'rbac' | 'none' | 'unknown';
 
 /** One API call a workload's pods make, with the input position that makes them make it. */
 export interface DerivedCall {
@@ -70,6 +75,12 @@ export interface DerivedCall {
    * of their own, made by every client.
    */
   readonly leaderOnly?: boolean;
+  /**
+   * The reader's own fix for a call that costs too much when every pod of a
+   * DaemonSet makes it (what the agent's documentation says to do); without
+   * it the analyzer proposes a generic one.
+   */
+  readonly fix?: string;
 }
 
 export interface Workload {
@@ -95,6 +106,19 @@ export interface WorkloadProfile {
   readonly calls: readonly DerivedCall[];
   /** APF priority level its requests land in (default FlowSchemas). */
   readonly priorityLevel: string;
+}
+
+/**
+ * Something about the input files themselves that the reader noticed (a file
+ * a directory walk did not read, an empty file), reported as a note.
+ */
+export interface InputNote {
+  readonly rule: 'input-skipped' | 'input-empty';
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+  readonly fix: string;
 }
 
 export interface Finding {

@@ -44,8 +44,10 @@ export interface WorkloadInfo extends Workload {
   readonly annotations: ReadonlyMap<string, { readonly value: string; readonly path: DocPath }>;
   /** automountServiceAccountToken: false on the pod: it has no service account token to call the API with. */
   readonly noToken: boolean;
-  /** automountServiceAccountToken: true on the pod: it mounts a token even when its ServiceAccount says false ("the Pod spec takes precedence", kubernetes.io/docs/tasks/configure-pod-container/configure-service-account). */
-  readonly tokenForced: boolean;
+  /** automountServiceAccountToken as the pod sets it (undefined: not set; the ServiceAccount's setting then decides). */
+  readonly automountToken: boolean | undefined;
+  /** A projected volume mounts a serviceAccountToken: the pod has a token whatever automountServiceAccountToken says. */
+  readonly projectedToken: boolean;
   /** A DaemonSet with a nodeSelector or node affinity runs on a subset of nodes. */
   readonly nodeSubset: boolean;
 }
@@ -89,6 +91,7 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
 
   // Volumes that are ConfigMaps or Secrets (directly or projected), by volume name.
   const volumeMaps = new Map<string, MountedObject[]>();
+  let projectedToken = false;
   (f.list([...ps, 'volumes']) ?? []).forEach((v, i) => {
     if (!isObj(v)) return;
     const vp: DocPath = [...ps, 'volumes', i];
@@ -104,6 +107,7 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
       if (n !== undefined) maps.push({ kind: 'ConfigMap', name: n, optional: f.get([...sp, 'configMap', 'optional']) === true });
       const sn = f.str([...sp, 'secret', 'name']);
       if (sn !== undefined) maps.push({ kind: 'Secret', name: sn, optional: f.get([...sp, 'secret', 'optional']) === true });
+      if (isObj(f.get([...sp, 'serviceAccountToken']))) projectedToken = true;
     });
     volumeMaps.set(name, maps);
   });
@@ -177,7 +181,8 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
     containers,
     annotations,
     noToken: automount === false,
-    tokenForced: automount === true,
+    automountToken: typeof automount === 'boolean' ? automount : undefined,
+    projectedToken,
     nodeSubset,
   };
 }

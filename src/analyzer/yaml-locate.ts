@@ -144,8 +144,9 @@ export class YamlLines {
         if (ind !== ctx.col) continue;
         const l = this.lines[i] ?? '';
         const m = KEY.exec(l.slice(ind));
-        // A `- ` item at the mapping's own column is an indentless sequence, the value of an
-        // earlier key (`resources:\n- pods`, as Helm charts render): skip it, the mapping goes on.
+        // A `- ` item at the mapping's own column is an indentless (compact) sequence, the value of the key
+        // before it (`resources:\n- pods` as Helm renders, `tolerations:\n- operator: Exists` as Kubernetes' own
+        // manifests write it): not the end of the mapping.
         if (m === null) continue;
         const k = m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] !== undefined ? m[2].replace(/''/g, "'") : (m[3] ?? '').trimEnd();
         if (k !== key) continue;

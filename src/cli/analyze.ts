@@ -1,17 +1,20 @@
 /**
- * `firebreak analyze <files or dirs...> --fleet <fleet.yaml> [--format text|json|sarif] [--rehearse]`:
+ * `firebreak analyze <files or dirs...> --fleet <fleet.yaml> [--format text|json|sarif] [--rehearse] [--strict]`:
  * the pre-flight analyzer's shell. Reads the manifests and the fleet, runs the
  * pure analysis (src/analyzer), optionally rehearses the derived profiles in
  * the twin, and returns what to print and the exit code: 0 when the fleet
  * verdict is ok or warn, 1 when block, 2 for usage or input errors (located
- * messages, no stack trace). One of the manifest paths or the fleet may be
- * `-` (standard input). docs/analyzer.md.
+ * messages, no stack trace; an input with no Kubernetes object, a dangling
+ * symbolic link). With --strict, a workload whose API use cannot be
+ * determined from the input (`profile-unknown`) is block. One of the manifest
+ * paths or the fleet may be `-` (standard input). docs/analyzer.md.
  */
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../core/errors.ts';
 import { analyze } from '../analyzer/analyze.ts';
 import { formatJson, formatSarif, formatText, OUTPUT_FORMATS, type OutputFormat } from '../analyzer/format.ts';
 import { rehearse } from '../analyzer/rehearse.ts';
+import type { ManifestReadReport } from '../input/manifests.ts';
 import { exitCodeFor } from './run-errors.ts';
 import { fleetFrom, manifestsFrom, readStdinFor } from './inputs.ts';
 
@@ -24,6 +27,8 @@ export interface AnalyzeArgs {
   readonly format?: string;
   /** Also run the derived profiles in the fleet twin. */
   readonly rehearse?: boolean;
+  /** A workload whose API use cannot be determined from the input is block, not warn. */
+  readonly strict?: boolean;
 }
 
 export interface CommandOutput {
@@ -50,8 +55,9 @@ export async function analyzeCommand(args: AnalyzeArgs): Promise<CommandOutput> 
     if (args.paths.length === 0) throw new UsageError('give at least one manifest file or directory');
     const stdin = await readStdinFor([['--fleet', args.fleet], ['<paths>', args.paths]]);
     const fleet = fleetFrom(args.fleet, stdin);
-    const docs = manifestsFrom(args.paths, stdin);
-    const result = analyze(docs, fleet.clusters, { fleetName: fleet.name });
+    const report: ManifestReadReport = { files: [], notes: [] };
+    const docs = manifestsFrom(args.paths, stdin, report);
+    const result = analyze(docs, fleet.clusters, { fleetName: fleet.name, strict: args.strict === true, input: report });
     const rehearsal = args.rehearse === true ? rehearse(result.profiles, result.planned, fleet.clusters) : undefined;
     const a = result.analysis;
     const stdout = format === 'json' ? formatJson(a, rehearsal) : format === 'sarif' ? formatSarif(a, { toolVersion: toolVersion() }) : formatText(a, rehearsal);

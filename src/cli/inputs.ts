@@ -13,7 +13,7 @@
 import { UsageError } from '../core/errors.ts';
 import type { ManifestDocument } from '../analyzer/types.ts';
 import { loadFleetFile, parseFleet, type LoadedFleet } from '../input/fleet.ts';
-import { readManifestPaths } from '../input/manifests.ts';
+import { readManifestPaths, type ManifestReadReport } from '../input/manifests.ts';
 import { loadPlanFile, parsePlan, type LoadedPlan } from '../input/plan.ts';
 import { maxInputBytes, STDIN_NAME } from '../input/read.ts';
 import { loadScenarioFile, parseScenario } from '../input/scenario.ts';
@@ -52,6 +52,6 @@ export function fleetFrom(arg: string, stdin: string | undefined): LoadedFleet {
   return arg === '-' ? parseFleet(text(stdin), STDIN_NAME) : loadFleetFile(arg);
 }
 
-export function manifestsFrom(paths: readonly string[], stdin: string | undefined): ManifestDocument[] {
-  return readManifestPaths(paths, stdin !== undefined ? { stdin } : {});
+export function manifestsFrom(paths: readonly string[], stdin: string | undefined, report?: ManifestReadReport): ManifestDocument[] {
+  return readManifestPaths(paths, { ...(stdin !== undefined ? { stdin } : {}), ...(report !== undefined ? { report } : {}) });
 }

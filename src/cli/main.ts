@@ -155,9 +155,10 @@ program
   .requiredOption('--fleet <file>', 'the Fleet to estimate against (or - for standard input)')
   .option('--format <format>', 'text, json or sarif', 'text')
   .option('--rehearse', 'also run the derived change in the fleet twin and compare', false)
-  .action(async (paths: string[], o: { fleet: string; format: string; rehearse: boolean }) => {
+  .option('--strict', 'a workload whose API use cannot be determined from the input (profile-unknown) is block, not warn', false)
+  .action(async (paths: string[], o: { fleet: string; format: string; rehearse: boolean; strict: boolean }) => {
     const { analyzeCommand } = await import('./analyze.ts');
-    const r = await analyzeCommand({ paths, fleet: o.fleet, format: o.format, rehearse: o.rehearse });
+    const r = await analyzeCommand({ paths, fleet: o.fleet, format: o.format, rehearse: o.rehearse, strict: o.strict });
     print(r.stdout);
     printErr(r.stderr);
     process.exitCode = r.exitCode;

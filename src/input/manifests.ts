@@ -15,16 +15,27 @@
  * aliases to undefined anchors) are reported together, located, as one
  * InputError; nothing is analysed from input with syntax errors.
  *
+ * Directories are walked recursively, in name order. Symbolic links inside
+ * them are followed — a link that loops back to a directory being walked is
+ * not followed (a note), a dangling link is an error — and a file reached
+ * twice (through links, or named twice) is read once (a note). Regular files
+ * not named .yaml / .yml / .json are not read: each one whose first 4 KiB
+ * look like a Kubernetes object (`apiVersion:` and `kind:`) gets a note of
+ * its own, the others are listed in one note per directory given, with the
+ * special files (FIFOs, sockets, devices) that are never read. A file with no
+ * document (empty, or only comments) gets a note. Notes go to
+ * `opts.report`, for the analysis to show (docs/analyzer.md, "Input").
+ *
  * @example
  *   const docs = readManifestPaths(['deploy/']);
  *   docs[0].locate(['spec', 'template', 'spec', 'containers', 0, 'args']);   // { line: 31, column: 13 }
  */
-import { readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit } from 'yaml';
 import { InputError, type Problem } from '../core/errors.ts';
-import type { DocPath, ManifestDocument, Pos } from '../analyzer/types.ts';
+import type { DocPath, InputNote, ManifestDocument, Pos } from '../analyzer/types.ts';
 import { YamlLines } from '../analyzer/yaml-locate.ts';
 import { readInputFile, STDIN_NAME } from './read.ts';
 import { locateOffset, syntaxProblem } from './yaml.ts';
@@ -33,16 +44,30 @@ const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 /** Aliases expand into copies; this bounds "billion laughs" documents. */
 const MAX_ALIAS_COUNT = 100;
 
+/** What the reader noticed about the input files, for the analysis to report. */
+export interface ManifestReadReport {
+  /** Every file read, in order. */
+  readonly files: string[];
+  /** Files not read, files with no document (input-skipped, input-empty). */
+  readonly notes: InputNote[];
+}
+
+/** Bytes of a skipped file looked at to tell whether it may hold manifests. */
+const SNIFF_BYTES = 4096;
+
 /**
  * Reads manifest files and directories (recursively, files in name order).
  * Every file is read by src/input/read.ts (a regular file, bounded in size,
  * UTF-8). `-` stands for `opts.stdin`, the text the CLI read from standard
- * input. Throws InputError listing every unreadable path and every syntax
- * problem, and every firebreak document (a Fleet, Scenario or RolloutPlan is
- * not a manifest).
+ * input. Throws InputError listing every unreadable path, every dangling
+ * symbolic link, every syntax problem, every firebreak document (a Fleet,
+ * Scenario or RolloutPlan is not a manifest) and every file named on the
+ * command line that holds no object. `opts.report`, when given, receives the
+ * files read and the notes about the others.
  */
-export function readManifestPaths(paths: readonly string[], opts: { readonly stdin?: string } = {}): ManifestDocument[] {
+export function readManifestPaths(paths: readonly string[], opts: { readonly stdin?: string; readonly report?: ManifestReadReport } = {}): ManifestDocument[] {
   const problems: Problem[] = [];
+  const notes: InputNote[] = [];
   const files: string[] = [];
   const docs: ManifestDocument[] = [];
   // Files named on the command line (and standard input) must hold something: an empty one is a mistake, never an OK.
@@ -50,8 +75,19 @@ export function readManifestPaths(paths: readonly string[], opts: { readonly std
   const parse = (text: string, f: string): void => {
     try {
       const found = parseManifests(text, f);
-      if (found.length === 0 && (named.has(f) || f === STDIN_NAME)) {
-        problems.push({ file: f, path: '', message: 'holds no Kubernetes object (the file is empty, or only comments and `---`)', hint: 'pass the manifests of the change: DaemonSets, Deployments, their RBAC and ConfigMaps' });
+      if (found.length === 0) {
+        if (named.has(f) || f === STDIN_NAME) {
+          problems.push({ file: f, path: '', message: 'holds no Kubernetes object (the file is empty, or only comments and `---`)', hint: 'pass the manifests of the change: DaemonSets, Deployments, their RBAC and ConfigMaps' });
+        } else {
+          notes.push({
+            rule: 'input-empty',
+            file: f,
+            line: 1,
+            column: 1,
+            message: text.trim() === '' ? 'empty file: no Kubernetes object in it' : 'no Kubernetes object in this file (only comments or document markers)',
+            fix: 'check that it was rendered (helm template / kustomize build) with the values you meant',
+          });
+        }
       }
       docs.push(...notFirebreak(found, problems));
     } catch (e) {
@@ -72,12 +108,28 @@ export function readManifestPaths(paths: readonly string[], opts: { readonly std
       continue;
     }
     if (st.isDirectory()) {
-      const found = walk(p);
-      if (found.length === 0) problems.push({ file: p, path: '', message: `no manifest files (${MANIFEST_EXTENSIONS.join(', ')}) under this directory` });
+      const ctx: WalkContext = { problems, notes, ancestors: [realpathOf(p)], skipped: [], special: [] };
+      const before = problems.length;
+      const found = walk(p, ctx);
+      if (found.length === 0 && problems.length === before) problems.push({ file: p, path: '', message: `no manifest files (${MANIFEST_EXTENSIONS.join(', ')}) under this directory${ctx.skipped.length + ctx.special.length > 0 ? ` (${ctx.skipped.length + ctx.special.length} other files, not read)` : ''}` });
+      notes.push(...skippedNotes(p, ctx));
       files.push(...found);
     } else files.push(p);
   }
+  // A file reached twice (named twice, or through a symbolic link) is read once.
+  const byReal = new Map<string, string>();
+  const unique: string[] = [];
   for (const f of files) {
+    const real = f === STDIN_NAME ? f : realpathOf(f);
+    const first = byReal.get(real);
+    if (first !== undefined) {
+      notes.push({ rule: 'input-skipped', file: f, line: 1, column: 1, message: `the same file as ${first} (reached twice, through a symbolic link or a second path); read once`, fix: 'none needed' });
+      continue;
+    }
+    byReal.set(real, f);
+    unique.push(f);
+  }
+  for (const f of unique) {
     if (f === STDIN_NAME && opts.stdin !== undefined) {
       parse(opts.stdin, f);
       continue;
@@ -93,6 +145,10 @@ export function readManifestPaths(paths: readonly string[], opts: { readonly std
     parse(text, f);
   }
   if (problems.length > 0) throw new InputError(problems);
+  if (opts.report !== undefined) {
+    opts.report.files.push(...unique);
+    opts.report.notes.push(...notes);
+  }
   return docs;
 }
 
@@ -120,15 +176,120 @@ function notFirebreak(docs: ManifestDocument[], problems: Problem[]): ManifestDo
   });
 }
 
-function walk(dir: string): string[] {
+interface WalkContext {
+  readonly problems: Problem[];
+  readonly notes: InputNote[];
+  /** Real paths of the directories being walked, outermost first: a link back to one of them is a loop. */
+  readonly ancestors: string[];
+  /** Regular files not read (not .yaml / .yml / .json). */
+  readonly skipped: string[];
+  /** FIFOs, sockets, devices: never read. */
+  readonly special: string[];
+}
+
+function realpathOf(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+}
+
+function walk(dir: string, ctx: WalkContext): string[] {
   const out: string[] = [];
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
-    else if (e.isFile() && MANIFEST_EXTENSIONS.some((x) => e.name.endsWith(x))) out.push(p);
+    let kind: 'dir' | 'file' | 'other' = e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
+    if (e.isSymbolicLink()) {
+      let target = '?';
+      try {
+        target = readlinkSync(p);
+      } catch {
+        // keep '?'
+      }
+      try {
+        const st = statSync(p);
+        kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        ctx.problems.push({
+          file: p,
+          path: '',
+          message: code === 'ELOOP' ? `symbolic link to ${target} loops (it resolves to itself)` : `symbolic link to ${target}, which does not exist (a dangling link)`,
+          hint: 'fix or remove the link: links inside a directory are followed, and a manifest that cannot be read is not a pass',
+        });
+        continue;
+      }
+    }
+    if (kind === 'dir') {
+      const real = realpathOf(p);
+      if (ctx.ancestors.includes(real)) {
+        ctx.notes.push({ rule: 'input-skipped', file: p, line: 1, column: 1, message: `symbolic link back to ${real}, a directory that contains it: a loop, not followed (its files are read once, from there)`, fix: 'none needed' });
+        continue;
+      }
+      ctx.ancestors.push(real);
+      out.push(...walk(p, ctx));
+      ctx.ancestors.pop();
+    } else if (kind === 'file') {
+      if (MANIFEST_EXTENSIONS.some((x) => e.name.endsWith(x))) out.push(p);
+      else ctx.skipped.push(p);
+    } else ctx.special.push(p);
   }
   return out;
+}
+
+/** Whether the first bytes of a file look like a Kubernetes object in YAML or JSON. */
+function looksLikeManifest(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) return false;
+    const buf = Buffer.alloc(SNIFF_BYTES);
+    const n = readSync(fd, buf, 0, SNIFF_BYTES, 0);
+    const head = buf.subarray(0, n).toString('utf8');
+    return /(^|\n)\s*"?apiVersion"?\s*:/.test(head) && /(^|\n)\s*"?kind"?\s*:/.test(head);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Notes about the files a directory walk did not read. */
+function skippedNotes(dir: string, ctx: WalkContext): InputNote[] {
+  const notes: InputNote[] = [];
+  const quiet: string[] = [];
+  const names = MANIFEST_EXTENSIONS.map((x) => `*${x}`).join(', ');
+  for (const f of ctx.skipped) {
+    if (looksLikeManifest(f)) {
+      notes.push({
+        rule: 'input-skipped',
+        file: f,
+        line: 1,
+        column: 1,
+        message: `not read: it looks like a Kubernetes manifest (apiVersion and kind), but only files named ${names} are read from a directory`,
+        fix: 'rename it with a .yaml extension, or name it on the command line (files given by name are read whatever their extension)',
+      });
+    } else quiet.push(f);
+  }
+  if (quiet.length + ctx.special.length > 0) {
+    const list = [...quiet, ...ctx.special];
+    const shown = list.slice(0, 10).join(', ') + (list.length > 10 ? ` and ${list.length - 10} more` : '');
+    const parts = [
+      ...(quiet.length > 0 ? [`${quiet.length} file${quiet.length === 1 ? '' : 's'} not named ${names}`] : []),
+      ...(ctx.special.length > 0 ? [`${ctx.special.length} special file${ctx.special.length === 1 ? '' : 's'} (FIFO, socket or device)`] : []),
+    ];
+    notes.push({
+      rule: 'input-skipped',
+      file: dir,
+      line: 1,
+      column: 1,
+      message: `not read under ${dir}: ${parts.join(' and ')} — ${shown}`,
+      fix: 'none needed if none of them holds manifests; otherwise rename them with a .yaml extension or name them on the command line',
+    });
+  }
+  return notes;
 }
 
 /** Parses the documents of one manifest file. Throws InputError listing every syntax problem. */

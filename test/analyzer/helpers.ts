@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { analyze, type AnalysisResult } from '../../src/analyzer/analyze.ts';
 import { expandFleet, type Cluster } from '../../src/model/fleet.ts';
 import { readManifestPaths } from '../../src/input/manifests.ts';
+import type { InputNote } from '../../src/analyzer/types.ts';
 import { loadFleetFile } from '../../src/input/fleet.ts';
 
 export const CORPUS = 'test/fixtures/manifests';
@@ -16,8 +17,10 @@ export function fleetOf(...nodes: number[]): Cluster[] {
   return expandFleet({ clusters: nodes.map((n, i) => ({ name: `c${i}-${n}`, nodes: n })) }, 1);
 }
 
-export function analyzeFiles(paths: readonly string[], clusters: readonly Cluster[], fleetName = 'test'): AnalysisResult {
-  return analyze(readManifestPaths(paths), clusters, { fleetName });
+export function analyzeFiles(paths: readonly string[], clusters: readonly Cluster[], fleetName = 'test', opts: { readonly strict?: boolean } = {}): AnalysisResult {
+  const report = { files: [] as string[], notes: [] as InputNote[] };
+  const docs = readManifestPaths(paths, { report });
+  return analyze(docs, clusters, { fleetName, input: report, ...opts });
 }
 
 let openai: { name: string; clusters: Cluster[] } | undefined;

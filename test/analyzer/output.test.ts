@@ -9,7 +9,7 @@ import { CORPUS, corpusFiles } from './helpers.ts';
 
 const FLEET = 'fleets/openai-like.yaml';
 // The corpus less the variants that reuse another file's workload names (analysing both at once is a duplicate-object error).
-const ALL = corpusFiles().filter((f) => !/otel-agent-(node-filter|filter-env-missing)|calico-node-without-typha/.test(f));
+const ALL = corpusFiles().filter((f) => !/otel-agent-(node-filter|filter-env-missing)|calico-node-without-typha|otel-cluster-metrics-no-leader/.test(f));
 
 /**
  * The SARIF 2.1.0 JSON Schema (draft-04) as the npm package @microsoft/jest-sarif
@@ -99,4 +99,16 @@ test('bench analyze prints {manifests, clusters, wallSeconds, manifestsPerSecond
   assert.equal(out.manifests, 200);
   assert.equal(out.clusters, 20);
   assert.ok((out.wallSeconds ?? 0) > 0 && (out.manifestsPerSecond ?? 0) > 0);
+});
+
+test('SARIF: the rules list holds profile-unknown and the input rules; a profile-unknown result (block under --strict) validates', async () => {
+  const r = await analyzeCommand({ paths: [`${CORPUS}/blind/kube-proxy-without-rbac.yaml`], fleet: FLEET, format: 'sarif', strict: true });
+  assert.equal(r.exitCode, 1, r.stderr);
+  const log = JSON.parse(r.stdout) as { runs: { results: { ruleId: string; level: string }[]; tool: { driver: { rules: { id: string; defaultConfiguration: { level: string } }[] } } }[] };
+  const { valid, errors } = sarifValidator()(log);
+  assert.ok(valid, JSON.stringify(errors, null, 2));
+  const rules = new Map(log.runs[0]?.tool.driver.rules.map((x) => [x.id, x.defaultConfiguration.level]));
+  for (const id of ['profile-unknown', 'input-skipped', 'input-empty', 'no-workload', 'rbac-worst-case']) assert.ok(rules.has(id), id);
+  assert.equal(rules.get('profile-unknown'), 'error', 'the most severe it gets (--strict)');
+  assert.deepEqual(log.runs[0]?.results.map((x) => [x.ruleId, x.level]), [['profile-unknown', 'error']]);
 });

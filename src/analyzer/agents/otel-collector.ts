@@ -16,9 +16,23 @@
  *   statefulsets, daemonsets and jobs when their labels/annotations are
  *   extracted. `passthrough: true` makes no API call. Only components used in
  *   a `service.pipelines` entry run. Also read: the `prometheus` receiver's
- *   scrape configs (below), `k8s_cluster` (informers on the cluster's
- *   workloads, meant for one replica), `k8sobjects` (pull = periodic LIST,
- *   watch), `k8s_events` and the `k8s_observer` extension (pods and nodes,
+ *   scrape configs (prometheus.ts), `k8s_cluster` (informers on the
+ *   cluster's workloads, meant for one replica), `k8sobjects` (pull =
+ *   periodic LIST, watch), `k8s_events` and the `k8s_observer` extension
+ *   (pods and nodes, node-filtered with `node`).
+ *
+ * Leader election: `k8s_cluster`, `k8sobjects` and `k8s_events` take a
+ *   `k8s_leader_elector: <extension id>` setting (each receiver's config.go,
+ *   K8sLeaderElector "use this when k8s cluster receiver needs to be deployed
+ *   in HA mode"); with the extension enabled in `service.extensions`, only the
+ *   collector holding the lease runs the receiver — one client per cluster
+ *   (`leaderOnly`). The election costs every collector its lease requests
+ *   (extension/k8sleaderelector README and factory.go; client-go
+ *   tools/leaderelection): candidates try to acquire the Lease every
+ *   `retry_period` (default 2 s: a GET of the Lease; JitterUntil waits
+ *   retry_period × 1 to 2.2, so every 2 s is the upper bound), and the leader
+ *   renews it every `retry_period` (an UPDATE). `lease_duration` (15 s) and
+ *   `renew_deadline` (10 s) do not change the steady rate.
  *
  * @example
  *   otelCollectorReader.read(ctx)?.calls;   // k8sattributes-pods: a pod informer, node-filtered or not
@@ -37,6 +51,15 @@ export function isOtelConfig(v: unknown): boolean {
 }
 
 const DEFAULT_K8SATTR_METADATA = ['k8s.namespace.name', 'k8s.pod.name', 'k8s.pod.uid', 'k8s.pod.start_time', 'k8s.deployment.name', 'k8s.node.name'];
+
+/** client-go leader election defaults, as the k8s_leader_elector extension sets them (extension/k8sleaderelector/factory.go). */
+const ELECTOR_RETRY_PERIOD_S = 2;
+
+const K8SATTR_NODE_FIX = 'filter by node: k8sattributes `filter: { node_from_env_var: K8S_NODE_NAME }` with K8S_NODE_NAME from the downward API (valueFrom.fieldRef.fieldPath: spec.nodeName) — k8sattributes README, "As an agent"';
+const OBSERVER_NODE_FIX = 'set the k8s_observer extension\'s `node: ${env:K8S_NODE_NAME}` with K8S_NODE_NAME from the downward API spec.nodeName, so each collector watches its own node\'s pods';
+const PROM_NODE_FIX = 'scope the prometheus receiver\'s discovery to the node: `selectors: [{ role: pod, field: spec.nodeName=${env:K8S_NODE_NAME}}]` with K8S_NODE_NAME from the downward API, or scrape from one cluster-level collector';
+const clusterReceiverFix = (id: string): string =>
+  `run receiver ${id} in one collector per cluster: put it behind the k8s_leader_elector extension (\`k8s_leader_elector: <extension id>\` on the receiver and the extension in service.extensions — what the opentelemetry-collector Helm chart does for presets.clusterMetrics in daemonset mode) or move it to a single-replica Deployment`;
 
 function componentType(id: string): string {
   return id.split('/')[0] ?? id;
@@ -65,6 +88,55 @@ export function otelCollector(cfgs: readonly ConfigText[], c: Container, workloa
       }
     }
     const extensions = new Set((Array.isArray(get(v, ['service', 'extensions'])) ? (get(v, ['service', 'extensions']) as unknown[]) : []).filter((x): x is string => typeof x === 'string'));
+    const exts = isObj(v.extensions) ? v.extensions : {};
+    // Leader electors that run: configured and enabled in service.extensions. Each costs every collector its lease requests.
+    const electors = new Map<string, { lease: string; namespace: string }>();
+    for (const [id, ec] of Object.entries(exts)) {
+      if (componentType(id) !== 'k8s_leader_elector' || !extensions.has(id)) continue;
+      const e = isObj(ec) ? ec : {};
+      const base: DocPath = ['extensions', id];
+      const lease = typeof e.lease_name === 'string' ? e.lease_name : '';
+      const nsText = typeof e.lease_namespace === 'string' ? e.lease_namespace : '';
+      // ${env:POD_NAMESPACE} and the like: the collector's own namespace (the downward API's metadata.namespace).
+      const namespace = nsText === '' || envRefs(nsText).length > 0 ? workloadNamespace : nsText;
+      const retryText = typeof e.retry_period === 'string' || typeof e.retry_period === 'number' ? e.retry_period : undefined;
+      const retryS = retryText === undefined ? ELECTOR_RETRY_PERIOD_S : (parseDuration(retryText) ?? ELECTOR_RETRY_PERIOD_S);
+      electors.set(id, { lease, namespace });
+      const where = `Lease ${namespace}/${lease === '' ? '?' : lease}`;
+      calls.push({
+        profile: callProfile(`${id}-lease-get`, 'get', 'leases', { scope: 'namespace', periodS: retryS }),
+        at: y.loc(base),
+        because: `the ${id} extension: every collector tries to acquire or renew ${where} every retry_period (${retryS} s; client-go leaderelection), a GET while it is not the leader`,
+        agent: 'otel-collector',
+        namespaces: [namespace],
+      });
+      calls.push({
+        profile: callProfile(`${id}-lease-renew`, 'update', 'leases', { scope: 'namespace', periodS: retryS }),
+        at: y.loc(base),
+        because: `the ${id} extension: the elected collector renews ${where} every retry_period (${retryS} s)`,
+        agent: 'otel-collector',
+        namespaces: [namespace],
+        leaderOnly: true,
+      });
+    }
+    /** The receiver's leader elector, when it names one that runs; a note when it names one that does not. */
+    const electedBy = (id: string, r: Obj, base: DocPath): string | undefined => {
+      const ref = r.k8s_leader_elector;
+      if (typeof ref !== 'string' || ref === '') return undefined;
+      if (electors.has(ref)) return ref;
+      notes.push({
+        rule: 'agent-config',
+        severity: 'warn',
+        at: y.loc([...base, 'k8s_leader_elector']),
+        message: `OpenTelemetry Collector: receiver ${id} names k8s_leader_elector ${ref}, which is not an extension configured and enabled in service.extensions: the receiver cannot be elected, so every collector is taken to run it`,
+        fix: `configure extension ${ref} (auth_type, lease_name, lease_namespace) and list it in service.extensions`,
+      });
+      return undefined;
+    };
+    const electedText = (ref: string): string => {
+      const e = electors.get(ref);
+      return `only the collector holding Lease ${e?.namespace ?? '?'}/${e?.lease ?? '?'} (extension ${ref}) runs it: one client per cluster`;
+    };
     const nodeVar = (val: unknown, where: DocPath): { byNode: boolean } => {
       if (typeof val !== 'string' || val === '') return { byNode: false };
       const refs = envRefs(val);
@@ -113,6 +185,7 @@ export function otelCollector(cfgs: readonly ConfigText[], c: Container, workloa
         at: filterAt,
         because: `OpenTelemetry ${id} keeps a pod informer ${byNode ? 'filtered to its node (spec.nodeName)' : ns !== undefined ? `in namespace ${ns}` : 'on every pod of the cluster (no node filter)'}`,
         agent: 'otel-collector',
+        fix: K8SATTR_NODE_FIX,
         ...(scope === 'namespace' && ns !== undefined ? { namespaces: [ns] } : {}),
       });
       const extract = isObj(p.extract) ? p.extract : {};
@@ -128,6 +201,7 @@ export function otelCollector(cfgs: readonly ConfigText[], c: Container, workloa
           at: y.loc(Array.isArray(extract.metadata) ? [...base, 'extract', 'metadata'] : base),
           because: `OpenTelemetry ${id} watches ReplicaSets${ns !== undefined ? ` in ${ns}` : ' of the whole cluster (not node-filtered)'} to name deployments`,
           agent: 'otel-collector',
+          fix: 'set k8sattributes `extract: { deployment_name_from_replicaset: true }` so collectors stop watching every ReplicaSet',
           ...(ns !== undefined ? { namespaces: [ns] } : {}),
         });
       }
@@ -151,16 +225,33 @@ export function otelCollector(cfgs: readonly ConfigText[], c: Container, workloa
       if (type === 'prometheus') {
         if (isObj(r.target_allocator)) continue; // targets come from the target allocator, not from discovery here
         const sd = prometheusSd(y, [...base, 'config', 'scrape_configs'], c, `otel ${id}`, workloadNamespace);
-        calls.push(...sd.calls.map((x) => ({ ...x, agent: 'otel-collector' })));
+        calls.push(...sd.calls.map((x) => ({ ...x, agent: 'otel-collector', ...(x.profile.resource === 'pods' ? { fix: PROM_NODE_FIX } : {}) })));
         notes.push(...sd.notes);
       } else if (type === 'k8s_cluster') {
+        const elected = electedBy(id, r, base);
         for (const res of ['pods', 'nodes', 'namespaces', 'replicasets', 'deployments', 'daemonsets', 'statefulsets', 'jobs', 'cronjobs', 'horizontalpodautoscalers', 'resourcequotas', 'services']) {
-          calls.push({ profile: callProfile(`${id}-${res}`, 'watch', res), at: y.loc(base), because: `OpenTelemetry receiver ${id} (k8s_cluster) watches every ${res} of the cluster; it is meant to run as one replica`, agent: 'otel-collector' });
+          calls.push({
+            profile: callProfile(`${id}-${res}`, 'watch', res),
+            at: y.loc(elected !== undefined ? [...base, 'k8s_leader_elector'] : base),
+            because: `OpenTelemetry receiver ${id} (k8s_cluster) watches every ${res} of the cluster; ${elected !== undefined ? electedText(elected) : 'it is meant to run in one collector per cluster, and here nothing elects one'}`,
+            agent: 'otel-collector',
+            fix: clusterReceiverFix(id),
+            ...(elected !== undefined ? { leaderOnly: true } : {}),
+          });
         }
       } else if (type === 'k8s_events') {
+        const elected = electedBy(id, r, base);
         const nss = Array.isArray(r.namespaces) ? r.namespaces.length : 0;
-        calls.push({ profile: callProfile(`${id}-events`, 'watch', 'events', { scope: nss > 0 ? 'namespace' : 'cluster' }), at: y.loc(base), because: `OpenTelemetry receiver ${id} watches events`, agent: 'otel-collector' });
+        calls.push({
+          profile: callProfile(`${id}-events`, 'watch', 'events', { scope: nss > 0 ? 'namespace' : 'cluster' }),
+          at: y.loc(base),
+          because: `OpenTelemetry receiver ${id} watches events${elected !== undefined ? `; ${electedText(elected)}` : ''}`,
+          agent: 'otel-collector',
+          fix: clusterReceiverFix(id),
+          ...(elected !== undefined ? { leaderOnly: true } : {}),
+        });
       } else if (type === 'k8sobjects') {
+        const elected = electedBy(id, r, base);
         const objects = Array.isArray(r.objects) ? r.objects : [];
         objects.forEach((ob, k) => {
           if (!isObj(ob) || typeof ob.name !== 'string') return;
@@ -171,21 +262,22 @@ export function otelCollector(cfgs: readonly ConfigText[], c: Container, workloa
           calls.push({
             profile: mode === 'watch' ? callProfile(`${id}-${ob.name}`, 'watch', ob.name, { scope }) : callProfile(`${id}-${ob.name}`, 'list', ob.name, { scope, periodS: interval }),
             at: y.loc([...base, 'objects', k]),
-            because: mode === 'watch' ? `OpenTelemetry receiver ${id} watches ${ob.name}` : `OpenTelemetry receiver ${id} lists ${ob.name} every ${interval} s (pull mode)`,
+            because: `${mode === 'watch' ? `OpenTelemetry receiver ${id} watches ${ob.name}` : `OpenTelemetry receiver ${id} lists ${ob.name} every ${interval} s (pull mode)`}${elected !== undefined ? `; ${electedText(elected)}` : ''}`,
             agent: 'otel-collector',
+            fix: clusterReceiverFix(id),
+            ...(elected !== undefined ? { leaderOnly: true } : {}),
           });
         });
       }
     }
 
     // The k8s_observer extension (used by receiver_creator).
-    const exts = isObj(v.extensions) ? v.extensions : {};
     for (const [id, ec] of Object.entries(exts)) {
       if (componentType(id) !== 'k8s_observer' || !extensions.has(id)) continue;
       const e = isObj(ec) ? ec : {};
       const base: DocPath = ['extensions', id];
       const { byNode } = nodeVar(e.node, [...base, 'node']);
-      if (e.observe_pods !== false) calls.push({ profile: callProfile(`${id}-pods`, 'watch', 'pods', { scope: byNode ? 'node' : 'cluster' }), at: y.loc(base), because: `OpenTelemetry extension ${id} (k8s_observer) watches ${byNode ? 'its node\'s pods' : 'every pod (no `node` set)'}`, agent: 'otel-collector' });
+      if (e.observe_pods !== false) calls.push({ profile: callProfile(`${id}-pods`, 'watch', 'pods', { scope: byNode ? 'node' : 'cluster' }), at: y.loc(base), because: `OpenTelemetry extension ${id} (k8s_observer) watches ${byNode ? 'its node\'s pods' : 'every pod (no `node` set)'}`, agent: 'otel-collector', fix: OBSERVER_NODE_FIX });
       if (e.observe_nodes === true) calls.push({ profile: callProfile(`${id}-nodes`, 'watch', 'nodes', { scope: byNode ? 'node' : 'cluster' }), at: y.loc(base), because: `OpenTelemetry extension ${id} (k8s_observer) watches nodes`, agent: 'otel-collector' });
       if (e.observe_services === true) calls.push({ profile: callProfile(`${id}-services`, 'watch', 'services'), at: y.loc(base), because: `OpenTelemetry extension ${id} (k8s_observer) watches services`, agent: 'otel-collector' });
     }
