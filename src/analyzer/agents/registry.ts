@@ -14,7 +14,14 @@
 import type { AgentReader } from './agent.ts';
 import { calicoReader } from './calico.ts';
 import { fluentBitReader } from './fluent-bit.ts';
+import { kubeProxyReader } from './kube-proxy.ts';
 import { otelCollectorReader } from './otel-collector.ts';
 import { prometheusReader } from './prometheus.ts';
 
-export const AGENT_READERS: readonly AgentReader[] = [fluentBitReader, otelCollectorReader, prometheusReader, calicoReader];
+export const AGENT_READERS: readonly AgentReader[] = [
+  fluentBitReader,
+  otelCollectorReader,
+  prometheusReader,
+  calicoReader,
+  kubeProxyReader, // kube-proxy: Services and EndpointSlices cluster-wide, its own Node
+];
