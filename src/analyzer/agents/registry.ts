@@ -13,6 +13,7 @@
  */
 import type { AgentReader } from './agent.ts';
 import { calicoReader } from './calico.ts';
+import { corednsReader } from './coredns.ts';
 import { fluentBitReader } from './fluent-bit.ts';
 import { kubeProxyReader } from './kube-proxy.ts';
 import { otelCollectorReader } from './otel-collector.ts';
@@ -24,4 +25,5 @@ export const AGENT_READERS: readonly AgentReader[] = [
   prometheusReader,
   calicoReader,
   kubeProxyReader, // kube-proxy: Services and EndpointSlices cluster-wide, its own Node
+  corednsReader, // CoreDNS kubernetes plugin: Services, EndpointSlices, Namespaces (Pods with `pods verified`)
 ];
