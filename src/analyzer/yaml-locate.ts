@@ -144,10 +144,10 @@ export class YamlLines {
         if (ind !== ctx.col) continue;
         const l = this.lines[i] ?? '';
         const m = KEY.exec(l.slice(ind));
-        if (m === null) {
-          if (this.#isDash(i, ind)) break;
-          continue;
-        }
+        // Not a key: a comment-like line, or an item of a sequence written at its key's column
+        // (`tolerations:` then `- operator: Exists` at the same indentation), which belongs to the
+        // previous key's value; the keys after it are still this mapping's.
+        if (m === null) continue;
         const k = m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] !== undefined ? m[2].replace(/''/g, "'") : (m[3] ?? '').trimEnd();
         if (k !== key) continue;
         let c = ind + m[0].length;
