@@ -14,7 +14,9 @@
 import type { AgentReader } from './agent.ts';
 import { calicoReader } from './calico.ts';
 import { corednsReader } from './coredns.ts';
+import { flannelReader } from './flannel.ts';
 import { fluentBitReader } from './fluent-bit.ts';
+import { kubeNetworkPoliciesReader } from './kube-network-policies.ts';
 import { kubeProxyReader } from './kube-proxy.ts';
 import { otelCollectorReader } from './otel-collector.ts';
 import { prometheusReader } from './prometheus.ts';
@@ -26,4 +28,6 @@ export const AGENT_READERS: readonly AgentReader[] = [
   calicoReader,
   kubeProxyReader, // kube-proxy: Services and EndpointSlices cluster-wide, its own Node
   corednsReader, // CoreDNS kubernetes plugin: Services, EndpointSlices, Namespaces (Pods with `pods verified`)
+  flannelReader, // flanneld --kube-subnet-mgr: every Node, on every node
+  kubeNetworkPoliciesReader, // kube-network-policies (flannel chart netpol): every Pod per node unless kube-ip-tracker
 ];
