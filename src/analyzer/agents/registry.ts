@@ -12,6 +12,7 @@
  *   for (const r of AGENT_READERS) r.read(ctx);
  */
 import type { AgentReader } from './agent.ts';
+import { awsVpcCniReader } from './aws-vpc-cni.ts';
 import { calicoReader } from './calico.ts';
 import { corednsReader } from './coredns.ts';
 import { flannelReader } from './flannel.ts';
@@ -30,4 +31,5 @@ export const AGENT_READERS: readonly AgentReader[] = [
   corednsReader, // CoreDNS kubernetes plugin: Services, EndpointSlices, Namespaces (Pods with `pods verified`)
   flannelReader, // flanneld --kube-subnet-mgr: every Node, on every node
   kubeNetworkPoliciesReader, // kube-network-policies (flannel chart netpol): every Pod per node unless kube-ip-tracker
+  awsVpcCniReader, // Amazon VPC CNI aws-node (ipamd cache by version / MY_NODE_NAME) and its network policy agent
 ];
