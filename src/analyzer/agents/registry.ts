@@ -14,6 +14,7 @@
 import type { AgentReader } from './agent.ts';
 import { awsVpcCniReader } from './aws-vpc-cni.ts';
 import { calicoReader } from './calico.ts';
+import { ciliumReader } from './cilium.ts';
 import { corednsReader } from './coredns.ts';
 import { flannelReader } from './flannel.ts';
 import { fluentBitReader } from './fluent-bit.ts';
@@ -32,4 +33,5 @@ export const AGENT_READERS: readonly AgentReader[] = [
   flannelReader, // flanneld --kube-subnet-mgr: every Node, on every node
   kubeNetworkPoliciesReader, // kube-network-policies (flannel chart netpol): every Pod per node unless kube-ip-tracker
   awsVpcCniReader, // Amazon VPC CNI aws-node (ipamd cache by version / MY_NODE_NAME) and its network policy agent
+  ciliumReader, // Cilium agent (CEP/CES/identities/CiliumNodes unless kvstore), leader-elected operator, clustermesh-apiserver
 ];
