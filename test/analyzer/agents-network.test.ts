@@ -255,10 +255,10 @@ test('Cilium (chart defaults): the agent reads cilium-config through build-confi
   const file = `${CORPUS}/cilium-crd-mode.yaml`;
   const text = fixture('cilium-crd-mode.yaml');
   const a = run(text, file);
-  const agent = sigs(a, 'cilium');
+  const agent = sigs(a, a.workloads.find((w) => w.kind === 'DaemonSet')?.name);
   for (const s of ['watch ciliumendpoints cluster', 'watch ciliumnodes cluster', 'watch ciliumidentities cluster', 'watch pods node', 'watch nodes node', 'watch services cluster', 'watch endpointslices cluster', 'patch ciliumendpoints cluster']) assert.ok(agent.includes(s), `${s} in ${agent.join(', ')}`);
-  assert.equal(callsOf(a, 'cilium').find((c) => c.resource === 'ciliumidentities')?.line, lineOf(text, '  identity-allocation-mode: crd'), 'located in cilium-config, found by name');
-  const op = callsOf(a, 'cilium-operator');
+  assert.equal(callsOf(a, a.workloads.find((w) => w.kind === 'DaemonSet')?.name).find((c) => c.resource === 'ciliumidentities')?.line, lineOf(text, '  identity-allocation-mode: crd'), 'located in cilium-config, found by name');
+  const op = callsOf(a, a.workloads.find((w) => w.kind === 'Deployment')?.name);
   assert.ok(op.filter((c) => c.verb === 'watch').every((c) => c.leaderOnly === true), 'every operator watch is the leader\'s');
   assert.ok(op.some((c) => c.verb === 'get' && c.resource === 'leases' && c.leaderOnly !== true), 'every replica polls the lease');
   assert.equal(a.verdict, 'ok');
@@ -290,10 +290,10 @@ test('Cilium: CiliumEndpointSlices and a kvstore each push the turn out; disable
 test('Cilium 1.6 (quick-install, config mounted as --config-dir): every pod and Node per node, block from ~3,500; its operator is not leader-elected', () => {
   const text = fixture('cilium-1.6-quick-install.yaml');
   const a = run(text);
-  const agent = sigs(a, 'cilium');
+  const agent = sigs(a, a.workloads.find((w) => w.kind === 'DaemonSet')?.name);
   assert.ok(agent.includes('watch pods cluster') && agent.includes('watch nodes cluster') && agent.includes('watch endpoints cluster'), agent.join(', '));
-  assert.equal(callsOf(a, 'cilium').find((c) => c.resource === 'ciliumidentities')?.line, lineOf(text, '  identity-allocation-mode: crd'), 'read from the mounted directory');
-  assert.ok(callsOf(a, 'cilium-operator').every((c) => c.leaderOnly !== true));
+  assert.equal(callsOf(a, a.workloads.find((w) => w.kind === 'DaemonSet')?.name).find((c) => c.resource === 'ciliumidentities')?.line, lineOf(text, '  identity-allocation-mode: crd'), 'read from the mounted directory');
+  assert.ok(callsOf(a, a.workloads.find((w) => w.kind === 'Deployment')?.name).every((c) => c.leaderOnly !== true));
   assert.deepEqual(a.findings.filter((f) => f.rule === 'rbac-missing'), []);
   const t = turn(text);
   assert.ok(t.blockAtNodes !== null && t.blockAtNodes > 2_500 && t.blockAtNodes < 4_500, `block at ${String(t.blockAtNodes)}`);
@@ -307,7 +307,7 @@ test('Cilium variants: cilium-config absent (defaults, a note), settings from CI
   const next = text.indexOf('\n---\n', cm);
   const without = text.slice(0, cm) + text.slice(next + 5);
   const a = run(without);
-  assert.ok(sigs(a, 'cilium').includes('watch ciliumendpoints cluster'), 'defaults: the widest');
+  assert.ok(sigs(a, a.workloads.find((w) => w.kind === 'DaemonSet')?.name).includes('watch ciliumendpoints cluster'), 'defaults: the widest');
   assert.ok(a.findings.some((f) => f.rule === 'config-not-found' && /cilium-config/.test(f.message)));
   const env = run(text.replace('        - name: CILIUM_CLUSTERMESH_CONFIG\n', '        - name: CILIUM_ENABLE_CILIUM_ENDPOINT_SLICE\n          value: "true"\n        - name: CILIUM_CLUSTERMESH_CONFIG\n'));
   assert.ok(sigs(env, 'cilium').includes('watch ciliumendpointslices cluster'));
