@@ -527,6 +527,12 @@ function fixFor(p: WorkloadProfile, c: DerivedCall, rule: RatioName): string {
   }
   if (pr.scope === 'cluster' && w.perNode && c.leaderOnly !== true) {
     if (c.fix !== undefined) fixes.push(c.fix);
+    else if (c.agent === 'kube-proxy') fixes.push('kube-proxy must see every Service and EndpointSlice: keep it on EndpointSlices (1.19+, never EndpointSliceProxying=false) and protobuf, and split clusters past this size rather than add per-node watchers beside it');
+    else if (c.agent === 'coredns') fixes.push('run CoreDNS as a Deployment (a few replicas) and drop `pods verified` (use `pods insecure` or disabled); for node-local DNS use NodeLocal DNSCache (no kubernetes plugin) instead of CoreDNS with the kubernetes plugin on every node');
+    else if (c.agent === 'flannel') fixes.push('flanneld --kube-subnet-mgr must watch every Node; past this size use a CNI whose node agents read through a fan-out cache (Calico with Typha, Cilium with CiliumEndpointSlices or a kvstore), or Backend alloc where the cloud routes pod CIDRs');
+    else if (c.agent === 'kube-network-policies') fixes.push('run kube-network-policies\' -iptracker build with --ip-tracker-address pointing at the kube-ip-tracker Deployment (install-iptracker.yaml): one pod watch for the cluster instead of one per node');
+    else if (c.agent === 'aws-node') fixes.push('upgrade the Amazon VPC CNI to v1.15 or later and set MY_NODE_NAME from the downward API (spec.nodeName): ipamd then caches only its node\'s pods and its own Node');
+    else if (c.agent === 'cilium-agent') fixes.push('enable CiliumEndpointSlices (enable-cilium-endpoint-slice: true) or a kvstore so agents stop watching every CiliumEndpoint and CiliumNode; keep the CiliumEndpoint CRD (no disable-endpoint-crd) and Cilium 1.8 or later, whose agents watch only their own pods');
     else if (pr.resource === 'pods') {
       if (c.agent === 'prometheus') fixes.push('scope discovery to the node: `selectors: [{ role: pod, field: spec.nodeName=$NODE_NAME }]` with NODE_NAME from the downward API, or scrape from one cluster-level Prometheus');
       else if (c.agent === 'fluent-bit') fixes.push('set `Use_Kubelet On` to ask the local kubelet instead of the API server');

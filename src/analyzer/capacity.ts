@@ -10,7 +10,7 @@
  */
 import { lendableSeats, nominalSeats } from '../model/kubernetes.ts';
 import type { ResourceStats } from '../model/profile.ts';
-import { clusterResources, storedBytes, UNMODELLED_RESOURCE } from '../model/resources.ts';
+import { clusterResources, storedBytes, UNMODELLED_RESOURCE, type ObjectSizes } from '../model/resources.ts';
 import type { ModelConfig, SizingTier } from '../twin/config.ts';
 
 export interface LevelSeats {
@@ -101,6 +101,55 @@ function extraResources(base: ReadonlyMap<string, ResourceStats>, pods: number):
   return x;
 }
 
+/**
+ * Custom resources of the networking agents the analyzer reads (agents/cilium.ts,
+ * agents/aws-vpc-cni.ts, agents/kube-proxy.ts), sized from the objects they mirror.
+ * Not part of KNOWN_RESOURCES: they exist only where their agent is installed,
+ * so a wildcard RBAC grant's worst case does not include them.
+ */
+function agentResources(base: ReadonlyMap<string, ResourceStats>, o: ObjectSizes): Map<string, ResourceStats> {
+  const pods = base.get('pods');
+  const nodes = base.get('nodes');
+  const services = base.get('services')?.count ?? 10;
+  const namespaces = base.get('namespaces')?.count ?? 5;
+  const podCount = pods?.count ?? 30;
+  const podEvents = pods?.eventsPerSecond ?? 0.05;
+  const x = new Map<string, ResourceStats>();
+  const add = (name: string, count: number, bytes: number, eventsPerSecond: number, nodeScope: ResourceStats['nodeScope'] = 'none'): void => {
+    x.set(name, { count: Math.max(1, Math.round(count)), bytes, eventsPerSecond, nodeScope });
+  };
+  // Cilium: one CiliumEndpoint per pod (docs.cilium.io "EndpointSlice CRD": "Cilium will create a
+  // CRD of Kind CiliumEndpoint (CEP) for each pod managed by Cilium"), written about as often as
+  // its pod (a create and two updates per pod start, cilium/cilium#15153); ~2 KiB: identity,
+  // addressing, named ports, owner reference (no status.policy unless endpoint-status is set).
+  add('ciliumendpoints', podCount, 2048, podEvents);
+  // CiliumEndpointSlices batch up to 100 slim CEPs each (operator --ces-max-ciliumendpoints-per-ces,
+  // default 100) of ~200 B, one identity per slice in the default identity slicing mode (so at least
+  // one slice per identity); the operator writes them at most 10 times a second
+  // (--ces-write-qps-limit, default 10; cilium/cilium#24675), so agents see at most that many events.
+  const slices = Math.max(podCount / 100, services);
+  add('ciliumendpointslices', slices, 512 + (podCount / slices) * 200, Math.min(podEvents, 10));
+  // About one security identity per workload label set: about one per Service; rarely written.
+  add('ciliumidentities', services, 1024, services / 3600);
+  // One CiliumNode per node (IPAM pool, addresses, health IPs), updated as often as the Node is
+  // assumed to be; the agent reads its own by metadata.name.
+  add('ciliumnodes', nodes?.count ?? 1, 4096, (nodes?.count ?? 1) * o.nodeEventsPerNodeS, 'name');
+  // Cilium's policy types: a few per namespace, rarely written.
+  add('ciliumnetworkpolicies', namespaces * 2, 2048, 0.01);
+  add('ciliumclusterwidenetworkpolicies', 20, 2048, 0.01);
+  add('ciliumcidrgroups', 10, 1024, 0.01);
+  // AWS VPC CNI: one CNINode per node (vpcresources.k8s.aws), read by name; ENIConfigs: one per
+  // subnet / availability zone used for custom networking (a handful).
+  add('cninodes', nodes?.count ?? 1, 1024, (nodes?.count ?? 1) / 3600, 'name');
+  add('eniconfigs', 10, 512, 0.001);
+  // AWS network policy agent: PolicyEndpoints, about one per NetworkPolicy (resolved pod IPs: ~4 KiB).
+  add('policyendpoints', namespaces * 2, 4096, 0.01);
+  add('clusterpolicyendpoints', 10, 4096, 0.01);
+  // kube-proxy >= 1.33: ServiceCIDRs (networking.k8s.io/v1), usually the one named "kubernetes".
+  add('servicecidrs', 1, 512, 0);
+  return x;
+}
+
 /** Every resource name the estimate knows (the twin's and the derived ones). */
 export const KNOWN_RESOURCES: readonly string[] = [
   ...clusterResources(1, 30, {
@@ -116,6 +165,7 @@ export function clusterCapacity(model: ModelConfig, nodes: number, pods: number)
   const tier = sizingTier(model, nodes);
   const modelled = clusterResources(nodes, pods, model.objects);
   const extra = extraResources(modelled, pods);
+  const agents = agentResources(modelled, model.objects);
   const stored = storedBytes(modelled);
   const gcFactor = 1 + a.gcHeadroom;
   // The cluster's own watches (ClusterSim's ordinary informers): a kubelet pod watch and a kube-proxy
@@ -158,7 +208,7 @@ export function clusterCapacity(model: ModelConfig, nodes: number, pods: number)
     // A subresource (nodes/status) is about its object's size.
     resource: (name) => {
       const base = name.includes('/') ? (name.split('/')[0] ?? name) : name;
-      return modelled.get(base) ?? extra.get(base) ?? UNMODELLED_RESOURCE;
+      return modelled.get(base) ?? extra.get(base) ?? agents.get(base) ?? UNMODELLED_RESOURCE;
     },
   };
 }

@@ -114,11 +114,21 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
       return cfgs;
     };
     const containers = w.containers.map((c) => resolveEnv(c, w.namespace, ctx));
+    // Agents that read their configuration through the API (not mounted) look it up by name.
+    const looked = new Map<string, ConfigText[] | undefined>();
+    const lookup = (kind: 'ConfigMap' | 'Secret', name: string): ConfigText[] | undefined => {
+      const key = `${kind}/${name}`;
+      if (!looked.has(key)) {
+        const o = (kind === 'ConfigMap' ? ctx.configMaps : ctx.secrets).get(`${w.namespace}/${name}`);
+        looked.set(key, o === undefined ? undefined : configTexts(o, []));
+      }
+      return looked.get(key);
+    };
     // A sidecar that mounts the same ConfigMap (a config reloader) is not the agent: when some
     // container's image names the agent, only those containers run it.
     const runs: { readonly reader: AgentReader; readonly container: Container; readonly result: AgentResult | undefined }[] = AGENT_READERS.flatMap((reader) => {
       const hinted = reader.image === null ? [] : containers.filter((c) => reader.image?.test(c.image.toLowerCase()) === true);
-      return (hinted.length > 0 ? hinted : containers).map((container) => ({ reader, container, result: reader.read({ workload: w, container, containers, configs: cfgsOf(container), model: ctx.model }) }));
+      return (hinted.length > 0 ? hinted : containers).map((container) => ({ reader, container, result: reader.read({ workload: w, container, containers, configs: cfgsOf(container), lookup, model: ctx.model }) }));
     });
     const seenCalls = new Set<string>();
     const seenNotes = new Set<string>();

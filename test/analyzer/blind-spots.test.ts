@@ -20,22 +20,35 @@ const show = (fs: readonly Finding[]): string => fs.map((f) => `${f.severity} ${
 // What the input does not show
 
 test('a DaemonSet whose RBAC is not in the input: profile-unknown at its serviceAccountName, never "no API calls"', () => {
-  const a = at5000(`${BLIND}/kube-proxy-without-rbac.yaml`);
+  const a = at5000(`${BLIND}/antrea-agent-without-rbac.yaml`);
   const w = a.workloads[0];
   assert.equal(w?.profileSource, 'unknown');
   const [f, ...more] = rule(a.findings, 'profile-unknown');
   assert.ok(f !== undefined && more.length === 0, show(a.findings));
   assert.equal(f.severity, 'warn');
-  assert.equal(f.line, 67, 'at serviceAccountName: kube-proxy (after the compact sequences of tolerations and containers)');
-  assert.match(f.message, /serviceaccount kube-system\/kube-proxy is not in the input and no RoleBinding or ClusterRoleBinding of the input names it/);
-  assert.match(f.message, /its image names kube-proxy/);
-  assert.match(f.fix, /include the ServiceAccount kube-system\/kube-proxy with its \(Cluster\)Role and binding/);
+  assert.equal(f.line, 20, 'at serviceAccountName: antrea-agent');
+  assert.match(f.message, /serviceaccount kube-system\/antrea-agent is not in the input and no RoleBinding or ClusterRoleBinding of the input names it/);
+  assert.match(f.message, /its image names Antrea/);
+  assert.match(f.fix, /include the ServiceAccount kube-system\/antrea-agent with its \(Cluster\)Role and binding/);
   assert.match(f.fix, /firebreak\.dev\/api-profile/);
   assert.equal(a.verdict, 'warn');
   // --strict: the same finding blocks.
-  const strict = at5000(`${BLIND}/kube-proxy-without-rbac.yaml`, true);
+  const strict = at5000(`${BLIND}/antrea-agent-without-rbac.yaml`, true);
   assert.equal(rule(strict.findings, 'profile-unknown')[0]?.severity, 'block');
   assert.equal(strict.verdict, 'block');
+});
+
+test('an agent a reader understands, without its RBAC in the input: its calls are known, and the missing RBAC is a warning', () => {
+  const a = at5000(`${BLIND}/kube-proxy-without-rbac.yaml`);
+  const w = a.workloads[0];
+  assert.equal(w?.profileSource, 'agent-config');
+  assert.ok((w?.calls.length ?? 0) > 0);
+  const f = rule(a.findings, 'rbac-missing')[0];
+  assert.ok(f !== undefined, show(a.findings));
+  assert.equal(f.severity, 'warn');
+  assert.equal(f.line, 67, 'at serviceAccountName: kube-proxy (after the compact sequences of tolerations and containers)');
+  assert.match(f.message, /the ServiceAccount itself is not in the input/);
+  assert.equal(a.verdict, 'warn');
 });
 
 test('a binding to a ClusterRole that is not in the input (and not a bootstrap role): profile-unknown at the roleRef', () => {
@@ -109,16 +122,21 @@ test('the safe corpus has no profile-unknown finding (every fixture carries its 
 // ---------------------------------------------------------------------------------------------
 // The bootstrap roles
 
-test("kube-proxy bound to system:node-proxier (a bootstrap role, not in the input): its rules are known, the worst case follows them", () => {
-  const a = at5000(`${CORPUS}/kube-proxy.yaml`);
+test('a reader-less DaemonSet bound to system:node-proxier (a bootstrap role, not in the input): its rules are known, the worst case follows them', () => {
+  const a = at5000(`${BLIND}/bootstrap-role-no-reader.yaml`);
   const w = a.workloads[0];
   assert.equal(w?.profileSource, 'rbac');
   assert.deepEqual(w.calls.map((c) => `${c.verb} ${c.resource} ${c.scope}`), ['watch endpoints cluster', 'watch endpointslices cluster', 'watch nodes cluster', 'watch services cluster']);
   // Located at the binding that grants the bootstrap role (it has no place in the input).
-  assert.ok(w.calls.every((c) => c.line === 36), w.calls.map((c) => c.line).join(','));
+  assert.ok(w.calls.every((c) => c.line === 23), w.calls.map((c) => c.line).join(','));
   assert.deepEqual(rule(a.findings, 'profile-unknown'), []);
-  const note = rule(a.findings, 'rbac-worst-case')[0];
-  assert.match(note?.message ?? '', /its image names kube-proxy \(registry\.k8s\.io\/kube-proxy:v1\.31\.0\), which the analyzer has no reader for/);
+});
+
+test('kube-proxy (a reader) bound to system:node-proxier: the bootstrap role grants every call the reader derives', () => {
+  const a = at5000(`${CORPUS}/kube-proxy.yaml`);
+  assert.equal(a.workloads[0]?.profileSource, 'agent-config');
+  assert.deepEqual(rule(a.findings, 'rbac-missing'), [], show(a.findings));
+  assert.deepEqual(rule(a.findings, 'profile-unknown'), []);
 });
 
 test('bootstrap roles: view/edit/admin aggregate their system:aggregate-to-* rules; system:kube-dns; a controller role', async () => {

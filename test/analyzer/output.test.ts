@@ -102,7 +102,7 @@ test('bench analyze prints {manifests, clusters, wallSeconds, manifestsPerSecond
 });
 
 test('SARIF: the rules list holds profile-unknown and the input rules; a profile-unknown result (block under --strict) validates', async () => {
-  const r = await analyzeCommand({ paths: [`${CORPUS}/blind/kube-proxy-without-rbac.yaml`], fleet: FLEET, format: 'sarif', strict: true });
+  const r = await analyzeCommand({ paths: [`${CORPUS}/blind/antrea-agent-without-rbac.yaml`], fleet: FLEET, format: 'sarif', strict: true });
   assert.equal(r.exitCode, 1, r.stderr);
   const log = JSON.parse(r.stdout) as { runs: { results: { ruleId: string; level: string }[]; tool: { driver: { rules: { id: string; defaultConfiguration: { level: string } }[] } } }[] };
   const { valid, errors } = sarifValidator()(log);

@@ -80,6 +80,13 @@ export interface AgentContext {
   readonly containers: readonly Container[];
   /** The ConfigMap and Secret keys mounted into this container (volumes, projected volumes, envFrom). */
   readonly configs: readonly ConfigText[];
+  /**
+   * A ConfigMap or Secret of the workload's namespace from the input, by name, whether or not it
+   * is mounted (undefined when the input does not hold it): for agents that read their
+   * configuration through the API (Cilium's `cilium build-config` init container reads
+   * `cilium-config`).
+   */
+  readonly lookup: (kind: 'ConfigMap' | 'Secret', name: string) => readonly ConfigText[] | undefined;
   readonly model: ModelConfig;
 }
 

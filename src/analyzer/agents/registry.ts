@@ -12,10 +12,16 @@
  *   for (const r of AGENT_READERS) r.read(ctx);
  */
 import type { AgentReader } from './agent.ts';
+import { awsVpcCniReader } from './aws-vpc-cni.ts';
 import { calicoReader } from './calico.ts';
+import { ciliumReader } from './cilium.ts';
+import { corednsReader } from './coredns.ts';
 import { datadogAgentReader, datadogClusterAgentReader } from './datadog.ts';
 import { falcoReader, metacollectorReader } from './falco.ts';
+import { flannelReader } from './flannel.ts';
 import { fluentBitReader } from './fluent-bit.ts';
+import { kubeNetworkPoliciesReader } from './kube-network-policies.ts';
+import { kubeProxyReader } from './kube-proxy.ts';
 import { kubeStateMetricsReader } from './kube-state-metrics.ts';
 import { metricsServerReader } from './metrics-server.ts';
 import { nodeProblemDetectorReader } from './node-problem-detector.ts';
@@ -31,4 +37,10 @@ export const AGENT_READERS: readonly AgentReader[] = [
   metacollectorReader, // Falco k8s-metacollector: the fan-out cache
   nodeProblemDetectorReader, // node-problem-detector: its own Node's status, events
   metricsServerReader, // metrics-server: node and pod informers
+  kubeProxyReader, // kube-proxy: Services and EndpointSlices cluster-wide, its own Node
+  corednsReader, // CoreDNS kubernetes plugin: Services, EndpointSlices, Namespaces (Pods with `pods verified`)
+  flannelReader, // flanneld --kube-subnet-mgr: every Node, on every node
+  kubeNetworkPoliciesReader, // kube-network-policies (flannel chart netpol): every Pod per node unless kube-ip-tracker
+  awsVpcCniReader, // Amazon VPC CNI aws-node (ipamd cache by version / MY_NODE_NAME) and its network policy agent
+  ciliumReader, // Cilium agent (CEP/CES/identities/CiliumNodes unless kvstore), leader-elected operator, clustermesh-apiserver
 ];
