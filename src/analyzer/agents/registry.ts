@@ -12,9 +12,24 @@
  *   for (const r of AGENT_READERS) r.read(ctx);
  */
 import type { AgentReader } from './agent.ts';
+import { alloyReader } from './alloy.ts';
 import { calicoReader } from './calico.ts';
+import { filebeatReader } from './filebeat.ts';
 import { fluentBitReader } from './fluent-bit.ts';
+import { fluentdReader } from './fluentd.ts';
 import { otelCollectorReader } from './otel-collector.ts';
 import { prometheusReader } from './prometheus.ts';
+import { promtailReader } from './promtail.ts';
+import { vectorReader } from './vector.ts';
 
-export const AGENT_READERS: readonly AgentReader[] = [fluentBitReader, otelCollectorReader, prometheusReader, calicoReader];
+export const AGENT_READERS: readonly AgentReader[] = [
+  fluentBitReader,
+  otelCollectorReader,
+  prometheusReader,
+  calicoReader,
+  vectorReader, // Vector kubernetes_logs (vector.ts)
+  promtailReader, // Promtail kubernetes_sd_configs with its own node filter (promtail.ts)
+  alloyReader, // Grafana Alloy / Agent flow components (alloy.ts)
+  filebeatReader, // Filebeat add_kubernetes_metadata and kubernetes autodiscover (filebeat.ts)
+  fluentdReader, // Fluentd kubernetes_metadata filter (fluentd.ts)
+];
