@@ -144,10 +144,8 @@ export class YamlLines {
         if (ind !== ctx.col) continue;
         const l = this.lines[i] ?? '';
         const m = KEY.exec(l.slice(ind));
-        if (m === null) {
-          if (this.#isDash(i, ind)) break;
-          continue;
-        }
+        // A `- ` item at the mapping's column belongs to the previous key's compact sequence (kubectl style); skip it.
+        if (m === null) continue;
         const k = m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] !== undefined ? m[2].replace(/''/g, "'") : (m[3] ?? '').trimEnd();
         if (k !== key) continue;
         let c = ind + m[0].length;
