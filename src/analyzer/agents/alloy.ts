@@ -76,6 +76,8 @@ const REMOTE_POLL_DEFAULT_S = 60;
 
 interface Instance {
   readonly block: AlloyBlock;
+  /** Labels of the custom-component instantiations it runs in ("feature/"), for distinct call names. */
+  readonly prefix: string;
   /** The components of the same scope (top level or one declare instantiation), for references. */
   readonly scope: readonly AlloyBlock[];
 }
@@ -94,20 +96,20 @@ function instances(top: readonly AlloyBlock[]): { list: Instance[]; unused: Allo
   collect(top);
   const list: Instance[] = [];
   const used = new Set<string>();
-  const walk = (bs: readonly AlloyBlock[], depth: number): void => {
+  const walk = (bs: readonly AlloyBlock[], depth: number, prefix: string): void => {
     if (depth > 8) return;
     for (const b of bs) {
       if (b.name === 'declare') continue;
       const d = declares.get(b.name);
       if (d !== undefined) {
         used.add(b.name);
-        walk(d.blocks, depth + 1);
+        walk(d.blocks, depth + 1, `${prefix}${b.label ?? b.name}-`);
         continue;
       }
-      list.push({ block: b, scope: bs });
+      list.push({ block: b, scope: bs, prefix });
     }
   };
-  walk(top, 0);
+  walk(top, 0, '');
   return { list, unused: [...declares.values()].filter((d) => d.label !== undefined && !used.has(d.label)) };
 }
 
@@ -151,7 +153,8 @@ export function alloy(ctx: AgentContext): AgentResult | undefined {
       return cb !== undefined && attr(cb, 'enabled') === true;
     };
     const id = (b: AlloyBlock): string => `${b.name} "${b.label ?? ''}"`;
-    const slug = (b: AlloyBlock): string => (b.label ?? b.name).replace(/[^A-Za-z0-9_-]+/g, '-');
+    let prefix = '';
+    const slug = (b: AlloyBlock): string => `${prefix}${b.label ?? b.name}`.replace(/[^A-Za-z0-9_-]+/g, '-');
     const strings = (v: AlloyValue | undefined): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
 
     // The scope of pods a component's targets come from, following references through discovery.relabel.
@@ -197,6 +200,7 @@ export function alloy(ctx: AgentContext): AgentResult | undefined {
 
     for (const inst of list) {
       const b = inst.block;
+      prefix = inst.prefix;
       const at = where.at(b.offset);
       switch (b.name) {
         case 'discovery.kubernetes': {

@@ -43,40 +43,90 @@ import { envRefs, text, truthy, YamlConfig } from './config-text.ts';
 /** Beats leader election defaults (configuration-autodiscover.md: leader_leaseduration 15s, leader_renewdeadline 10s, leader_retryperiod 2s). */
 export const BEATS_LEADER_RETRY_S = 2;
 
-/** A setting by its dotted name, whether written nested or with dotted keys: the value and its path in the document. */
-export function setting(v: unknown, name: string, base: DocPath = []): { value: unknown; path: DocPath } | undefined {
-  if (name === '') return { value: v, path: base };
-  if (!isObj(v)) return undefined;
-  const parts = name.split('.');
-  for (let k = parts.length; k >= 1; k--) {
-    const key = parts.slice(0, k).join('.');
-    if (key in v) {
-      const r = setting(v[key], parts.slice(k).join('.'), [...base, key]);
-      if (r !== undefined) return r;
+type Mutable = Record<string, unknown>;
+/** Where each key of an expanded object was written in the document. */
+const ORIGIN = new WeakMap<object, Map<string, DocPath>>();
+
+/**
+ * The configuration as libbeat reads it: `a.b: x` is `a: { b: x }` (dotted keys
+ * expanded and merged with nested ones), each key remembering its path in the
+ * document for locations.
+ */
+export function expandDotted(v: unknown, path: DocPath = []): unknown {
+  if (Array.isArray(v)) {
+    const out = v.map((x, i) => expandDotted(x, [...path, i]));
+    ORIGIN.set(out, new Map(out.map((_, i) => [String(i), [...path, i]])));
+    return out;
+  }
+  if (!isObj(v)) return v;
+  const out: Mutable = {};
+  ORIGIN.set(out, new Map());
+  for (const [k, x] of Object.entries(v)) {
+    const parts = k.split('.');
+    let cur = out;
+    for (const p of parts.slice(0, -1)) {
+      const existing = cur[p];
+      let next: Mutable;
+      if (isObj(existing)) next = existing;
+      else {
+        next = {};
+        ORIGIN.set(next, new Map());
+        cur[p] = next;
+        ORIGIN.get(cur)?.set(p, [...path, k]);
+      }
+      cur = next;
+    }
+    const last = parts[parts.length - 1] ?? k;
+    const value = expandDotted(x, [...path, k]);
+    const prev = cur[last];
+    if (isObj(prev) && isObj(value)) {
+      for (const [kk, vv] of Object.entries(value)) {
+        (prev as Mutable)[kk] = vv;
+        const o = ORIGIN.get(value)?.get(kk);
+        if (o !== undefined) ORIGIN.get(prev)?.set(kk, o);
+      }
+    } else {
+      cur[last] = value;
+      ORIGIN.get(cur)?.set(last, [...path, k]);
     }
   }
-  return undefined;
+  return out;
+}
+
+/** The value at `keys` of an expanded configuration, and the document path where it was written (the deepest one known). */
+export function lookup(v: unknown, keys: readonly string[], base: DocPath): { value: unknown; path: DocPath } {
+  let cur = v;
+  let path = base;
+  for (const k of keys) {
+    if (!isObj(cur)) return { value: undefined, path };
+    path = ORIGIN.get(cur)?.get(k) ?? path;
+    cur = cur[k];
+  }
+  return { value: cur, path };
 }
 
 interface Processor {
   readonly conf: Obj;
   readonly path: DocPath;
+  /** Keys from the document root (`filebeat.autodiscover.providers.0.templates…`). */
+  readonly keys: readonly string[];
 }
 
-/** Every add_kubernetes_metadata processor in the document, with its path. */
-function processors(v: unknown, path: DocPath, out: Processor[]): void {
+/** Every add_kubernetes_metadata processor in the (expanded) document, with its path. */
+function processors(v: unknown, path: DocPath, keys: readonly string[], out: Processor[]): void {
   if (Array.isArray(v)) {
-    v.forEach((x, i) => processors(x, [...path, i], out));
+    v.forEach((x, i) => processors(x, ORIGIN.get(v)?.get(String(i)) ?? [...path, i], [...keys, String(i)], out));
     return;
   }
   if (!isObj(v)) return;
   for (const [k, x] of Object.entries(v)) {
-    if (k === 'add_kubernetes_metadata') out.push({ conf: isObj(x) ? x : {}, path: [...path, k] });
-    else processors(x, [...path, k], out);
+    const p = ORIGIN.get(v)?.get(k) ?? [...path, k];
+    if (k === 'add_kubernetes_metadata') out.push({ conf: isObj(x) ? x : {}, path: p, keys: [...keys, k] });
+    else processors(x, p, [...keys, k], out);
   }
 }
 
-export function filebeat(cfgs: readonly ConfigText[], c: Container, hostNetwork: boolean, imageIsBeat: boolean): AgentResult | undefined {
+export function filebeat(cfgs: readonly ConfigText[], c: Container, workloadNamespace: string, hostNetwork: boolean, imageIsBeat: boolean): AgentResult | undefined {
   let found = false;
   const calls: DerivedCall[] = [];
   const notes: AgentNote[] = [];
@@ -84,14 +134,15 @@ export function filebeat(cfgs: readonly ConfigText[], c: Container, hostNetwork:
     if (!/(^|\n)\s*(filebeat|processors|output)[.:]/.test(cfg.text)) continue;
     const y = YamlConfig.parse(cfg);
     if (y === undefined || !isObj(y.value)) continue;
-    const doc = y.value;
-    const isBeat = setting(doc, 'filebeat.inputs') !== undefined || setting(doc, 'filebeat.autodiscover') !== undefined || setting(doc, 'filebeat.config') !== undefined;
-    if (!isBeat && !(imageIsBeat && (setting(doc, 'processors') !== undefined || setting(doc, 'output') !== undefined))) continue;
+    const doc = expandDotted(y.value);
+    const has = (...keys: string[]): boolean => lookup(doc, keys, []).value !== undefined;
+    const isBeat = has('filebeat', 'inputs') || has('filebeat', 'autodiscover') || has('filebeat', 'config');
+    if (!isBeat && !(imageIsBeat && (has('processors') || has('output')))) continue;
     found = true;
     let n = 0;
     const suffix = (): string => (n++ === 0 ? '' : `-${n}`);
 
-    /** The node the watchers are scoped to, and whether finding it costs a LIST of every node. */
+    /** Whether finding the node costs a LIST of every node (a note). */
     const nodeOf = (conf: Obj, at: Loc, who: string): void => {
       const node = text(conf.node) || text(conf.host);
       const nodeResolvable = node !== '' && envRefs(node).every((r) => c.env.has(r));
@@ -99,85 +150,79 @@ export function filebeat(cfgs: readonly ConfigText[], c: Container, hostNetwork:
       notes.push({ rule: 'agent-config', severity: 'note', at, message: `Filebeat: ${who} finds its node by matching /etc/machine-id against a LIST of every node at start (under hostNetwork the pod's hostname is not its name, and neither node nor NODE_NAME is set): one cluster-wide node LIST per Filebeat start, not in the estimate`, fix: 'set `node: ${NODE_NAME}` with NODE_NAME from the downward API (spec.nodeName)' });
     };
 
-    /** The informers of one pod watcher with its add_resource_metadata (shared by the processor and the autodiscover provider). */
+    /** The informers of one pod watcher with its add_resource_metadata (the processor's and the autodiscover provider's). */
     const podWatchers = (conf: Obj, base: DocPath, who: string, kind: 'akm' | 'ad'): void => {
-      const scopeS = text(setting(conf, 'scope')?.value) || 'node';
-      const cluster = scopeS === 'cluster';
-      const ns = text(setting(conf, 'namespace')?.value);
+      const get = (...keys: string[]): { value: unknown; path: DocPath } => lookup(conf, keys, base);
+      const cluster = text(get('scope').value) === 'cluster';
+      const ns = text(get('namespace').value);
       const s = suffix();
-      const at = (name?: string): Loc => {
-        const r = name === undefined ? undefined : setting(conf, name, base);
-        return y.loc(r?.path ?? base);
-      };
+      const at = (...keys: string[]): Loc => y.loc(keys.length === 0 ? base : get(...keys).path);
       const podScope: Scope = ns !== '' ? 'namespace' : cluster ? 'cluster' : 'node';
       calls.push({
         profile: callProfile(`filebeat-${kind}-pods${s}`, 'watch', 'pods', { scope: podScope }),
-        at: at(cluster ? 'scope' : ns !== '' ? 'namespace' : undefined),
+        at: cluster ? at('scope') : ns !== '' ? at('namespace') : at(),
         because: `Filebeat ${who} watches ${podScope === 'node' ? 'the pods of its node (scope: node, spec.nodeName=<node>)' : podScope === 'namespace' ? `the pods of namespace ${ns}` : 'every pod of the cluster (scope: cluster)'}`,
         agent: 'filebeat',
         ...(podScope === 'namespace' ? { namespaces: [ns] } : {}),
       });
       if (!cluster) nodeOf(conf, at(), who);
-      const arm = setting(conf, 'add_resource_metadata');
-      const armv = arm?.value;
       const enabled = (k: string): boolean => {
-        const r = setting(armv, k);
-        if (r === undefined || r.value === null) return true;
-        const e = setting(r.value, 'enabled');
-        return e === undefined ? true : truthy(e.value) || e.value === true;
+        const r = get('add_resource_metadata', k).value;
+        if (r === undefined || r === null || !isObj(r)) return r !== false;
+        return r.enabled === undefined || r.enabled === true || truthy(r.enabled);
       };
-      const armAt = (k: string): Loc => y.loc(setting(armv, k, arm?.path ?? base)?.path ?? arm?.path ?? base);
+      const flag = (k: string): boolean => {
+        const r = get('add_resource_metadata', k).value;
+        return r === true || truthy(r);
+      };
       if (enabled('node')) {
-        calls.push({ profile: callProfile(`filebeat-${kind}-nodes${s}`, 'watch', 'nodes', { scope: cluster ? 'cluster' : 'node' }), at: armAt('node'), because: `Filebeat ${who} watches ${cluster ? 'every node' : 'its own node (metadata.name=<node>)'} for node metadata (add_resource_metadata.node)`, agent: 'filebeat' });
+        calls.push({ profile: callProfile(`filebeat-${kind}-nodes${s}`, 'watch', 'nodes', { scope: cluster ? 'cluster' : 'node' }), at: at('add_resource_metadata', 'node'), because: `Filebeat ${who} watches ${cluster ? 'every node' : 'its own node (metadata.name=<node>)'} for node metadata (add_resource_metadata.node)`, agent: 'filebeat' });
       }
       if (enabled('namespace')) {
-        calls.push({ profile: callProfile(`filebeat-${kind}-namespaces${s}`, 'watch', 'namespaces'), at: armAt('namespace'), because: `Filebeat ${who} watches ${ns !== '' ? `namespace ${ns}` : 'every namespace'} for namespace metadata (add_resource_metadata.namespace)`, agent: 'filebeat' });
+        calls.push({ profile: callProfile(`filebeat-${kind}-namespaces${s}`, 'watch', 'namespaces'), at: at('add_resource_metadata', 'namespace'), because: `Filebeat ${who} watches ${ns !== '' ? `namespace ${ns}` : 'every namespace'} for namespace metadata (add_resource_metadata.namespace)`, agent: 'filebeat' });
       }
-      const flag = (k: string): boolean => {
-        const r = setting(armv, k);
-        return r !== undefined && (r.value === true || truthy(r.value));
-      };
       if (flag('deployment')) {
-        calls.push({ profile: callProfile(`filebeat-${kind}-replicasets${s}`, 'watch', 'replicasets', { scope: ns !== '' ? 'namespace' : 'cluster' }), at: armAt('deployment'), because: `Filebeat ${who} watches every ReplicaSet${ns !== '' ? ` of ${ns}` : ' of the cluster'} (metadata only) to name deployments (add_resource_metadata.deployment)`, agent: 'filebeat', ...(ns !== '' ? { namespaces: [ns] } : {}) });
+        calls.push({ profile: callProfile(`filebeat-${kind}-replicasets${s}`, 'watch', 'replicasets', { scope: ns !== '' ? 'namespace' : 'cluster' }), at: at('add_resource_metadata', 'deployment'), because: `Filebeat ${who} watches every ReplicaSet${ns !== '' ? ` of ${ns}` : ' of the cluster'} (metadata only) to name deployments (add_resource_metadata.deployment)`, agent: 'filebeat', ...(ns !== '' ? { namespaces: [ns] } : {}) });
       }
       if (flag('cronjob')) {
-        calls.push({ profile: callProfile(`filebeat-${kind}-jobs${s}`, 'watch', 'jobs', { scope: ns !== '' ? 'namespace' : 'cluster' }), at: armAt('cronjob'), because: `Filebeat ${who} watches every Job${ns !== '' ? ` of ${ns}` : ' of the cluster'} to name cron jobs (add_resource_metadata.cronjob)`, agent: 'filebeat', ...(ns !== '' ? { namespaces: [ns] } : {}) });
+        calls.push({ profile: callProfile(`filebeat-${kind}-jobs${s}`, 'watch', 'jobs', { scope: ns !== '' ? 'namespace' : 'cluster' }), at: at('add_resource_metadata', 'cronjob'), because: `Filebeat ${who} watches every Job${ns !== '' ? ` of ${ns}` : ' of the cluster'} to name cron jobs (add_resource_metadata.cronjob)`, agent: 'filebeat', ...(ns !== '' ? { namespaces: [ns] } : {}) });
       }
     };
 
     const procs: Processor[] = [];
-    processors(doc, [], procs);
-    const inTemplates = procs.filter((p) => p.path.includes('templates') || p.path.includes('hints.default_config'));
+    processors(doc, [], [], procs);
     for (const p of procs) {
-      if (inTemplates.includes(p)) continue;
+      if (p.keys.includes('templates') || p.keys.includes('default_config')) {
+        notes.push({ rule: 'agent-config', severity: 'warn', at: y.loc(p.path), message: 'Filebeat: an add_kubernetes_metadata processor inside an autodiscover template is instantiated for every input the template starts (one per container), each with its own pod, node and namespace watchers; their number is not estimated', fix: 'move add_kubernetes_metadata to the top-level processors (the autodiscover provider already adds the metadata)' });
+        continue;
+      }
       podWatchers(p.conf, p.path, 'add_kubernetes_metadata', 'akm');
     }
-    for (const p of inTemplates) {
-      notes.push({ rule: 'agent-config', severity: 'warn', at: y.loc(p.path), message: 'Filebeat: an add_kubernetes_metadata processor inside an autodiscover template is instantiated for every input the template starts (one per container), each with its own pod, node and namespace watchers; their number is not estimated', fix: 'move add_kubernetes_metadata to the top-level processors (the autodiscover provider already adds the metadata)' });
-    }
 
-    const providers = setting(doc, 'filebeat.autodiscover.providers');
-    if (providers !== undefined && Array.isArray(providers.value)) {
-      providers.value.forEach((pv, i) => {
+    const providers = lookup(doc, ['filebeat', 'autodiscover', 'providers'], []);
+    if (Array.isArray(providers.value)) {
+      const list = providers.value as unknown[];
+      list.forEach((pv, i) => {
         if (!isObj(pv) || text(pv.type) !== 'kubernetes') return;
-        const base: DocPath = [...providers.path, i];
+        const base = lookup(list, [String(i)], providers.path).path;
         const resource = text(pv.resource) || 'pod';
-        const who = `kubernetes autodiscover provider${providers.value && (providers.value as unknown[]).length > 1 ? ` #${i + 1}` : ''}`;
+        const who = `kubernetes autodiscover provider${list.length > 1 ? ` #${i + 1}` : ''}`;
         if (pv.unique === true || truthy(pv.unique)) {
           const retry = parseDuration(text(pv.leader_retryperiod) || String(BEATS_LEADER_RETRY_S)) ?? BEATS_LEADER_RETRY_S;
           const lease = text(pv.leader_lease) || 'beats-cluster-leader';
-          const at = y.loc([...base, 'unique']);
-          calls.push({ profile: callProfile(`filebeat-lease-get${suffix()}`, 'get', 'leases', { scope: 'namespace', periodS: retry }), at, because: `every Filebeat tries the leader lease ${lease} every ${retry} s (unique: true, leader_retryperiod)`, agent: 'filebeat' });
-          calls.push({ profile: callProfile(`filebeat-lease-renew${suffix()}`, 'update', 'leases', { scope: 'namespace', periodS: retry }), at, because: `the leader renews lease ${lease} every ${retry} s`, agent: 'filebeat', leaderOnly: true });
+          const at = y.loc(lookup(pv, ['unique'], base).path);
+          calls.push({ profile: callProfile(`filebeat-lease-get${suffix()}`, 'get', 'leases', { scope: 'namespace', periodS: retry }), at, because: `every Filebeat tries the leader lease ${lease} every ${retry} s (unique: true, leader_retryperiod); only the holder runs the provider's templates`, agent: 'filebeat', namespaces: [workloadNamespace] });
+          calls.push({ profile: callProfile(`filebeat-lease-renew${suffix()}`, 'update', 'leases', { scope: 'namespace', periodS: retry }), at, because: `the leader renews lease ${lease} every ${retry} s`, agent: 'filebeat', namespaces: [workloadNamespace], leaderOnly: true });
           return;
         }
+        const rAt = y.loc(lookup(pv, ['resource'], base).path);
         if (resource === 'pod') podWatchers(pv, base, who, 'ad');
         else if (resource === 'node') {
           const cluster = text(pv.scope) === 'cluster';
-          calls.push({ profile: callProfile(`filebeat-ad-nodes${suffix()}`, 'watch', 'nodes', { scope: cluster ? 'cluster' : 'node' }), at: y.loc([...base, 'resource']), because: `Filebeat ${who} watches ${cluster ? 'every node' : 'its own node'} (resource: node)`, agent: 'filebeat' });
+          calls.push({ profile: callProfile(`filebeat-ad-nodes${suffix()}`, 'watch', 'nodes', { scope: cluster ? 'cluster' : 'node' }), at: rAt, because: `Filebeat ${who} watches ${cluster ? 'every node' : 'its own node'} (resource: node)`, agent: 'filebeat' });
         } else if (resource === 'service') {
-          calls.push({ profile: callProfile(`filebeat-ad-services${suffix()}`, 'watch', 'services'), at: y.loc([...base, 'resource']), because: `Filebeat ${who} watches every service of the cluster (resource: service)`, agent: 'filebeat' });
-          calls.push({ profile: callProfile(`filebeat-ad-namespaces${suffix()}`, 'watch', 'namespaces'), at: y.loc([...base, 'resource']), because: `Filebeat ${who} watches every namespace for service metadata`, agent: 'filebeat' });
+          calls.push({ profile: callProfile(`filebeat-ad-services${suffix()}`, 'watch', 'services'), at: rAt, because: `Filebeat ${who} watches every service of the cluster (resource: service)`, agent: 'filebeat' });
+          calls.push({ profile: callProfile(`filebeat-ad-namespaces${suffix()}`, 'watch', 'namespaces'), at: rAt, because: `Filebeat ${who} watches every namespace for service metadata`, agent: 'filebeat' });
         }
       });
     }
@@ -188,5 +233,5 @@ export function filebeat(cfgs: readonly ConfigText[], c: Container, hostNetwork:
 export const filebeatReader: AgentReader = {
   id: 'filebeat',
   image: /(^|\/)filebeat(-wolfi|-oss)?(:|@|$)/,
-  read: (ctx) => filebeat(ctx.configs, ctx.container, ctx.workload.f.get([...ctx.workload.podSpecPath, 'hostNetwork']) === true, /(^|\/)filebeat(-wolfi|-oss)?(:|@|$)/.test(ctx.container.image.toLowerCase())),
+  read: (ctx) => filebeat(ctx.configs, ctx.container, ctx.workload.namespace, ctx.workload.f.get([...ctx.workload.podSpecPath, 'hostNetwork']) === true, /(^|\/)filebeat(-wolfi|-oss)?(:|@|$)/.test(ctx.container.image.toLowerCase())),
 };
