@@ -550,3 +550,40 @@ lines"""
   assert.throws(() => parseToml('a = "x"\na = "y"'), (e: unknown) => e instanceof TomlError && e.offset > 0);
   assert.throws(() => parseToml('[a\nb = 1'), TomlError);
 });
+
+// ── Grafana Beyla (tracing) ──────────────────────────────────────────────
+
+test('Beyla chart default: every pod, node and service from every node; block like a pod informer per node', () => {
+  const text = fixture('beyla-chart-default.yaml');
+  const c = calls(text);
+  assert.deepEqual(c.map((x) => `${x.verb} ${x.resource} ${x.scope}`), ['watch pods cluster', 'watch nodes cluster', 'watch services cluster']);
+  assert.match(lineAt(text, c[0]?.line ?? 0), /enable: true/, 'located at attributes.kubernetes.enable');
+  turnsLikeReference('beyla-chart-default.yaml', REF_LOW);
+  assert.match(run(text).findings.find((f) => f.severity === 'block')?.fix ?? '', /beyla-k8s-cache/);
+});
+
+test('Beyla with its k8s-cache: the agents make no call, the cache Deployment watches once for the cluster (fan-out); ok', () => {
+  const text = fixture('beyla-k8s-cache.yaml');
+  const a = run(text);
+  const ds = a.workloads.find((w) => w.kind === 'DaemonSet');
+  const cache = a.workloads.find((w) => w.kind === 'Deployment');
+  assert.deepEqual(ds?.calls, []);
+  assert.deepEqual(ds?.agents, ['beyla']);
+  assert.deepEqual(cache?.calls.map((x) => `${x.resource} ${x.scope}`), ['pods cluster', 'nodes cluster', 'services cluster']);
+  assert.equal(cache?.clients, 1);
+  assert.equal(a.verdict, 'ok');
+  // Without the cache address the same DaemonSet watches the cluster itself again.
+  assert.equal(run(edit(text, '            - name: BEYLA_KUBE_META_CACHE_ADDRESS\n              value: beyla-k8s-cache:50055\n', '')).verdict, 'block');
+});
+
+test('Beyla variant: OBI env names override the file — restricted to the node (services stay cluster-wide), informers disabled, metadata off', () => {
+  const text = fixture('beyla-chart-default.yaml');
+  const withEnv = (env: string) => edit(text, '              value: "/etc/beyla/config/beyla-config.yml"\n', `              value: "/etc/beyla/config/beyla-config.yml"\n${env}`);
+  const local = withEnv('            - name: OTEL_EBPF_KUBE_META_RESTRICT_LOCAL_NODE\n              value: "true"\n');
+  const c = calls(local);
+  assert.deepEqual(c.map((x) => `${x.resource} ${x.scope}`), ['pods node', 'nodes node', 'services cluster']);
+  assert.match(lineAt(local, c[0]?.line ?? 0), /OTEL_EBPF_KUBE_META_RESTRICT_LOCAL_NODE/);
+  assert.equal(run(local).verdict, 'ok');
+  assert.deepEqual(brief(withEnv('            - name: BEYLA_KUBE_DISABLE_INFORMERS\n              value: "node,service"\n')), ['watch pods cluster']);
+  assert.deepEqual(calls(withEnv('            - name: BEYLA_KUBE_METADATA_ENABLE\n              value: "false"\n')), []);
+});

@@ -13,6 +13,7 @@
  */
 import type { AgentReader } from './agent.ts';
 import { alloyReader } from './alloy.ts';
+import { beylaReader } from './beyla.ts';
 import { calicoReader } from './calico.ts';
 import { filebeatReader } from './filebeat.ts';
 import { fluentBitReader } from './fluent-bit.ts';
@@ -32,4 +33,5 @@ export const AGENT_READERS: readonly AgentReader[] = [
   alloyReader, // Grafana Alloy / Agent flow components (alloy.ts)
   filebeatReader, // Filebeat add_kubernetes_metadata and kubernetes autodiscover (filebeat.ts)
   fluentdReader, // Fluentd kubernetes_metadata filter (fluentd.ts)
+  beylaReader, // Grafana Beyla Kubernetes metadata and its k8s-cache fan-out (beyla.ts)
 ];
