@@ -132,6 +132,7 @@ export function filebeat(cfgs: readonly ConfigText[], c: Container, workloadName
   const notes: AgentNote[] = [];
   for (const cfg of cfgs) {
     if (!/(^|\n)\s*(filebeat|processors|output)[.:]/.test(cfg.text)) continue;
+    if (!imageIsBeat && !cfg.text.includes('filebeat')) continue;
     const y = YamlConfig.parse(cfg);
     if (y === undefined || !isObj(y.value)) continue;
     const doc = expandDotted(y.value);

@@ -85,6 +85,7 @@ export function vector(cfgs: readonly ConfigText[], c: Container, imageIsVector:
   const calls: DerivedCall[] = [];
   const notes: AgentNote[] = [];
   for (const cfg of cfgs) {
+    if (!imageIsVector && !cfg.text.includes('kubernetes_logs')) continue;
     const r = sourcesOf(cfg);
     if (r === undefined) continue;
     // Another program's file with a `sources:` key is not Vector's, unless the container runs Vector.
