@@ -20,12 +20,12 @@ test('exit 0 for ok and for warn (a profile-unknown finding), 1 for the same wit
   const ok = analyze('test/fixtures/manifests/otel-agent-node-filter.yaml', '--fleet', FLEET);
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /^firebreak analyze: OK/);
-  const warn = analyze(`${BLIND}/kube-proxy-without-rbac.yaml`, '--fleet', FLEET);
+  const warn = analyze(`${BLIND}/antrea-agent-without-rbac.yaml`, '--fleet', FLEET);
   assert.equal(warn.status, 0, warn.stderr);
   assert.match(warn.stdout, /^firebreak analyze: WARN/);
-  assert.match(warn.stdout, /kube-proxy-without-rbac\.yaml:67:\d+: warn \[profile-unknown\] DaemonSet kube-system\/kube-proxy/);
+  assert.match(warn.stdout, /antrea-agent-without-rbac\.yaml:20:\d+: warn \[profile-unknown\] DaemonSet kube-system\/antrea-agent/);
   assert.match(warn.stdout, /API use not determined from the input/);
-  const strict = analyze(`${BLIND}/kube-proxy-without-rbac.yaml`, '--fleet', FLEET, '--strict');
+  const strict = analyze(`${BLIND}/antrea-agent-without-rbac.yaml`, '--fleet', FLEET, '--strict');
   assert.equal(strict.status, 1, strict.stderr);
   assert.match(strict.stdout, /^firebreak analyze: BLOCK/);
   assert.match(strict.stdout, /block \[profile-unknown\]/);

@@ -32,7 +32,14 @@ const SD_ROLES: Readonly<Record<string, readonly string[]>> = {
 };
 
 export function isPrometheusConfig(v: unknown): boolean {
-  return isObj(v) && Array.isArray(v.scrape_configs);
+  // Promtail's configuration also has scrape_configs, beside keys Prometheus rejects (promtail.ts reads it).
+  return isObj(v) && Array.isArray(v.scrape_configs) && !isPromtailConfig(v);
+}
+
+/** Promtail's configuration: scrape_configs beside keys Prometheus rejects (positions, clients, server) or pipeline stages. */
+export function isPromtailConfig(v: unknown): boolean {
+  if (!isObj(v) || !Array.isArray(v.scrape_configs)) return false;
+  return 'positions' in v || 'clients' in v || 'client' in v || 'server' in v || v.scrape_configs.some((sc) => isObj(sc) && ('pipeline_stages' in sc || 'journal' in sc || 'syslog' in sc));
 }
 
 /** Informers of the kubernetes_sd_configs of `scrapeConfigs` (at `base` in `y`). */

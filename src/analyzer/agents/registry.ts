@@ -12,14 +12,18 @@
  *   for (const r of AGENT_READERS) r.read(ctx);
  */
 import type { AgentReader } from './agent.ts';
+import { alloyReader } from './alloy.ts';
 import { awsVpcCniReader } from './aws-vpc-cni.ts';
+import { beylaReader } from './beyla.ts';
 import { calicoReader } from './calico.ts';
 import { ciliumReader } from './cilium.ts';
 import { corednsReader } from './coredns.ts';
 import { datadogAgentReader, datadogClusterAgentReader } from './datadog.ts';
 import { falcoReader, metacollectorReader } from './falco.ts';
+import { filebeatReader } from './filebeat.ts';
 import { flannelReader } from './flannel.ts';
 import { fluentBitReader } from './fluent-bit.ts';
+import { fluentdReader } from './fluentd.ts';
 import { kubeNetworkPoliciesReader } from './kube-network-policies.ts';
 import { kubeProxyReader } from './kube-proxy.ts';
 import { kubeStateMetricsReader } from './kube-state-metrics.ts';
@@ -27,6 +31,8 @@ import { metricsServerReader } from './metrics-server.ts';
 import { nodeProblemDetectorReader } from './node-problem-detector.ts';
 import { otelCollectorReader } from './otel-collector.ts';
 import { prometheusReader } from './prometheus.ts';
+import { promtailReader } from './promtail.ts';
+import { vectorReader } from './vector.ts';
 
 export const AGENT_READERS: readonly AgentReader[] = [
   fluentBitReader, otelCollectorReader, prometheusReader, calicoReader,
@@ -43,4 +49,10 @@ export const AGENT_READERS: readonly AgentReader[] = [
   kubeNetworkPoliciesReader, // kube-network-policies (flannel chart netpol): every Pod per node unless kube-ip-tracker
   awsVpcCniReader, // Amazon VPC CNI aws-node (ipamd cache by version / MY_NODE_NAME) and its network policy agent
   ciliumReader, // Cilium agent (CEP/CES/identities/CiliumNodes unless kvstore), leader-elected operator, clustermesh-apiserver
+  vectorReader, // Vector kubernetes_logs (vector.ts)
+  promtailReader, // Promtail kubernetes_sd_configs with its own node filter (promtail.ts)
+  alloyReader, // Grafana Alloy / Agent flow components (alloy.ts)
+  filebeatReader, // Filebeat add_kubernetes_metadata and kubernetes autodiscover (filebeat.ts)
+  fluentdReader, // Fluentd kubernetes_metadata filter (fluentd.ts)
+  beylaReader, // Grafana Beyla Kubernetes metadata and its k8s-cache fan-out (beyla.ts)
 ];
