@@ -56,8 +56,8 @@ export function foldTimeline(entries: readonly RawEntry[], iso: (tS: number) => 
     const repeats: AlertRepeats = { rule, firings, resolutions, firstAt: iso(first.t), lastAt: iso(last.t), folded: g.length - 2, firingAtEnd };
     const span = spanOf(repeats.firstAt, repeats.lastAt);
     const message =
-      `${rule} fired ${firings} times and resolved ${resolutions} times (${span}; ${firingAtEnd ? 'still firing at the end' : 'resolved at the end'}): ` +
-      `the ${g.length - 2} transitions between the first firing and the last ${firingAtEnd ? 'firing' : 'resolution'} are folded into this entry`;
+      `${rule} fired ${firings} times and resolved ${resolutions === 1 ? 'once' : `${resolutions} times`} (${span}; ${firingAtEnd ? 'still firing at the end' : 'resolved at the end'}): ` +
+      `${g.length === 3 ? 'the 1 transition' : `the ${g.length - 2} transitions`} between the first firing and the last ${firingAtEnd ? 'firing' : 'resolution'} ${g.length === 3 ? 'is' : 'are'} folded into this entry`;
     summaries.set(at, { at: iso(at.t), kind: 'alert', cluster: at.cluster, message, repeats });
   }
   const out: TimelineEntry[] = [];
