@@ -53,9 +53,15 @@ export function summary(r: RunReport, opts: { readonly report?: string; readonly
   const lines = [
     `${r.scenario.name} (seed ${r.seed}), ${r.scenario.start} → ${r.scenario.end}`,
     `  clusters ${f.clusters}, nodes ${f.nodes}; control planes lost: ${f.clustersLost}`,
-    `  first alert ${hm(f.firstAlertAt)}  customer impact ${hm(f.firstCustomerImpactAt)}  max impact ${hm(f.maxImpactAt)}  first cluster back ${hm(recovered[0] ?? null)}  full recovery ${hm(f.fullRecoveryAt)}`,
+    `  first alert ${hm(f.firstAlertAt)}  customer impact ${hm(f.firstCustomerImpactAt)}  max impact ${hm(f.maxImpactAt)}  first cluster back ${hm(recovered[0] ?? null)}  control planes back ${hm(f.controlPlanesRecoveredAt)}  full recovery ${hm(f.fullRecoveryAt)}`,
     `  peak fleet error rate ${(f.peakErrorRate * 100).toFixed(2)} %, availability ${(f.availability * 100).toFixed(4)} %`,
   ];
+  const e = f.atEnd;
+  const wrong: string[] = [];
+  if (e.controlPlanesLost > 0) wrong.push(`${e.controlPlanesLost} control plane(s) still lost`);
+  if (e.clustersDegraded > e.controlPlanesLost) wrong.push(`${e.clustersDegraded - e.controlPlanesLost} cluster(s) still degraded (the change still deployed on ${e.degradedWithChange})`);
+  if (e.alertsFiring > 0) wrong.push(`${e.alertsFiring} alert(s) still firing`);
+  if (wrong.length > 0) lines.push(`  at the end: ${wrong.join('; ')}${f.fullRecoveryAt === null && (f.clustersLost > 0 || f.firstCustomerImpactAt !== null) ? ' — not fully recovered' : ''}`);
   if (opts.report !== undefined) lines.push(`  report: ${opts.report}`);
   if (opts.metrics !== undefined) lines.push(`  metrics: ${opts.metrics}`);
   return lines.join('\n') + '\n';

@@ -40,14 +40,20 @@ import { listWords, nearMatches, nearest, Problems, schemaProblems, wrongKind } 
 import { relativeHint } from './read.ts';
 import { formatPath, parseYaml, readYamlFile, type Path, type YamlDocument } from './yaml.ts';
 
-/** Alert rules of a scenario that gives no `alerts`: the usual control-plane, DNS and data-plane alerts. */
+/**
+ * Alert rules of a scenario that gives no `alerts`: the usual control-plane, DNS and data-plane alerts.
+ * Each keeps firing 5 minutes after its condition clears (`keep_firing_for`, Prometheus ≥ 2.42.0:
+ * prometheus/prometheus#11827; https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/),
+ * so that a crash-looping control plane, whose API servers serve for seconds between kills, does not
+ * resolve and re-fire them at every such window (docs/model.md, "Alerts"). 5 minutes is our choice.
+ */
 export const DEFAULT_ALERTS: readonly AlertRule[] = [
-  { name: 'KubeAPIServerUnavailable', metric: 'apiserver_success_ratio', op: '<', threshold: 0.9, forS: 120, severity: 'critical' },
-  { name: 'KubeAPILatencyHigh', metric: 'apiserver_p99_single_object_seconds', op: '>', threshold: 1, forS: 300, severity: 'warning' },
-  { name: 'KubeAPITooManyRequests', metric: 'apiserver_429_ratio', op: '>', threshold: 0.05, forS: 300, severity: 'warning' },
-  { name: 'KubeAPIServerMemoryHigh', metric: 'apiserver_memory_ratio', op: '>', threshold: 0.9, forS: 120, severity: 'warning' },
-  { name: 'CoreDNSErrors', metric: 'dns_servfail_ratio', op: '>', threshold: 0.05, forS: 120, severity: 'critical' },
-  { name: 'DataPlaneErrors', metric: 'dataplane_error_ratio', op: '>', threshold: 0.01, forS: 60, severity: 'critical' },
+  { name: 'KubeAPIServerUnavailable', metric: 'apiserver_success_ratio', op: '<', threshold: 0.9, forS: 120, keepFiringForS: 300, severity: 'critical' },
+  { name: 'KubeAPILatencyHigh', metric: 'apiserver_p99_single_object_seconds', op: '>', threshold: 1, forS: 300, keepFiringForS: 300, severity: 'warning' },
+  { name: 'KubeAPITooManyRequests', metric: 'apiserver_429_ratio', op: '>', threshold: 0.05, forS: 300, keepFiringForS: 300, severity: 'warning' },
+  { name: 'KubeAPIServerMemoryHigh', metric: 'apiserver_memory_ratio', op: '>', threshold: 0.9, forS: 120, keepFiringForS: 300, severity: 'warning' },
+  { name: 'CoreDNSErrors', metric: 'dns_servfail_ratio', op: '>', threshold: 0.05, forS: 120, keepFiringForS: 300, severity: 'critical' },
+  { name: 'DataPlaneErrors', metric: 'dataplane_error_ratio', op: '>', threshold: 0.01, forS: 60, keepFiringForS: 300, severity: 'critical' },
 ];
 
 /** Longest run a scenario may ask for. */
@@ -665,6 +671,9 @@ class ScenarioCompiler {
     };
     const st = o.shiftTraffic;
     const shiftAtS = st === undefined ? undefined : this.#time([...path, 'shiftTraffic', 'at'], st.at);
+    const rv = o.revert;
+    const revertAtS = rv?.at === undefined ? respondAtS : this.#time([...path, 'revert', 'at'], rv.at);
+    const revertEveryS = dur(['revert', 'every'], rv?.every, 10, { positive: true });
     if (respondAtS === undefined || this.#problems.size > before) return undefined;
     return {
       priorityLevel,
@@ -676,6 +685,7 @@ class ScenarioCompiler {
       shedChange: o.shedChange ?? false,
       remedies,
       restore,
+      ...(rv !== undefined && revertAtS !== undefined ? { revert: { atS: revertAtS, everyS: revertEveryS } } : {}),
       ...(st !== undefined && shiftAtS !== undefined
         ? { shiftTraffic: { atS: shiftAtS, overS: dur(['shiftTraffic', 'over'], st.over, 900), errorThreshold: st.errorThreshold ?? 0.01 } }
         : {}),
@@ -689,7 +699,8 @@ class ScenarioCompiler {
       if (first !== undefined) this.#add(['spec', 'alerts', i, 'name'], `two alerts are named \`${a.name}\`; the other is alerts[${first}]`, 'give each alert a distinct name');
       else seen.set(a.name, i);
       const forS = a.for === undefined ? 0 : (this.#duration(['spec', 'alerts', i, 'for'], a.for) ?? 0);
-      return { name: a.name, metric: a.metric, op: a.op, threshold: a.threshold, forS, severity: a.severity ?? 'warning' };
+      const keepFiringForS = a.keepFiringFor === undefined ? 0 : (this.#duration(['spec', 'alerts', i, 'keepFiringFor'], a.keepFiringFor) ?? 0);
+      return { name: a.name, metric: a.metric, op: a.op, threshold: a.threshold, forS, ...(keepFiringForS > 0 ? { keepFiringForS } : {}), severity: a.severity ?? 'warning' };
     });
   }
 }

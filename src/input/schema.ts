@@ -668,6 +668,15 @@ export const OperatorsSchema = obj(
         'How remedies are lifted once the change is gone.',
       ),
     ),
+    revert: opt(
+      obj(
+        {
+          at: opt(time('When the revert starts. Default: respondAt (the root cause is known).')),
+          every: opt(duration('Time between two clusters in the pipeline (more than 0). Default: 10s.')),
+        },
+        "Fleet-wide revert of the change through the deployment pipeline, beside the teams' work on the lost clusters: the clusters that still run the change, in the order it reached them, one every `every`; each delete is an API request at priorityLevel, retried every retryEvery when it fails. Clusters whose control plane alerts (critical) and those a team works on are left to the teams. Not used when absent; `{}` uses every default.",
+      ),
+    ),
     shiftTraffic: opt(
       obj(
         {
@@ -689,6 +698,9 @@ export const AlertSchema = obj(
     op: str(['>', '<'], 'Comparison with the threshold.'),
     threshold: Type.Number({ minimum: -MAX_METRIC_VALUE, maximum: MAX_METRIC_VALUE, description: 'Threshold value (within ±1e12).' }),
     for: opt(duration('How long the condition must hold before the alert fires. Default: 0s.')),
+    keepFiringFor: opt(
+      duration("Prometheus' keep_firing_for: once firing, the alert resolves only after the condition has been absent this long; the condition coming back restarts the clock. Default: 0s (resolve at the first evaluation without it)."),
+    ),
     severity: opt(str(['warning', 'critical'], 'Severity. Default: "warning".')),
   },
   'An alert rule, evaluated per cluster.',

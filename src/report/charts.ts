@@ -291,7 +291,7 @@ export interface LineChartOptions extends SvgMeta {
 /** A time-series chart of one or more lines, as an SVG string. */
 export async function lineChart(o: LineChartOptions): Promise<string> {
   const log = o.yScale === 'log';
-  const rows = lineRows(o.t, o.series, log);
+  const rows = lineRows(o.t, o.series, log, o.frame, o.width ?? 440);
   const ticks = timeTicks(o.frame, Math.max(3, Math.floor((o.width ?? 440) / 70)));
   const axis = valueAxis(o.yFormat);
   const yDomain = log ? logDomain(rows.map((r) => r.v)) : (o.yDomain ?? linearDomain(rows, o.thresholds ?? []));
@@ -328,16 +328,55 @@ interface LineRow {
   readonly s: string;
 }
 
-function lineRows(t: readonly number[], series: readonly LineSeries[], log: boolean): LineRow[] {
+function lineRows(t: readonly number[], series: readonly LineSeries[], log: boolean, frame: TimeFrame, widthPx: number): LineRow[] {
   const rows: LineRow[] = [];
   for (const s of series) {
-    s.values.forEach((v, i) => {
-      const at = t[i];
-      if (at === undefined || !Number.isFinite(v)) return;
+    for (const i of resampleIndices(t, s.values, frame, widthPx)) {
+      const at = t[i] as number;
+      const v = s.values[i] as number;
       rows.push({ t: at, v: log ? Math.max(v, LOG_FLOOR) : v, s: s.name });
-    });
+    }
   }
   return rows;
+}
+
+/**
+ * The samples to draw of a series on a plot `widthPx` wide: all of them when
+ * there are no more than two per pixel; otherwise, per 2-pixel slice of the
+ * time frame, the lowest and the highest sample (in time order), so that the
+ * drawn line keeps every peak and trough that one pixel can show. Non-finite
+ * values and samples without a time are skipped.
+ */
+export function resampleIndices(t: readonly number[], values: readonly number[], frame: TimeFrame, widthPx: number): number[] {
+  const finite: number[] = [];
+  for (let i = 0; i < values.length; i++) if (t[i] !== undefined && Number.isFinite(values[i])) finite.push(i);
+  const buckets = Math.max(1, Math.floor(widthPx / 2));
+  if (finite.length <= 2 * buckets) return finite;
+  const span = Math.max(1, frame.endMs - frame.startMs);
+  const out: number[] = [];
+  let bucket = -1;
+  let lo = -1;
+  let hi = -1;
+  const flush = (): void => {
+    if (lo < 0) return;
+    if (lo === hi) out.push(lo);
+    else out.push(Math.min(lo, hi), Math.max(lo, hi));
+  };
+  for (const i of finite) {
+    const b = Math.min(buckets - 1, Math.max(0, Math.floor((((t[i] as number) - frame.startMs) / span) * buckets)));
+    if (b !== bucket) {
+      flush();
+      bucket = b;
+      lo = i;
+      hi = i;
+      continue;
+    }
+    const v = values[i] as number;
+    if (v < (values[lo] as number)) lo = i;
+    if (v > (values[hi] as number)) hi = i;
+  }
+  flush();
+  return out;
 }
 
 /** From zero to the highest value (5 % headroom) or threshold (room for its label); [0, 1] when all is zero. */
@@ -432,6 +471,8 @@ export interface TimelineChartOptions extends SvgMeta {
 }
 
 const ROW_STEP = 15;
+/** A ticks lane with more marks than this draws one mark per row and 2-pixel slice of time, labelled with its count. */
+export const MAX_LANE_TICKS = 400;
 
 /**
  * Swim lanes over one shared time axis, with labelled vertical rules for key
@@ -444,7 +485,7 @@ export async function timelineChart(o: TimelineChartOptions): Promise<string> {
   const views: object[] = [];
   if (o.moments.length > 0) views.push(momentHeader(o, ticks, plotWidth));
   o.lanes.forEach((lane, i) => {
-    views.push(laneView(lane, o, ticks, plotWidth, i === o.lanes.length - 1));
+    views.push(laneView(fitLane(lane, o.frame, plotWidth), o, ticks, plotWidth, i === o.lanes.length - 1));
   });
   const spec = { config: BASE_CONFIG, spacing: 10, vconcat: views } as unknown as TopLevelSpec;
   return renderVegaLite(spec, o);
@@ -499,6 +540,47 @@ function hiddenRowAxis(labels: boolean) {
 /** Row domain of a lane; an empty lane keeps one blank row so that it stays visible. */
 function laneRows(rows: readonly string[]): string[] {
   return rows.length === 0 ? [''] : [...rows];
+}
+
+/**
+ * A lane drawn at the plot's resolution: a ticks lane with more than
+ * MAX_LANE_TICKS marks gets one mark per row and 2-pixel slice of time (at the
+ * first of the marks it stands for, in the first one's colour, its label
+ * giving their count, span, first and last label); an area lane's samples are
+ * resampled like a line chart's. Other lanes are drawn as given.
+ */
+export function fitLane(lane: TimelineLane, frame: TimeFrame, widthPx: number): TimelineLane {
+  if (lane.type === 'area') {
+    const keep = resampleIndices(lane.t, lane.values, frame, widthPx);
+    if (keep.length === lane.values.length) return lane;
+    return { ...lane, t: keep.map((i) => lane.t[i] as number), values: keep.map((i) => lane.values[i] as number) };
+  }
+  if (lane.type !== 'ticks' || lane.ticks.length <= MAX_LANE_TICKS) return lane;
+  const buckets = Math.max(1, Math.floor(widthPx / 2));
+  const span = Math.max(1, frame.endMs - frame.startMs);
+  const groups = new Map<string, TimelineTick[]>();
+  const sorted = [...lane.ticks].sort((a, b) => a.atMs - b.atMs);
+  for (const k of sorted) {
+    const b = Math.min(buckets - 1, Math.max(0, Math.floor(((k.atMs - frame.startMs) / span) * buckets)));
+    const key = `${k.row}\u0000${b}`;
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, [k]);
+    else g.push(k);
+  }
+  const ticks: TimelineTick[] = [];
+  for (const g of groups.values()) {
+    const first = g[0] as TimelineTick;
+    const last = g[g.length - 1] as TimelineTick;
+    if (g.length === 1) {
+      ticks.push(first);
+      continue;
+    }
+    const from = formatClock(first.atMs, frame.zone);
+    const to = formatClock(last.atMs, frame.zone);
+    ticks.push({ ...first, label: `${g.length} marks ${from === to ? `at ${from}` : `from ${from} to ${to}`}; first: ${first.label}; last: ${last.label}` });
+  }
+  ticks.sort((a, b) => a.atMs - b.atMs);
+  return { ...lane, ticks };
 }
 
 function laneView(lane: TimelineLane, o: TimelineChartOptions, ticks: TimeTicks, width: number, last: boolean): object {

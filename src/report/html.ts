@@ -45,6 +45,16 @@ export const IMPACT_THRESHOLD = 0.01;
 /** Above this many lost clusters the timeline shows their count over time instead of one bar each. */
 export const MAX_CLUSTER_BARS = 40;
 
+/** Rows of the lost-clusters table (largest first); the rest are counted below it. */
+export const MAX_LOST_ROWS = 250;
+
+/**
+ * Rows of the full-timeline table: a longer timeline shows its first and last
+ * MAX_LOG_ROWS / 2 entries and every fleet-wide entry, with the entries left
+ * out counted by kind where they were (the JSON report has them all).
+ */
+export const MAX_LOG_ROWS = 2000;
+
 /** Everything the sections share. */
 interface Ctx {
   readonly report: RunReport;
@@ -105,6 +115,7 @@ function context(report: RunReport, series: RunSeries): Ctx {
   add(f.firstAlertAt, 'first alert');
   add(f.firstCustomerImpactAt, 'customer impact');
   add(f.maxImpactAt, 'max impact');
+  if (f.controlPlanesRecoveredAt !== f.fullRecoveryAt) add(f.controlPlanesRecoveredAt, 'control planes back');
   add(f.fullRecoveryAt, 'full recovery');
   const lost = report.clusters
     .filter((c) => c.controlPlane.lostAt !== null)
@@ -190,7 +201,12 @@ function header(ctx: Ctx, title: string): string {
   ].join('\n');
 }
 
-/** One plain sentence: what happened to customers and control planes. */
+/**
+ * Plain sentences on what happened to customers, control planes and the rest
+ * of the fleet. Every claim follows from a figure of the report: "full
+ * recovery" only when `fullRecoveryAt` says so; otherwise what is still wrong at
+ * the end of the run, in words.
+ */
 function verdict(ctx: Ctx): string {
   const f = ctx.report.fleet;
   const impactAt = parseAt(f.firstCustomerImpactAt);
@@ -198,18 +214,44 @@ function verdict(ctx: Ctx): string {
     f.clustersLost === 0
       ? 'no cluster lost its control plane'
       : `${formatInt(f.clustersLost)} of ${formatInt(f.clusters)} clusters lost their control plane`;
+  const endText = stillWrong(ctx);
   if (impactAt === null) {
-    const cls = f.clustersLost === 0 ? 'ok' : 'warn';
-    return `<p class="verdict ${cls}"><strong>No customer impact.</strong> The fleet error rate stayed below ${formatPercent(IMPACT_THRESHOLD)} (peak ${formatPercent(f.peakErrorRate)}), and ${lostText}.</p>`;
+    const cls = f.clustersLost === 0 && endText === null ? 'ok' : 'warn';
+    const tail = endText === null ? '' : ` At the end of the run ${endText}.`;
+    return `<p class="verdict ${cls}"><strong>No customer impact.</strong> The fleet error rate stayed below ${formatPercent(IMPACT_THRESHOLD)} (peak ${formatPercent(f.peakErrorRate)}), and ${lostText}.${tail}</p>`;
   }
   const maxAt = parseAt(f.maxImpactAt);
   const recovered = parseAt(f.fullRecoveryAt);
+  const planes = parseAt(f.controlPlanesRecoveredAt);
   const peak = maxAt === null ? formatPercent(f.peakErrorRate) : `${formatPercent(f.peakErrorRate)} at ${clock(ctx, maxAt)}`;
-  const end =
-    recovered === null
-      ? 'the fleet had <strong>not fully recovered</strong> by the end of the run'
-      : `full recovery came at ${clock(ctx, recovered)}, ${formatDuration(recovered - impactAt)} after impact began`;
+  let end: string;
+  if (recovered !== null) {
+    const cp = planes === null || planes === recovered ? '' : ` (every lost control plane back at ${clock(ctx, planes)})`;
+    end = `full recovery came at ${clock(ctx, recovered)}${cp}, ${formatDuration(recovered - impactAt)} after impact began`;
+  } else {
+    const cp = planes === null ? '' : `control planes recovered at ${clock(ctx, planes)}, but `;
+    end = `${cp}the fleet had <strong>not fully recovered</strong> by the end of the run${endText === null ? '' : `: ${endText}`}`;
+  }
   return `<p class="verdict bad"><strong>Customers were affected.</strong> The fleet error rate crossed ${formatPercent(IMPACT_THRESHOLD)} at ${clock(ctx, impactAt)} and peaked at ${peak}; ${lostText}; ${end}.</p>`;
+}
+
+/** What is still wrong at the end of the run, in words (null: nothing). */
+function stillWrong(ctx: Ctx): string | null {
+  const e = ctx.report.fleet.atEnd;
+  const parts: string[] = [];
+  if (e.controlPlanesLost > 0) parts.push(`${formatInt(e.controlPlanesLost)} control ${e.controlPlanesLost === 1 ? 'plane is' : 'planes are'} still lost`);
+  const degraded = e.clustersDegraded - e.controlPlanesLost;
+  if (degraded > 0) {
+    const withChange =
+      e.degradedWithChange === 0
+        ? ''
+        : e.degradedWithChange >= e.clustersDegraded
+          ? ': the change is still deployed there'
+          : `; the change is still deployed on ${formatInt(e.degradedWithChange)} of them`;
+    parts.push(`${formatInt(degraded)} ${e.controlPlanesLost > 0 ? 'more ' : ''}${degraded === 1 ? 'cluster is' : 'clusters are'} still degraded${withChange}`);
+  }
+  if (e.alertsFiring > 0) parts.push(`${formatInt(e.alertsFiring)} ${e.alertsFiring === 1 ? 'alert is' : 'alerts are'} still firing`);
+  return parts.length === 0 ? null : parts.join('; ');
 }
 
 function kpiStrip(ctx: Ctx): string {
@@ -218,7 +260,8 @@ function kpiStrip(ctx: Ctx): string {
     timeKpi(ctx, 'First alert', f.firstAlertAt, 'no alert fired'),
     timeKpi(ctx, 'Customer impact', f.firstCustomerImpactAt, 'none'),
     timeKpi(ctx, 'Max impact', f.maxImpactAt, 'none'),
-    timeKpi(ctx, 'Full recovery', f.fullRecoveryAt, f.firstCustomerImpactAt === null ? 'not needed' : 'not recovered'),
+    timeKpi(ctx, 'Control planes back', f.controlPlanesRecoveredAt, f.clustersLost === 0 ? 'none lost' : 'not all back'),
+    timeKpi(ctx, 'Full recovery', f.fullRecoveryAt, f.firstCustomerImpactAt === null && f.clustersLost === 0 ? 'not needed' : 'not recovered'),
     kpi('Peak error rate', formatPercent(f.peakErrorRate), 'fleet, 1-minute', f.peakErrorRate >= IMPACT_THRESHOLD ? 'bad' : ''),
     kpi('Availability', formatAvailability(f.availability), 'customer requests served', f.availability < 1 - IMPACT_THRESHOLD ? 'bad' : ''),
     kpi('Clusters lost', `${formatInt(f.clustersLost)} / ${formatInt(f.clusters)}`, 'control planes', f.clustersLost > 0 ? 'bad' : ''),
@@ -273,12 +316,26 @@ function changeLane(ctx: Ctx): TimelineLane {
  */
 function alertLane(ctx: Ctx): TimelineLane {
   const first = new Map<string, { entry: TimelineEntry; count: number }>();
-  for (const e of entriesOf(ctx, 'alert')) {
-    if (/\bresolved\b/i.test(e.message)) continue;
+  const alerts = entriesOf(ctx, 'alert');
+  // An alert that flapped on a cluster is one entry with its counts (`repeats`) beside its first
+  // firing and last transition: count its firings from there, not from the entries.
+  const repeated = new Map<string, number>();
+  for (const e of alerts) if (e.repeats !== undefined) repeated.set(`${e.cluster ?? ''}\u0000${e.repeats.rule}`, e.repeats.firings);
+  const counted = new Set<string>();
+  for (const e of alerts) {
+    if (e.repeats !== undefined || /\bresolved\b/i.test(e.message)) continue;
     const rule = alertRule(e.message);
+    const key = `${e.cluster ?? ''}\u0000${rule}`;
+    const firings = repeated.get(key);
+    let add = 1;
+    if (firings !== undefined) {
+      if (counted.has(key)) continue;
+      counted.add(key);
+      add = firings;
+    }
     const seen = first.get(rule);
-    if (seen === undefined) first.set(rule, { entry: e, count: 1 });
-    else seen.count++;
+    if (seen === undefined) first.set(rule, { entry: e, count: add });
+    else seen.count += add;
   }
   const ticks = [...first].map(([rule, { entry, count }]) => {
     const more = count > 1 ? ` (${count - 1} more firings)` : '';
@@ -449,14 +506,18 @@ function lostClustersSection(ctx: Ctx): string {
   if (ctx.lost.length === 0) {
     return section('lost', 'Clusters that lost their control plane', `<p class="empty">None: every control plane stayed up.</p>\n${rest}`);
   }
-  const rows = ctx.lost.map((c) => lostRow(ctx, c));
+  const shown = ctx.lost.slice(0, MAX_LOST_ROWS);
+  const rows = shown.map((c) => lostRow(ctx, c));
+  const hidden = ctx.lost.slice(MAX_LOST_ROWS);
+  if (hidden.length > 0) rows.push(`<tr class="more"><td colspan="9">${moreLost(hidden)}</td></tr>`);
   const table = [
     '<div class="table-wrap"><table>',
     '<thead><tr><th>Cluster</th><th>Size</th><th class="num">Nodes</th><th>Lost</th><th>Recovered</th><th class="num">Outage</th><th class="num">API restarts</th><th class="num">Min API success</th><th class="num">Peak data-plane errors</th></tr></thead>',
     `<tbody>\n${rows.join('\n')}\n</tbody>`,
     '</table></div>',
   ].join('\n');
-  return section('lost', `Clusters that lost their control plane (${formatInt(ctx.lost.length)})`, `${table}\n${rest}`, 'Largest first.');
+  const intro = hidden.length === 0 ? 'Largest first.' : `Largest first; the ${formatInt(shown.length)} largest are listed, the other ${formatInt(hidden.length)} counted below (the JSON report lists every cluster).`;
+  return section('lost', `Clusters that lost their control plane (${formatInt(ctx.lost.length)})`, `${table}\n${rest}`, intro);
 }
 
 function lostRow(ctx: Ctx, c: ClusterReport): string {
@@ -475,6 +536,17 @@ function lostRow(ctx: Ctx, c: ClusterReport): string {
     `<td class="num">${formatPercent(c.dataPlane.peakErrorRate)}</td>`,
   ];
   return `<tr>${cells.join('')}</tr>`;
+}
+
+/** One line for the lost clusters not listed: how many, of which sizes, how many never recovered. */
+function moreLost(hidden: readonly ClusterReport[]): string {
+  const counts = SIZE_CLASSES.flatMap((s) => {
+    const n = hidden.filter((c) => c.sizeClass === s).length;
+    return n === 0 ? [] : [`${formatInt(n)} ${s}`];
+  });
+  const open = hidden.filter((c) => c.controlPlane.recoveredAt === null).length;
+  const nodes = hidden.map((c) => c.nodes);
+  return `and ${formatInt(hidden.length)} more (${counts.join(', ')}; ${formatInt(Math.min(...nodes))}–${formatInt(Math.max(...nodes))} nodes), ${formatInt(open)} of them not recovered by the end of the run`;
 }
 
 function sizeTag(c: SizeClass): string {
@@ -498,16 +570,57 @@ function fullTimelineSection(ctx: Ctx): string {
   const entries = ctx.report.timeline;
   if (entries.length === 0) return section('log', 'Full timeline', '<p class="empty">No timeline entries.</p>');
   const seconds = entries.some((e) => (parseAt(e.at) ?? 0) % 60_000 !== 0);
-  const rows = entries.map((e) => {
+  const row = (e: TimelineEntry): string => {
     const cluster = e.cluster === null ? '<span class="never">fleet</span>' : escapeHtml(e.cluster);
-    return `<tr><td><span class="kind k-${e.kind.replace(/[^a-z-]/g, '')}">${escapeHtml(e.kind)}</span></td><td>${timeHtml(ctx, e.at, e.at, seconds)}</td><td class="name">${cluster}</td><td>${escapeHtml(e.message)}</td></tr>`;
-  });
+    const badge = e.repeats === undefined ? '' : ` <span class="repeats" title="${e.repeats.firings} firings, ${e.repeats.resolutions} resolutions">×${formatInt(e.repeats.firings)}</span>`;
+    return `<tr><td><span class="kind k-${e.kind.replace(/[^a-z-]/g, '')}">${escapeHtml(e.kind)}</span></td><td>${timeHtml(ctx, e.at, e.at, seconds)}</td><td class="name">${cluster}</td><td>${escapeHtml(e.message)}${badge}</td></tr>`;
+  };
+  const rows: string[] = [];
+  let summary: string;
+  if (entries.length <= MAX_LOG_ROWS) {
+    for (const e of entries) rows.push(row(e));
+    summary = `Show all ${formatInt(entries.length)} entries`;
+  } else {
+    // The first and last entries, and every fleet-wide one between them; what is left out is counted where it was.
+    const head = MAX_LOG_ROWS / 2;
+    const tail = entries.length - MAX_LOG_ROWS / 2;
+    let skipped: TimelineEntry[] = [];
+    const gap = (): void => {
+      if (skipped.length === 0) return;
+      rows.push(`<tr class="gap"><td colspan="4">${gapText(ctx, skipped, seconds)}</td></tr>`);
+      skipped = [];
+    };
+    let shown = 0;
+    entries.forEach((e, i) => {
+      if (i < head || i >= tail || e.cluster === null) {
+        gap();
+        rows.push(row(e));
+        shown++;
+      } else skipped.push(e);
+    });
+    gap();
+    summary = `Show ${formatInt(shown)} of ${formatInt(entries.length)} entries (the first and last ${formatInt(head)}, and every fleet-wide one; the JSON report has them all)`;
+  }
   const body = [
-    `<details><summary>Show all ${formatInt(entries.length)} entries</summary>`,
+    `<details><summary>${summary}</summary>`,
     '<div class="table-wrap"><table class="compact">',
     '<thead><tr><th>Kind</th><th>Time</th><th>Cluster</th><th>Message</th></tr></thead>',
     `<tbody>\n${rows.join('\n')}\n</tbody>`,
     '</table></div></details>',
   ].join('\n');
   return section('log', 'Full timeline', body);
+}
+
+/** The entries a long timeline leaves out at one place: how many, of which kinds, over which span, on how many clusters. */
+function gapText(ctx: Ctx, skipped: readonly TimelineEntry[], seconds: boolean): string {
+  const byKind = new Map<string, number>();
+  const clusters = new Set<string>();
+  for (const e of skipped) {
+    byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
+    if (e.cluster !== null) clusters.add(e.cluster);
+  }
+  const kinds = [...byKind].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0])).map(([k, n]) => `${formatInt(n)} ${escapeHtml(k)}`);
+  const first = skipped[0] as TimelineEntry;
+  const last = skipped[skipped.length - 1] as TimelineEntry;
+  return `… ${formatInt(skipped.length)} entries not shown, ${timeHtml(ctx, first.at, first.at, seconds)} to ${timeHtml(ctx, last.at, last.at, seconds)} on ${formatInt(clusters.size)} clusters: ${kinds.join(', ')}`;
 }

@@ -20,7 +20,7 @@ h2 { margin: 0 0 10px; font-size: 18px; border-bottom: 1px solid var(--line); pa
 .verdict.bad { border-color: var(--bad); background: #fdf2f3; }
 .verdict.warn { border-color: var(--warn); background: #fdf7ec; }
 .verdict.ok { border-color: var(--ok); background: #eff8f2; }
-.kpis { display: grid; grid-template-columns: repeat(7, 1fr); gap: 8px; margin: 0 0 26px; }
+.kpis { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 8px; margin: 0 0 26px; }
 .kpi { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; margin: 0; }
 .kpi dt { color: var(--muted); font-size: 11px; text-transform: uppercase; letter-spacing: .04em; }
 .kpi dd { margin: 0; font-size: 21px; font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -57,6 +57,8 @@ table.compact td, table.compact th { padding: 2px 8px; font-size: 12px; }
 .k-fault { background: #fde2e2; color: #7f1d1d; }
 .k-dns { background: #def3f0; color: #115e56; }
 .k-change { background: #e0eefa; color: #1d4f7a; }
+.repeats { display: inline-block; margin-left: 4px; padding: 0 5px; border-radius: 3px; font-size: 11px; background: #fdebdc; color: #8a3b00; }
+tr.gap td, tr.more td { color: var(--muted); font-style: italic; background: var(--soft); }
 details summary { cursor: pointer; color: #1d4f7a; margin-bottom: 6px; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
 @media (max-width: 900px) { .kpis { grid-template-columns: repeat(2, 1fr); } .grid { grid-template-columns: 1fr; } }

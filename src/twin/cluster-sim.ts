@@ -182,6 +182,8 @@ export class ClusterSim {
   readonly change: ChangeSpec | undefined;
   changeFraction = 0;
   changeAppliedAtS: number | null = null;
+  /** When the change was last removed (null: never). */
+  changeRemovedAtS: number | null = null;
   changeDeployed = false;
   /** Agent pods created but not started yet, by seconds until start. */
   #starting: Float64Array;
@@ -431,6 +433,7 @@ export class ClusterSim {
    */
   removeChange(via: 'api' | 'kill-switch'): void {
     this.#wake();
+    if (this.changeDeployed) this.changeRemovedAtS = this.t;
     this.changeDeployed = false;
     this.changeFraction = 0;
     this.#starting.fill(0);

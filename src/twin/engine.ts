@@ -23,7 +23,7 @@ import type { LevelSample, MetricName, MetricSample } from './metrics.ts';
 import { Recorder } from './recorder.ts';
 import type { RunReport, RunSeries, TimelineKind } from './report-types.ts';
 import type { Action, Scenario, ScheduledEvent } from './scenario.ts';
-import { AlertEvaluator } from './alerts.ts';
+import { AlertEvaluator, type AlertTransition } from './alerts.ts';
 import { OperatorsController } from './operators.ts';
 
 /** Something that watches the twin and acts on it between steps (operators, the orchestrator). */
@@ -157,8 +157,9 @@ export class Twin {
     return this.sim(name).tryRequest(level);
   }
 
-  log(kind: TimelineKind, cluster: string | null, message: string): void {
-    this.#recorder.log(this.#t, kind, cluster, message);
+  /** A timeline entry now; `transition` tags an alert's firing or resolution (the evaluator's). */
+  log(kind: TimelineKind, cluster: string | null, message: string, transition?: AlertTransition): void {
+    this.#recorder.log(this.#t, kind, cluster, message, transition);
   }
 
   /** Apply an action to one cluster now. */

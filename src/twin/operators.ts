@@ -27,6 +27,7 @@
  * back.
  */
 import type { Random } from '../core/random.ts';
+import type { ClusterSim } from './cluster-sim.ts';
 import type { Controller, Twin } from './engine.ts';
 import type { OperatorsSpec } from './scenario.ts';
 
@@ -76,6 +77,11 @@ export class OperatorsController implements Controller {
   readonly #rng: Random;
   readonly #jobs = new Map<number, Job>();
   #shiftStarted = false;
+  /** Fleet revert: next visit, when each failed cluster is due again, clusters it deleted the change from. */
+  #revertStarted = false;
+  #revertNext = -Infinity;
+  readonly #revertDue = new Map<number, number>();
+  readonly #reverted = new Set<number>();
 
   constructor(spec: OperatorsSpec, rng: Random) {
     this.#spec = spec;
@@ -89,10 +95,74 @@ export class OperatorsController implements Controller {
       this.#shiftStarted = true;
       twin.act(twin.sims[0]?.cluster.name ?? '', { kind: 'shift-traffic', overS: s.shiftTraffic.overS, errorThreshold: s.shiftTraffic.errorThreshold }, 'operators');
     }
-    if (t < s.respondAtS) return;
-    for (const job of this.#jobs.values()) if (job.lifted) this.#watch(twin, job);
-    this.#takeNewClusters(twin);
-    for (const job of this.#jobs.values()) if (job.phase !== 'done' && job.phase !== 'relapsed') this.#work(twin, job);
+    if (t >= s.respondAtS) {
+      for (const job of this.#jobs.values()) if (job.lifted) this.#watch(twin, job);
+      this.#takeNewClusters(twin);
+      for (const job of this.#jobs.values()) if (job.phase !== 'done' && job.phase !== 'relapsed') this.#work(twin, job);
+    }
+    if (s.revert !== undefined && t >= s.revert.atS) this.#revert(twin, s.revert.everyS);
+  }
+
+  /**
+   * The fleet-wide revert: at most one cluster every `everyS`, among those that still run the
+   * change and no team works on — the one the change reached first among those not tried yet,
+   * else the failed one whose retry has been due longest. A delete that fails on a cluster a
+   * critical alert fires on leaves it to the teams (their intake); the pipeline tries it again
+   * only if that alert stops before a team takes it.
+   */
+  #revert(twin: Twin, everyS: number): void {
+    const t = twin.t;
+    if (t < this.#revertNext) return;
+    const s = this.#spec;
+    const changeName = twin.scenario.change?.name ?? 'the change';
+    if (!this.#revertStarted) {
+      this.#revertStarted = true;
+      twin.log('operator', null, `fleet-wide revert of ${changeName} through the deployment pipeline: one cluster every ${everyS} s, in the order the change reached them; a cluster it cannot reach while a critical alert fires on it is left to the incident teams`);
+    }
+    let pick = -1;
+    let pickAt = Infinity;
+    let retry = -1;
+    let retryAt = Infinity;
+    let nextDue = Infinity;
+    for (let i = 0; i < twin.sims.length; i++) {
+      const sim = twin.sims[i];
+      if (sim === undefined || !sim.changeDeployed || this.#jobs.has(i)) continue;
+      const due = this.#revertDue.get(i);
+      if (due === undefined) {
+        const applied = sim.changeAppliedAtS ?? 0;
+        if (applied < pickAt) {
+          pickAt = applied;
+          pick = i;
+        }
+      } else if (twin.alerts.criticalFiring(i)) continue;
+      else if (due > t) nextDue = Math.min(nextDue, due);
+      else if (due < retryAt) {
+        retryAt = due;
+        retry = i;
+      }
+    }
+    if (pick < 0) pick = retry;
+    const sim = twin.sims[pick];
+    if (sim === undefined) {
+      // Nothing due: look again when a retry is due, or after retryEvery (an alert may stop).
+      this.#revertNext = Math.min(nextDue, t + s.retryEveryS);
+      return;
+    }
+    this.#revertNext = t + everyS;
+    const name = sim.cluster.name;
+    const what = `fleet revert: kubectl delete daemonset ${changeName} (priority level ${s.priorityLevel})`;
+    const out = twin.request(name, s.priorityLevel);
+    if (out.ok) {
+      twin.log('operator', name, `${what}: succeeded in ${out.latencyS.toFixed(1)} s`);
+      twin.act(name, { kind: 'remove-change', via: 'api' }, 'fleet revert');
+      this.#reverted.add(pick);
+      this.#revertDue.delete(pick);
+      return;
+    }
+    this.#revertDue.set(pick, t + s.retryEveryS);
+    const critical = twin.alerts.firingRules(pick).filter((r) => twin.alerts.rules.some((x) => x.name === r && x.severity === 'critical'));
+    const next = critical.length > 0 ? `a critical alert fires on it (${critical.join(', ')}): left to the incident teams` : `retried in ${Math.round(s.retryEveryS)} s`;
+    twin.log('operator', name, `${what}: failed: ${out.reason}; ${next}`);
   }
 
   /** Clusters an operator is working by hand: deleting, or applying remedies. Draining and lifting the remedies need no one. */
@@ -146,7 +216,8 @@ export class OperatorsController implements Controller {
         continue;
       }
       const sim = twin.sims[i];
-      if (sim === undefined || !sim.changeDeployed) continue;
+      // The change still deployed, or deleted by the fleet revert while its agents run on.
+      if (sim === undefined || !(sim.changeDeployed || (this.#reverted.has(i) && agentsLeft(sim)))) continue;
       if (twin.alerts.criticalFiring(i)) candidates.push(i);
     }
     // Largest customer traffic first; ties by name for determinism.
@@ -159,8 +230,10 @@ export class OperatorsController implements Controller {
         this.#reapply(twin, relapsed);
         continue;
       }
-      this.#jobs.set(i, { index: i, name, phase: 'deleting', startedAt: twin.t, nextAttempt: twin.t, attempts: 0, escalated: false, shed: false, restoreUntil: 0, lifted: false, restarts: 0, readySince: -1, lossSince: -1, relapses: 0, resume: 'done' });
-      twin.log('operator', name, 'operators start working on this cluster');
+      // Already deleted by the fleet revert: the team waits for the agents to stop, and escalates as in 'draining'.
+      const deleted = twin.sims[i]?.changeDeployed === false;
+      this.#jobs.set(i, { index: i, name, phase: deleted ? 'draining' : 'deleting', startedAt: twin.t, nextAttempt: twin.t, attempts: 0, escalated: false, shed: false, restoreUntil: 0, lifted: false, restarts: 0, readySince: -1, lossSince: -1, relapses: 0, resume: 'done' });
+      twin.log('operator', name, deleted ? `operators start working on this cluster (the fleet revert deleted ${twin.scenario.change?.name ?? 'the change'}, but its agents still run)` : 'operators start working on this cluster');
     }
   }
 
@@ -200,7 +273,7 @@ export class OperatorsController implements Controller {
         return;
       }
       case 'draining': {
-        if (sim.agents() > Math.max(1, 0.005 * sim.cluster.nodes)) {
+        if (agentsLeft(sim)) {
           // Deleted, but the agents live on because kubelets cannot reach the API to see it: after
           // escalateAfter the operators notice and use the remedies anyway.
           if (!job.escalated && t - job.startedAt >= s.escalateAfterS) {
@@ -309,4 +382,9 @@ export class OperatorsController implements Controller {
     if (r.scaleDownNodes !== undefined) twin.act(job.name, { kind: 'scale-nodes', fraction: r.scaleDownNodes.fraction, overS: r.scaleDownNodes.overS }, 'operators');
     if (r.blockAdminApi !== undefined) twin.act(job.name, { kind: 'block-admin-api', sources: r.blockAdminApi.sources, overS: r.blockAdminApi.overS }, 'operators');
   }
+}
+
+/** More agents of the change still run than a delete's stragglers (0.5 % of the nodes, at least one). */
+function agentsLeft(sim: ClusterSim): boolean {
+  return sim.agents() > Math.max(1, 0.005 * sim.cluster.nodes);
 }

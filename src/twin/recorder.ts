@@ -10,14 +10,25 @@
  * - control plane recovered: `recoveredAt` starts the first run of 5 healthy
  *   minutes (≥ 95 % success, p99 < 10 s) after the last lost minute;
  * - customer impact: the fleet's 1-minute error rate ≥ 1 %;
- * - full recovery: every lost control plane recovered and the fleet error rate
- *   below 0.1 % for the rest of the run.
+ * - a cluster is healthy in a minute when ≥ 95 % of its ordinary requests
+ *   succeed, their p99 is under 10 s and under 5 % of all its requests are
+ *   rejected with 429 (the KubeAPITooManyRequests threshold); degraded otherwise;
+ * - control planes recovered: every lost control plane recovered (the last
+ *   `recoveredAt`);
+ * - full recovery: from that minute to the end of the run every lost control
+ *   plane is back, no cluster is degraded, no alert fires and the fleet error
+ *   rate is below 0.1 %.
+ *
+ * The timeline keeps every entry, except that an alert firing more than once on
+ * a cluster keeps its first firing and its last transition as they happened and
+ * folds the transitions between them into one entry with their counts.
  */
 import { formatIso } from '../core/time.ts';
 import { SIZE_CLASSES, type SizeClass } from '../model/fleet.ts';
-import type { AlertEvaluator } from './alerts.ts';
+import type { AlertEvaluator, AlertTransition } from './alerts.ts';
 import type { ClusterSim } from './cluster-sim.ts';
-import { REPORT_SCHEMA_VERSION, type ClusterReport, type RunReport, type RunSeries, type SizeClassSeries, type TimelineEntry, type TimelineKind } from './report-types.ts';
+import { REPORT_SCHEMA_VERSION, type ClusterReport, type RunReport, type RunSeries, type SizeClassSeries, type TimelineKind } from './report-types.ts';
+import { foldTimeline, type RawEntry } from './timeline.ts';
 import type { Scenario } from './scenario.ts';
 
 export const LOST_SUCCESS_BELOW = 0.1;
@@ -27,18 +38,12 @@ export const HEALTHY_P99_BELOW_S = 10;
 export const RECOVERY_HOLD_MINUTES = 5;
 export const IMPACT_ERROR_RATE = 0.01;
 export const RECOVERED_ERROR_RATE = 0.001;
+/** A cluster rejecting this share of its requests with 429 is degraded (the default KubeAPITooManyRequests threshold). */
+export const DEGRADED_429_RATIO = 0.05;
 
 /** Metrics recorded per cluster per minute, in this order. */
 export const RECORDED = ['success', 'p99', 'rate429', 'memory', 'dnsValid', 'servfail', 'error', 'notReady', 'ready', 'rps'] as const;
 const K = RECORDED.length;
-
-interface Entry {
-  readonly t: number;
-  readonly seq: number;
-  readonly kind: TimelineKind;
-  readonly cluster: string | null;
-  readonly message: string;
-}
 
 export class Recorder {
   readonly #s: Scenario;
@@ -61,7 +66,7 @@ export class Recorder {
   #seconds = 0;
   readonly #restarts: Int32Array;
   readonly #dnsFailing: Uint8Array;
-  readonly #entries: Entry[] = [];
+  readonly #entries: RawEntry[] = [];
   #seq = 0;
 
   constructor(s: Scenario, sims: readonly ClusterSim[]) {
@@ -79,8 +84,8 @@ export class Recorder {
     this.#dnsFailing = new Uint8Array(sims.length);
   }
 
-  log(t: number, kind: TimelineKind, cluster: string | null, message: string): void {
-    this.#entries.push({ t, seq: this.#seq++, kind, cluster, message });
+  log(t: number, kind: TimelineKind, cluster: string | null, message: string, alert?: AlertTransition): void {
+    this.#entries.push({ t, seq: this.#seq++, kind, cluster, message, ...(alert !== undefined ? { alert } : {}) });
   }
 
   record(t: number, dt: number, _share: Float64Array, fleetError: number): void {
@@ -158,6 +163,11 @@ export class Recorder {
     return this.#data[i]?.[m * K + RECORDED.indexOf(metric)] ?? 0;
   }
 
+  /** Healthy minute: ordinary requests ≥ 95 % successful with p99 < 10 s, and under 5 % of all requests rejected with 429. */
+  #healthy(i: number, m: number): boolean {
+    return this.#at(i, m, 'success') >= HEALTHY_SUCCESS_AT_LEAST && this.#at(i, m, 'p99') < HEALTHY_P99_BELOW_S && this.#at(i, m, 'rate429') < DEGRADED_429_RATIO;
+  }
+
   /** Lost minute index and recovered minute index (or -1) of a cluster. */
   lostAndRecovered(i: number): { lost: number; recovered: number } {
     let lost = -1;
@@ -193,6 +203,12 @@ export class Recorder {
     let lostCount = 0;
     let lastRecovery = -1;
     let anyUnrecovered = false;
+    /** Last minute in which some cluster was degraded (-1: none). */
+    let lastDegraded = -1;
+    let degradedAtEnd = 0;
+    let changeAtEnd = 0;
+    let degradedWithChange = 0;
+    let alertsAtEnd = 0;
     for (let i = 0; i < this.#sims.length; i++) {
       const sim = this.#sims[i] as ClusterSim;
       const lr = this.lostAndRecovered(i);
@@ -209,19 +225,29 @@ export class Recorder {
       let peakErr = 0;
       let minSucc = 1;
       let peakMem = 0;
+      let clusterLastDegraded = -1;
       for (let m = 0; m < M; m++) {
         const e = this.#at(i, m, 'error');
         if (firstErr < 0 && e >= IMPACT_ERROR_RATE) firstErr = m;
         peakErr = Math.max(peakErr, e);
         minSucc = Math.min(minSucc, this.#at(i, m, 'success'));
         peakMem = Math.max(peakMem, this.#at(i, m, 'memory'));
+        if (!this.#healthy(i, m)) clusterLastDegraded = m;
       }
       if (firstErr >= 0) this.log(firstErr * 60, 'impact', sim.cluster.name, `data-plane errors ≥ 1 % (DNS resolution failing)`);
+      lastDegraded = Math.max(lastDegraded, clusterLastDegraded);
+      const alertsFiring = alerts.firingRules(i);
+      const degraded = (M > 0 && clusterLastDegraded === M - 1) || alertsFiring.length > 0 || (lr.lost >= 0 && lr.recovered < 0);
+      if (degraded) degradedAtEnd++;
+      if (sim.changeDeployed) changeAtEnd++;
+      if (degraded && sim.changeDeployed) degradedWithChange++;
+      alertsAtEnd += alertsFiring.length;
       clusters.push({
         name: sim.cluster.name,
         nodes: sim.cluster.nodes,
         sizeClass: sim.cluster.sizeClass,
         changeAppliedAt: sim.changeAppliedAtS === null ? null : this.#iso(sim.changeAppliedAtS),
+        changeRemovedAt: sim.changeRemovedAtS === null ? null : this.#iso(sim.changeRemovedAtS),
         controlPlane: {
           lostAt: lr.lost >= 0 ? this.#iso(lr.lost * 60) : null,
           recoveredAt: lr.recovered >= 0 ? this.#iso(lr.recovered * 60) : null,
@@ -230,6 +256,7 @@ export class Recorder {
           minSuccessRatio: round4(minSucc),
         },
         dataPlane: { firstErrorsAt: firstErr >= 0 ? this.#iso(firstErr * 60) : null, peakErrorRate: round4(peakErr) },
+        atEnd: { degraded, alertsFiring, changeDeployed: sim.changeDeployed },
       });
     }
     let firstImpact = -1;
@@ -245,18 +272,21 @@ export class Recorder {
       }
       if (e >= RECOVERED_ERROR_RATE) lastErr = m;
     }
+    const controlPlanesRecovered = lostCount > 0 && !anyUnrecovered ? lastRecovery : null;
     let fullRecovery: number | null = null;
     if (lostCount > 0 || firstImpact >= 0) {
       const errorsEnd = lastErr + 1;
-      fullRecovery = anyUnrecovered || errorsEnd >= M ? null : Math.max(errorsEnd, lastRecovery);
+      // The first minute with no alert firing any more: the one that starts at or after the last resolution.
+      const alertsEnd = alerts.lastResolvedS === null ? 0 : Math.ceil(alerts.lastResolvedS / 60);
+      const clear = Math.max(errorsEnd, lastRecovery, lastDegraded + 1, alertsEnd);
+      fullRecovery = anyUnrecovered || alertsAtEnd > 0 || clear >= M ? null : clear;
     }
     if (firstImpact >= 0) this.log(firstImpact * 60, 'impact', null, 'customer impact begins: fleet error rate ≥ 1 %');
     if (maxAt >= 0 && peak >= IMPACT_ERROR_RATE) this.log(maxAt * 60, 'impact', null, `maximum customer impact: fleet error rate ${pct(peak)}`);
-    if (fullRecovery !== null) this.log(fullRecovery * 60, 'impact', null, 'full recovery: every control plane back, fleet errors < 0.1 %');
+    if (controlPlanesRecovered !== null) this.log(controlPlanesRecovered * 60, 'control-plane', null, `every lost control plane recovered (${lostCount})`);
+    if (fullRecovery !== null) this.log(fullRecovery * 60, 'impact', null, 'full recovery: every control plane back, no cluster degraded, no alert firing, fleet errors < 0.1 %');
 
-    const timeline: TimelineEntry[] = [...this.#entries]
-      .sort((a, b) => a.t - b.t || a.seq - b.seq)
-      .map((e) => ({ at: this.#iso(e.t), kind: e.kind, cluster: e.cluster, message: e.message }));
+    const timeline = foldTimeline(this.#entries, (t) => this.#iso(t));
     const availability = this.#seconds > 0 ? 1 - this.#failedSeconds / this.#seconds : 1;
     const report: RunReport = {
       schemaVersion: REPORT_SCHEMA_VERSION,
@@ -277,9 +307,17 @@ export class Recorder {
         firstAlertAt: alerts.firstFiringS === null ? null : this.#iso(alerts.firstFiringS),
         firstCustomerImpactAt: firstImpact >= 0 ? this.#iso(firstImpact * 60) : null,
         maxImpactAt: maxAt >= 0 && peak >= IMPACT_ERROR_RATE ? this.#iso(maxAt * 60) : null,
+        controlPlanesRecoveredAt: controlPlanesRecovered === null ? null : this.#iso(controlPlanesRecovered * 60),
         fullRecoveryAt: fullRecovery === null ? null : this.#iso(fullRecovery * 60),
         peakErrorRate: round6(peak),
         availability: round6(availability),
+        atEnd: {
+          clustersDegraded: degradedAtEnd,
+          controlPlanesLost: lostRanges.filter((l) => l.lost >= 0 && l.recovered < 0).length,
+          alertsFiring: alertsAtEnd,
+          changeDeployed: changeAtEnd,
+          degradedWithChange,
+        },
       },
       timeline,
     };

@@ -5,7 +5,13 @@
  */
 import type { SizeClass } from '../model/fleet.ts';
 
-export const REPORT_SCHEMA_VERSION = 'firebreak.dev/report/v1';
+/**
+ * v2 (from v1): the timeline folds an alert's repeated transitions on one cluster into one entry
+ * (`repeats`); `fleet.fullRecoveryAt` covers every cluster (no cluster degraded, no alert firing),
+ * with `fleet.controlPlanesRecoveredAt` for the lost control planes alone; `atEnd` per cluster and
+ * for the fleet; `changeRemovedAt` per cluster.
+ */
+export const REPORT_SCHEMA_VERSION = 'firebreak.dev/report/v2';
 
 export type TimelineKind =
   | 'change' // change applied / removed on a cluster, pipeline start and end
@@ -22,6 +28,39 @@ export interface TimelineEntry {
   /** null for fleet-wide entries. */
   readonly cluster: string | null;
   readonly message: string;
+  /**
+   * Only on the entry that stands for an alert's repeated transitions on one cluster (it fired more
+   * than once): the counts and span of all its transitions. The first firing and the last
+   * transition are also listed as entries of their own, as they happened; the transitions between
+   * them are folded into this entry, which sits at the first of them.
+   */
+  readonly repeats?: AlertRepeats;
+}
+
+export interface AlertRepeats {
+  readonly rule: string;
+  /** Firings and resolutions over the whole run, the listed first and last included. */
+  readonly firings: number;
+  readonly resolutions: number;
+  /** The first firing and the last transition. */
+  readonly firstAt: string;
+  readonly lastAt: string;
+  /** The transitions folded into this entry (all but the first firing and the last transition). */
+  readonly folded: number;
+  /** Still firing at the end of the run. */
+  readonly firingAtEnd: boolean;
+}
+
+/** A cluster at the end of the run. */
+export interface ClusterEnd {
+  /**
+   * Degraded: its last minute was not healthy (ordinary API success < 95 %, p99 ≥ 10 s, or ≥ 5 %
+   * of requests rejected with 429), an alert still fires on it, or its control plane is lost.
+   */
+  readonly degraded: boolean;
+  /** Rules still firing on it, in rule order. */
+  readonly alertsFiring: readonly string[];
+  readonly changeDeployed: boolean;
 }
 
 export interface ClusterReport {
@@ -29,6 +68,8 @@ export interface ClusterReport {
   readonly nodes: number;
   readonly sizeClass: SizeClass;
   readonly changeAppliedAt: string | null;
+  /** When the change was last removed (deleted or killed); null if it was never removed. */
+  readonly changeRemovedAt: string | null;
   readonly controlPlane: {
     readonly lostAt: string | null;
     readonly recoveredAt: string | null;
@@ -40,6 +81,7 @@ export interface ClusterReport {
     readonly firstErrorsAt: string | null;
     readonly peakErrorRate: number;
   };
+  readonly atEnd: ClusterEnd;
 }
 
 export interface FleetReport {
@@ -49,11 +91,32 @@ export interface FleetReport {
   readonly firstAlertAt: string | null;
   readonly firstCustomerImpactAt: string | null;
   readonly maxImpactAt: string | null;
+  /** Every lost control plane recovered: the last `recoveredAt`; null when none was lost or one never recovered. */
+  readonly controlPlanesRecoveredAt: string | null;
+  /**
+   * Full recovery (docs/report-format.md): from this minute to the end of the run every lost control
+   * plane is back, no cluster is degraded, no alert fires and the fleet error rate is below 0.1 %;
+   * null when that is never reached, or when nothing was lost and customers saw no impact.
+   */
   readonly fullRecoveryAt: string | null;
   /** Peak of the fleet's 1-minute customer error rate, 0..1. */
   readonly peakErrorRate: number;
   /** 1 − failed customer requests / all customer requests over the run. */
   readonly availability: number;
+  readonly atEnd: FleetEnd;
+}
+
+/** The fleet at the end of the run. */
+export interface FleetEnd {
+  /** Clusters degraded (ClusterEnd.degraded). */
+  readonly clustersDegraded: number;
+  /** Lost control planes not recovered. */
+  readonly controlPlanesLost: number;
+  /** Alerts still firing (cluster and rule pairs). */
+  readonly alertsFiring: number;
+  /** Clusters that still run the change, and how many of them are degraded. */
+  readonly changeDeployed: number;
+  readonly degradedWithChange: number;
 }
 
 export interface RunReport {

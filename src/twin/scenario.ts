@@ -93,6 +93,15 @@ export interface OperatorsSpec {
   readonly shedChange: boolean;
   readonly remedies: RemediesSpec;
   readonly restore: { readonly unblockOverS: number; readonly scaleNodesBackOverS: number };
+  /**
+   * Fleet-wide revert through the deployment pipeline, beside the teams' work
+   * on the lost clusters: from `atS` the pipeline visits the clusters that
+   * still run the change, in the order the change reached them, one every
+   * `everyS`, and deletes it through the API at `priorityLevel`. It leaves to
+   * the teams the clusters they work on and those whose control plane alerts
+   * (critical); a delete that fails is retried every `retryEveryS`.
+   */
+  readonly revert?: { readonly atS: number; readonly everyS: number };
   readonly shiftTraffic?: { readonly atS: number; readonly overS: number; readonly errorThreshold: number };
 }
 
@@ -102,6 +111,8 @@ export interface AlertRule {
   readonly op: '>' | '<';
   readonly threshold: number;
   readonly forS: number;
+  /** Prometheus `keep_firing_for`: a firing alert resolves only once the condition has been absent this long (absent or 0: at once). */
+  readonly keepFiringForS?: number;
   readonly severity: 'warning' | 'critical';
 }
 

@@ -55,6 +55,7 @@ function cluster(s: Spec): ClusterReport {
     nodes: s.nodes,
     sizeClass: sizeClass(s.nodes),
     changeAppliedAt: at(s.applied),
+    changeRemovedAt: s.lost === undefined ? null : at(s.lost[1]),
     controlPlane: {
       lostAt: s.lost === undefined ? null : at(s.lost[0]),
       recoveredAt: s.lost === undefined ? null : at(s.lost[1]),
@@ -63,6 +64,7 @@ function cluster(s: Spec): ClusterReport {
       minSuccessRatio: s.lost === undefined ? 0.97 : 0.01,
     },
     dataPlane: { firstErrorsAt: s.peakError > 0.01 ? at('15:20') : null, peakErrorRate: s.peakError },
+    atEnd: { degraded: false, alertsFiring: [], changeDeployed: s.lost === undefined },
   };
 }
 
@@ -110,9 +112,11 @@ export function fixtureReport(): RunReport {
       firstAlertAt: at('15:16'),
       firstCustomerImpactAt: at('15:20'),
       maxImpactAt: at('16:05'),
+      controlPlanesRecoveredAt: at('18:40'),
       fullRecoveryAt: at('18:52'),
       peakErrorRate: 0.312,
       availability: 0.987654,
+      atEnd: { clustersDegraded: 0, controlPlanesLost: 0, alertsFiring: 0, changeDeployed: 10, degradedWithChange: 0 },
     },
     timeline: TIMELINE,
   };
@@ -164,10 +168,12 @@ export function baselineReport(): RunReport {
     clusters: r.clusters.map((c) => ({
       ...c,
       changeAppliedAt: null,
+      changeRemovedAt: null,
+      atEnd: { degraded: false, alertsFiring: [], changeDeployed: false },
       controlPlane: { ...c.controlPlane, lostAt: null, recoveredAt: null, apiServerRestarts: 0 },
       dataPlane: { firstErrorsAt: null, peakErrorRate: 0.0004 },
     })),
-    fleet: { ...r.fleet, clustersLost: 0, firstAlertAt: null, firstCustomerImpactAt: null, maxImpactAt: null, fullRecoveryAt: null, peakErrorRate: 0.0004, availability: 0.99997 },
+    fleet: { ...r.fleet, clustersLost: 0, firstAlertAt: null, firstCustomerImpactAt: null, maxImpactAt: null, controlPlanesRecoveredAt: null, fullRecoveryAt: null, peakErrorRate: 0.0004, availability: 0.99997, atEnd: { clustersDegraded: 0, controlPlanesLost: 0, alertsFiring: 0, changeDeployed: 0, degradedWithChange: 0 } },
     timeline: [],
   };
 }

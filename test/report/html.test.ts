@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderRunReport } from '../../src/report/html.ts';
 import { formatClock } from '../../src/core/time.ts';
@@ -11,8 +13,8 @@ import { EVIL_NAME, ZONE, baselineReport, baselineSeries, fixtureReport, fixture
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const html = await renderRunReport(fixtureReport(), fixtureSeries());
-mkdirSync(`${ROOT}out`, { recursive: true });
-writeFileSync(`${ROOT}out/report-fixture.html`, html);
+// For a look in a browser; tests write nothing inside the working tree.
+writeFileSync(join(tmpdir(), 'firebreak-report-fixture.html'), html);
 
 function count(haystack: string, needle: string | RegExp): number {
   return (haystack.match(new RegExp(needle, 'g')) ?? []).length;
