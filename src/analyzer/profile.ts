@@ -120,7 +120,7 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
       const key = `${kind}/${name}`;
       if (!looked.has(key)) {
         const o = (kind === 'ConfigMap' ? ctx.configMaps : ctx.secrets).get(`${w.namespace}/${name}`);
-        looked.set(key, o === undefined ? undefined : configTexts(o, []));
+        looked.set(key, o === undefined ? undefined : configTexts(o, problems));
       }
       return looked.get(key);
     };
@@ -307,15 +307,29 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
 
 /** The keys of a ConfigMap (`data`) or Secret (`stringData`, and `data` decoded from base64) as configuration texts. */
 function configTexts(o: KObject, problems: Problem[]): ConfigText[] {
-  const f = new Fields(o, problems);
-  const kind = o.kind === 'Secret' ? 'Secret' : 'ConfigMap';
-  const out: ConfigText[] = [];
-  for (const [key, text] of Object.entries(f.stringMap(['data']))) {
-    out.push({ kind, configMap: o.name, key, text: kind === 'Secret' ? Buffer.from(text, 'base64').toString('utf8') : text, doc: o.doc, path: f.abs(['data', key]) });
+  // The same texts for every workload and reader that reads the object, so that each is parsed once
+  // (YamlConfig.parse); its problems (a value that is not a string) are reported once.
+  let known = textsOf.get(o);
+  if (known === undefined) {
+    const probs: Problem[] = [];
+    const f = new Fields(o, probs);
+    const kind = o.kind === 'Secret' ? 'Secret' : 'ConfigMap';
+    const texts: ConfigText[] = [];
+    for (const [key, text] of Object.entries(f.stringMap(['data']))) {
+      texts.push({ kind, configMap: o.name, key, text: kind === 'Secret' ? Buffer.from(text, 'base64').toString('utf8') : text, doc: o.doc, path: f.abs(['data', key]) });
+    }
+    if (kind === 'Secret') for (const [key, text] of Object.entries(f.stringMap(['stringData']))) texts.push({ kind, configMap: o.name, key, text, doc: o.doc, path: f.abs(['stringData', key]) });
+    known = { texts, problems: probs, reported: false };
+    textsOf.set(o, known);
   }
-  if (kind === 'Secret') for (const [key, text] of Object.entries(f.stringMap(['stringData']))) out.push({ kind, configMap: o.name, key, text, doc: o.doc, path: f.abs(['stringData', key]) });
-  return out;
+  if (!known.reported && known.problems.length > 0) {
+    problems.push(...known.problems);
+    known.reported = true;
+  }
+  return known.texts;
 }
+
+const textsOf = new WeakMap<KObject, { readonly texts: ConfigText[]; readonly problems: readonly Problem[]; reported: boolean }>();
 
 /** Env vars from ConfigMap keys take their value from the input's ConfigMap, when it is there. */
 function resolveEnv(c: Container, namespace: string, ctx: ProfileContext): Container {

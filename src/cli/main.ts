@@ -266,7 +266,8 @@ bench
   .option('--json', 'print JSON', false)
   .option('--manifests <n>', 'manifests to analyze (1 to 1000000)', intIn(1, 1_000_000), 10000)
   .option('--clusters <n>', 'clusters in the fleet (1 to 10000)', intIn(1, 10_000), 200)
-  .action(async (o: { json: boolean; manifests: number; clusters: number }) => {
+  .option('--rounds <n>', 'alternating rounds of parse-only and analysis; medians are reported (1 to 50)', intIn(1, 50), 3)
+  .action(async (o: { json: boolean; manifests: number; clusters: number; rounds: number }) => {
     const { benchAnalyze } = await import('./bench-analyze.ts');
     print(benchAnalyze(o));
   });

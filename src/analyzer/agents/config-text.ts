@@ -26,23 +26,32 @@ export class Located {
   }
 }
 
+/** Parsed configuration texts: several readers look at the same ConfigMap key, which is parsed once. */
+const parsed = new WeakMap<ConfigText, YamlConfig | null>();
+
 /** A YAML configuration text, with positions of its values (line locator, yaml-locate.ts). */
 export class YamlConfig extends Located {
   readonly value: unknown;
-  readonly #lines: YamlLines;
+  #lines: YamlLines | undefined;
   constructor(cfg: ConfigText, value: unknown) {
     super(cfg);
     this.value = value;
-    this.#lines = new YamlLines(cfg.text);
   }
+  /** The text parsed as YAML (once per configuration text), or undefined when it is not YAML. */
   static parse(cfg: ConfigText): YamlConfig | undefined {
-    try {
-      return new YamlConfig(cfg, load(cfg.text, { maxAliases: 100 }));
-    } catch {
-      return undefined;
+    let y = parsed.get(cfg);
+    if (y === undefined) {
+      try {
+        y = new YamlConfig(cfg, load(cfg.text, { maxAliases: 100 }));
+      } catch {
+        y = null;
+      }
+      parsed.set(cfg, y);
     }
+    return y ?? undefined;
   }
   loc(path: DocPath): Loc {
+    this.#lines ??= new YamlLines(this.cfg.text);
     const p = this.#lines.locate(path, 0, this.#lines.lines.length);
     return this.at(p === undefined ? 0 : this.#lines.offset(p.line, p.col));
   }
