@@ -526,27 +526,9 @@ function fixFor(p: WorkloadProfile, c: DerivedCall, rule: RatioName): string {
     return `state the calls ${w.id} really makes in a firebreak.dev/api-profile annotation (this estimate is the worst its RBAC allows, not what it was seen to do), or narrow its RBAC to what it uses (e.g. no ${pr.verb === 'watch' ? 'list/watch' : 'list'} of ${pr.resource}${pr.scope === 'namespace' ? ` in ${(c.namespaces ?? []).join(', ')}` : ' cluster-wide'})`;
   }
   if (pr.scope === 'cluster' && w.perNode && c.leaderOnly !== true) {
+    // The agent's own fix (its reader's, agents/*.ts), else the generic ones.
     if (c.fix !== undefined) fixes.push(c.fix);
-    else if (c.agent === 'kube-proxy') fixes.push('kube-proxy must see every Service and EndpointSlice: keep it on EndpointSlices (1.19+, never EndpointSliceProxying=false) and protobuf, and split clusters past this size rather than add per-node watchers beside it');
-    else if (c.agent === 'coredns') fixes.push('run CoreDNS as a Deployment (a few replicas) and drop `pods verified` (use `pods insecure` or disabled); for node-local DNS use NodeLocal DNSCache (no kubernetes plugin) instead of CoreDNS with the kubernetes plugin on every node');
-    else if (c.agent === 'flannel') fixes.push('flanneld --kube-subnet-mgr must watch every Node; past this size use a CNI whose node agents read through a fan-out cache (Calico with Typha, Cilium with CiliumEndpointSlices or a kvstore), or Backend alloc where the cloud routes pod CIDRs');
-    else if (c.agent === 'kube-network-policies') fixes.push('run kube-network-policies\' -iptracker build with --ip-tracker-address pointing at the kube-ip-tracker Deployment (install-iptracker.yaml): one pod watch for the cluster instead of one per node');
-    else if (c.agent === 'aws-node') fixes.push('upgrade the Amazon VPC CNI to v1.15 or later and set MY_NODE_NAME from the downward API (spec.nodeName): ipamd then caches only its node\'s pods and its own Node');
-    else if (c.agent === 'cilium-agent') fixes.push('enable CiliumEndpointSlices (enable-cilium-endpoint-slice: true) or a kvstore so agents stop watching every CiliumEndpoint and CiliumNode; keep the CiliumEndpoint CRD (no disable-endpoint-crd) and Cilium 1.8 or later, whose agents watch only their own pods');
-    else if (pr.resource === 'pods') {
-      if (c.agent === 'prometheus') fixes.push('scope discovery to the node: `selectors: [{ role: pod, field: spec.nodeName=$NODE_NAME }]` with NODE_NAME from the downward API, or scrape from one cluster-level Prometheus');
-      else if (c.agent === 'fluent-bit') fixes.push('set `Use_Kubelet On` to ask the local kubelet instead of the API server');
-      else if (c.agent === 'kube-state-metrics') fixes.push('shard pods by node: --resources=pods --node=$(NODE_NAME) with NODE_NAME from the downward API spec.nodeName, and run every other resource in one Deployment (kube-state-metrics examples/daemonsetsharding)');
-      else if (c.agent === 'falco') fixes.push('pass --k8s-node $(FALCO_K8S_NODE_NAME) (spec.nodeName), or better move to Falco ≥ 0.37 with the k8smeta plugin and the k8s-metacollector (falco chart collectors.kubernetes.enabled)');
-      else if (c.agent === 'promtail') fixes.push('upgrade Promtail (from 2.3.0 it adds `spec.nodeName=$HOSTNAME` to pod discovery itself; with selectors, from 3.4.0) or add `field: spec.nodeName=${HOSTNAME}` to the pod selector, with HOSTNAME from the downward API');
-      else if (c.agent === 'alloy') fixes.push('filter discovery.kubernetes to the node: `selectors { role = "pod" field = "spec.nodeName=" + sys.env("HOSTNAME") }` with HOSTNAME from the downward API, or use discovery.kubelet; remove discovery components nothing needs (every declared component runs)');
-      else if (c.agent === 'filebeat') fixes.push('keep add_kubernetes_metadata / the kubernetes provider at `scope: node` (the default) with `node: ${NODE_NAME}` from the downward API; cluster scope belongs on one Filebeat, or behind `unique: true`');
-      else if (c.agent === 'beyla') fixes.push('deploy the beyla-k8s-cache (chart k8sCache.replicas ≥ 1, sets BEYLA_KUBE_META_CACHE_ADDRESS) so the agents ask it instead of watching the API server, or set BEYLA_KUBE_META_RESTRICT_LOCAL_NODE=true');
-      else if (c.agent === 'fluentd') fixes.push('set env K8S_NODE_NAME from the downward API (spec.nodeName) so the kubernetes_metadata filter watches only its node\'s pods');
-      else fixes.push('scope it by node with a fieldSelector spec.nodeName=<this node> (from the downward API), or ask the local kubelet (/pods) instead');
-    } else if (c.agent === 'datadog-agent') fixes.push('deploy the Datadog Cluster Agent and set DD_CLUSTER_AGENT_ENABLED=true on the node agents (datadog chart clusterAgent.enabled: true): it watches the cluster once and serves each node agent its metadata');
-    else if (c.agent === 'falco') fixes.push('move to Falco ≥ 0.37 with the k8smeta plugin and the k8s-metacollector (falco chart collectors.kubernetes.enabled: true): one collector watches the cluster and streams each node its own metadata');
-    else if (c.agent === 'kube-state-metrics') fixes.push('run kube-state-metrics as one Deployment for cluster-wide resources; in a DaemonSet keep only --resources=pods --node=$(NODE_NAME) (examples/daemonsetsharding)');
+    else if (pr.resource === 'pods') fixes.push('scope it by node with a fieldSelector spec.nodeName=<this node> (from the downward API), or ask the local kubelet (/pods) instead');
     else fixes.push(`aggregate through one cluster-level client that watches ${pr.resource} once and fans out to the nodes (as Calico's Typha or Datadog's Cluster Agent do)`);
   }
   if (pr.verb === 'list' && pr.resourceVersion === 'consistent') fixes.push(`serve it from the watch cache (resourceVersion=0) or make it an informer with watch-list streaming, which holds one object window instead of the whole ${pr.resource} list`);

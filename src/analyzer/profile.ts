@@ -133,14 +133,16 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
     const seenCalls = new Set<string>();
     const seenNotes = new Set<string>();
     const recognised = new Set<Container>();
-    for (const { container, result: r } of runs) {
+    for (const { reader, container, result: r } of runs) {
       if (r === undefined) continue;
       recognised.add(container);
       if (!agents.includes(r.agent)) agents.push(r.agent);
       for (const c of r.calls) {
         const k = JSON.stringify([c.profile, c.at, c.leaderOnly === true]);
-        if (!seenCalls.has(k)) calls.push(c);
+        if (seenCalls.has(k)) continue;
         seenCalls.add(k);
+        const fix = c.fix ?? reader.fix?.(c);
+        calls.push(fix === undefined || fix === c.fix ? c : { ...c, fix });
       }
       for (const n of r.notes) {
         const k = JSON.stringify(n);

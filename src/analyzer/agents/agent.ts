@@ -104,4 +104,10 @@ export interface AgentReader {
   readonly image: RegExp | null;
   /** The agent's calls, or undefined when this container does not run it. */
   read(ctx: AgentContext): AgentResult | undefined;
+  /**
+   * The project's own fix for a call of this agent that every node makes for
+   * the whole cluster (the finding's fix when such a call is what costs), for
+   * calls that carry no `fix` of their own; undefined: the generic fixes.
+   */
+  readonly fix?: (call: DerivedCall) => string | undefined;
 }

@@ -343,9 +343,14 @@ export function alloy(ctx: AgentContext): AgentResult | undefined {
   return found ? { agent: 'alloy', calls, notes } : undefined;
 }
 
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'alloy' && call.profile.resource === 'pods' ? 'filter discovery.kubernetes to the node: `selectors { role = "pod" field = "spec.nodeName=" + sys.env("HOSTNAME") }` with HOSTNAME from the downward API, or use discovery.kubelet; remove discovery components nothing needs (every declared component runs)' : undefined;
+
 export const alloyReader: AgentReader = {
   id: 'alloy',
   image: /(^|\/)alloy(:|@|$)|grafana\/agent(:|@|$)/,
   read: (ctx) => alloy(ctx),
+  fix: clusterWideFix,
 };
 

@@ -110,6 +110,10 @@ function networkPolicyAgent(w: WorkloadInfo, c: Container): AgentResult {
   return { agent: 'aws-network-policy-agent', calls, notes: [] };
 }
 
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'aws-node' ? 'upgrade the Amazon VPC CNI to v1.15 or later and set MY_NODE_NAME from the downward API (spec.nodeName): ipamd then caches only its node\'s pods and its own Node' : undefined;
+
 export const awsVpcCniReader: AgentReader = {
   id: 'aws-vpc-cni',
   image: null,
@@ -119,4 +123,5 @@ export const awsVpcCniReader: AgentReader = {
     if (/(^|\/)aws-network-policy-agent(:|@|$)/.test(image)) return networkPolicyAgent(ctx.workload, ctx.container);
     return undefined;
   },
+  fix: clusterWideFix,
 };

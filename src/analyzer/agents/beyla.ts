@@ -95,8 +95,13 @@ export function beyla(w: WorkloadInfo, c: Container, cfgs: readonly ConfigText[]
   return { agent: 'beyla', calls, notes };
 }
 
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'beyla' && call.profile.resource === 'pods' ? 'deploy the beyla-k8s-cache (chart k8sCache.replicas ≥ 1, sets BEYLA_KUBE_META_CACHE_ADDRESS) so the agents ask it instead of watching the API server, or set BEYLA_KUBE_META_RESTRICT_LOCAL_NODE=true' : undefined;
+
 export const beylaReader: AgentReader = {
   id: 'beyla',
   image: /(^|\/)beyla(-k8s-cache)?(:|@|$)/,
   read: (ctx) => beyla(ctx.workload, ctx.container, ctx.configs),
+  fix: clusterWideFix,
 };

@@ -242,6 +242,10 @@ function clustermeshCalls(w: WorkloadInfo, c: Container): AgentResult {
   return { agent: 'clustermesh-apiserver', calls, notes: [] };
 }
 
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'cilium-agent' ? 'enable CiliumEndpointSlices (enable-cilium-endpoint-slice: true) or a kvstore so agents stop watching every CiliumEndpoint and CiliumNode; keep the CiliumEndpoint CRD (no disable-endpoint-crd) and Cilium 1.8 or later, whose agents watch only their own pods' : undefined;
+
 export const ciliumReader: AgentReader = {
   id: 'cilium',
   image: null,
@@ -252,4 +256,5 @@ export const ciliumReader: AgentReader = {
     if (role === 'clustermesh') return clustermeshCalls(ctx.workload, ctx.container);
     return undefined;
   },
+  fix: clusterWideFix,
 };

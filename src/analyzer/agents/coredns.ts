@@ -132,8 +132,13 @@ export function coredns(w: WorkloadInfo, c: Container, cfgs: readonly ConfigText
   return { agent: 'coredns', calls, notes };
 }
 
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'coredns' ? 'run CoreDNS as a Deployment (a few replicas) and drop `pods verified` (use `pods insecure` or disabled); for node-local DNS use NodeLocal DNSCache (no kubernetes plugin) instead of CoreDNS with the kubernetes plugin on every node' : undefined;
+
 export const corednsReader: AgentReader = {
   id: 'coredns',
   image: /coredns/,
   read: (ctx) => coredns(ctx.workload, ctx.container, ctx.configs),
+  fix: clusterWideFix,
 };

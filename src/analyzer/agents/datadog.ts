@@ -356,5 +356,9 @@ export function datadogClusterAgent(ctx: AgentContext): AgentResult | undefined 
   return { agent, calls, notes: cfg.notes };
 }
 
-export const datadogAgentReader: AgentReader = { id: 'datadog-agent', image: DD_AGENT_IMAGE, read: datadogAgent };
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'datadog-agent' && call.profile.resource !== 'pods' ? 'deploy the Datadog Cluster Agent and set DD_CLUSTER_AGENT_ENABLED=true on the node agents (datadog chart clusterAgent.enabled: true): it watches the cluster once and serves each node agent its metadata' : undefined;
+
+export const datadogAgentReader: AgentReader = { id: 'datadog-agent', image: DD_AGENT_IMAGE, read: datadogAgent, fix: clusterWideFix };
 export const datadogClusterAgentReader: AgentReader = { id: 'datadog-cluster-agent', image: DD_CLUSTER_AGENT_IMAGE, read: datadogClusterAgent };

@@ -110,5 +110,9 @@ export function metacollector(ctx: AgentContext): AgentResult | undefined {
   return { agent: 'k8s-metacollector', calls, notes: [] };
 }
 
-export const falcoReader: AgentReader = { id: 'falco', image: FALCO_IMAGE, read: falco };
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'falco' && call.profile.resource === 'pods' ? 'pass --k8s-node $(FALCO_K8S_NODE_NAME) (spec.nodeName), or better move to Falco ≥ 0.37 with the k8smeta plugin and the k8s-metacollector (falco chart collectors.kubernetes.enabled)' : call.agent === 'falco' && call.profile.resource !== 'pods' ? 'move to Falco ≥ 0.37 with the k8smeta plugin and the k8s-metacollector (falco chart collectors.kubernetes.enabled: true): one collector watches the cluster and streams each node its own metadata' : undefined;
+
+export const falcoReader: AgentReader = { id: 'falco', image: FALCO_IMAGE, read: falco, fix: clusterWideFix };
 export const metacollectorReader: AgentReader = { id: 'k8s-metacollector', image: METACOLLECTOR_IMAGE, read: metacollector };

@@ -231,8 +231,13 @@ export function filebeat(cfgs: readonly ConfigText[], c: Container, workloadName
   return found ? { agent: 'filebeat', calls, notes } : undefined;
 }
 
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'filebeat' && call.profile.resource === 'pods' ? 'keep add_kubernetes_metadata / the kubernetes provider at `scope: node` (the default) with `node: ${NODE_NAME}` from the downward API; cluster scope belongs on one Filebeat, or behind `unique: true`' : undefined;
+
 export const filebeatReader: AgentReader = {
   id: 'filebeat',
   image: /(^|\/)filebeat(-wolfi|-oss)?(:|@|$)/,
   read: (ctx) => filebeat(ctx.configs, ctx.container, ctx.workload.namespace, ctx.workload.f.get([...ctx.workload.podSpecPath, 'hostNetwork']) === true, /(^|\/)filebeat(-wolfi|-oss)?(:|@|$)/.test(ctx.container.image.toLowerCase())),
+  fix: clusterWideFix,
 };

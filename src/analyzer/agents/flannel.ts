@@ -93,8 +93,13 @@ export function flannel(w: WorkloadInfo, c: Container, cfgs: readonly ConfigText
   return { agent: 'flannel', calls, notes };
 }
 
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'flannel' ? 'flanneld --kube-subnet-mgr must watch every Node; past this size use a CNI whose node agents read through a fan-out cache (Calico with Typha, Cilium with CiliumEndpointSlices or a kvstore), or Backend alloc where the cloud routes pod CIDRs' : undefined;
+
 export const flannelReader: AgentReader = {
   id: 'flannel',
   image: /flannel/,
   read: (ctx) => flannel(ctx.workload, ctx.container, ctx.configs),
+  fix: clusterWideFix,
 };

@@ -142,8 +142,13 @@ export function fluentBit(cfgs: readonly ConfigText[], podEventsPerPodS: number)
   return { agent: 'fluent-bit', calls, notes };
 }
 
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'fluent-bit' && call.profile.resource === 'pods' ? 'set `Use_Kubelet On` to ask the local kubelet instead of the API server' : undefined;
+
 export const fluentBitReader: AgentReader = {
   id: 'fluent-bit',
   image: /fluent-?bit/,
   read: (ctx) => fluentBit(ctx.configs, ctx.model.objects.podEventsPerPodS),
+  fix: clusterWideFix,
 };

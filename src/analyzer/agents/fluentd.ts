@@ -219,8 +219,13 @@ function replacesBuiltIn(w: WorkloadInfo, c: Container): boolean {
 
 const DAEMONSET_IMAGE = /fluentd-kubernetes-daemonset/;
 
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'fluentd' && call.profile.resource === 'pods' ? 'set env K8S_NODE_NAME from the downward API (spec.nodeName) so the kubernetes_metadata filter watches only its node\'s pods' : undefined;
+
 export const fluentdReader: AgentReader = {
   id: 'fluentd',
   image: /fluentd/,
   read: (ctx) => fluentd(ctx.workload, ctx.container, ctx.configs, ctx.model.objects.podEventsPerPodS, DAEMONSET_IMAGE.test(ctx.container.image.toLowerCase()), /fluentd/.test(ctx.container.image.toLowerCase())),
+  fix: clusterWideFix,
 };

@@ -53,8 +53,13 @@ export function kubeNetworkPolicies(w: WorkloadInfo, c: Container): AgentResult 
   return { agent: 'kube-network-policies', calls, notes: [] };
 }
 
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'kube-network-policies' ? 'run kube-network-policies\' -iptracker build with --ip-tracker-address pointing at the kube-ip-tracker Deployment (install-iptracker.yaml): one pod watch for the cluster instead of one per node' : undefined;
+
 export const kubeNetworkPoliciesReader: AgentReader = {
   id: 'kube-network-policies',
   image: null,
   read: (ctx) => kubeNetworkPolicies(ctx.workload, ctx.container),
+  fix: clusterWideFix,
 };

@@ -128,8 +128,13 @@ export function kubeProxy(w: WorkloadInfo, c: Container, cfgs: readonly ConfigTe
   return { agent: 'kube-proxy', calls, notes };
 }
 
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'kube-proxy' ? 'kube-proxy must see every Service and EndpointSlice: keep it on EndpointSlices (1.19+, never EndpointSliceProxying=false) and protobuf, and split clusters past this size rather than add per-node watchers beside it' : undefined;
+
 export const kubeProxyReader: AgentReader = {
   id: 'kube-proxy',
   image: null,
   read: (ctx) => kubeProxy(ctx.workload, ctx.container, ctx.configs),
+  fix: clusterWideFix,
 };

@@ -307,8 +307,13 @@ export function kubeStateMetrics(ctx: AgentContext): AgentResult | undefined {
   return { agent: 'kube-state-metrics', calls, notes };
 }
 
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'kube-state-metrics' && call.profile.resource === 'pods' ? 'shard pods by node: --resources=pods --node=$(NODE_NAME) with NODE_NAME from the downward API spec.nodeName, and run every other resource in one Deployment (kube-state-metrics examples/daemonsetsharding)' : call.agent === 'kube-state-metrics' && call.profile.resource !== 'pods' ? 'run kube-state-metrics as one Deployment for cluster-wide resources; in a DaemonSet keep only --resources=pods --node=$(NODE_NAME) (examples/daemonsetsharding)' : undefined;
+
 export const kubeStateMetricsReader: AgentReader = {
   id: 'kube-state-metrics',
   image: KSM_IMAGE,
   read: kubeStateMetrics,
+  fix: clusterWideFix,
 };

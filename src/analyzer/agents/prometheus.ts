@@ -125,8 +125,13 @@ export function prometheus(cfgs: readonly ConfigText[], c: Container, workloadNa
   return found ? { agent: 'prometheus', calls, notes } : undefined;
 }
 
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'prometheus' && call.profile.resource === 'pods' ? 'scope discovery to the node: `selectors: [{ role: pod, field: spec.nodeName=$NODE_NAME }]` with NODE_NAME from the downward API, or scrape from one cluster-level Prometheus' : undefined;
+
 export const prometheusReader: AgentReader = {
   id: 'prometheus',
   image: /(^|\/)prometheus(:|@|$)/,
   read: (ctx) => prometheus(ctx.configs, ctx.container, ctx.workload.namespace),
+  fix: clusterWideFix,
 };

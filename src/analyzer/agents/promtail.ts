@@ -134,8 +134,13 @@ export function promtail(cfgs: readonly ConfigText[], c: Container, workloadName
   return found ? { agent: 'promtail', calls, notes } : undefined;
 }
 
+/** The project's own fix for a call every node makes for the whole cluster (analyze.ts fixFor). */
+const clusterWideFix = (call: DerivedCall): string | undefined =>
+  call.agent === 'promtail' && call.profile.resource === 'pods' ? 'upgrade Promtail (from 2.3.0 it adds `spec.nodeName=$HOSTNAME` to pod discovery itself; with selectors, from 3.4.0) or add `field: spec.nodeName=${HOSTNAME}` to the pod selector, with HOSTNAME from the downward API' : undefined;
+
 export const promtailReader: AgentReader = {
   id: 'promtail',
   image: /(^|\/)promtail(:|@|$)/,
   read: (ctx) => promtail(ctx.configs, ctx.container, ctx.workload.namespace, /(^|\/)promtail(:|@|$)/.test(ctx.container.image.toLowerCase())),
+  fix: clusterWideFix,
 };
