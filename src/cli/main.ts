@@ -15,7 +15,7 @@ import { analyzeCommand } from './analyze.ts';
 import { benchAnalyze } from './bench-analyze.ts';
 import { planShow, planValidate } from './plan.ts';
 import { rehearseCommand } from './rehearse.ts';
-import { rolloutControl, rolloutHistory, rolloutStatus } from './rollout.ts';
+import { rolloutControl, rolloutHistoryResult, rolloutStatus } from './rollout.ts';
 import { benchRehearse } from './bench-rehearse.ts';
 import { exitCodeFor } from './run-errors.ts';
 
@@ -136,7 +136,12 @@ rollout
   .option('--json', 'print JSON', false)
   .option('--limit <n>', 'newest N entries', positiveInt)
   .action((o: { state: string; json: boolean; limit?: number }) => {
-    process.stdout.write(rolloutHistory(o.state, { json: o.json, ...(o.limit !== undefined ? { limit: o.limit } : {}) }));
+    const r = rolloutHistoryResult(o.state, { json: o.json, ...(o.limit !== undefined ? { limit: o.limit } : {}) });
+    process.stdout.write(r.stdout);
+    if (r.problem !== null) {
+      process.stderr.write(`error: ${r.problem}\n`);
+      process.exitCode = 2;
+    }
   });
 for (const action of ['pause', 'resume', 'approve', 'abort'] as const) {
   rollout
