@@ -234,16 +234,6 @@ export class EventStore {
     return { log: Number(row.log), inbox: Number(row.inbox) };
   }
 
-  /** The process recorded as this store's writer (it may have ended since). */
-  recordedWriter(): { pid: number; host: string; started: string; command: string } | null {
-    try {
-      const row = this.#db.prepare('SELECT pid, host, started, command FROM writer WHERE id = 1').get() as { pid: number; host: string; started: string; command: string } | undefined;
-      return row === undefined ? null : { pid: Number(row.pid), host: row.host, started: row.started, command: row.command };
-    } catch {
-      return null;
-    }
-  }
-
   /** Appends one record (its own transaction); returns its sequence number. */
   append(type: 'event' | 'command', at: number, kind: string, id: string, body: string): number {
     return this.appendAll([{ type, at, kind, id, body }])[0] ?? 0;

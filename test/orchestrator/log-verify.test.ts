@@ -161,3 +161,11 @@ test('a good log: status says "log verified: N records" with N its length; foldi
   const lastCmd = records.findLastIndex((r) => r.type === 'command');
   assert.throws(() => foldLog(spec, records.slice(0, lastCmd)), (e: unknown) => e instanceof LogCorrupt && /never recorded/.test(e.message));
 });
+
+test('a log that verifies but does not replay (a recorded result the twin does not give again): rehearse refuses it in one line, exit 2', () => {
+  const path = corrupted('replay', (log) => log.map((r) => (r.type === 'event' && r.kind === 'apply-result' ? { ...r, body: r.body.replace(/"reason":"[^"]*"/, '"reason":"served by another twin"') } : r)));
+  const status = cli(['rollout', 'status', '--state', path]);
+  assert.equal(status.status, 0, 'the log itself is consistent');
+  const resume = cli(rehearseArgs('small-incident', path));
+  assertRefused(resume, /cannot be resumed with these inputs: record \d+: apply:\S+ gave a different result on replay/, 'rehearse');
+});
