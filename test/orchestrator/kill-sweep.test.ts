@@ -51,9 +51,13 @@ async function sweep(scenario: 'small-benign' | 'small-incident', points: (total
     let b: ReturnType<typeof waitingWriter> | undefined;
     try {
       let ended = false;
-      void a.done.then(() => (ended = true));
+      void a.done.then(
+        () => (ended = true),
+        () => (ended = true),
+      );
       await waitUntil(() => ended || logCount(state) >= k, 30_000, 2);
-      if (!ended) process.kill(a.pid, 'SIGSTOP');
+      assert.ok(a.pid > 0, 'the writer started');
+      if (!ended) a.freeze();
       b = waitingWriter(args);
       // The second writer is refused at least once while the first (frozen) holds the lock…
       if (!ended) assert.ok(await waitUntil(() => (b?.refusals() ?? 0) > 0, 30_000, 10), `point ${k}: the second writer was never refused`);

@@ -44,8 +44,12 @@ export function cli(args: readonly string[], env: Env = {}): Exit {
 }
 
 export interface Running {
+  /** The child's pid (always > 0: a process that could not be started rejects `done`). */
   readonly pid: number;
+  /** SIGKILL, through the child handle (never a raw pid). */
   kill(): void;
+  /** SIGSTOP: freezes the child where it is (SIGKILL still ends it). */
+  freeze(): void;
   readonly done: Promise<Exit>;
 }
 
@@ -54,17 +58,26 @@ export function start(args: readonly string[], env: Env = {}): Running {
   const child = spawn(process.execPath, [CLI, ...args], { env: envOf(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   // A process that hangs is killed (its exit then shows the signal), so that a test fails instead of waiting forever.
   const guard = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
-  const done = new Promise<Exit>((resolve) =>
+  const done = new Promise<Exit>((resolve, reject) => {
+    child.on('error', (e) => {
+      clearTimeout(guard);
+      reject(e);
+    });
     child.on('close', (status, signal) => {
       clearTimeout(guard);
       resolve({ status, signal, stdout, stderr });
-    }),
-  );
-  return { pid: child.pid ?? -1, kill: () => child.kill('SIGKILL'), done };
+    });
+  });
+  const pid = child.pid ?? 0;
+  // Signals go through the child handle only, and only while it runs: never to a pid that is not this child's.
+  const signal = (sig: NodeJS.Signals): void => {
+    if (pid > 0 && child.exitCode === null && child.signalCode === null) child.kill(sig);
+  };
+  return { pid, kill: () => signal('SIGKILL'), freeze: () => signal('SIGSTOP'), done };
 }
 
 /** Records in a store's log, read with plain SQLite (0 when there is no log yet). */

@@ -30,7 +30,10 @@ function launch(a: Action, state: string): Running {
   const r = start(rehearseArgs('small-benign', state), a.kind === 'crash' ? { FIREBREAK_CRASH_AT: String(a.at) } : {});
   if (a.kind === 'kill') {
     const t = setTimeout(() => r.kill(), a.afterMs);
-    void r.done.then(() => clearTimeout(t));
+    void r.done.then(
+      () => clearTimeout(t),
+      () => clearTimeout(t),
+    );
   }
   return r;
 }
