@@ -76,6 +76,63 @@ export function schemaProblem(path: string, s: StoreSchema): NotAStore | null {
   return null;
 }
 
+/** How long the inspection waits for another connection's transaction (a writer creating the store, a request). */
+const INSPECT_BUSY_MS = 10_000;
+
+function isBusy(e: unknown): boolean {
+  // SQLITE_BUSY (5), SQLITE_LOCKED (6), with or without extended codes.
+  return typeof e === 'object' && e !== null && 'errcode' in e && typeof e.errcode === 'number' && ((e.errcode & 0xff) === 5 || (e.errcode & 0xff) === 6);
+}
+
+function readAt(target: string | URL): StoreSchema {
+  const db = new DatabaseSync(target, { readOnly: true });
+  try {
+    db.exec(`PRAGMA busy_timeout = ${INSPECT_BUSY_MS}`);
+    return readSchema(db);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The schema of the SQLite file at `path`. With no write-ahead log beside it
+ * the file holds everything: it is read as immutable, which creates no
+ * -shm/-wal files next to a database that may not be ours. With one, or when
+ * the file changed while it was read (a writer is creating it), it is read
+ * through SQLite's locks, waiting for the other connection's transaction.
+ */
+function inspectDatabase(path: string, size: number, mtimeMs: number): StoreSchema {
+  const wal = `${path}-wal`;
+  const locked = (): StoreSchema => {
+    try {
+      return readAt(path);
+    } catch (e) {
+      if (isBusy(e)) throw new NotAStore(path, `${path} is locked by another process for over ${INSPECT_BUSY_MS / 1000} s (${e instanceof Error ? e.message : String(e)}); try again when it is done`);
+      throw damaged(path, e);
+    }
+  };
+  if (existsSync(wal)) return locked();
+  const url = pathToFileURL(resolve(path));
+  url.searchParams.set('immutable', '1');
+  try {
+    return readAt(url);
+  } catch (e) {
+    let changed = existsSync(wal);
+    try {
+      const now = statSync(path);
+      changed ||= now.size !== size || now.mtimeMs !== mtimeMs;
+    } catch {
+      changed = true;
+    }
+    if (changed) return locked();
+    throw damaged(path, e);
+  }
+}
+
+function damaged(path: string, e: unknown): NotAStore {
+  return new NotAStore(path, `${path} is a damaged SQLite database (${e instanceof Error ? e.message : String(e)}); firebreak leaves it untouched: restore it from a copy, or ${NEW_STORE}`);
+}
+
 function errno(e: unknown): string {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : '';
 }
@@ -136,24 +193,7 @@ export function inspectStorePath(path: string, mustExist: boolean): StoreFile {
   if (head.length < 100 || head.toString('latin1', 0, 16) !== SQLITE_HEADER) {
     throw new NotAStore(path, `${path} is ${describeBytes(head)}, not a firebreak rollout state database (not SQLite); firebreak leaves it untouched: ${NEW_STORE}`);
   }
-  let schema: StoreSchema;
-  let db: DatabaseSync | undefined;
-  try {
-    // With no write-ahead log beside it the file holds everything: read it as immutable, which creates
-    // no -shm/-wal files next to a database that may not be ours. With one, a writer may be at work:
-    // read through SQLite's locks.
-    let target: string | URL = path;
-    if (!existsSync(`${path}-wal`)) {
-      target = pathToFileURL(resolve(path));
-      target.searchParams.set('immutable', '1');
-    }
-    db = new DatabaseSync(target, { readOnly: true });
-    schema = readSchema(db);
-  } catch (e) {
-    throw new NotAStore(path, `${path} is a damaged SQLite database (${e instanceof Error ? e.message : String(e)}); firebreak leaves it untouched: restore it from a copy, or ${NEW_STORE}`);
-  } finally {
-    db?.close();
-  }
+  const schema = inspectDatabase(path, st.size, st.mtimeMs);
   const problem = schemaProblem(path, schema);
   if (problem !== null) throw problem;
   if (schema.kind === 'empty') {

@@ -8,7 +8,8 @@
  *
  * The holder records itself (pid, host, start time, command) in the main
  * database's `writer` table, which stays readable (the sidecar does not), so a
- * refused writer can name it. The sidecar file is never deleted: removing a
+ * refused writer can name it (it gives the holder up to 2 s to do so: the
+ * record follows the lock by milliseconds). The sidecar file is never deleted: removing a
  * lock file another process has open would let two writers lock two
  * different files.
  *
@@ -101,6 +102,20 @@ export function recordedWriter(path: string): WriterInfo | null {
   }
 }
 
+/** How long a refused writer looks for the holder's record (it writes it milliseconds after taking the lock). */
+const HOLDER_WAIT_MS = 2_000;
+
+/** The holder, waiting briefly for it to record itself. */
+function holderOf(path: string): WriterInfo | null {
+  const until = Date.now() + HOLDER_WAIT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    const w = recordedWriter(path);
+    if (w !== null || Date.now() >= until) return w;
+    Atomics.wait(pause, 0, 0, 25);
+  }
+}
+
 export class WriterLock {
   readonly path: string;
   #db: DatabaseSync | null;
@@ -135,7 +150,7 @@ export class WriterLock {
         }
       }
       db.close();
-      if (isBusy(e)) throw new WriterLocked(path, recordedWriter(path));
+      if (isBusy(e)) throw new WriterLocked(path, holderOf(path));
       throw new LockUnavailable(`cannot use ${lockPath} as the writer lock of ${path} (${e instanceof Error ? e.message : String(e)}); remove it if no firebreak process runs on ${path}`);
     }
     return new WriterLock(path, db);

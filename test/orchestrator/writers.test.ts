@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore } from '../../src/shell/event-store.ts';
-import { assertRefused, cli, LOCKED, logCount, rehearseArgs, start, waitUntil } from './procs.ts';
+import { assertRefused, cli, LOCKED, logCount, reference, rehearseArgs, start, waitUntil } from './procs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'firebreak-writers-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -122,4 +122,21 @@ test('the lock is per database: two rehearsals on two state files run side by si
   assert.equal(ra.status, 0, ra.stderr);
   assert.equal(rb.status, 0, rb.stderr);
   assert.equal(ra.stdout, rb.stdout);
+});
+
+test('writers and a reader started at the same instant on a new --state: each ends cleanly (no "damaged", no stack trace)', async () => {
+  const want = (await reference('small-incident')).json;
+  for (let i = 0; i < 3; i++) {
+    const state = join(dir, `instant-${i}.db`);
+    const [a, b, s] = await Promise.all([start(rehearseArgs('small-incident', state)), start(rehearseArgs('small-incident', state)), start(['rollout', 'status', '--state', state])].map((r) => r.done));
+    for (const e of [a, b]) {
+      assert.ok(e !== undefined);
+      if (e.status === 0) assert.equal(e.stdout, want);
+      else assertRefused(e, LOCKED, `writer ${i}`);
+    }
+    assert.ok(a?.status === 0 || b?.status === 0, 'one of them wrote it');
+    // The reader finds nothing yet, a store with no rollout yet, or the rollout.
+    assert.ok(s !== undefined);
+    if (s.status !== 0) assertRefused(s, /no rollout state database at|holds no rollout spec|is an empty (SQLite database|file)/, `reader ${i}`);
+  }
 });
