@@ -232,8 +232,13 @@ rollout
   .option('--json', 'print JSON', false)
   .option('--limit <n>', 'newest N entries', count)
   .action(async (o: { state: string; json: boolean; limit?: number }) => {
-    const { rolloutHistory } = await import('./rollout.ts');
-    print(rolloutHistory(o.state, { json: o.json, ...(o.limit !== undefined ? { limit: o.limit } : {}) }));
+    const { rolloutHistoryResult } = await import('./rollout.ts');
+    const r = rolloutHistoryResult(o.state, { json: o.json, ...(o.limit !== undefined ? { limit: o.limit } : {}) });
+    print(r.stdout);
+    if (r.problem !== null) {
+      printErr(`error: ${r.problem}`);
+      process.exitCode = EXIT.usage;
+    }
   });
 for (const action of ['pause', 'resume', 'approve', 'abort'] as const) {
   rollout

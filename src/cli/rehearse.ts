@@ -8,6 +8,9 @@
  * the same command again resumes it (after a crash) or, once finished,
  * replays it to the same result. Fault injection: `FIREBREAK_CRASH_AT=N`
  * makes the process exit (status 75) right after the N-th persisted record.
+ * What the state database refuses — another process writing it, a path that
+ * is not a state database, a log of other inputs or one that does not
+ * replay — is a usage error (exit 2) in one line.
  *
  * Exit status (src/cli/run-errors.ts): 0 when the rehearsed rollout
  * completed; 1 when it halted, was aborted, or did not finish (paused or
@@ -26,8 +29,11 @@ import { parsePlan, planInputError } from '../input/plan.ts';
 import { readInputFile, STDIN_NAME } from '../input/read.ts';
 import { parseScenario } from '../input/scenario.ts';
 import { InjectedCrash } from '../shell/event-store.ts';
+import { LogCorrupt } from '../shell/log-check.ts';
 import { rehearse, StateMismatch, type RehearsalOutput } from '../shell/rehearsal.ts';
 import { ReplayDivergence } from '../shell/runner.ts';
+import { NotAStore } from '../shell/store-file.ts';
+import { LockUnavailable, WriterLocked } from '../shell/writer-lock.ts';
 import { progressBar } from './progress.ts';
 import { readStdinFor } from './inputs.ts';
 import { checkOutputFile, writeOutputFile } from './output.ts';
@@ -116,7 +122,8 @@ export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: 
       process.exit(CRASH_EXIT_CODE);
     }
     if (e instanceof PlanCompileError) throw planInputError(loaded, e.problems);
-    if (e instanceof StateMismatch || e instanceof ReplayDivergence) throw new UsageError(e.message);
+    const refused = storeRefusal(e, o.state);
+    if (refused !== null) throw refused;
     throw e;
   }
   bar.stop();
@@ -133,6 +140,15 @@ export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: 
   return { stdout: o.json ? JSON.stringify(out.result, null, 2) + '\n' : summary(out.result, o), stderr: verdict.message, exitCode: verdict.exitCode, result: out.result };
 }
 
+/** What the state database refused, as a one-line usage error; null for anything else. */
+export function storeRefusal(e: unknown, state: string | undefined): UsageError | null {
+  if (e instanceof NotAStore || e instanceof WriterLocked || e instanceof LockUnavailable || e instanceof StateMismatch) return new UsageError(e.message);
+  const db = state ?? 'the state database';
+  if (e instanceof LogCorrupt) return new UsageError(`${db} cannot be resumed: its log is corrupt at ${e.message}; \`firebreak rollout history --state ${db}\` shows it`);
+  if (e instanceof ReplayDivergence) return new UsageError(`${db} cannot be resumed with these inputs: ${e.message}`);
+  return null;
+}
+
 function hm(iso: string | null): string {
   return iso === null ? '—' : iso.slice(11, 19);
 }
@@ -144,6 +160,18 @@ function pct(x: number): string {
 /** A few lines for a terminal. */
 export function summary(r: RehearsalResult, o: { readonly report?: string; readonly state?: string }): string {
   const lines = [`${r.plan} rehearsed on ${r.scenario} (seed ${r.seed}): ${r.outcome.toUpperCase()}`];
+  const inc = r.incomplete;
+  if (inc !== null) {
+    const db = o.state ?? '<db>';
+    const again = o.state === undefined ? ' (this run kept its state in memory: run it with --state <db> to continue it)' : ' and run the same command again';
+    const next =
+      inc.next === 'resume'
+        ? `; resume it with \`firebreak rollout resume --state ${db}\`${again}`
+        : inc.next === 'approve'
+          ? `; approve it with \`firebreak rollout approve --state ${db} --wave ${inc.wave ?? ''}\`${again}, or rehearse with --approve-after`
+          : '';
+    lines.push(`  ${inc.message}${next}`);
+  }
   if (r.haltReason !== null) {
     lines.push(`  ${r.outcome} at ${hm(r.haltedAt)} in wave ${r.haltedInWave ?? '—'}: ${r.haltReason.message}`);
     lines.push(`  rollback ${r.rollbackCompletedAt === null ? 'NOT complete' : `complete at ${hm(r.rollbackCompletedAt)} (${r.rollbackSeconds ?? 0} s)`}; first SLO breach ${hm(r.firstSloBreachAt)}; detection ${r.detectionSeconds ?? '—'} s`);

@@ -116,6 +116,9 @@ export interface RolloutState {
   readonly awaitingSince: number | null;
   readonly pausedFrom: RolloutPhase | null;
   readonly pauseReason: string | null;
+  /** Who paused the rollout ('firebreak' for its own pauses) and when; null unless paused. */
+  readonly pausedBy: string | null;
+  readonly pausedAt: number | null;
   readonly lastEvalAt: number | null;
   readonly evalPending: boolean;
   readonly clusters: readonly ClusterState[];
@@ -230,6 +233,8 @@ export function initialState(spec: RolloutSpec): RolloutState {
     awaitingSince: null,
     pausedFrom: null,
     pauseReason: null,
+    pausedBy: null,
+    pausedAt: null,
     lastEvalAt: null,
     evalPending: false,
     clusters: spec.clusters.map(() => ({
@@ -860,6 +865,8 @@ function pause(d: Draft, by: string, reason: string): void {
   d.s.pausedFrom = d.s.phase;
   d.s.phase = 'paused';
   d.s.pauseReason = reason;
+  d.s.pausedBy = by;
+  d.s.pausedAt = d.at;
   d.notify('warning', null, `paused by ${by}: ${reason}`);
 }
 
@@ -879,6 +886,8 @@ function onResume(d: Draft, by: string): void {
   d.s.phase = d.s.pausedFrom ?? 'running';
   d.s.pausedFrom = null;
   d.s.pauseReason = null;
+  d.s.pausedBy = null;
+  d.s.pausedAt = null;
   d.clusters.forEach((c, i) => {
     if (c.holdSince !== null) d.set(i, { holdSince: d.at });
   });

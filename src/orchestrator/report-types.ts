@@ -36,6 +36,23 @@ export interface HaltReason {
   readonly figures: GateResult | null;
 }
 
+/** Why a rehearsal ended with the rollout neither completed nor stopped, and what moves it on. */
+export interface IncompleteReason {
+  /** Where the rollout stood when the run ended: paused, awaiting-approval, running or pending. */
+  readonly phase: RolloutPhase;
+  /** Since when: the pause, the wait for an approval, the current wave's start. */
+  readonly since: string | null;
+  /** Who paused it (`firebreak` for its own pauses); null unless paused. */
+  readonly by: string | null;
+  /** The pause's reason; null unless paused. */
+  readonly reason: string | null;
+  /** 1-based: the wave waiting for an approval, or running. */
+  readonly wave: number | null;
+  /** What moves it on: `firebreak rollout resume` or `approve` and the same rehearsal run again; null: nothing but a longer scenario. */
+  readonly next: 'resume' | 'approve' | null;
+  readonly message: string;
+}
+
 export interface ApplyRecord {
   readonly cluster: string;
   readonly wave: number;
@@ -58,6 +75,8 @@ export interface RehearsalResult {
   readonly haltedAt: string | null;
   readonly haltedInWave: number | null;
   readonly haltReason: HaltReason | null;
+  /** Outcome `incomplete`: why, and what moves it on; null otherwise. */
+  readonly incomplete: IncompleteReason | null;
   /** First control-plane SLO breach in a changed cluster (after its change). */
   readonly firstSloBreachAt: string | null;
   readonly firstSloBreach: { readonly cluster: string; readonly slo: string; readonly value: number } | null;

@@ -13,6 +13,13 @@
  * for identical results), and the rollout continues live from where it
  * stopped. The final result is the same as an uninterrupted run's.
  *
+ * One process writes a state database at a time (the store's writer lock);
+ * a rehearsal paused — by a person through `firebreak rollout pause`, or by
+ * firebreak itself — is held where it stands until the run ends (nothing in
+ * virtual time resumes it), and says so in `incomplete`; after
+ * `firebreak rollout resume` the same rehearsal run again replays to the
+ * pause and continues from there.
+ *
  * Besides the rollout, the rehearsal measures what the issue asks for: the
  * first control-plane SLO breach in a changed cluster (1 s resolution), the
  * clusters with customer impact, and the orchestrator's share of each
@@ -26,11 +33,12 @@ import { formatIso } from '../core/time.ts';
 import { compileRollout, PlanCompileError, type PlanProblem, type RolloutSpec } from '../orchestrator/compile.ts';
 import type { RolloutState } from '../orchestrator/core.ts';
 import type { RolloutPlan } from '../orchestrator/plan.ts';
-import { REHEARSAL_SCHEMA_VERSION, type ApplyRecord, type RehearsalOutcome, type RehearsalResult, type WaveReport } from '../orchestrator/report-types.ts';
+import { REHEARSAL_SCHEMA_VERSION, type ApplyRecord, type IncompleteReason, type RehearsalOutcome, type RehearsalResult, type WaveReport } from '../orchestrator/report-types.ts';
 import { Twin, type Controller } from '../twin/engine.ts';
 import type { RunReport, RunSeries } from '../twin/report-types.ts';
 import type { Scenario } from '../twin/scenario.ts';
 import { EventStore } from './event-store.ts';
+import type { WriterInfo } from './writer-lock.ts';
 import { RolloutShell } from './runner.ts';
 import { TwinMetricSource } from './twin-metrics.ts';
 import { TwinTarget, type Effect } from './twin-target.ts';
@@ -54,6 +62,8 @@ export interface RehearsalInput {
   /** Identifies the inputs (plan, scenario and their files); a state database made from others is refused. */
   readonly fingerprint?: string;
   readonly sync?: 'normal' | 'full';
+  /** How the writer records itself in the state database (default: this process and its command line). */
+  readonly writer?: WriterInfo;
   /** Gate metrics of these clusters stop arriving at this time (tests of fail-closed). */
   readonly dropMetrics?: { readonly clusters: readonly string[]; readonly atS: number };
   /** Called with the fraction of the run done, about once a simulated minute. */
@@ -199,7 +209,11 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalOutput> 
   // after the previous step); the observer runs as a twin controller.
   twin.addController(observer);
 
-  const store = EventStore.open(input.statePath ?? ':memory:', { sync: input.sync ?? 'normal', ...(input.crashAfter !== undefined ? { crashAfter: input.crashAfter } : {}) });
+  const store = EventStore.open(input.statePath ?? ':memory:', {
+    sync: input.sync ?? 'normal',
+    ...(input.crashAfter !== undefined ? { crashAfter: input.crashAfter } : {}),
+    ...(input.writer !== undefined ? { writer: input.writer } : {}),
+  });
   try {
     checkMeta(store, spec, input);
     const approveAfterMs = input.approveAfterS === undefined ? 300_000 : input.approveAfterS === null ? null : input.approveAfterS * 1000;
@@ -209,6 +223,7 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalOutput> 
       target,
       source,
       replayEffects: true,
+      holdWhilePaused: true,
       hooks: {
         // Logged on replay too: the twin's timeline must come out the same as in the run that crashed.
         notify: (c) => twin.log('operator', c.cluster, `firebreak: ${c.message}`),
@@ -236,7 +251,7 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalOutput> 
       naive.run();
       baseline = naive.result();
     }
-    const result = summarise(spec, shell.state, report, input, target, observer, waveOf, baseline?.report);
+    const result = summarise(spec, shell.state, report, input, target, observer, waveOf, baseline?.report, twin.clock.now());
     return {
       result,
       report,
@@ -252,24 +267,55 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalOutput> 
   }
 }
 
+/** A new store gets what made it, in one transaction; an existing one must have been made from the same inputs. */
 function checkMeta(store: EventStore, spec: RolloutSpec, input: RehearsalInput): void {
   const specJson = JSON.stringify(spec);
   const fingerprint = input.fingerprint ?? '';
+  const wrote = store.initMeta('kind', {
+    kind: 'rehearsal',
+    spec: specJson,
+    fingerprint,
+    seed: String(input.seed),
+    scenario: input.scenario.name,
+    startMs: String(input.scenario.startMs),
+    timeZone: input.scenario.timeZone,
+  });
+  if (wrote) return;
   const kind = store.getMeta('kind');
-  if (kind === undefined) {
-    store.setMeta('kind', 'rehearsal');
-    store.setMeta('format', 'firebreak.dev/rollout-log/v1');
-    store.setMeta('spec', specJson);
-    store.setMeta('fingerprint', fingerprint);
-    store.setMeta('seed', String(input.seed));
-    store.setMeta('scenario', input.scenario.name);
-    store.setMeta('startMs', String(input.scenario.startMs));
-    store.setMeta('timeZone', input.scenario.timeZone);
-    return;
-  }
-  if (kind !== 'rehearsal') throw new StateMismatch(`${store.path} holds a ${kind}, not a rehearsal`);
+  if (kind !== 'rehearsal') throw new StateMismatch(`${store.path} holds a ${kind ?? 'store with no kind'}, not a rehearsal; use a new --state file`);
+  const missing = ['spec', 'fingerprint', 'seed'].filter((k) => store.getMeta(k) === undefined);
+  if (missing.length > 0) throw new StateMismatch(`${store.path} holds a rehearsal with no ${missing.join(', ')} (left half-written by an older firebreak); use a new --state file`);
   if (store.getMeta('fingerprint') !== fingerprint || store.getMeta('spec') !== specJson || store.getMeta('seed') !== String(input.seed)) {
     throw new StateMismatch(`${store.path} holds a rehearsal of other inputs (plan, scenario or seed differ); use a new --state file, or the same inputs to resume it`);
+  }
+}
+
+/** Why the run ended with the rollout neither completed nor stopped: where it stood, since when, what moves it on. */
+function incompleteReason(spec: RolloutSpec, state: RolloutState, scenario: Scenario, endMs: number): IncompleteReason {
+  const iso = (ms: number | null): string | null => (ms === null ? null : formatIso(ms, scenario.timeZone));
+  const clock = (ms: number | null): string => (ms === null ? '—' : formatIso(ms, scenario.timeZone).slice(11, 19));
+  const ended = `the scenario ended at ${clock(endMs)}`;
+  const wave = state.wave >= 0 ? state.wave + 1 : null;
+  const waveName = wave === null ? '' : `wave ${wave} of ${spec.waves.length}${spec.waves[state.wave] !== undefined ? ` (${spec.waves[state.wave]?.name ?? ''})` : ''}`;
+  const base = { phase: state.phase, wave, by: null, reason: null } as const;
+  switch (state.phase) {
+    case 'paused': {
+      const why = state.pauseReason === null || state.pauseReason === '' ? '' : ` (${state.pauseReason})`;
+      return {
+        ...base,
+        since: iso(state.pausedAt),
+        by: state.pausedBy,
+        reason: state.pauseReason,
+        next: 'resume',
+        message: `paused by ${state.pausedBy ?? 'someone'} at ${clock(state.pausedAt)}${why} and still paused when ${ended}`,
+      };
+    }
+    case 'awaiting-approval':
+      return { ...base, since: iso(state.awaitingSince), next: 'approve', message: `${waveName} waiting for a manual approval since ${clock(state.awaitingSince)}, and still waiting when ${ended}` };
+    case 'pending':
+      return { ...base, since: null, next: null, message: `${ended} before the rollout started` };
+    default:
+      return { ...base, since: iso(state.waveStartedAt ?? state.startedAt), next: null, message: `still ${state.phase}${wave === null ? '' : ` in ${waveName}`} when ${ended}; a longer scenario gives it time to finish` };
   }
 }
 
@@ -282,6 +328,7 @@ function summarise(
   observer: Observer,
   waveOf: ReadonlyMap<string, number>,
   baseline: RunReport | undefined,
+  endMs: number,
 ): RehearsalResult {
   const s = input.scenario;
   const iso = (ms: number | null): string | null => (ms === null ? null : formatIso(ms, s.timeZone));
@@ -330,6 +377,7 @@ function summarise(
       halt === null
         ? null
         : { by: halt.by, gate: halt.gate, cluster: halt.cluster, wave: halt.wave + 1, batch: halt.batch === null ? null : halt.batch + 1, message: halt.message, figures: halt.result },
+    incomplete: outcome === 'incomplete' ? incompleteReason(spec, state, s, endMs) : null,
     firstSloBreachAt: breach === null ? null : isoS(breach.atS),
     firstSloBreach: breach === null ? null : { cluster: breach.cluster, slo: breach.slo, value: breach.value },
     detectionSeconds: detection,

@@ -11,13 +11,22 @@
  * process died between doing it and recording it) is carried out again on
  * restart with the same id, which the target recognises (idempotent commands).
  *
- * Resuming: `RolloutShell.open` reads the log. With `replayEffects` (a
+ * Resuming: `RolloutShell.open` reads the log and verifies it first
+ * (src/shell/log-check.ts: a log two writers interleaved, or one with a gap,
+ * is refused with `LogCorrupt` before anything runs). With `replayEffects` (a
  * rehearsal, whose target is an in-memory twin rebuilt from scratch) the
  * shell re-executes each recorded command at its recorded time, in its
  * recorded order, to bring the twin back to where it was, and checks that
  * every result and every decision comes out identical; then it continues
  * live. Against real clusters (later) the recorded effects already happened
  * and the shell only folds the events to rebuild its state.
+ *
+ * With `holdWhilePaused` (a rehearsal) a paused rollout is held where it
+ * stands: no ticks, no evaluations, nothing recorded, only the inbox is
+ * watched. Nothing in virtual time can resume a rehearsal, so this keeps the
+ * log ending at the pause, where a `firebreak rollout resume` taken by the
+ * next run continues it (otherwise the log would run on to the scenario's
+ * end and a resume would find no time left).
  *
  * Time comes from the caller (`advance(now)`); the shell keeps no timers.
  *
@@ -31,6 +40,7 @@ import { gateIssues, type GateSeries, type Levels, type SeriesSet, type SeriesWi
 import type { MetricResult, MetricSource, RolloutTarget } from '../orchestrator/interfaces.ts';
 import { median } from '../orchestrator/stats.ts';
 import type { EventStore, InboxItem, LogRecord } from './event-store.ts';
+import { eventId, foldLog } from './log-check.ts';
 
 export interface ShellHooks {
   /** Delivers a notification (rehearsal: the twin's timeline; later: chat, paging). */
@@ -47,14 +57,18 @@ export interface ShellDeps {
   readonly hooks: ShellHooks;
   /** Re-execute recorded commands on resume (a rehearsal's twin starts from scratch). */
   readonly replayEffects: boolean;
+  /** Hold a paused rollout where it stands (no ticks) until a resume or an abort arrives (rehearsals). */
+  readonly holdWhilePaused?: boolean;
 }
 
-/** The log and the decisions replayed from it disagree: the code, the inputs or the target changed. */
+/** The log and the decisions replayed from it disagree: the code, the inputs or the target changed. One line; `detail` has the bodies. */
 export class ReplayDivergence extends Error {
   readonly code = 'FB_REPLAY_DIVERGENCE';
-  constructor(message: string) {
+  readonly detail: string;
+  constructor(message: string, detail = '') {
     super(message);
     this.name = 'ReplayDivergence';
+    this.detail = detail;
   }
 }
 
@@ -73,6 +87,7 @@ export class RolloutShell {
   readonly #target: RolloutTarget;
   readonly #source: MetricSource;
   readonly #hooks: ShellHooks;
+  readonly #hold: boolean;
   readonly #metricGates: readonly GateSeries[];
   readonly #allSeries: readonly string[];
   readonly #criticalGates: readonly GateSeries[];
@@ -93,6 +108,7 @@ export class RolloutShell {
     this.#target = d.target;
     this.#source = d.source;
     this.#hooks = d.hooks;
+    this.#hold = d.holdWhilePaused === true;
     this.#state = initialState(d.spec);
     this.#metricGates = d.spec.gates.filter((g) => g.gate.kind === 'metric');
     this.#allSeries = [...new Set(this.#metricGates.map((g) => g.series))];
@@ -102,15 +118,19 @@ export class RolloutShell {
     this.#index = new Map(d.spec.clusters.map((x, i) => [x.name, i]));
   }
 
-  /** Opens a shell on a store: fresh when the log is empty, resuming otherwise. */
+  /** Opens a shell on a store: fresh when the log is empty, resuming otherwise. Throws LogCorrupt for a log that does not verify. */
   static open(d: ShellDeps): RolloutShell {
     const shell = new RolloutShell(d);
     const records = d.store.records();
     if (records.length > 0) {
+      const folded = foldLog(d.spec, records);
       if (d.replayEffects) {
         shell.#replay = { records, cursor: 0, expected: [], issued: new Map() };
       } else {
-        shell.#restore(records);
+        // Nothing is carried out again but the commands with no recorded result, in the order they were issued.
+        shell.#state = folded.state;
+        shell.#queue = [...folded.unanswered];
+        shell.counters.decisions += folded.events;
       }
     }
     return shell;
@@ -141,6 +161,7 @@ export class RolloutShell {
       this.#inboxPolledAt = now;
       for (const item of this.#store.pendingInbox()) await this.#takeInbox(item, now);
     }
+    if (this.#hold && this.#state.phase === 'paused') return;
     const by = this.#hooks.autoApprove?.(this.#state, now) ?? null;
     if (by !== null && this.#state.phase === 'awaiting-approval') await this.#process({ kind: 'approve', at: now, by, wave: this.#state.wave + 1 }, now);
     if (this.#state.phase === 'pending') await this.#process({ kind: 'start', at: now }, now);
@@ -191,23 +212,6 @@ export class RolloutShell {
 
   // ─── resuming ─────────────────────────────────────────────────────────────
 
-  /** Folds the log without re-executing anything; unanswered commands are queued again. */
-  #restore(records: readonly LogRecord[]): void {
-    const expected: RolloutCommand[] = [];
-    const issued = new Map<string, RolloutCommand>();
-    for (const rec of records) {
-      if (rec.type === 'command') {
-        const c = matchCommand(expected, rec);
-        issued.set(c.id, c);
-        continue;
-      }
-      const e = JSON.parse(rec.body) as RolloutEvent;
-      if ('commandId' in e) issued.delete(e.commandId);
-      expected.push(...this.#decide(e));
-    }
-    this.#finishResume(expected, issued);
-  }
-
   async #replayUntil(now: number): Promise<void> {
     const r = this.#replay;
     if (r === null) return;
@@ -227,7 +231,7 @@ export class RolloutShell {
         if (c === undefined) throw new ReplayDivergence(`record ${rec.seq}: result of ${e.commandId}, which was never issued`);
         const again = await this.#execute(c, rec.at);
         const body = JSON.stringify(again);
-        if (body !== rec.body) throw new ReplayDivergence(`record ${rec.seq}: ${c.id} gave a different result on replay:\n  recorded ${rec.body}\n  replayed ${body}`);
+        if (body !== rec.body) throw new ReplayDivergence(`record ${rec.seq}: ${c.id} gave a different result on replay (the code, the inputs or the twin changed)`, `recorded ${rec.body}\nreplayed ${body}`);
         r.issued.delete(c.id);
       }
       r.expected.push(...this.#decide(e));
@@ -355,20 +359,16 @@ function round6(x: number): number {
   return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
 }
 
-function eventId(e: RolloutEvent): string {
-  return 'commandId' in e ? e.commandId : `${e.kind}:${e.at}`;
-}
-
 function matchCommand(expected: RolloutCommand[], rec: LogRecord): RolloutCommand {
   const want = expected.shift();
   if (want === undefined) throw new ReplayDivergence(`record ${rec.seq}: command ${rec.id} was not decided on replay`);
   const body = JSON.stringify(want);
-  if (body !== rec.body) throw new ReplayDivergence(`record ${rec.seq}: the decision differs on replay:\n  recorded ${rec.body}\n  replayed ${body}`);
+  if (body !== rec.body) throw new ReplayDivergence(`record ${rec.seq}: the decision differs on replay (recorded ${rec.kind} ${rec.id}, decided ${want.kind} ${want.id})`, `recorded ${rec.body}\nreplayed ${body}`);
   return want;
 }
 
 /** A person's request from the inbox as an event; malformed bodies become a note-only pause. */
-function inboxEvent(item: InboxItem, at: number): RolloutEvent {
+export function inboxEvent(item: Pick<InboxItem, 'kind' | 'body'>, at: number): RolloutEvent {
   let body: { by?: unknown; reason?: unknown; wave?: unknown } = {};
   try {
     body = JSON.parse(item.body) as typeof body;
