@@ -77,7 +77,7 @@ test('a paused rehearsal says who paused it and what to do, and resumes after `r
   assert.equal(r.incomplete?.next, 'resume');
   assert.match(r.incomplete?.message ?? '', /^paused by alice at \d\d:\d\d:\d\d \(lunch\) and still paused when the scenario ended at 16:00:00$/);
   const text = cli(args.filter((a) => a !== '--json'));
-  assert.equal(text.status, 0, text.stderr);
+  assert.equal(text.status, 1, `an incomplete rehearsal exits 1: ${text.stderr}`);
   assert.match(text.stdout, /: INCOMPLETE\n {2}paused by alice at .* and still paused when the scenario ended at 16:00:00; resume it with `firebreak rollout resume --state .*paused\.db` and run the same command again\n/);
   const held = logCount(state);
   const status = rolloutStatus(state, { json: false });

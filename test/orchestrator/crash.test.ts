@@ -18,6 +18,7 @@ import { loadPlanFile } from '../../src/input/plan.ts';
 import { loadScenarioFile } from '../../src/input/scenario.ts';
 import { EventStore, InjectedCrash } from '../../src/shell/event-store.ts';
 import { rehearse, StateMismatch, type RehearsalInput, type RehearsalOutput } from '../../src/shell/rehearsal.ts';
+import { rehearsalExit } from './procs.ts';
 
 const F = 'test/fixtures/plans';
 const plan = loadPlanFile(`${F}/valid/fast.yaml`).plan;
@@ -93,10 +94,11 @@ test('a finished rehearsal run again replays to the same result; other inputs ar
 });
 
 test('the CLI: FIREBREAK_CRASH_AT=N exits at once; the same command again resumes to the same JSON', () => {
-  const script = 'test/orchestrator/fixtures/rehearse-cli.ts';
-  const args = ['--scenario', `${F}/scenarios/small-incident.yaml`, '--plan', `${F}/valid/fast.yaml`, '--json'];
+  const script = 'src/cli/main.ts';
+  const args = ['rehearse', '--scenario', `${F}/scenarios/small-incident.yaml`, '--plan', `${F}/valid/fast.yaml`, '--json'];
   const clean = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
-  assert.equal(clean.status, 0, clean.stderr);
+  assert.equal(clean.status, rehearsalExit(clean), clean.stderr);
+  assert.equal(clean.status, 1, 'the incident halts: exit 1 by the contract');
   const state = join(dir, 'cli.db');
   for (const n of [1, 97]) {
     rmSync(state, { force: true });
@@ -106,7 +108,7 @@ test('the CLI: FIREBREAK_CRASH_AT=N exits at once; the same command again resume
     assert.match(crashed.stderr, new RegExp(`injected crash after persisted record ${n}`));
     assert.equal(crashed.stdout, '');
     const resumed = spawnSync(process.execPath, [script, ...args, '--state', state], { encoding: 'utf8', env });
-    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.equal(resumed.status, clean.status, resumed.stderr);
     assert.equal(resumed.stdout, clean.stdout);
   }
   const bad = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env: { ...process.env, FIREBREAK_CRASH_AT: 'soon' } });

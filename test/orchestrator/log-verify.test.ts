@@ -21,7 +21,7 @@ import type { RolloutSpec } from '../../src/orchestrator/compile.ts';
 import { EventStore, type LogRecord } from '../../src/shell/event-store.ts';
 import { foldLog, LogCorrupt } from '../../src/shell/log-check.ts';
 import { rehearse } from '../../src/shell/rehearsal.ts';
-import { assertRefused, cli, F, rehearseArgs } from './procs.ts';
+import { assertRefused, cli, F, rehearsalExit, rehearseArgs } from './procs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'firebreak-verify-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +30,7 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const cliFingerprint = createHash('sha256').update(readFileSync(`${F}/valid/fast.yaml`)).update('\0').update(readFileSync(`${F}/scenarios/small-incident.yaml`)).digest('hex');
 const good = join(dir, 'good.db');
 const made = cli(rehearseArgs('small-incident', good));
-assert.equal(made.status, 0, made.stderr);
+assert.equal(made.status, rehearsalExit(made), made.stderr);
 
 interface Row {
   seq: number;

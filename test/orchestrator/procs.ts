@@ -113,6 +113,22 @@ export function assertRefused(e: Exit, pattern: RegExp, what: string): void {
 }
 
 /** The refusal of a second writer, naming the first. */
+/**
+ * The exit code the contract gives a rehearsal that ran (README "Exit codes"): 0 when the rollout
+ * completed, 1 when it halted, was aborted or is incomplete — read from the run's own outcome (its
+ * JSON, or the summary's first line), so a test checks the code matches what the run says it did.
+ */
+export function rehearsalExit(e: Exit): number {
+  let outcome: string | undefined;
+  try {
+    outcome = (JSON.parse(e.stdout) as { outcome?: string }).outcome;
+  } catch {
+    outcome = /: (COMPLETED|HALTED|ABORTED|INCOMPLETE)\n/.exec(e.stdout)?.[1]?.toLowerCase();
+  }
+  if (outcome === undefined) throw new Error(`no rehearsal outcome in the output (exit ${e.status}):\n${e.stderr.slice(0, 2000)}`);
+  return outcome === 'completed' ? 0 : 1;
+}
+
 export const LOCKED = /is being written by another firebreak process: pid (\d+) on (\S+), running since (\d{4}-\d\d-\d\dT[\d:.]+Z)/;
 
 /** `firebreak rehearse` of a fixture, as JSON. */

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { EventStore } from '../../src/shell/event-store.ts';
 import { NotAStore, STORE_APPLICATION_ID, STORE_SCHEMA_VERSION } from '../../src/shell/store-file.ts';
-import { assertRefused, cli, rehearseArgs } from './procs.ts';
+import { assertRefused, cli, rehearsalExit, rehearseArgs } from './procs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'firebreak-storefile-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -38,7 +38,7 @@ function sqlite(path: string, sql: string): void {
 /** A finished firebreak store to copy from. */
 const made = join(dir, 'made.db');
 const first = cli(rehearseArgs('small-incident', made));
-assert.equal(first.status, 0, first.stderr);
+assert.equal(first.status, rehearsalExit(first), first.stderr);
 
 const cases: { name: string; make: () => string; says: RegExp }[] = [
   { name: 'a path in a missing directory', make: () => join(dir, 'no-such-dir', 'r.db'), says: /the directory .*no-such-dir does not exist; create it first/ },
@@ -127,7 +127,7 @@ test('a new store is marked (application_id "FBRK", user_version) and an empty f
   const empty = join(dir, 'empty.db');
   writeFileSync(empty, '');
   const r = cli(rehearseArgs('small-incident', empty));
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.status, rehearsalExit(r), r.stderr);
   assert.equal(r.stdout, first.stdout);
 });
 
@@ -139,7 +139,7 @@ test('a store written before the marker is read and resumed, and its next writer
   assert.equal(status.status, 0, status.stderr);
   assert.match(status.stdout, /log verified/);
   const again = cli(rehearseArgs('small-incident', old));
-  assert.equal(again.status, 0, again.stderr);
+  assert.equal(again.status, rehearsalExit(again), again.stderr);
   assert.equal(again.stdout, first.stdout);
   const db = new DatabaseSync(old, { readOnly: true });
   assert.equal(Number((db.prepare('PRAGMA application_id').get() as { application_id: number }).application_id), STORE_APPLICATION_ID);
