@@ -158,8 +158,8 @@ const CLUSTER_SCOPED = new Set([
 export function collectObjects(docs: readonly ManifestDocument[], problems: Problem[]): KObject[] {
   const out: KObject[] = [];
   const add = (doc: ManifestDocument, base: DocPath, value: unknown): void => {
-    const where = locOf(doc, base);
     if (!isObj(value)) {
+      const where = locOf(doc, base);
       problems.push({ file: where.file, line: where.line, column: where.column, path: formatPath(base), message: `expected a Kubernetes object (a mapping with apiVersion, kind and metadata), got ${describe(value)}` });
       return;
     }

@@ -126,8 +126,9 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
     };
     // A sidecar that mounts the same ConfigMap (a config reloader) is not the agent: when some
     // container's image names the agent, only those containers run it.
+    const images = containers.map((c) => c.image.toLowerCase());
     const runs: { readonly reader: AgentReader; readonly container: Container; readonly result: AgentResult | undefined }[] = AGENT_READERS.flatMap((reader) => {
-      const hinted = reader.image === null ? [] : containers.filter((c) => reader.image?.test(c.image.toLowerCase()) === true);
+      const hinted = reader.image === null ? [] : containers.filter((_, i) => reader.image?.test(images[i] ?? '') === true);
       return (hinted.length > 0 ? hinted : containers).map((container) => ({ reader, container, result: reader.read({ workload: w, container, containers, configs: cfgsOf(container), lookup, model: ctx.model }) }));
     });
     const seenCalls = new Set<string>();
