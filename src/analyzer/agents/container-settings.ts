@@ -10,7 +10,7 @@
  * define-command-argument-container, core/v1 Container.args).
  *
  * @example
- *   const s = new ContainerSettings(ctx.workload, ctx.container);
+ *   const s = ContainerSettings.of(ctx.workload, ctx.container);
  *   s.flag(['--resources'])?.value;   // "pods" from `--resources=pods`
  *   s.env('DD_CLUSTER_AGENT_ENABLED'); // { value: "true", at: … }
  */
@@ -39,11 +39,25 @@ export interface EnvSetting {
   readonly at: Loc;
 }
 
+/** Settings by container: every reader that reads settings is offered every container, and they are the same for all. */
+const byContainer = new WeakMap<Container, ContainerSettings>();
+
 export class ContainerSettings {
+  /** The settings of container `c` of `w`, made once for every reader that asks. */
+  static of(w: WorkloadInfo, c: Container): ContainerSettings {
+    let s = byContainer.get(c);
+    if (s === undefined || s.w !== w) {
+      s = new ContainerSettings(w, c);
+      byContainer.set(c, s);
+    }
+    return s;
+  }
+
   readonly w: WorkloadInfo;
   readonly c: Container;
   /** command then args, each with its path in the workload. */
   readonly #argv: { readonly text: string; readonly path: DocPath }[];
+  #texts: readonly string[] | undefined;
 
   constructor(w: WorkloadInfo, c: Container) {
     this.w = w;
@@ -63,7 +77,7 @@ export class ContainerSettings {
 
   /** Every argument (command then args). */
   get argv(): readonly string[] {
-    return this.#argv.map((a) => a.text);
+    return (this.#texts ??= this.#argv.map((a) => a.text));
   }
 
   /** Where the container's image is. */
