@@ -37,18 +37,15 @@ const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"\-?:,[\]{}][^#]*?|
 export class YamlLines {
   readonly text: string;
   /** Offset of each line's first character; lines are split at `\n` (a `\r` before it stays in the line). */
-  readonly #starts: Int32Array;
+  readonly #starts: readonly number[];
   /** Indentation of each line, computed when first asked: -2 not yet, -1 blank or comment-only. */
   readonly #indent: Int32Array;
   constructor(text: string) {
     this.text = text;
-    let n = 1;
-    for (let o = text.indexOf('\n'); o >= 0; o = text.indexOf('\n', o + 1)) n++;
-    const starts = new Int32Array(n);
-    let i = 1;
-    for (let o = text.indexOf('\n'); o >= 0; o = text.indexOf('\n', o + 1)) starts[i++] = o + 1;
+    const starts = [0];
+    for (let o = text.indexOf('\n'); o >= 0; o = text.indexOf('\n', o + 1)) starts.push(o + 1);
     this.#starts = starts;
-    this.#indent = new Int32Array(n).fill(-2);
+    this.#indent = new Int32Array(starts.length).fill(-2);
   }
 
   /** Number of lines (one more than the number of `\n`). */
@@ -180,6 +177,9 @@ export class YamlLines {
         if (ind < 0) continue;
         if (ind < ctx.col) break;
         if (ind !== ctx.col) continue;
+        // A plain key starts with its first character: other lines cannot hold this key (quoted keys are read).
+        const c0 = this.text.charCodeAt((this.#starts[i] as number) + ind);
+        if (key !== '' && c0 !== key.charCodeAt(0) && c0 !== 34 /* " */ && c0 !== 39 /* ' */) continue;
         const l = this.line(i);
         const m = KEY.exec(l.slice(ind));
         // A `- ` item at the mapping's own column is an indentless (compact) sequence, the value of the key

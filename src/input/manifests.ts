@@ -36,7 +36,7 @@ import { loadAll } from 'js-yaml';
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit } from 'yaml';
 import { InputError, type Problem } from '../core/errors.ts';
 import type { DocPath, InputNote, ManifestDocument, Pos } from '../analyzer/types.ts';
-import { YamlLines } from '../analyzer/yaml-locate.ts';
+import { YamlLines, type LinePos } from '../analyzer/yaml-locate.ts';
 import { readInputFile, STDIN_NAME } from './read.ts';
 import { locateOffset, syntaxProblem } from './yaml.ts';
 
@@ -297,16 +297,18 @@ export function parseManifests(text: string, file: string): ManifestDocument[] {
   return (file.endsWith('.json') ? undefined : parseFast(text, file)) ?? parseExact(text, file);
 }
 
+const MARKER_LINE = /\n[-.%]/g;
+
 /**
  * Document ranges: split at `---` lines (a leading part counts only if it has content), `...` ends one.
  * Each is [from, to) as the offsets of its first line and of the line that ends it (text.length + 1:
  * the end of the text). Found from the marker lines alone, without splitting the text into lines.
  */
 function documentRanges(text: string): { from: number; to: number }[] | undefined {
-  // Lines that may be markers: the first, and every line starting with `-`, `.` or `%`.
+  // Lines that may be markers: the first, and every line starting with `-`, `.` or `%`, in order.
   const marks: number[] = [0];
-  for (const ch of ['\n-', '\n.', '\n%']) for (let o = text.indexOf(ch); o >= 0; o = text.indexOf(ch, o + 1)) marks.push(o + 1);
-  marks.sort((x, y) => x - y);
+  MARKER_LINE.lastIndex = 0;
+  for (let m = MARKER_LINE.exec(text); m !== null; m = MARKER_LINE.exec(text)) marks.push(m.index + 1);
   const out: { from: number; to: number }[] = [];
   let start = 0;
   let explicit = false;
@@ -412,18 +414,36 @@ class FastDocument implements ManifestDocument {
   }
 
   locateInString(path: DocPath, offset: number): Pos | undefined {
-    const r = this.#f.range(this.index);
     const lines = this.#f.lines;
-    const p = lines.locate(path, r.from, r.to);
+    const p = this.#stringAt(path);
     if (p === undefined || !p.sure) return this.#f.exactDoc(this.index)?.locateInString(path, offset) ?? (p === undefined ? undefined : { line: p.line + 1, column: p.col + 1 });
     if (!p.exact) return { line: p.line + 1, column: p.col + 1 };
     if (!p.literal) return { line: p.line + 1, column: p.col + 1 };
     let v: unknown = this.value;
     for (const seg of path) v = typeof v === 'object' && v !== null ? (v as Record<string | number, unknown>)[seg] : undefined;
-    const before = typeof v === 'string' ? v.slice(0, Math.max(0, offset)) : '';
-    const line = p.line + 1 + (before.split('\n').length - 1);
+    // The literal block's lines before `offset`: its n-th line is the header's line + 1 + n.
+    let n = 0;
+    if (typeof v === 'string') {
+      const end = Math.min(v.length, Math.max(0, offset));
+      for (let o = v.indexOf('\n'); o >= 0 && o < end; o = v.indexOf('\n', o + 1)) n++;
+    }
+    const line = p.line + 1 + n;
     const ind = lines.indent(line);
     return { line: line + 1, column: (ind < 0 ? 0 : ind) + 1 };
+  }
+
+  /** The last string located (readers ask for many positions inside the same ConfigMap key). */
+  #lastPath: DocPath | undefined;
+  #lastAt: LinePos | undefined;
+
+  #stringAt(path: DocPath): LinePos | undefined {
+    const last = this.#lastPath;
+    if (last !== undefined && last.length === path.length && last.every((s, i) => s === path[i])) return this.#lastAt;
+    const r = this.#f.range(this.index);
+    const p = this.#f.lines.locate(path, r.from, r.to);
+    this.#lastPath = [...path];
+    this.#lastAt = p;
+    return p;
   }
 }
 
