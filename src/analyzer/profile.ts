@@ -28,7 +28,7 @@ import type { Problem } from '../core/errors.ts';
 import { defaultPriorityLevel } from '../model/kubernetes.ts';
 import type { ModelConfig } from '../twin/config.ts';
 import { wellKnownAgent } from './agent-images.ts';
-import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agents/agent.ts';
+import { callProfile, type AgentContext, type AgentNote, type AgentResult, type ConfigText } from './agents/agent.ts';
 import { AGENT_READERS } from './agents/registry.ts';
 import { parseProfileAnnotation, PROFILE_ANNOTATION } from './annotation.ts';
 import { KNOWN_RESOURCES } from './capacity.ts';
@@ -127,15 +127,22 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
     // A sidecar that mounts the same ConfigMap (a config reloader) is not the agent: when some
     // container's image names the agent, only those containers run it.
     const images = containers.map((c) => c.image.toLowerCase());
-    const runs: { readonly reader: AgentReader; readonly container: Container; readonly result: AgentResult | undefined }[] = AGENT_READERS.flatMap((reader) => {
-      const hinted = reader.image === null ? [] : containers.filter((_, i) => reader.image?.test(images[i] ?? '') === true);
-      return (hinted.length > 0 ? hinted : containers).map((container) => ({ reader, container, result: reader.read({ workload: w, container, containers, configs: cfgsOf(container), lookup, model: ctx.model }) }));
-    });
+    // One context per container, made when a reader first reads it, shared by every reader.
+    const contexts: (AgentContext | undefined)[] = containers.map(() => undefined);
+    const contextOf = (i: number): AgentContext => {
+      let x = contexts[i];
+      if (x === undefined) {
+        const container = containers[i] as Container;
+        x = { workload: w, container, containers, configs: cfgsOf(container), lookup, model: ctx.model };
+        contexts[i] = x;
+      }
+      return x;
+    };
     const seenCalls = new Set<string>();
     const seenNotes = new Set<string>();
     const recognised = new Set<Container>();
-    for (const { container, result: r } of runs) {
-      if (r === undefined) continue;
+    const take = (container: Container, r: AgentResult | undefined): void => {
+      if (r === undefined) return;
       recognised.add(container);
       if (!agents.includes(r.agent)) agents.push(r.agent);
       for (const c of r.calls) {
@@ -148,6 +155,18 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
         if (!seenNotes.has(k)) notes.push(n);
         seenNotes.add(k);
       }
+    };
+    // Every reader in order, on its hinted containers (or all of them), each in order.
+    for (const reader of AGENT_READERS) {
+      let hinted = false;
+      if (reader.image !== null) {
+        for (let i = 0; i < containers.length; i++) {
+          if (!reader.image.test(images[i] ?? '')) continue;
+          hinted = true;
+          take(containers[i] as Container, reader.read(contextOf(i)));
+        }
+      }
+      if (!hinted) for (let i = 0; i < containers.length; i++) take(containers[i] as Container, reader.read(contextOf(i)));
     }
     for (const n of notes) {
       // A reader that cannot read what decides the agent's calls says so as profile-unknown; --strict makes it block.
