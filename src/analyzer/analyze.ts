@@ -150,16 +150,20 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   const secrets = new Map<string, KObject>();
   const flowSchemas: KObject[] = [];
   const workloads: WorkloadInfo[] = [];
+  // Workloads by kind/namespace/name: one that appears twice is a problem (the key holds the kind, so
+  // only workloads can meet a workload).
   const seen = new Map<string, KObject>();
   for (const o of objects) {
-    const key = `${o.kind}/${o.namespace}/${o.name}`;
-    const first = seen.get(key);
-    if (first !== undefined && WORKLOAD_KINDS.has(o.kind)) {
-      const f = new Fields(o, problems);
-      f.problem(['metadata', 'name'], `${o.kind} ${o.namespace}/${o.name} appears twice (also ${first.doc.file}, document ${first.doc.index + 1})`, 'keep one of the two');
-      continue;
+    if (WORKLOAD_KINDS.has(o.kind)) {
+      const key = `${o.kind}/${o.namespace}/${o.name}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        const f = new Fields(o, problems);
+        f.problem(['metadata', 'name'], `${o.kind} ${o.namespace}/${o.name} appears twice (also ${first.doc.file}, document ${first.doc.index + 1})`, 'keep one of the two');
+        continue;
+      }
+      seen.set(key, o);
     }
-    seen.set(key, o);
     if (o.kind === 'ConfigMap') configMaps.set(`${o.namespace}/${o.name}`, o);
     else if (o.kind === 'Secret') secrets.set(`${o.namespace}/${o.name}`, o);
     else if (o.kind === 'FlowSchema') flowSchemas.push(o);

@@ -138,17 +138,30 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
       }
       return x;
     };
+    // Calls are taken once each (the same profile, position and leader-only flag: the same JSON). Their keys
+    // are made only when a second result brings calls, or a result repeats a call name (equal calls share it).
     const seenCalls = new Set<string>();
+    let keyed = true;
+    const callKey = (c: DerivedCall): string => JSON.stringify([c.profile, c.at, c.leaderOnly === true]);
     const seenNotes = new Set<string>();
     const recognised = new Set<Container>();
     const take = (container: Container, r: AgentResult | undefined): void => {
       if (r === undefined) return;
       recognised.add(container);
       if (!agents.includes(r.agent)) agents.push(r.agent);
-      for (const c of r.calls) {
-        const k = JSON.stringify([c.profile, c.at, c.leaderOnly === true]);
-        if (!seenCalls.has(k)) calls.push(c);
-        seenCalls.add(k);
+      if (calls.length === 0 && r.calls.length > 0 && new Set(r.calls.map((c) => c.profile.name)).size === r.calls.length) {
+        calls.push(...r.calls);
+        keyed = false;
+      } else {
+        if (!keyed) {
+          for (const c of calls) seenCalls.add(callKey(c));
+          keyed = true;
+        }
+        for (const c of r.calls) {
+          const k = callKey(c);
+          if (!seenCalls.has(k)) calls.push(c);
+          seenCalls.add(k);
+        }
       }
       for (const n of r.notes) {
         const k = JSON.stringify(n);
