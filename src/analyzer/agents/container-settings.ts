@@ -39,16 +39,20 @@ export interface EnvSetting {
   readonly at: Loc;
 }
 
-/** Settings by container: every reader that reads settings is offered every container, and they are the same for all. */
-const byContainer = new WeakMap<Container, ContainerSettings>();
+/**
+ * The settings of the containers of the workload last asked about: every reader that reads settings is
+ * offered every container of a workload in turn, and they are the same for all.
+ */
+let last: { readonly w: WorkloadInfo; readonly byContainer: Map<Container, ContainerSettings> } | undefined;
 
 export class ContainerSettings {
   /** The settings of container `c` of `w`, made once for every reader that asks. */
   static of(w: WorkloadInfo, c: Container): ContainerSettings {
-    let s = byContainer.get(c);
-    if (s === undefined || s.w !== w) {
+    if (last?.w !== w) last = { w, byContainer: new Map() };
+    let s = last.byContainer.get(c);
+    if (s === undefined) {
       s = new ContainerSettings(w, c);
-      byContainer.set(c, s);
+      last.byContainer.set(c, s);
     }
     return s;
   }
