@@ -150,16 +150,20 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   const secrets = new Map<string, KObject>();
   const flowSchemas: KObject[] = [];
   const workloads: WorkloadInfo[] = [];
+  // Workloads by kind/namespace/name: one that appears twice is a problem (the key holds the kind, so
+  // only workloads can meet a workload).
   const seen = new Map<string, KObject>();
   for (const o of objects) {
-    const key = `${o.kind}/${o.namespace}/${o.name}`;
-    const first = seen.get(key);
-    if (first !== undefined && WORKLOAD_KINDS.has(o.kind)) {
-      const f = new Fields(o, problems);
-      f.problem(['metadata', 'name'], `${o.kind} ${o.namespace}/${o.name} appears twice (also ${first.doc.file}, document ${first.doc.index + 1})`, 'keep one of the two');
-      continue;
+    if (WORKLOAD_KINDS.has(o.kind)) {
+      const key = `${o.kind}/${o.namespace}/${o.name}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        const f = new Fields(o, problems);
+        f.problem(['metadata', 'name'], `${o.kind} ${o.namespace}/${o.name} appears twice (also ${first.doc.file}, document ${first.doc.index + 1})`, 'keep one of the two');
+        continue;
+      }
+      seen.set(key, o);
     }
-    seen.set(key, o);
     if (o.kind === 'ConfigMap') configMaps.set(`${o.namespace}/${o.name}`, o);
     else if (o.kind === 'Secret') secrets.set(`${o.namespace}/${o.name}`, o);
     else if (o.kind === 'FlowSchema') flowSchemas.push(o);
@@ -195,7 +199,8 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
     const pw: PlannedWorkload = { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls, ...(leader.size > 0 ? { leaderCalls: leader } : {}) };
     planned.push(pw);
     plannedOf.set(p, pw);
-    const sig = signature({ ...pw, replicas: pw.perNode ? 1 : 0 });
+    // Replicas left out: the group counts them.
+    const sig = signatureWith(pw, 0);
     const g = groups.get(sig);
     const n = pw.perNode ? 1 : pw.replicas;
     if (g === undefined) groups.set(sig, { pw: { ...pw, replicas: pw.perNode ? 1 : 1 }, count: n });
@@ -213,6 +218,8 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
     readonly turn: Turn;
     readonly verdicts: readonly Verdict[];
     readonly worst: ClusterEstimate | undefined;
+    /** The largest cluster it is not ok on (worstFlagged), whose estimate `worst` is. */
+    readonly worstCluster: Cluster | undefined;
     readonly count: { readonly ok: number; readonly warn: number; readonly block: number };
     readonly verdict: Verdict;
   }
@@ -220,7 +227,7 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   const workloadReports: WorkloadReport[] = [];
   const aloneWorst: Verdict[] = clusters.map(() => 'ok');
   const noTurn: Turn = { warnAtNodes: null, blockAtNodes: null, blockAboveNodes: null, blockRanges: [], warnRanges: [], searchedUpToNodes: SEARCH_MAX_NODES };
-  const quiet: Alone = { turn: noTurn, verdicts: [], worst: undefined, count: { ok: clusters.length, warn: 0, block: 0 }, verdict: 'ok' };
+  const quiet: Alone = { turn: noTurn, verdicts: [], worst: undefined, worstCluster: undefined, count: { ok: clusters.length, warn: 0, block: 0 }, verdict: 'ok' };
   for (const p of profiles) {
     const pw = plannedOf.get(p);
     let m = quiet;
@@ -236,7 +243,7 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
         const count = { ok: 0, warn: 0, block: 0 };
         for (const v of vs) count[v]++;
         vs.forEach((v, i) => (aloneWorst[i] = worse(aloneWorst[i] ?? 'ok', v)));
-        m = { turn: t, verdicts: vs, worst: worst === undefined ? undefined : estimate([pw], worst.nodes, worst.pods, model), count, verdict: vs.reduce<Verdict>((a, v) => worse(a, v), 'ok') };
+        m = { turn: t, verdicts: vs, worst: worst === undefined ? undefined : estimate([pw], worst.nodes, worst.pods, model), worstCluster: worst, count, verdict: vs.reduce<Verdict>((a, v) => worse(a, v), 'ok') };
         memo.set(sig, m);
       }
       if (m.worst !== undefined) findings.push(...estimateFindings(p, pw, clusters, m, model, podsPerNode, m.worst));
@@ -322,7 +329,20 @@ function uniqueNames(calls: readonly DerivedCall[]): PlannedWorkload['calls'] {
 }
 
 function signature(pw: PlannedWorkload): string {
-  return JSON.stringify([pw.perNode, pw.perNode ? 0 : pw.replicas, pw.level, pw.calls.map((c) => [c.verb, c.resource, c.scope, c.resourceVersion, c.periodS, c.pageSize, c.qps, c.namespaceFraction, pw.leaderCalls?.has(c.name) === true])]);
+  return signatureWith(pw, pw.perNode ? 0 : pw.replicas);
+}
+
+/** JSON of the calls' part of a signature, made once per planned workload. */
+const callSignatures = new WeakMap<PlannedWorkload, string>();
+
+/** The signature with `replicas` in place of the workload's (the same text as JSON.stringify of the whole). */
+function signatureWith(pw: PlannedWorkload, replicas: number): string {
+  let calls = callSignatures.get(pw);
+  if (calls === undefined) {
+    calls = JSON.stringify(pw.calls.map((c) => [c.verb, c.resource, c.scope, c.resourceVersion, c.periodS, c.pageSize, c.qps, c.namespaceFraction, pw.leaderCalls?.has(c.name) === true]));
+    callSignatures.set(pw, calls);
+  }
+  return `[${JSON.stringify(pw.perNode)},${JSON.stringify(replicas)},${JSON.stringify(pw.level)},${calls}]`;
 }
 
 function sortProblems(problems: readonly Problem[]): Problem[] {
@@ -454,12 +474,12 @@ function estimateFindings(
   p: WorkloadProfile,
   pw: PlannedWorkload,
   clusters: readonly Cluster[],
-  alone: { readonly verdicts: readonly Verdict[]; readonly count: { readonly warn: number; readonly block: number }; readonly turn: Turn },
+  alone: { readonly worstCluster: Cluster | undefined; readonly count: { readonly warn: number; readonly block: number }; readonly turn: Turn },
   model: ModelConfig,
   podsPerNode: number,
   e: ClusterEstimate,
 ): Finding[] {
-  const worstCluster = worstFlagged(clusters, alone.verdicts);
+  const worstCluster = alone.worstCluster;
   if (worstCluster === undefined) return [];
   const worst = { c: worstCluster };
   const { block, warn } = alone.count;

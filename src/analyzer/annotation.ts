@@ -62,7 +62,7 @@ export function parseProfileAnnotation(doc: ManifestDocument, path: DocPath, tex
   }
   const lines = new YamlLines(text);
   const offsetOf = (p: DocPath): number => {
-    const pos = lines.locate(p, 0, lines.lines.length);
+    const pos = lines.locate(p, 0, lines.lineCount);
     return pos === undefined ? 0 : lines.offset(pos.line, pos.col);
   };
 

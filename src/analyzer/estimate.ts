@@ -277,9 +277,14 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
       cpuShare[i] = c.cpuS / Math.max(1e-3, c.cpuS + c.transferS + (c.etcdObjects > 0 || c.mutating ? baseLatency : 0));
       heavy[i] = c.etcdObjects > 1 ? 1 : 0;
     }
-    let x = new Array<number>(n).fill(0);
-    let best = x;
+    // In flight at the current step; the next step is filled into the other buffer, and the step
+    // holding the most memory is copied out.
+    const bufA = new Float64Array(n);
+    const bufB = new Float64Array(n);
+    let x = bufA;
+    const best = new Array<number>(n).fill(0);
     let bestMem = -1;
+    const scratch: FillScratch = { wanted: new Float64Array(avail.length) };
     // Fewer, longer steps when many calls share the phase (a whole change of many workloads).
     const steps = Math.min(Math.max(20, Math.round(6000 / Math.max(1, n))), 120, Math.max(1, Math.ceil(durationS)));
     const dt = durationS / steps;
@@ -314,12 +319,12 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
         want[i] = w;
         weight[i] = w * c.seats;
       }
-      x = fillLevels(prepared, avail, want, weight);
+      x = fillLevels(prepared, avail, want, weight, x === bufA ? bufB : bufA, scratch);
       let m = 0;
       for (let i = 0; i < n; i++) m += (x[i] ?? 0) * (prepared[i] as Prepared).cost.memoryBytes;
       if (m > bestMem) {
         bestMem = m;
-        best = x;
+        for (let i = 0; i < n; i++) best[i] = x[i] ?? 0;
       }
     }
     return { inflight: best, rhoCpu, rhoEtcd };
@@ -432,10 +437,19 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
  * seats, fast ones free them), no call getting more than it wants (water
  * filling).
  */
-function fillLevels(prepared: readonly Prepared[], avail: readonly number[], want: readonly number[], weight: readonly number[]): number[] {
+/** Reusable arrays of fillLevels (the rollout's steps call it many times). */
+interface FillScratch {
+  readonly wanted: Float64Array;
+}
+
+function fillLevels(prepared: readonly Prepared[], avail: readonly number[], want: readonly number[], weight: readonly number[]): number[];
+function fillLevels<T extends number[] | Float64Array>(prepared: readonly Prepared[], avail: readonly number[], want: readonly number[], weight: readonly number[], into: T, scratch: FillScratch): T;
+function fillLevels(prepared: readonly Prepared[], avail: readonly number[], want: readonly number[], weight: readonly number[], into?: number[] | Float64Array, scratch?: FillScratch): number[] | Float64Array {
   const n = prepared.length;
-  const out = new Array<number>(n).fill(0);
-  const wanted = new Array<number>(avail.length).fill(0);
+  const out = into ?? new Array<number>(n);
+  out.fill(0);
+  const wanted = scratch?.wanted ?? new Float64Array(avail.length);
+  wanted.fill(0);
   for (let i = 0; i < n; i++) {
     const x = prepared[i] as Prepared;
     wanted[x.li] = (wanted[x.li] ?? 0) + (want[i] ?? 0) * x.cost.seats;

@@ -71,12 +71,7 @@ export class Fields {
   }
 
   str(path: DocPath): string | undefined {
-    const v = this.get(path);
-    if (v === undefined || v === null) return undefined;
-    if (typeof v === 'string') return v;
-    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-    this.problem(path, `expected a string, got ${describe(v)}`);
-    return undefined;
+    return this.strOf(this.get(path), path);
   }
 
   /**
@@ -94,44 +89,86 @@ export class Fields {
   }
 
   map(path: DocPath): Obj | undefined {
-    const v = this.get(path);
-    if (v === undefined || v === null) return undefined;
-    if (isObj(v)) return v;
-    this.problem(path, `expected a mapping, got ${describe(v)}`);
-    return undefined;
+    return this.mapOf(this.get(path), path);
   }
 
   list(path: DocPath): readonly unknown[] | undefined {
-    const v = this.get(path);
-    if (v === undefined || v === null) return undefined;
-    if (Array.isArray(v)) return v as readonly unknown[];
-    this.problem(path, `expected a list, got ${describe(v)}`);
-    return undefined;
+    return this.listOf(this.get(path), path);
   }
 
   /** A list of strings; non-string items are problems and skipped. */
   strings(path: DocPath): string[] {
-    const l = this.list(path) ?? [];
-    const out: string[] = [];
-    l.forEach((x, i) => {
-      if (typeof x === 'string') out.push(x);
-      else if (typeof x === 'number' || typeof x === 'boolean') out.push(String(x));
-      else this.problem([...path, i], `expected a string, got ${describe(x)}`);
-    });
-    return out;
+    return this.stringsOf(this.get(path), path);
   }
 
   /** A mapping of string values (labels, annotations, ConfigMap data). */
   stringMap(path: DocPath): Record<string, string> {
-    const m = this.map(path) ?? {};
+    return this.stringMapOf(this.get(path), path);
+  }
+
+  // The same reads on a value the caller already reached (`key` / `item` walk as `get` does), at `path`
+  // — an array, or a function that makes it only when there is a problem to report.
+
+  strOf(v: unknown, path: LazyPath): string | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    this.problem(pathOf(path), `expected a string, got ${describe(v)}`);
+    return undefined;
+  }
+
+  mapOf(v: unknown, path: LazyPath): Obj | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (isObj(v)) return v;
+    this.problem(pathOf(path), `expected a mapping, got ${describe(v)}`);
+    return undefined;
+  }
+
+  listOf(v: unknown, path: LazyPath): readonly unknown[] | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (Array.isArray(v)) return v as readonly unknown[];
+    this.problem(pathOf(path), `expected a list, got ${describe(v)}`);
+    return undefined;
+  }
+
+  stringsOf(v: unknown, path: LazyPath): string[] {
+    const l = this.listOf(v, path) ?? [];
+    const out: string[] = [];
+    l.forEach((x, i) => {
+      if (typeof x === 'string') out.push(x);
+      else if (typeof x === 'number' || typeof x === 'boolean') out.push(String(x));
+      else this.problem([...pathOf(path), i], `expected a string, got ${describe(x)}`);
+    });
+    return out;
+  }
+
+  stringMapOf(v: unknown, path: LazyPath): Record<string, string> {
+    const m = this.mapOf(v, path) ?? {};
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(m)) {
-      if (typeof v === 'string') out[k] = v;
-      else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
-      else if (v !== null && v !== undefined) this.problem([...path, k], `expected a string, got ${describe(v)}`, 'quote the value');
+    for (const [k, x] of Object.entries(m)) {
+      if (typeof x === 'string') out[k] = x;
+      else if (typeof x === 'number' || typeof x === 'boolean') out[k] = String(x);
+      else if (x !== null && x !== undefined) this.problem([...pathOf(path), k], `expected a string, got ${describe(x)}`, 'quote the value');
     }
     return out;
   }
+}
+
+/** A field path, or a function that makes it (only needed when a problem is reported). */
+export type LazyPath = DocPath | (() => DocPath);
+
+function pathOf(p: LazyPath): DocPath {
+  return typeof p === 'function' ? p() : p;
+}
+
+/** `v[k]` as Fields.get walks a key: only on a mapping. */
+export function key(v: unknown, k: string): unknown {
+  return isObj(v) ? v[k] : undefined;
+}
+
+/** `v[i]` as Fields.get walks an index: only on a list. */
+export function item(v: unknown, i: number): unknown {
+  return Array.isArray(v) ? (v as unknown[])[i] : undefined;
 }
 
 export function describe(v: unknown): string {
@@ -158,8 +195,8 @@ const CLUSTER_SCOPED = new Set([
 export function collectObjects(docs: readonly ManifestDocument[], problems: Problem[]): KObject[] {
   const out: KObject[] = [];
   const add = (doc: ManifestDocument, base: DocPath, value: unknown): void => {
-    const where = locOf(doc, base);
     if (!isObj(value)) {
+      const where = locOf(doc, base);
       problems.push({ file: where.file, line: where.line, column: where.column, path: formatPath(base), message: `expected a Kubernetes object (a mapping with apiVersion, kind and metadata), got ${describe(value)}` });
       return;
     }

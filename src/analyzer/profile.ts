@@ -28,7 +28,7 @@ import type { Problem } from '../core/errors.ts';
 import { defaultPriorityLevel } from '../model/kubernetes.ts';
 import type { ModelConfig } from '../twin/config.ts';
 import { wellKnownAgent } from './agent-images.ts';
-import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agents/agent.ts';
+import { callProfile, type AgentContext, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agents/agent.ts';
 import { AGENT_READERS } from './agents/registry.ts';
 import { parseProfileAnnotation, PROFILE_ANNOTATION } from './annotation.ts';
 import { KNOWN_RESOURCES } from './capacity.ts';
@@ -126,29 +126,65 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
     };
     // A sidecar that mounts the same ConfigMap (a config reloader) is not the agent: when some
     // container's image names the agent, only those containers run it.
-    const runs: { readonly reader: AgentReader; readonly container: Container; readonly result: AgentResult | undefined }[] = AGENT_READERS.flatMap((reader) => {
-      const hinted = reader.image === null ? [] : containers.filter((c) => reader.image?.test(c.image.toLowerCase()) === true);
-      return (hinted.length > 0 ? hinted : containers).map((container) => ({ reader, container, result: reader.read({ workload: w, container, containers, configs: cfgsOf(container), lookup, model: ctx.model }) }));
-    });
+    const images = containers.map((c) => c.image.toLowerCase());
+    // One context per container, made when a reader first reads it, shared by every reader.
+    const contexts: (AgentContext | undefined)[] = containers.map(() => undefined);
+    const contextOf = (i: number): AgentContext => {
+      let x = contexts[i];
+      if (x === undefined) {
+        const container = containers[i] as Container;
+        x = { workload: w, container, containers, configs: cfgsOf(container), lookup, model: ctx.model };
+        contexts[i] = x;
+      }
+      return x;
+    };
+    // Calls are taken once each (the same profile, position and leader-only flag: the same JSON). Their keys
+    // are made only when a second result brings calls, or a result repeats a call name (equal calls share it).
     const seenCalls = new Set<string>();
+    let keyed = true;
+    const callKey = (c: DerivedCall): string => JSON.stringify([c.profile, c.at, c.leaderOnly === true]);
     const seenNotes = new Set<string>();
     const recognised = new Set<Container>();
-    for (const { reader, container, result: r } of runs) {
-      if (r === undefined) continue;
+    const take = (reader: AgentReader, container: Container, r: AgentResult | undefined): void => {
+      if (r === undefined) return;
+      // The agent's own fix for calls that carry none (AgentReader.fix).
+      const fixed = (c: DerivedCall): DerivedCall => {
+        const fix = c.fix ?? reader.fix?.(c);
+        return fix === undefined || fix === c.fix ? c : { ...c, fix };
+      };
       recognised.add(container);
       if (!agents.includes(r.agent)) agents.push(r.agent);
-      for (const c of r.calls) {
-        const k = JSON.stringify([c.profile, c.at, c.leaderOnly === true]);
-        if (seenCalls.has(k)) continue;
-        seenCalls.add(k);
-        const fix = c.fix ?? reader.fix?.(c);
-        calls.push(fix === undefined || fix === c.fix ? c : { ...c, fix });
+      if (calls.length === 0 && r.calls.length > 0 && new Set(r.calls.map((c) => c.profile.name)).size === r.calls.length) {
+        calls.push(...r.calls.map(fixed));
+        keyed = false;
+      } else {
+        if (!keyed) {
+          for (const c of calls) seenCalls.add(callKey(c));
+          keyed = true;
+        }
+        for (const c of r.calls) {
+          const k = callKey(c);
+          if (!seenCalls.has(k)) calls.push(fixed(c));
+          seenCalls.add(k);
+        }
       }
       for (const n of r.notes) {
         const k = JSON.stringify(n);
         if (!seenNotes.has(k)) notes.push(n);
         seenNotes.add(k);
       }
+    };
+    // Every reader in order, on its hinted containers (or all of them), each in order.
+    for (const reader of AGENT_READERS) {
+      let hinted = false;
+      if (reader.image !== null) {
+        for (let i = 0; i < containers.length; i++) {
+          if (!reader.image.test(images[i] ?? '')) continue;
+          hinted = true;
+          take(reader, containers[i] as Container, reader.read(contextOf(i)));
+        }
+      }
+      if (!hinted) for (let i = 0; i < containers.length; i++) take(reader, containers[i] as Container, reader.read(contextOf(i)));
     }
     for (const n of notes) {
       // A reader that cannot read what decides the agent's calls says so as profile-unknown; --strict makes it block.

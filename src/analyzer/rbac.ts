@@ -22,7 +22,7 @@
  */
 import type { Problem } from '../core/errors.ts';
 import { BOOTSTRAP_ROLES } from './bootstrap-roles.ts';
-import { Fields, isObj, type KObject } from './objects.ts';
+import { Fields, isObj, key, type KObject } from './objects.ts';
 import type { Loc } from './types.ts';
 
 export interface Rule {
@@ -197,11 +197,14 @@ export class Rbac {
 
   /** Bindings whose subjects include this service account, in input order. */
   #bindingsOf(namespace: string, sa: string): Binding[] {
-    const idx = new Set<number>();
+    const lists: number[][] = [];
     for (const key of [`sa:${namespace}/${sa}`, 'group:system:serviceaccounts', `group:system:serviceaccounts:${namespace}`, 'group:system:authenticated', `user:system:serviceaccount:${namespace}:${sa}`]) {
-      for (const i of this.#bySubject.get(key) ?? []) idx.add(i);
+      const l = this.#bySubject.get(key);
+      if (l !== undefined) lists.push(l);
     }
-    return [...idx].sort((a, b) => a - b).map((i) => this.#bindings[i] as Binding);
+    // Each list is ascending without repeats (bindings are indexed in input order); several are merged.
+    const idx = lists.length === 1 ? (lists[0] as number[]) : [...new Set(lists.flat())].sort((a, b) => a - b);
+    return idx.map((i) => this.#bindings[i] as Binding);
   }
 
   /** The service account's grants, the bindings naming it, and what of them cannot be resolved. */
@@ -243,8 +246,9 @@ function readRules(f: Fields): Rule[] {
       f.problem(['rules', i], 'expected a rule (a mapping with apiGroups, resources and verbs)');
       return;
     }
-    const resources = f.strings(['rules', i, 'resources']).map((name, j) => ({ name, at: () => f.loc(['rules', i, 'resources', j]) }));
-    rules.push({ verbs: new Set(f.strings(['rules', i, 'verbs'])), resources, named: f.strings(['rules', i, 'resourceNames']).length > 0, at: () => f.loc(['rules', i]) });
+    const resources = f.stringsOf(r.resources, () => ['rules', i, 'resources']).map((name, j) => ({ name, at: () => f.loc(['rules', i, 'resources', j]) }));
+    const verbs = new Set(f.stringsOf(r.verbs, () => ['rules', i, 'verbs']));
+    rules.push({ verbs, resources, named: f.stringsOf(r.resourceNames, () => ['rules', i, 'resourceNames']).length > 0, at: () => f.loc(['rules', i]) });
   });
   return rules;
 }
@@ -270,10 +274,10 @@ interface Subject {
 
 function readSubjects(f: Fields, o: KObject): Subject[] {
   const out: Subject[] = [];
-  (f.list(['subjects']) ?? []).forEach((_, i) => {
-    const kind = f.str(['subjects', i, 'kind']) ?? '';
-    const name = f.str(['subjects', i, 'name']) ?? '';
-    const namespace = f.str(['subjects', i, 'namespace']) ?? (o.kind === 'RoleBinding' ? o.namespace : undefined);
+  (f.list(['subjects']) ?? []).forEach((s, i) => {
+    const kind = f.strOf(key(s, 'kind'), () => ['subjects', i, 'kind']) ?? '';
+    const name = f.strOf(key(s, 'name'), () => ['subjects', i, 'name']) ?? '';
+    const namespace = f.strOf(key(s, 'namespace'), () => ['subjects', i, 'namespace']) ?? (o.kind === 'RoleBinding' ? o.namespace : undefined);
     out.push({ kind, name, namespace });
   });
   return out;

@@ -5,7 +5,7 @@
  * and mounted ConfigMaps (where known agents keep their configuration).
  */
 import type { Problem } from '../core/errors.ts';
-import { Fields, isObj, type KObject } from './objects.ts';
+import { Fields, isObj, item, key, type KObject } from './objects.ts';
 import type { DocPath, Loc, Workload, WorkloadKind } from './types.ts';
 
 export interface EnvVar {
@@ -85,49 +85,57 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
     default:
       break;
   }
-  f.map(ps);
-  const sa = f.str([...ps, 'serviceAccountName']) ?? f.str([...ps, 'serviceAccount']) ?? 'default';
-  const saPath: DocPath = f.get([...ps, 'serviceAccountName']) !== undefined ? [...ps, 'serviceAccountName'] : f.get([...ps, 'serviceAccount']) !== undefined ? [...ps, 'serviceAccount'] : ps;
+  // Fields are read from the values reached once (key / item walk as Fields.get does); the paths
+  // are made only for a problem.
+  const pod = f.get(ps);
+  f.mapOf(pod, ps);
+  const saName = key(pod, 'serviceAccountName');
+  const saOld = key(pod, 'serviceAccount');
+  const sa = f.strOf(saName, () => [...ps, 'serviceAccountName']) ?? f.strOf(saOld, () => [...ps, 'serviceAccount']) ?? 'default';
+  const saPath: DocPath = saName !== undefined ? [...ps, 'serviceAccountName'] : saOld !== undefined ? [...ps, 'serviceAccount'] : ps;
 
   // Volumes that are ConfigMaps or Secrets (directly or projected), by volume name.
   const volumeMaps = new Map<string, MountedObject[]>();
   let projectedToken = false;
-  (f.list([...ps, 'volumes']) ?? []).forEach((v, i) => {
+  (f.listOf(key(pod, 'volumes'), () => [...ps, 'volumes']) ?? []).forEach((v, i) => {
     if (!isObj(v)) return;
-    const vp: DocPath = [...ps, 'volumes', i];
-    const name = f.str([...vp, 'name']) ?? '';
+    const vp = (): (string | number)[] => [...ps, 'volumes', i];
+    const name = f.strOf(v.name, () => [...vp(), 'name']) ?? '';
     const maps: MountedObject[] = [];
-    const cm = f.str([...vp, 'configMap', 'name']);
-    if (cm !== undefined) maps.push({ kind: 'ConfigMap', name: cm, optional: f.get([...vp, 'configMap', 'optional']) === true });
-    const secret = f.str([...vp, 'secret', 'secretName']);
-    if (secret !== undefined) maps.push({ kind: 'Secret', name: secret, optional: f.get([...vp, 'secret', 'optional']) === true });
-    (f.list([...vp, 'projected', 'sources']) ?? []).forEach((_, j) => {
-      const sp: DocPath = [...vp, 'projected', 'sources', j];
-      const n = f.str([...sp, 'configMap', 'name']);
-      if (n !== undefined) maps.push({ kind: 'ConfigMap', name: n, optional: f.get([...sp, 'configMap', 'optional']) === true });
-      const sn = f.str([...sp, 'secret', 'name']);
-      if (sn !== undefined) maps.push({ kind: 'Secret', name: sn, optional: f.get([...sp, 'secret', 'optional']) === true });
-      if (isObj(f.get([...sp, 'serviceAccountToken']))) projectedToken = true;
+    const cm = f.strOf(key(v.configMap, 'name'), () => [...vp(), 'configMap', 'name']);
+    if (cm !== undefined) maps.push({ kind: 'ConfigMap', name: cm, optional: key(v.configMap, 'optional') === true });
+    const secret = f.strOf(key(v.secret, 'secretName'), () => [...vp(), 'secret', 'secretName']);
+    if (secret !== undefined) maps.push({ kind: 'Secret', name: secret, optional: key(v.secret, 'optional') === true });
+    (f.listOf(key(v.projected, 'sources'), () => [...vp(), 'projected', 'sources']) ?? []).forEach((_, j) => {
+      const src = item(key(v.projected, 'sources'), j);
+      const sp = (): (string | number)[] => [...vp(), 'projected', 'sources', j];
+      const n = f.strOf(key(key(src, 'configMap'), 'name'), () => [...sp(), 'configMap', 'name']);
+      if (n !== undefined) maps.push({ kind: 'ConfigMap', name: n, optional: key(key(src, 'configMap'), 'optional') === true });
+      const sn = f.strOf(key(key(src, 'secret'), 'name'), () => [...sp(), 'secret', 'name']);
+      if (sn !== undefined) maps.push({ kind: 'Secret', name: sn, optional: key(key(src, 'secret'), 'optional') === true });
+      if (isObj(key(src, 'serviceAccountToken'))) projectedToken = true;
     });
     volumeMaps.set(name, maps);
   });
 
   const containers: Container[] = [];
-  (f.list([...ps, 'containers']) ?? []).forEach((c, i) => {
+  (f.listOf(key(pod, 'containers'), () => [...ps, 'containers']) ?? []).forEach((c, i) => {
     const cp: DocPath = [...ps, 'containers', i];
     if (!isObj(c)) {
       f.problem(cp, 'expected a container (a mapping with name and image)');
       return;
     }
     const env = new Map<string, EnvVar>();
-    (f.list([...cp, 'env']) ?? []).forEach((e, j) => {
+    (f.listOf(c.env, () => [...cp, 'env']) ?? []).forEach((e, j) => {
       if (!isObj(e)) return;
-      const n = f.str([...cp, 'env', j, 'name']);
+      const n = f.strOf(e.name, () => [...cp, 'env', j, 'name']);
       if (n === undefined) return;
-      const value = f.str([...cp, 'env', j, 'value']);
-      const fieldPath = f.str([...cp, 'env', j, 'valueFrom', 'fieldRef', 'fieldPath']);
-      const cmName = f.str([...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'name']);
-      const cmKey = f.str([...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'key']);
+      const value = f.strOf(e.value, () => [...cp, 'env', j, 'value']);
+      const from = e.valueFrom;
+      const fieldPath = f.strOf(key(key(from, 'fieldRef'), 'fieldPath'), () => [...cp, 'env', j, 'valueFrom', 'fieldRef', 'fieldPath']);
+      const ref = key(from, 'configMapKeyRef');
+      const cmName = f.strOf(key(ref, 'name'), () => [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'name']);
+      const cmKey = f.strOf(key(ref, 'key'), () => [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'key']);
       env.set(n, {
         ...(value !== undefined ? { value } : {}),
         ...(fieldPath !== undefined ? { fieldPath } : {}),
@@ -135,24 +143,23 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
       });
     });
     const mounts: MountedObject[] = [];
-    (f.list([...cp, 'volumeMounts']) ?? []).forEach((_, j) => {
-      const n = f.str([...cp, 'volumeMounts', j, 'name']);
+    (f.listOf(c.volumeMounts, () => [...cp, 'volumeMounts']) ?? []).forEach((m, j) => {
+      const n = f.strOf(key(m, 'name'), () => [...cp, 'volumeMounts', j, 'name']);
       if (n !== undefined) mounts.push(...(volumeMaps.get(n) ?? []));
     });
     // envFrom: the agent may read its config from the environment; its ConfigMap or Secret is readable too.
-    (f.list([...cp, 'envFrom']) ?? []).forEach((_, j) => {
-      const ep: DocPath = [...cp, 'envFrom', j];
-      const n = f.str([...ep, 'configMapRef', 'name']);
-      if (n !== undefined) mounts.push({ kind: 'ConfigMap', name: n, optional: f.get([...ep, 'configMapRef', 'optional']) === true });
-      const sn = f.str([...ep, 'secretRef', 'name']);
-      if (sn !== undefined) mounts.push({ kind: 'Secret', name: sn, optional: f.get([...ep, 'secretRef', 'optional']) === true });
+    (f.listOf(c.envFrom, () => [...cp, 'envFrom']) ?? []).forEach((x, j) => {
+      const n = f.strOf(key(key(x, 'configMapRef'), 'name'), () => [...cp, 'envFrom', j, 'configMapRef', 'name']);
+      if (n !== undefined) mounts.push({ kind: 'ConfigMap', name: n, optional: key(key(x, 'configMapRef'), 'optional') === true });
+      const sn = f.strOf(key(key(x, 'secretRef'), 'name'), () => [...cp, 'envFrom', j, 'secretRef', 'name']);
+      if (sn !== undefined) mounts.push({ kind: 'Secret', name: sn, optional: key(key(x, 'secretRef'), 'optional') === true });
     });
     containers.push({
-      name: f.str([...cp, 'name']) ?? `container-${i}`,
-      image: f.str([...cp, 'image']) ?? '',
-      args: [...f.strings([...cp, 'command']), ...f.strings([...cp, 'args'])],
+      name: f.strOf(c.name, () => [...cp, 'name']) ?? `container-${i}`,
+      image: f.strOf(c.image, () => [...cp, 'image']) ?? '',
+      args: [...f.stringsOf(c.command, () => [...cp, 'command']), ...f.stringsOf(c.args, () => [...cp, 'args'])],
       env,
-      mounts: [...new Map(mounts.map((m) => [`${m.kind}/${m.name}`, m])).values()],
+      mounts: mounts.length === 0 ? mounts : [...new Map(mounts.map((m) => [`${m.kind}/${m.name}`, m])).values()],
       path: cp,
     });
   });
@@ -162,9 +169,10 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
   if (kind !== 'Pod') for (const [k, v] of Object.entries(f.stringMap([...tmplMeta, 'annotations']))) annotations.set(k, { value: v, path: [...tmplMeta, 'annotations', k] });
   for (const [k, v] of Object.entries(f.stringMap(['metadata', 'annotations']))) annotations.set(k, { value: v, path: ['metadata', 'annotations', k] });
 
-  const automount = f.get([...ps, 'automountServiceAccountToken']);
-  const nodeSubset = kind === 'DaemonSet' && (isObj(f.get([...ps, 'nodeSelector'])) || isObj(f.get([...ps, 'affinity', 'nodeAffinity'])));
+  const automount = key(pod, 'automountServiceAccountToken');
+  const nodeSubset = kind === 'DaemonSet' && (isObj(key(pod, 'nodeSelector')) || isObj(key(key(pod, 'affinity'), 'nodeAffinity')));
   const at: Loc = f.loc(['kind']);
+  let saAt: Loc | undefined;
   return {
     kind,
     name: o.name,
@@ -172,7 +180,10 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
     serviceAccount: sa,
     id: `${kind} ${o.namespace}/${o.name}`,
     at,
-    serviceAccountAt: f.loc(saPath),
+    // Located when a finding needs it.
+    get serviceAccountAt(): Loc {
+      return (saAt ??= f.loc(saPath));
+    },
     perNode: kind === 'DaemonSet',
     replicas: kind === 'DaemonSet' ? 1 : replicas,
     obj: o,

@@ -36,36 +36,71 @@ const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"\-?:,[\]{}][^#]*?|
 
 export class YamlLines {
   readonly text: string;
-  readonly lines: readonly string[];
-  readonly starts: readonly number[];
+  /** Offset of each line's first character; lines are split at `\n` (a `\r` before it stays in the line). */
+  readonly #starts: readonly number[];
+  /** Indentation of each line, computed when first asked: -2 not yet, -1 blank or comment-only. */
   readonly #indent: Int32Array;
   constructor(text: string) {
     this.text = text;
-    const lines = text.split('\n');
-    this.lines = lines;
-    const starts: number[] = [];
-    let o = 0;
-    for (const l of lines) {
-      starts.push(o);
-      o += l.length + 1;
+    const starts = [0];
+    for (let o = text.indexOf('\n'); o >= 0; o = text.indexOf('\n', o + 1)) starts.push(o + 1);
+    this.#starts = starts;
+    this.#indent = new Int32Array(starts.length).fill(-2);
+  }
+
+  /** Number of lines (one more than the number of `\n`). */
+  get lineCount(): number {
+    return this.#starts.length;
+  }
+
+  /** Offset just past the end of a line's text (its `\n`, or the end of the text). */
+  #end(line: number): number {
+    return line + 1 < this.#starts.length ? (this.#starts[line + 1] as number) - 1 : this.text.length;
+  }
+
+  /** Every line's text, split at `\n` (made when asked for; `line(i)` reads one). */
+  get lines(): readonly string[] {
+    return this.text.split('\n');
+  }
+
+  /** A line's text, without its `\n`. */
+  line(line: number): string {
+    if (line < 0 || line >= this.#starts.length) return '';
+    return this.text.slice(this.#starts[line], this.#end(line));
+  }
+
+  /** The 0-based line holding `offset`. */
+  lineAt(offset: number): number {
+    const s = this.#starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((s[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
     }
-    this.starts = starts;
-    this.#indent = new Int32Array(lines.length);
-    lines.forEach((l, i) => {
-      let k = 0;
-      while (k < l.length && l.charCodeAt(k) === 32) k++;
-      const rest = l.slice(k).replace(/\r$/, '');
-      this.#indent[i] = rest === '' || rest.startsWith('#') ? -1 : k;
-    });
+    return lo;
   }
 
   /** Indentation of a content line, -1 for blank and comment-only lines. */
   indent(line: number): number {
-    return this.#indent[line] ?? -1;
+    const known = this.#indent[line];
+    if (known === undefined) return -1;
+    if (known !== -2) return known;
+    const t = this.text;
+    const start = this.#starts[line] as number;
+    const end = this.#end(line);
+    let k = start;
+    while (k < end && t.charCodeAt(k) === 32) k++;
+    const c = k < end ? t.charCodeAt(k) : -1;
+    // Blank (only spaces, or spaces and the `\r` of a CRLF line end) or a comment.
+    const v = c === -1 || c === 35 /* # */ || (c === 13 && k + 1 === end) ? -1 : k - start;
+    this.#indent[line] = v;
+    return v;
   }
 
   offset(line: number, col: number): number {
-    return (this.starts[line] ?? 0) + col;
+    return (this.#starts[line] ?? 0) + col;
   }
 
   #firstContent(from: number, end: number): number {
@@ -84,7 +119,7 @@ export class YamlLines {
   }
 
   #isDash(line: number, col: number): boolean {
-    const l = this.lines[line] ?? '';
+    const l = this.line(line);
     return l.charCodeAt(col) === 45 /* - */ && (col + 1 >= l.length || l.charCodeAt(col + 1) === 32 || l.charCodeAt(col + 1) === 13);
   }
 
@@ -112,7 +147,7 @@ export class YamlLines {
             if (!this.#isDash(i, ind)) break;
             k++;
             if (k === seg) {
-              const l = this.lines[i] ?? '';
+              const l = this.line(i);
               let c = ind + 1;
               while (c < l.length && l.charCodeAt(c) === 32) c++;
               found = { keyLine: i, keyCol: ind, valueLine: i, valueCol: c, afterKey: c };
@@ -121,7 +156,7 @@ export class YamlLines {
           }
         }
         if (found === undefined) return pos;
-        const l = this.lines[found.keyLine] ?? '';
+        const l = this.line(found.keyLine);
         const rest = l.slice(found.valueCol).replace(/\r$/, '');
         const itemEnd = this.#itemEnd(found.keyLine, ctx.col, ctx.end);
         if (rest === '' || rest.startsWith('#')) {
@@ -142,7 +177,10 @@ export class YamlLines {
         if (ind < 0) continue;
         if (ind < ctx.col) break;
         if (ind !== ctx.col) continue;
-        const l = this.lines[i] ?? '';
+        // A plain key starts with its first character: other lines cannot hold this key (quoted keys are read).
+        const c0 = this.text.charCodeAt((this.#starts[i] as number) + ind);
+        if (key !== '' && c0 !== key.charCodeAt(0) && c0 !== 34 /* " */ && c0 !== 39 /* ' */) continue;
+        const l = this.line(i);
         const m = KEY.exec(l.slice(ind));
         // A `- ` item at the mapping's own column is an indentless (compact) sequence, the value of the key
         // before it (`resources:\n- pods` as Helm renders, `tolerations:\n- operator: Exists` as Kubernetes' own
@@ -157,7 +195,7 @@ export class YamlLines {
       }
       if (found === undefined) return pos;
       if (last && target === 'key') return { line: found.keyLine, col: found.keyCol, literal: false, exact: true, sure: true };
-      const l = this.lines[found.keyLine] ?? '';
+      const l = this.line(found.keyLine);
       // Anchors and tags before the value do not move it.
       let restCol = found.valueCol;
       let rest = l.slice(restCol).replace(/\r$/, '');
@@ -192,7 +230,7 @@ export class YamlLines {
 
   /** Follows `path` inside a flow collection that opens at (line, col) and closes on the same line. */
   #inFlow(line: number, col: number, path: readonly (string | number)[], target: 'key' | 'value'): LinePos | undefined {
-    const text = (this.lines[line] ?? '').replace(/\r$/, '');
+    const text = this.line(line).replace(/\r$/, '');
     let c = col;
     for (let s = 0; s < path.length; s++) {
       const items = flowItems(text, c);

@@ -36,7 +36,7 @@ import { loadAll } from 'js-yaml';
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit } from 'yaml';
 import { InputError, type Problem } from '../core/errors.ts';
 import type { DocPath, InputNote, ManifestDocument, Pos } from '../analyzer/types.ts';
-import { YamlLines } from '../analyzer/yaml-locate.ts';
+import { YamlLines, type LinePos } from '../analyzer/yaml-locate.ts';
 import { readInputFile, STDIN_NAME } from './read.ts';
 import { locateOffset, syntaxProblem } from './yaml.ts';
 
@@ -297,34 +297,154 @@ export function parseManifests(text: string, file: string): ManifestDocument[] {
   return (file.endsWith('.json') ? undefined : parseFast(text, file)) ?? parseExact(text, file);
 }
 
-/** Document line ranges: split at `---` lines (a leading part counts only if it has content), `...` ends one. */
-function documentRanges(lines: YamlLines): { from: number; to: number }[] | undefined {
+const MARKER_LINE = /\n[-.%]/g;
+
+/**
+ * Document ranges: split at `---` lines (a leading part counts only if it has content), `...` ends one.
+ * Each is [from, to) as the offsets of its first line and of the line that ends it (text.length + 1:
+ * the end of the text). Found from the marker lines alone, without splitting the text into lines.
+ */
+function documentRanges(text: string): { from: number; to: number }[] | undefined {
+  // Lines that may be markers: the first, and every line starting with `-`, `.` or `%`, in order.
+  const marks: number[] = [0];
+  MARKER_LINE.lastIndex = 0;
+  for (let m = MARKER_LINE.exec(text); m !== null; m = MARKER_LINE.exec(text)) marks.push(m.index + 1);
   const out: { from: number; to: number }[] = [];
   let start = 0;
   let explicit = false;
   const close = (end: number): void => {
-    let content = false;
-    for (let i = start; i < end; i++) if (lines.indent(i) >= 0) content = true;
-    if (explicit || content) out.push({ from: start, to: end });
+    if (explicit || hasContent(text, start, end)) out.push({ from: start, to: end });
   };
-  const n = lines.lines.length;
-  for (let i = 0; i < n; i++) {
-    const l = lines.lines[i] ?? '';
+  for (const o of marks) {
+    const c0 = text.charCodeAt(o);
+    if (c0 !== 45 /* - */ && c0 !== 46 /* . */ && c0 !== 37 /* % */) continue;
+    const nl = text.indexOf('\n', o);
+    const e = nl < 0 ? text.length : nl;
+    const l = text.slice(o, e);
     if (l.startsWith('---') && (l.length === 3 || l[3] === ' ' || l[3] === '\r' || l[3] === '\t')) {
       const rest = l.slice(3).trim();
       if (rest !== '' && !rest.startsWith('#')) return undefined; // content on the marker line
-      close(i);
-      start = i + 1;
+      close(o);
+      start = e + 1;
       explicit = true;
     } else if (l.startsWith('...') && (l.length === 3 || l[3] === ' ' || l[3] === '\r')) {
-      close(i);
+      close(o);
       // Until the next `---`, only comments may follow.
-      start = i + 1;
+      start = e + 1;
       explicit = false;
     } else if (l.startsWith('%')) return undefined; // directives
   }
-  close(n);
+  close(text.length + 1);
   return out;
+}
+
+/** Whether a line starting in [from, to) has content: not blank, not only a comment. */
+function hasContent(text: string, from: number, to: number): boolean {
+  for (let o = from; o < to && o <= text.length; ) {
+    const nl = text.indexOf('\n', o);
+    const e = nl < 0 ? text.length : nl;
+    let k = o;
+    while (k < e && text.charCodeAt(k) === 32) k++;
+    const c = k < e ? text.charCodeAt(k) : -1;
+    if (!(c === -1 || c === 35 /* # */ || (c === 13 && k + 1 === e))) return true;
+    o = e + 1;
+  }
+  return false;
+}
+
+/** One file read by the fast path: its text, document ranges, and the line index built when a position is first asked for. */
+class FastFile {
+  readonly text: string;
+  readonly file: string;
+  readonly #ranges: readonly { from: number; to: number }[];
+  #lines: YamlLines | undefined;
+  #lineRanges: { from: number; to: number }[] | undefined;
+  /** Positions the line locator cannot resolve (inside flow collections) come from the exact parser, run once per file. */
+  #exactDocs: ManifestDocument[] | null | undefined;
+  constructor(text: string, file: string, ranges: readonly { from: number; to: number }[]) {
+    this.text = text;
+    this.file = file;
+    this.#ranges = ranges;
+  }
+
+  get lines(): YamlLines {
+    return (this.#lines ??= new YamlLines(this.text));
+  }
+
+  /** Lines [from, to) of document `index`. */
+  range(index: number): { from: number; to: number } {
+    if (this.#lineRanges === undefined) {
+      const lines = this.lines;
+      const line = (o: number): number => (o > this.text.length ? lines.lineCount : lines.lineAt(o));
+      this.#lineRanges = this.#ranges.map((r) => ({ from: line(r.from), to: line(r.to) }));
+    }
+    return this.#lineRanges[index] as { from: number; to: number };
+  }
+
+  exactDoc(index: number): ManifestDocument | undefined {
+    if (this.#exactDocs === undefined) {
+      try {
+        this.#exactDocs = parseExact(this.text, this.file);
+      } catch {
+        this.#exactDocs = null;
+      }
+    }
+    return this.#exactDocs?.find((d) => d.index === index);
+  }
+}
+
+/** A document read by the fast path: js-yaml's value, positions from the line locator. */
+class FastDocument implements ManifestDocument {
+  readonly file: string;
+  readonly index: number;
+  readonly value: unknown;
+  readonly #f: FastFile;
+  constructor(f: FastFile, index: number, value: unknown) {
+    this.file = f.file;
+    this.index = index;
+    this.value = value;
+    this.#f = f;
+  }
+
+  locate(path: DocPath, target: 'key' | 'value' = 'value'): Pos | undefined {
+    const r = this.#f.range(this.index);
+    const p = this.#f.lines.locate(path, r.from, r.to, target);
+    if (p !== undefined && p.sure) return { line: p.line + 1, column: p.col + 1 };
+    return this.#f.exactDoc(this.index)?.locate(path, target) ?? (p === undefined ? undefined : { line: p.line + 1, column: p.col + 1 });
+  }
+
+  locateInString(path: DocPath, offset: number): Pos | undefined {
+    const lines = this.#f.lines;
+    const p = this.#stringAt(path);
+    if (p === undefined || !p.sure) return this.#f.exactDoc(this.index)?.locateInString(path, offset) ?? (p === undefined ? undefined : { line: p.line + 1, column: p.col + 1 });
+    if (!p.exact) return { line: p.line + 1, column: p.col + 1 };
+    if (!p.literal) return { line: p.line + 1, column: p.col + 1 };
+    let v: unknown = this.value;
+    for (const seg of path) v = typeof v === 'object' && v !== null ? (v as Record<string | number, unknown>)[seg] : undefined;
+    // The literal block's lines before `offset`: its n-th line is the header's line + 1 + n.
+    let n = 0;
+    if (typeof v === 'string') {
+      const end = Math.min(v.length, Math.max(0, offset));
+      for (let o = v.indexOf('\n'); o >= 0 && o < end; o = v.indexOf('\n', o + 1)) n++;
+    }
+    const line = p.line + 1 + n;
+    const ind = lines.indent(line);
+    return { line: line + 1, column: (ind < 0 ? 0 : ind) + 1 };
+  }
+
+  /** The last string located (readers ask for many positions inside the same ConfigMap key). */
+  #lastPath: DocPath | undefined;
+  #lastAt: LinePos | undefined;
+
+  #stringAt(path: DocPath): LinePos | undefined {
+    const last = this.#lastPath;
+    if (last !== undefined && last.length === path.length && last.every((s, i) => s === path[i])) return this.#lastAt;
+    const r = this.#f.range(this.index);
+    const p = this.#f.lines.locate(path, r.from, r.to);
+    this.#lastPath = [...path];
+    this.#lastAt = p;
+    return p;
+  }
 }
 
 function parseFast(text: string, file: string): ManifestDocument[] | undefined {
@@ -334,48 +454,13 @@ function parseFast(text: string, file: string): ManifestDocument[] | undefined {
   } catch {
     return undefined; // the exact parser words the error, located
   }
-  const lines = new YamlLines(text);
-  const ranges = documentRanges(lines);
+  const ranges = documentRanges(text);
   if (ranges?.length !== values.length) return undefined;
+  const f = new FastFile(text, file, ranges);
   const out: ManifestDocument[] = [];
-  // Positions the line locator cannot resolve (inside flow collections) come from the exact parser, run once per file.
-  let exactDocs: ManifestDocument[] | null | undefined;
-  const exactDoc = (index: number): ManifestDocument | undefined => {
-    if (exactDocs === undefined) {
-      try {
-        exactDocs = parseExact(text, file);
-      } catch {
-        exactDocs = null;
-      }
-    }
-    return exactDocs?.find((d) => d.index === index);
-  };
   values.forEach((value, index) => {
     if (value === null || value === undefined) return;
-    const r = ranges[index] as { from: number; to: number };
-    const fallback = (): ManifestDocument | undefined => exactDoc(index);
-    out.push({
-      file,
-      index,
-      value,
-      locate: (path, target = 'value') => {
-        const p = lines.locate(path, r.from, r.to, target);
-        if (p !== undefined && p.sure) return { line: p.line + 1, column: p.col + 1 };
-        return fallback()?.locate(path, target) ?? (p === undefined ? undefined : { line: p.line + 1, column: p.col + 1 });
-      },
-      locateInString: (path, offset) => {
-        const p = lines.locate(path, r.from, r.to);
-        if (p === undefined || !p.sure) return fallback()?.locateInString(path, offset) ?? (p === undefined ? undefined : { line: p.line + 1, column: p.col + 1 });
-        if (!p.exact) return { line: p.line + 1, column: p.col + 1 };
-        if (!p.literal) return { line: p.line + 1, column: p.col + 1 };
-        let v: unknown = value;
-        for (const seg of path) v = typeof v === 'object' && v !== null ? (v as Record<string | number, unknown>)[seg] : undefined;
-        const before = typeof v === 'string' ? v.slice(0, Math.max(0, offset)) : '';
-        const line = p.line + 1 + (before.split('\n').length - 1);
-        const ind = lines.indent(line);
-        return { line: line + 1, column: (ind < 0 ? 0 : ind) + 1 };
-      },
-    });
+    out.push(new FastDocument(f, index, value));
   });
   return out;
 }

@@ -48,16 +48,17 @@ function envOf(w: WorkloadInfo, c: Container, suffix: string): { value: string; 
 
 export function beyla(w: WorkloadInfo, c: Container, cfgs: readonly ConfigText[]): AgentResult | undefined {
   const image = c.image.toLowerCase();
+  const cacheImage = CACHE_IMAGE.test(image);
+  if (!cacheImage && !/(^|\/)beyla(:|@|$)/.test(image)) return undefined;
   const imageAt = w.f.loc([...c.path, 'image']);
   const calls: DerivedCall[] = [];
   const notes: AgentNote[] = [];
-  if (CACHE_IMAGE.test(image)) {
+  if (cacheImage) {
     for (const res of ['pods', 'nodes', 'services']) {
       calls.push({ profile: callProfile(`beyla-cache-${res}`, 'watch', res), at: imageAt, because: `the Beyla Kubernetes metadata cache watches every ${res.replace(/s$/, '')} of the cluster once per replica and serves them to the Beyla agents over gRPC`, agent: 'beyla-k8s-cache' });
     }
     return { agent: 'beyla-k8s-cache', calls, notes };
   }
-  if (!/(^|\/)beyla(:|@|$)/.test(image)) return undefined;
   // The configuration file (attributes.kubernetes), then the env vars that override it.
   let kube: Record<string, unknown> = {};
   let at: (key?: string) => Loc = () => imageAt;

@@ -30,8 +30,11 @@ export const TYPHA_FIX =
 
 export function calico(w: WorkloadInfo, c: Container): AgentResult | undefined {
   const image = c.image.toLowerCase();
+  const typhaImage = /(^|\/)typha(:|@|$)/.test(image) || /calico\/typha/.test(image);
+  if (!typhaImage && !/calico\/node(:|@|$)/.test(image) && !/(^|\/)calico-node(:|@|$)/.test(image)) return undefined;
+  // Located only for the containers it reads (every container of every workload is offered).
   const at: Loc = w.f.loc([...c.path, 'image']);
-  if (/(^|\/)typha(:|@|$)/.test(image) || /calico\/typha/.test(image)) {
+  if (typhaImage) {
     const calls = FELIX_RESOURCES.map((res) => ({
       profile: callProfile(`typha-${res}`, 'watch', res),
       at,
@@ -40,7 +43,6 @@ export function calico(w: WorkloadInfo, c: Container): AgentResult | undefined {
     }));
     return { agent: 'calico-typha', calls, notes: [] };
   }
-  if (!/calico\/node(:|@|$)/.test(image) && !/(^|\/)calico-node(:|@|$)/.test(image)) return undefined;
   const datastore = c.env.get('DATASTORE_TYPE')?.value ?? 'kubernetes';
   if (datastore !== 'kubernetes') return { agent: 'calico-node', calls: [], notes: [] };
   const typha = c.env.get('FELIX_TYPHAK8SSERVICENAME');

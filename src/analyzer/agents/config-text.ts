@@ -52,7 +52,7 @@ export class YamlConfig extends Located {
   }
   loc(path: DocPath): Loc {
     this.#lines ??= new YamlLines(this.cfg.text);
-    const p = this.#lines.locate(path, 0, this.#lines.lines.length);
+    const p = this.#lines.locate(path, 0, this.#lines.lineCount);
     return this.at(p === undefined ? 0 : this.#lines.offset(p.line, p.col));
   }
 }

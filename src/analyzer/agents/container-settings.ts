@@ -10,7 +10,7 @@
  * define-command-argument-container, core/v1 Container.args).
  *
  * @example
- *   const s = new ContainerSettings(ctx.workload, ctx.container);
+ *   const s = ContainerSettings.of(ctx.workload, ctx.container);
  *   s.flag(['--resources'])?.value;   // "pods" from `--resources=pods`
  *   s.env('DD_CLUSTER_AGENT_ENABLED'); // { value: "true", at: … }
  */
@@ -39,11 +39,29 @@ export interface EnvSetting {
   readonly at: Loc;
 }
 
+/**
+ * The settings of the containers of the workload last asked about: every reader that reads settings is
+ * offered every container of a workload in turn, and they are the same for all.
+ */
+let last: { readonly w: WorkloadInfo; readonly byContainer: Map<Container, ContainerSettings> } | undefined;
+
 export class ContainerSettings {
+  /** The settings of container `c` of `w`, made once for every reader that asks. */
+  static of(w: WorkloadInfo, c: Container): ContainerSettings {
+    if (last?.w !== w) last = { w, byContainer: new Map() };
+    let s = last.byContainer.get(c);
+    if (s === undefined) {
+      s = new ContainerSettings(w, c);
+      last.byContainer.set(c, s);
+    }
+    return s;
+  }
+
   readonly w: WorkloadInfo;
   readonly c: Container;
   /** command then args, each with its path in the workload. */
   readonly #argv: { readonly text: string; readonly path: DocPath }[];
+  #texts: readonly string[] | undefined;
 
   constructor(w: WorkloadInfo, c: Container) {
     this.w = w;
@@ -63,7 +81,7 @@ export class ContainerSettings {
 
   /** Every argument (command then args). */
   get argv(): readonly string[] {
-    return this.#argv.map((a) => a.text);
+    return (this.#texts ??= this.#argv.map((a) => a.text));
   }
 
   /** Where the container's image is. */

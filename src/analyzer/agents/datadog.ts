@@ -207,7 +207,7 @@ function isDatadog(ctx: AgentContext, image: RegExp): boolean {
 
 export function datadogAgent(ctx: AgentContext): AgentResult | undefined {
   if (!isDatadog(ctx, DD_AGENT_IMAGE)) return undefined;
-  const s = new ContainerSettings(ctx.workload, ctx.container);
+  const s = ContainerSettings.of(ctx.workload, ctx.container);
   if (NOT_CORE.test(s.argv.find((a) => a !== 'exec') ?? '')) return undefined;
   const cfg = new DdConfig(s, ctx.configs);
   const agent = 'datadog-agent';
@@ -265,7 +265,7 @@ export function datadogAgent(ctx: AgentContext): AgentResult | undefined {
 
 export function datadogClusterAgent(ctx: AgentContext): AgentResult | undefined {
   if (!isDatadog(ctx, DD_CLUSTER_AGENT_IMAGE)) return undefined;
-  const s = new ContainerSettings(ctx.workload, ctx.container);
+  const s = ContainerSettings.of(ctx.workload, ctx.container);
   const cfg = new DdConfig(s, ctx.configs);
   const agent = 'datadog-cluster-agent';
   const ns = ctx.workload.namespace;

@@ -45,7 +45,7 @@ const LEGACY_TYPES = ['nodes', 'namespaces', 'pods', 'replicationcontrollers', '
 
 export function falco(ctx: AgentContext): AgentResult | undefined {
   const c = ctx.container;
-  const s = new ContainerSettings(ctx.workload, c);
+  const s = ContainerSettings.of(ctx.workload, c);
   if (!FALCO_IMAGE.test(c.image.toLowerCase()) && !s.argv.some((a) => /(^|\/)falco$/.test(a))) return undefined;
   const calls: DerivedCall[] = [];
   const notes: AgentNote[] = [];
@@ -99,7 +99,7 @@ export function falco(ctx: AgentContext): AgentResult | undefined {
 
 export function metacollector(ctx: AgentContext): AgentResult | undefined {
   const c = ctx.container;
-  const s = new ContainerSettings(ctx.workload, c);
+  const s = ContainerSettings.of(ctx.workload, c);
   if (!METACOLLECTOR_IMAGE.test(c.image.toLowerCase()) && !s.argv.some((a) => /(^|\/)meta-collector$/.test(a))) return undefined;
   const calls: DerivedCall[] = ['pods', 'namespaces', 'services', 'replicationcontrollers', 'deployments', 'replicasets', 'daemonsets', 'endpoints', 'endpointslices'].map((res) => ({
     profile: callProfile(`metacollector-${res}`, 'watch', res),

@@ -152,13 +152,13 @@ export function fluentd(w: WorkloadInfo, c: Container, cfgs: readonly ConfigText
     for (const s of fluentdSections(cfg, cfg.text, cfgs)) if (s.name === 'filter' && s.params.get('@type')?.value === 'kubernetes_metadata') filters.push(s);
   }
   // The daemonset images' own configuration, unless a mounted one replaces it.
-  const imageAt: Loc = w.f.loc([...c.path, 'image']);
   if (builtIn && filters.length === 0 && !replacesBuiltIn(w, c)) {
     found = true;
     for (const s of fluentdSections(undefined, DAEMONSET_IMAGE_FILTER, [])) if (s.name === 'filter') filters.push(s);
   }
   // A container that does not run a fluentd image is taken for Fluentd only when it configures the filter.
   if (!found || (!imageIsFluentd && filters.length === 0)) return undefined;
+  const imageAt: Loc = w.f.loc([...c.path, 'image']);
   const calls: DerivedCall[] = [];
   const notes: AgentNote[] = [];
   const envAt = (name: string): Loc => {

@@ -25,8 +25,11 @@ import { containerFlags } from './container-flags.ts';
 
 export function kubeNetworkPolicies(w: WorkloadInfo, c: Container): AgentResult | undefined {
   const image = c.image.toLowerCase();
+  const ipTracker = /(^|\/)kube-ip-tracker(:|@|$)/.test(image);
+  if (!ipTracker && !/(^|\/)kube-network-policies(:|@|$)/.test(image) && !c.args.some((a) => /(^|\/)netpol$/.test(a))) return undefined;
+  // Located only for the containers it reads (every container of every workload is offered).
   const at = w.f.loc([...c.path, 'image']);
-  if (/(^|\/)kube-ip-tracker(:|@|$)/.test(image)) {
+  if (ipTracker) {
     const calls = ['pods', 'namespaces', 'nodes'].map((res) => ({
       profile: callProfile(`kube-ip-tracker-${res}`, 'watch', res),
       at,
@@ -35,7 +38,6 @@ export function kubeNetworkPolicies(w: WorkloadInfo, c: Container): AgentResult 
     }));
     return { agent: 'kube-ip-tracker', calls, notes: [] };
   }
-  if (!/(^|\/)kube-network-policies(:|@|$)/.test(image) && !c.args.some((a) => /(^|\/)netpol$/.test(a))) return undefined;
   const flags = containerFlags(w, c);
   const tracker = flags.get('ip-tracker-address');
   const viaTracker = tracker !== undefined && tracker.value !== '' && tracker.value !== 'true';

@@ -119,7 +119,7 @@ const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((
 export function kubeStateMetrics(ctx: AgentContext): AgentResult | undefined {
   const c = ctx.container;
   const w = ctx.workload;
-  const s = new ContainerSettings(w, c);
+  const s = ContainerSettings.of(w, c);
   if (!KSM_IMAGE.test(c.image.toLowerCase()) && !s.argv.some((a) => /(^|\/)kube-state-metrics$/.test(a))) return undefined;
   const notes: AgentNote[] = [];
   const calls: DerivedCall[] = [];

@@ -35,7 +35,7 @@ export const METRICS_SERVER_IMAGE = /(^|\/)metrics-server(:|@|$)/;
 
 export function metricsServer(ctx: AgentContext): AgentResult | undefined {
   const c = ctx.container;
-  const s = new ContainerSettings(ctx.workload, c);
+  const s = ContainerSettings.of(ctx.workload, c);
   if (!METRICS_SERVER_IMAGE.test(c.image.toLowerCase()) && !s.argv.some((a) => /(^|\/)metrics-server$/.test(a))) return undefined;
   const at = s.imageAt;
   const sel = s.flag(['--node-selector']);

@@ -40,7 +40,7 @@ const QPS = 500;
 
 export function nodeProblemDetector(ctx: AgentContext): AgentResult | undefined {
   const c = ctx.container;
-  const s = new ContainerSettings(ctx.workload, c);
+  const s = ContainerSettings.of(ctx.workload, c);
   const named = NPD_IMAGE.test(c.image.toLowerCase()) || s.argv.some((a) => /(^|\/)node-problem-detector$/.test(a));
   if (!named) return undefined;
   const calls: DerivedCall[] = [];
