@@ -37,7 +37,8 @@ import type { DerivedCall, Loc } from '../types.ts';
 import type { Container, WorkloadInfo } from '../workloads.ts';
 import { callProfile, type AgentNote, type AgentReader, type AgentResult } from './agent.ts';
 import { truthy } from './config-text.ts';
-import { containerFlags, envAt, imageVersion, versionAtLeast } from './container-flags.ts';
+import { containerFlags, envAt } from './container-flags.ts';
+import { imageVersion, versionAtLeast } from './image-version.ts';
 
 /** A CNINode patch at start (security groups for pods); pods restart far less than daily. */
 const ONCE_PER_START_S = 86_400;
@@ -49,17 +50,16 @@ function awsNode(w: WorkloadInfo, c: Container, podEventsPerPodS: number): Agent
   if (tagged === undefined) {
     notes.push({ rule: 'agent-config', severity: 'note', at: imageAt, message: `Amazon VPC CNI: image ${c.image} has no version tag; read as v1.13.0–1.13.3, whose ipamd watches every pod and Node of the cluster (the widest its versions do)`, fix: 'pin a versioned image (v1.15 or later narrows ipamd to its node)' });
   }
-  const v = tagged ?? ([1, 13] as const);
-  const patch = tagged === undefined ? 0 : Number(/:v?\d+\.\d+\.(\d+)/.exec(c.image)?.[1] ?? 0);
+  const v = tagged ?? ([1, 13, 0] as const);
   const nodeNameAt = envAt(w, c, 'MY_NODE_NAME');
   const nodeName = c.env.get('MY_NODE_NAME') !== undefined;
   const env = (name: string): { on: boolean; at: Loc | undefined } => ({ on: truthy(c.env.get(name)?.value ?? ''), at: envAt(w, c, name) });
   const podEni = env('ENABLE_POD_ENI');
   const custom = env('AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG');
   const annotate = env('ANNOTATE_POD_IP');
-  const modern = versionAtLeast(v, 1, 15);
-  const podSelector = modern || (versionAtLeast(v, 1, 14) || (v[0] === 1 && v[1] === 13 && patch >= 4));
-  const podsCached = versionAtLeast(v, 1, 13);
+  const modern = versionAtLeast(v, [1, 15, 0]);
+  const podSelector = versionAtLeast(v, [1, 13, 4]);
+  const podsCached = versionAtLeast(v, [1, 13, 0]);
   const calls: DerivedCall[] = [];
   const ver = `${v[0]}.${v[1]}${tagged === undefined ? ' (assumed)' : ''}`;
   if (podsCached) {

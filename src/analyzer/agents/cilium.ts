@@ -53,7 +53,8 @@ import type { DerivedCall, DocPath, Loc } from '../types.ts';
 import type { Container, WorkloadInfo } from '../workloads.ts';
 import { callProfile, type AgentContext, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { Located, truthy } from './config-text.ts';
-import { argPath, containerFlags, envAt, imageVersion, versionAtLeast } from './container-flags.ts';
+import { argPath, containerFlags, envAt } from './container-flags.ts';
+import { imageVersion, versionAtLeast } from './image-version.ts';
 
 interface Setting {
   readonly value: string;
@@ -134,7 +135,7 @@ function agentCalls(ctx: AgentContext, model: ModelConfig): AgentResult {
   // in the cluster instead of all pods"); with disable-endpoint-crd it still watches every pod, at least
   // until it connects to a kvstore (cilium/cilium#34342). An image without a version is read as current.
   const version = imageVersion(c.image);
-  const since = (major: number, minor: number): boolean => version === undefined || versionAtLeast(version, major, minor);
+  const since = (major: number, minor: number): boolean => version === undefined || versionAtLeast(version, [major, minor, 0]);
   const old = !since(1, 8);
   const handover = kvstore && truthy(get('enable-k8s-event-handover')?.value ?? 'false');
   const calls: DerivedCall[] = [];
@@ -145,13 +146,13 @@ function agentCalls(ctx: AgentContext, model: ModelConfig): AgentResult {
   if (old) push('endpoints', 'watch', 'endpoints', imageAt, 'cilium-agent keeps an informer on every Endpoints object of the cluster (service backends; EndpointSlices from 1.8)');
   else push('endpointslices', 'watch', 'endpointslices', imageAt, 'cilium-agent keeps an informer on every EndpointSlice of the cluster (service backends)');
   if (old) {
-    push('nodes-all', 'watch', 'nodes', imageAt, `cilium-agent ${version?.join('.') ?? ''} keeps an informer on every Node of the cluster (before 1.8)${handover ? ', stopped once connected to the kvstore (enable-k8s-event-handover)' : ''}`);
+    push('nodes-all', 'watch', 'nodes', imageAt, `cilium-agent ${version?.slice(0, 2).join('.') ?? ''} keeps an informer on every Node of the cluster (before 1.8)${handover ? ', stopped once connected to the kvstore (enable-k8s-event-handover)' : ''}`);
   } else {
     push('node', 'watch', 'nodes', imageAt, 'cilium-agent watches its own Node (metadata.name=<node>)', { scope: 'node' });
     push('local-ciliumnode', 'watch', 'ciliumnodes', imageAt, 'cilium-agent watches its own CiliumNode (metadata.name=<node>)', { scope: 'node' });
   }
   if (old || noCep) {
-    push('pods-all', 'watch', 'pods', old ? imageAt : at('disable-endpoint-crd'), `cilium-agent keeps an informer on every pod of the cluster, on every node (${old ? `${version?.join('.') ?? ''}: before 1.8 agents watched all pods` : 'disable-endpoint-crd: pod IPs come from pods instead of CiliumEndpoints'})${handover ? ' until it connects to the kvstore (enable-k8s-event-handover); every start and reconnect lists them all' : ''}`);
+    push('pods-all', 'watch', 'pods', old ? imageAt : at('disable-endpoint-crd'), `cilium-agent keeps an informer on every pod of the cluster, on every node (${old ? `${version?.slice(0, 2).join('.') ?? ''}: before 1.8 agents watched all pods` : 'disable-endpoint-crd: pod IPs come from pods instead of CiliumEndpoints'})${handover ? ' until it connects to the kvstore (enable-k8s-event-handover); every start and reconnect lists them all' : ''}`);
   } else {
     push('pods', 'watch', 'pods', imageAt, 'cilium-agent watches the pods of its node (spec.nodeName=<node>)', { scope: 'node' });
   }
@@ -193,7 +194,7 @@ function operatorCalls(ctx: AgentContext): AgentResult {
   const gcInterval = get('cilium-endpoint-gc-interval')?.value ?? '5m0s';
   // Leader election (HA operator) from 1.9; EndpointSlices and CiliumClusterwideNetworkPolicies from 1.8.
   const version = imageVersion(c.image);
-  const since = (major: number, minor: number): boolean => version === undefined || versionAtLeast(version, major, minor);
+  const since = (major: number, minor: number): boolean => version === undefined || versionAtLeast(version, [major, minor, 0]);
   const elected = since(1, 9);
   const calls: DerivedCall[] = [];
   const leader = (name: string, verb: 'watch' | 'update', res: string, where: Loc, because: string, periodS?: number, qps?: number): void => {

@@ -59,15 +59,3 @@ export function envAt(w: WorkloadInfo, c: Container, name: string): Loc | undefi
   }
   return undefined;
 }
-
-/** The image tag's version as [major, minor] ("registry.k8s.io/kube-proxy:v1.32.0" → [1, 32]), when it has one. */
-export function imageVersion(image: string): readonly [number, number] | undefined {
-  const tag = /:v?(\d+)\.(\d+)(?:[.\-_+][^/@]*)?(?:@.*)?$/.exec(image.replace(/@sha256:[0-9a-f]+$/, ''));
-  if (tag === null) return undefined;
-  return [Number(tag[1]), Number(tag[2])];
-}
-
-/** a ≥ b, for [major, minor] versions. */
-export function versionAtLeast(v: readonly [number, number], major: number, minor: number): boolean {
-  return v[0] > major || (v[0] === major && v[1] >= minor);
-}

@@ -186,24 +186,3 @@ function listAt(w: WorkloadInfo, path: DocPath): readonly unknown[] {
   const v = w.f.get(path);
   return Array.isArray(v) ? (v as readonly unknown[]) : [];
 }
-
-/** `major.minor.patch` of an image tag (`registry/x/agent:7.60.1-jmx` → [7, 60, 1]); undefined for `latest`, digests and other tags. */
-export function imageVersion(image: string): readonly [number, number, number] | undefined {
-  const at = image.lastIndexOf('@');
-  const ref = at >= 0 ? image.slice(0, at) : image;
-  const colon = ref.lastIndexOf(':');
-  if (colon < 0 || ref.lastIndexOf('/') > colon) return undefined;
-  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(ref.slice(colon + 1));
-  if (m === null) return undefined;
-  return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
-}
-
-/** a < b for versions. */
-export function versionBelow(v: readonly [number, number, number], b: readonly [number, number, number]): boolean {
-  for (let i = 0; i < 3; i++) {
-    const x = v[i] ?? 0;
-    const y = b[i] ?? 0;
-    if (x !== y) return x < y;
-  }
-  return false;
-}

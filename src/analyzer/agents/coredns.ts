@@ -25,7 +25,8 @@ import type { DerivedCall } from '../types.ts';
 import type { Container, WorkloadInfo } from '../workloads.ts';
 import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { Located } from './config-text.ts';
-import { containerFlags, imageVersion, versionAtLeast } from './container-flags.ts';
+import { containerFlags } from './container-flags.ts';
+import { imageVersion, versionAtLeast } from './image-version.ts';
 
 interface Directive {
   readonly name: string;
@@ -110,7 +111,7 @@ export function coredns(w: WorkloadInfo, c: Container, cfgs: readonly ConfigText
       push('services', 'services', undefined, `CoreDNS's kubernetes plugin keeps an informer on every Service of the cluster${scopeNote}`);
       const noEndpoints = opt('noendpoints');
       if (noEndpoints === undefined) {
-        const endpoints = version !== undefined && !versionAtLeast(version, 1, 8);
+        const endpoints = version !== undefined && !versionAtLeast(version, [1, 8, 0]);
         push(endpoints ? 'endpoints' : 'endpointslices', endpoints ? 'endpoints' : 'endpointslices', undefined, `CoreDNS's kubernetes plugin keeps an informer on every ${endpoints ? 'Endpoints object (CoreDNS before 1.8.1)' : 'EndpointSlice'} of the cluster for headless Services and SRV records${scopeNote}`);
       }
       const nsLabels = opt('namespace_labels');

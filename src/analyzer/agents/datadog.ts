@@ -62,7 +62,8 @@ import { isObj } from '../objects.ts';
 import type { DerivedCall, Loc } from '../types.ts';
 import { callProfile, type AgentContext, type AgentNote, type AgentReader, type AgentResult, type CallOptions, type ConfigText } from './agent.ts';
 import { get, Located, YamlConfig } from './config-text.ts';
-import { ContainerSettings, imageVersion, versionBelow } from './container-settings.ts';
+import { ContainerSettings } from './container-settings.ts';
+import { imageVersion, versionBelow } from './image-version.ts';
 
 /** Registries: gcr.io/datadoghq, registry.datadoghq.com, public.ecr.aws/datadog, datadoghq.azurecr.io, docker.io/datadog (charts/datadog _helpers.tpl "registry"). */
 export const DD_AGENT_IMAGE = /datadog[^/]*\/agent(:|@|$)|(^|\/)datadog-agent(:|@|$)/;

@@ -35,7 +35,8 @@
  */
 import type { DerivedCall } from '../types.ts';
 import { callProfile, type AgentContext, type AgentNote, type AgentReader, type AgentResult } from './agent.ts';
-import { ContainerSettings, imageVersion, versionBelow } from './container-settings.ts';
+import { ContainerSettings } from './container-settings.ts';
+import { imageVersion, versionBelow } from './image-version.ts';
 
 export const FALCO_IMAGE = /(^|\/)falco(-no-driver|-distroless)?(:|@|$)/;
 export const METACOLLECTOR_IMAGE = /(^|\/)k8s-metacollector(:|@|$)/;

@@ -31,7 +31,8 @@ import type { DerivedCall, Loc } from '../types.ts';
 import type { Container, WorkloadInfo } from '../workloads.ts';
 import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { get, text, YamlConfig } from './config-text.ts';
-import { containerFlags, imageVersion, versionAtLeast, type Flag } from './container-flags.ts';
+import { containerFlags, type Flag } from './container-flags.ts';
+import { imageVersion, versionAtLeast } from './image-version.ts';
 
 /** A kube-proxy start writes one event; pods restart far less than daily, so one a day is an upper bound. */
 const BIRTH_CRY_PERIOD_S = 86_400;
@@ -95,7 +96,7 @@ export function kubeProxy(w: WorkloadInfo, c: Container, cfgs: readonly ConfigTe
   ];
   // EndpointSlices unless the image predates EndpointSliceProxying (on by default from 1.19) or the gate is off.
   const sliceGate = gates.get('EndpointSliceProxying');
-  const endpoints = sliceGate !== undefined ? !sliceGate.on : version !== undefined && !versionAtLeast(version, 1, 19);
+  const endpoints = sliceGate !== undefined ? !sliceGate.on : version !== undefined && !versionAtLeast(version, [1, 19, 0]);
   calls.push({
     profile: callProfile(endpoints ? 'kube-proxy-endpoints' : 'kube-proxy-endpointslices', 'watch', endpoints ? 'endpoints' : 'endpointslices', { qps }),
     at: sliceGate?.at ?? (endpoints ? imageAt : at),
@@ -111,7 +112,7 @@ export function kubeProxy(w: WorkloadInfo, c: Container, cfgs: readonly ConfigTe
     agent: 'kube-proxy',
   });
   const cidrGate = gates.get('MultiCIDRServiceAllocator');
-  if (cidrGate !== undefined ? cidrGate.on : version !== undefined && versionAtLeast(version, 1, 33)) {
+  if (cidrGate !== undefined ? cidrGate.on : version !== undefined && versionAtLeast(version, [1, 33, 0])) {
     calls.push({
       profile: callProfile('kube-proxy-servicecidrs', 'watch', 'servicecidrs', { qps }),
       at: cidrGate?.at ?? imageAt,

@@ -42,7 +42,8 @@ import { isObj } from '../objects.ts';
 import type { DerivedCall, Loc } from '../types.ts';
 import { callProfile, type AgentContext, type AgentNote, type AgentReader, type AgentResult } from './agent.ts';
 import { YamlConfig } from './config-text.ts';
-import { ContainerSettings, imageVersion, versionBelow } from './container-settings.ts';
+import { ContainerSettings } from './container-settings.ts';
+import { imageVersion, versionBelow } from './image-version.ts';
 
 export const KSM_IMAGE = /(^|\/)kube-state-metrics(:|@|$)/;
 
