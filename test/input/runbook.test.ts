@@ -6,23 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_ALERTS, loadScenarioFile, parseScenario } from '../../src/input/scenario.ts';
 import { assertProblems, problemsOf } from './problems.ts';
+import { INLINE, inlineScenario } from './inline-scenario.ts';
 
-const INLINE = 'test/fixtures/input/valid/inline.yaml';
-/** `spec` lines start at line 9; the operators' fields at line 11. */
-function scenario(...lines: string[]): string {
-  return [
-    'apiVersion: firebreak.dev/v1alpha1',
-    'kind: Scenario',
-    'metadata: { name: inline }',
-    'spec:',
-    '  start: "2024-12-11T14:00:00"',
-    '  timeZone: America/Los_Angeles',
-    '  duration: 2h',
-    '  fleet: { file: fleet.yaml }',
-    ...lines,
-    '',
-  ].join('\n');
-}
+const scenario = inlineScenario;
 const operators = (...fields: string[]): string[] => ['  operators:', '    respondAt: "15:16"', ...fields];
 
 void describe('operators.revert', () => {

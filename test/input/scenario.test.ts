@@ -3,27 +3,13 @@ import { describe, it } from 'node:test';
 import { DEFAULT_ALERTS, loadScenarioFile, parseScenario } from '../../src/input/scenario.ts';
 import { DEFAULT_MODEL } from '../../src/twin/config.ts';
 import { assertProblems, problemsOf } from './problems.ts';
+import { INLINE, inlineScenario } from './inline-scenario.ts';
 
 const VALID = 'test/fixtures/input/valid';
 const INVALID = 'test/fixtures/input/invalid';
 const GiB = 1024 ** 3;
 
-/** A scenario in the valid fixtures directory (so `fleet.yaml` resolves); `spec` lines start at line 9. */
-const INLINE = `${VALID}/inline.yaml`;
-function scenario(...specLines: string[]): string {
-  return [
-    'apiVersion: firebreak.dev/v1alpha1',
-    'kind: Scenario',
-    'metadata: { name: inline }',
-    'spec:',
-    '  start: "2024-12-11T14:00:00"',
-    '  timeZone: America/Los_Angeles',
-    '  duration: 2h',
-    '  fleet: { file: fleet.yaml }',
-    ...specLines,
-    '',
-  ].join('\n');
-}
+const scenario = inlineScenario;
 const CHANGE = ['  change:', '    name: agent', '    calls:', '      - { verb: list, resource: pods, period: 1m }'];
 
 void describe('loadScenarioFile: the full fixture', () => {
