@@ -12,6 +12,7 @@
  */
 import type { DocPath, Loc } from '../types.ts';
 import type { Container, WorkloadInfo } from '../workloads.ts';
+import { ContainerSettings } from './container-settings.ts';
 
 export interface Flag {
   readonly value: string;
@@ -32,11 +33,12 @@ export function argPath(w: WorkloadInfo, c: Container, i: number): DocPath {
  */
 export function containerFlags(w: WorkloadInfo, c: Container): Map<string, Flag> {
   const out = new Map<string, Flag>();
-  const tokens: { t: string; i: number }[] = [];
-  c.args.forEach((a, i) => {
-    for (const t of a.split(/\s+/)) if (t !== '') tokens.push({ t: t.replace(/^["']|["']$/g, ''), i });
+  // The arguments as ContainerSettings reads them (a `sh -c` script split into its words), each split at whitespace.
+  const tokens: { t: string; i: number; path: DocPath }[] = [];
+  ContainerSettings.of(w, c).words.forEach((a, i) => {
+    for (const t of a.text.split(/\s+/)) if (t !== '') tokens.push({ t: t.replace(/^["']|["']$/g, ''), i, path: a.path });
   });
-  tokens.forEach(({ t, i }, k) => {
+  tokens.forEach(({ t, i, path }, k) => {
     const m = /^--?([A-Za-z0-9][A-Za-z0-9_.-]*)(?:=(.*))?$/.exec(t);
     if (m === null) return;
     const name = m[1] ?? '';
@@ -46,7 +48,7 @@ export function containerFlags(w: WorkloadInfo, c: Container): Map<string, Flag>
       // `--name value` only when the value is in the same element or the next one and is not a flag.
       value = next !== undefined && !next.t.startsWith('-') && (next.i === i || next.i === i + 1) && !/^[0-9]?>/.test(next.t) ? next.t : 'true';
     }
-    out.set(name, { value, at: w.f.loc(argPath(w, c, i)) });
+    out.set(name, { value, at: w.f.loc(path) });
   });
   return out;
 }

@@ -79,6 +79,11 @@ export class ContainerSettings {
     } else this.#argv = argv;
   }
 
+  /** Every argument (command then args; a `sh -c` script's words), each with the path of the element that holds it. */
+  get words(): readonly { readonly text: string; readonly path: DocPath }[] {
+    return this.#argv;
+  }
+
   /** Every argument (command then args). */
   get argv(): readonly string[] {
     return (this.#texts ??= this.#argv.map((a) => a.text));
