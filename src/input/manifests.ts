@@ -32,10 +32,10 @@
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadAll } from 'js-yaml';
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit } from 'yaml';
 import { InputError, type Problem } from '../core/errors.ts';
 import type { DocPath, InputNote, ManifestDocument, Pos } from '../analyzer/types.ts';
+import { loadAllYaml } from '../analyzer/yaml-block.ts';
 import { YamlLines, type LinePos } from '../analyzer/yaml-locate.ts';
 import { readInputFile, STDIN_NAME } from './read.ts';
 import { locateOffset, syntaxProblem } from './yaml.ts';
@@ -450,7 +450,7 @@ class FastDocument implements ManifestDocument {
 function parseFast(text: string, file: string): ManifestDocument[] | undefined {
   let values: unknown[];
   try {
-    values = loadAll(text, { filename: file, maxAliases: MAX_ALIAS_COUNT });
+    values = loadAllYaml(text, file);
   } catch {
     return undefined; // the exact parser words the error, located
   }
