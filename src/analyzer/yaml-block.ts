@@ -40,14 +40,29 @@ export function loadYaml(text: string): unknown {
 
 /** The documents of `text` when it is inside the subset, else undefined (then only js-yaml can say). */
 export function readBlockYaml(text: string): unknown[] | undefined {
+  return readBlockYamlLines(text)?.docs;
+}
+
+/**
+ * The documents of a text inside the subset, with what the reader saw on the way: the offset of every
+ * line (split at `\n`, as YamlLines has them) and each document's lines [from, to) — from the line
+ * after its `---` (or the text's first line) to its closing marker line (or the line count), as the
+ * manifest reader's document ranges are. Undefined outside the subset.
+ */
+export function readBlockYamlLines(text: string): { readonly docs: unknown[]; readonly lineStarts: number[]; readonly docLines: { readonly from: number; readonly to: number }[] } | undefined {
   if (NOT_ASCII.test(text) && OUTSIDE.test(text)) return undefined;
   const r = new Reader(text);
+  let docs: unknown[];
   try {
-    return r.stream();
+    docs = r.stream();
   } catch (e) {
     if (e === REFUSED) return undefined;
     throw e;
   }
+  // The line after a final `\n` (or the empty text's only line).
+  if (text.length === 0 || text.charCodeAt(text.length - 1) === NL) r.starts.push(text.length);
+  const lineCount = r.starts.length;
+  return { docs, lineStarts: r.starts, docLines: r.docLines.map((d) => (d.to < 0 ? { from: d.from, to: lineCount } : d)) };
 }
 
 /**
@@ -82,6 +97,11 @@ class Reader {
   /** Indentation of the current content line; -1 at a document marker or the end of the text. */
   ind = -1;
   depth = 0;
+  /** The offset of every line passed so far, and the current line's index. */
+  readonly starts: number[] = [];
+  line = -1;
+  /** Each document's lines [from, to); `to` -1: to the end of the text. */
+  readonly docLines: { from: number; to: number }[] = [];
   readonly flow: Flow;
   /** The next `:` and `#` at or after the reader's last search (-1: none in the rest of the text). */
   nextColon = 0;
@@ -101,7 +121,10 @@ class Reader {
     // js-yaml does not count the spaces before the text's first content as indentation when they are on
     // its first line (it reads an indented `---` there as a marker): left to it.
     if (this.ls === 0 && this.ind > 0) throw REFUSED;
-    if (this.ind >= 0) docs.push(this.root());
+    if (this.ind >= 0) {
+      docs.push(this.root());
+      this.docLines.push({ from: 0, to: this.ls < this.n ? this.line : -1 });
+    }
     while (this.ls < this.n) {
       // At a marker line: `---` (a new document) — `...` is left to js-yaml.
       const t = this.t;
@@ -109,8 +132,10 @@ class Reader {
       let p = this.ls + 3;
       while (p < this.le && t.charCodeAt(p) === SPACE) p++;
       if (p < this.le && t.charCodeAt(p) !== HASH) throw REFUSED; // content on the marker line
+      const from = this.line + 1;
       this.seek(this.le + 1);
       docs.push(this.ind >= 0 ? this.root() : null);
+      this.docLines.push({ from, to: this.ls < this.n ? this.line : -1 });
     }
     return docs;
   }
@@ -134,6 +159,8 @@ class Reader {
     while (s < n) {
       let e = t.indexOf('\n', s);
       if (e < 0) e = n;
+      this.starts.push(s);
+      this.line++;
       let k = s;
       while (k < e && t.charCodeAt(k) === SPACE) k++;
       if (k < e && t.charCodeAt(k) !== HASH) {
@@ -337,6 +364,8 @@ class Reader {
       if (pos + column >= n) {
         // Spaces and the end of the text.
         if (contentIndent >= 0 ? column > contentIndent : column > 0) valueEnd = pos + column;
+        this.starts.push(pos);
+        this.line++;
         pos = n;
         break;
       }
@@ -353,6 +382,8 @@ class Reader {
         }
       }
       if (first !== NL && column < contentIndent) break;
+      this.starts.push(pos);
+      this.line++;
       valueEnd = e < n ? e + 1 : n;
       pos = valueEnd;
     }

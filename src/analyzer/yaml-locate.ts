@@ -40,10 +40,14 @@ export class YamlLines {
   readonly #starts: readonly number[];
   /** Indentation of each line, computed when first asked: -2 not yet, -1 blank or comment-only. */
   readonly #indent: Int32Array;
-  constructor(text: string) {
+  /** `starts`: the offset of every line when the caller has them already (the block-YAML reader does). */
+  constructor(text: string, starts?: readonly number[]) {
     this.text = text;
-    const starts = [0];
-    for (let o = text.indexOf('\n'); o >= 0; o = text.indexOf('\n', o + 1)) starts.push(o + 1);
+    if (starts === undefined) {
+      const found = [0];
+      for (let o = text.indexOf('\n'); o >= 0; o = text.indexOf('\n', o + 1)) found.push(o + 1);
+      starts = found;
+    }
     this.#starts = starts;
     this.#indent = new Int32Array(starts.length).fill(-2);
   }

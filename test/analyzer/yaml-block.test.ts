@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { loadAll } from 'js-yaml';
-import { loadAllYaml, loadYaml, readBlockYaml } from '../../src/analyzer/yaml-block.ts';
+import { loadAllYaml, loadYaml, readBlockYaml, readBlockYamlLines } from '../../src/analyzer/yaml-block.ts';
+import { YamlLines } from '../../src/analyzer/yaml-locate.ts';
+import { documentRanges } from '../../src/input/manifests.ts';
 import { generateManifests } from '../../src/cli/bench-analyze.ts';
 
 /** Deep equality as js-yaml's values must match: key order, prototypes, Object.is for numbers. */
@@ -243,6 +245,32 @@ test("the benchmark's generated manifests and their configuration texts: read by
       for (const v of Object.values(data ?? {})) if (typeof v === 'string') assert.doesNotThrow(() => agrees(v));
     }
   }
+});
+
+/** The reader's line offsets and document lines are those the manifest reader finds on its own (YamlLines, documentRanges). */
+function sameLines(text: string): boolean {
+  const r = readBlockYamlLines(text);
+  if (r === undefined) return false;
+  const y = new YamlLines(text);
+  assert.equal(r.lineStarts.length, y.lineCount, `line count of ${JSON.stringify(text)}`);
+  r.lineStarts.forEach((o, i) => assert.equal(o, y.offset(i, 0), `line ${i} of ${JSON.stringify(text)}`));
+  const ranges = documentRanges(text);
+  assert.ok(ranges !== undefined, `documentRanges refuses ${JSON.stringify(text)}`);
+  const line = (o: number): number => (o > text.length ? y.lineCount : y.lineAt(o));
+  assert.deepEqual(r.docLines, ranges.map((d) => ({ from: line(d.from), to: line(d.to) })), `documents of ${JSON.stringify(text)}`);
+  assert.equal(r.docLines.length, r.docs.length);
+  return true;
+}
+
+test("the reader's line offsets and document lines: those YamlLines and the document ranges give (generated, mutated, repository and benchmark files)", () => {
+  fc.assert(
+    fc.property(yamlText, fc.array(mutation, { maxLength: 2 }), (t, ms) => {
+      sameLines(mutate(t, ms));
+    }),
+    { numRuns: 2000 },
+  );
+  for (const f of ['test/fixtures', 'scenarios', 'plans', 'fleets'].flatMap(yamlFiles)) sameLines(readFileSync(f, 'utf8'));
+  for (const { text } of generateManifests(100, 3)) assert.ok(sameLines(text));
 });
 
 test('loadAllYaml / loadYaml: js-yaml for what the fast reader leaves, with its errors', () => {
