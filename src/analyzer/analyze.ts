@@ -29,6 +29,7 @@ import {
 import { collectObjects, Fields, type KObject } from './objects.ts';
 import { deriveProfile, WORST_CASE_WORDS } from './profile.ts';
 import { Rbac } from './rbac.ts';
+import { rehearse, type Rehearsal } from './rehearse.ts';
 import { bytes, num, pct, ranges, rate, round, seconds } from './text.ts';
 import { worse, type DerivedCall, type Finding, type InputNote, type ManifestDocument, type Severity, type Turn, type Verdict, type WorkloadProfile } from './types.ts';
 import { readWorkload, WORKLOAD_KINDS, type WorkloadInfo } from './workloads.ts';
@@ -49,6 +50,8 @@ export interface AnalyzeOptions {
    * Kubernetes object are reported; an input with none at all is an error.
    */
   readonly input?: { readonly files: readonly string[]; readonly notes: readonly InputNote[] };
+  /** Also run each workload's derived calls in the fleet twin (`--rehearse`, rehearse.ts) and compare. */
+  readonly rehearse?: boolean;
 }
 
 export interface CallReport {
@@ -124,11 +127,10 @@ export interface Analysis {
   readonly clusters: readonly ClusterReport[];
 }
 
-/** Result of analyze, with what the rehearsal needs beside the report. */
+/** Result of analyze: what to print (the rehearsal in the twin when asked for). */
 export interface AnalysisResult {
   readonly analysis: Analysis;
-  readonly profiles: readonly WorkloadProfile[];
-  readonly planned: readonly PlannedWorkload[];
+  readonly rehearsal?: Rehearsal;
 }
 
 const KNOWN_OTHER_KINDS = new Set([
@@ -314,8 +316,7 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
       findings,
       clusters: clusterReports,
     },
-    profiles,
-    planned,
+    ...(opts.rehearse === true ? { rehearsal: rehearse(profiles, planned, clusters, model) } : {}),
   };
 }
 

@@ -13,7 +13,6 @@ import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../core/errors.ts';
 import { analyze } from '../analyzer/analyze.ts';
 import { formatJson, formatSarif, formatText, OUTPUT_FORMATS, type OutputFormat } from '../analyzer/format.ts';
-import { rehearse } from '../analyzer/rehearse.ts';
 import type { ManifestReadReport } from '../input/manifests.ts';
 import { exitCodeFor } from './run-errors.ts';
 import { fleetFrom, manifestsFrom, readStdinFor } from './inputs.ts';
@@ -57,9 +56,7 @@ export async function analyzeCommand(args: AnalyzeArgs): Promise<CommandOutput> 
     const fleet = fleetFrom(args.fleet, stdin);
     const report: ManifestReadReport = { files: [], notes: [] };
     const docs = manifestsFrom(args.paths, stdin, report);
-    const result = analyze(docs, fleet.clusters, { fleetName: fleet.name, strict: args.strict === true, input: report });
-    const rehearsal = args.rehearse === true ? rehearse(result.profiles, result.planned, fleet.clusters) : undefined;
-    const a = result.analysis;
+    const { analysis: a, rehearsal } = analyze(docs, fleet.clusters, { fleetName: fleet.name, strict: args.strict === true, input: report, rehearse: args.rehearse === true });
     const stdout = format === 'json' ? formatJson(a, rehearsal) : format === 'sarif' ? formatSarif(a, { toolVersion: toolVersion() }) : formatText(a, rehearsal);
     return { stdout, stderr: '', exitCode: a.verdict === 'block' ? 1 : 0 };
   } catch (err) {

@@ -14,7 +14,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rehearse, type RehearsedCluster } from '../../src/analyzer/rehearse.ts';
+import type { RehearsedCluster } from '../../src/analyzer/rehearse.ts';
 import { analyzeFiles, CORPUS, openaiFleet } from './helpers.ts';
 
 const MARGIN = 0.15;
@@ -23,8 +23,9 @@ function run(file: string): { verdicts: Map<string, string>; clusters: readonly 
   let r = cache.get(file);
   if (r === undefined) {
     const fleet = openaiFleet();
-    const res = analyzeFiles([`${CORPUS}/${file}`], fleet.clusters, fleet.name);
-    const h = rehearse(res.profiles, res.planned, fleet.clusters);
+    const res = analyzeFiles([`${CORPUS}/${file}`], fleet.clusters, fleet.name, { rehearse: true });
+    const h = res.rehearsal;
+    assert.ok(h !== undefined);
     assert.equal(h.workloads.length, 1);
     r = { verdicts: new Map(res.analysis.clusters.map((c) => [c.name, c.verdict])), clusters: h.workloads[0]?.clusters ?? [] };
     cache.set(file, r);
