@@ -32,6 +32,12 @@ interface Ctx {
   readonly end: number;
 }
 
+/** Keys the locator matches without KEY (a plain key of these characters is read by KEY as itself). */
+const SIMPLE_KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
+
+/** `#restKind`: nothing follows on the line (or only a comment). */
+const REST_NONE = -1;
+
 const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"\-?:,[\]{}][^#]*?|[-?:][^\s#][^#]*?))\s*:(?=\s|$)/;
 
 export class YamlLines {
@@ -123,8 +129,24 @@ export class YamlLines {
   }
 
   #isDash(line: number, col: number): boolean {
-    const l = this.line(line);
-    return l.charCodeAt(col) === 45 /* - */ && (col + 1 >= l.length || l.charCodeAt(col + 1) === 32 || l.charCodeAt(col + 1) === 13);
+    const o = (this.#starts[line] ?? 0) + col;
+    const e = this.#end(line);
+    if (o >= e || this.text.charCodeAt(o) !== 45 /* - */) return false;
+    const a = o + 1 < e ? this.text.charCodeAt(o + 1) : -1;
+    return a === -1 || a === 32 || a === 13;
+  }
+
+  /**
+   * What follows a key's `:` (or an item's `- `) from column `col` of a line: nothing (the line's end, a
+   * comment), or the first character of a value on the line.
+   */
+  #restKind(line: number, col: number): number {
+    const o = (this.#starts[line] ?? 0) + col;
+    const e = this.#end(line);
+    if (o >= e) return REST_NONE;
+    const c = this.text.charCodeAt(o);
+    if (c === 13 && o + 1 === e) return REST_NONE; // the `\r` of a CRLF line end
+    return c === 35 /* # */ ? REST_NONE : c;
   }
 
   /**
@@ -160,10 +182,9 @@ export class YamlLines {
           }
         }
         if (found === undefined) return pos;
-        const l = this.line(found.keyLine);
-        const rest = l.slice(found.valueCol).replace(/\r$/, '');
+        const restKind = this.#restKind(found.keyLine, found.valueCol);
         const itemEnd = this.#itemEnd(found.keyLine, ctx.col, ctx.end);
-        if (rest === '' || rest.startsWith('#')) {
+        if (restKind === REST_NONE) {
           const next = this.#firstContent(found.keyLine + 1, itemEnd);
           if (next < 0) return { line: found.keyLine, col: found.keyCol, literal: false, exact: last, sure: true };
           ctx = { line: next, col: this.indent(next), end: itemEnd };
@@ -171,19 +192,41 @@ export class YamlLines {
           ctx = { line: found.keyLine, col: found.valueCol, end: itemEnd };
         }
         pos = { line: ctx.line, col: ctx.col, literal: false, exact: last, sure: true };
-        if (!last && (rest.startsWith('{') || rest.startsWith('['))) return this.#inFlow(found.keyLine, found.valueCol, path.slice(s + 1), target) ?? { ...pos, exact: false, sure: false };
+        if (!last && (restKind === 123 /* { */ || restKind === 91 /* [ */)) return this.#inFlow(found.keyLine, found.valueCol, path.slice(s + 1), target) ?? { ...pos, exact: false, sure: false };
         continue;
       }
       // A key at the mapping's column.
       const key = String(seg);
+      const simple = SIMPLE_KEY.test(key);
+      const text = this.text;
       for (let i = ctx.line; i < ctx.end; i++) {
         const ind = i === ctx.line ? ctx.col : this.indent(i);
         if (ind < 0) continue;
         if (ind < ctx.col) break;
         if (ind !== ctx.col) continue;
         // A plain key starts with its first character: other lines cannot hold this key (quoted keys are read).
-        const c0 = this.text.charCodeAt((this.#starts[i] as number) + ind);
+        const start = (this.#starts[i] as number) + ind;
+        const c0 = text.charCodeAt(start);
         if (key !== '' && c0 !== key.charCodeAt(0) && c0 !== 34 /* " */ && c0 !== 39 /* ' */) continue;
+        if (simple && c0 !== 34 && c0 !== 39) {
+          // A key of plain characters is on this line only if the line starts with it (KEY reads the key
+          // from the line's start); with spaces and a `:` before a space, a tab or the line's end after it,
+          // KEY reads exactly it. Anything else is left to KEY.
+          if (!text.startsWith(key, start)) continue;
+          const e = this.#end(i);
+          let c = start + key.length;
+          while (c < e && text.charCodeAt(c) === 32) c++;
+          if (c < e && text.charCodeAt(c) === 58 /* : */) {
+            const a = c + 1 < e ? text.charCodeAt(c + 1) : -1;
+            if (a === -1 || a === 32 || a === 9 || a === 13) {
+              let v = c + 1;
+              while (v < e && text.charCodeAt(v) === 32) v++;
+              const valueCol = v - (start - ind);
+              found = { keyLine: i, keyCol: ind, valueLine: i, valueCol, afterKey: valueCol };
+              break;
+            }
+          }
+        }
         const l = this.line(i);
         const m = KEY.exec(l.slice(ind));
         // A `- ` item at the mapping's own column is an indentless (compact) sequence, the value of the key
@@ -199,17 +242,17 @@ export class YamlLines {
       }
       if (found === undefined) return pos;
       if (last && target === 'key') return { line: found.keyLine, col: found.keyCol, literal: false, exact: true, sure: true };
-      const l = this.line(found.keyLine);
       // Anchors and tags before the value do not move it.
       let restCol = found.valueCol;
-      let rest = l.slice(restCol).replace(/\r$/, '');
-      const prop = /^([&!][^\s]*\s*)+/.exec(rest);
-      if (prop !== null) {
-        restCol += prop[0].length;
-        rest = rest.slice(prop[0].length);
+      let restKind = this.#restKind(found.keyLine, restCol);
+      if (restKind === 38 /* & */ || restKind === 33 /* ! */) {
+        const rest = this.line(found.keyLine).slice(restCol).replace(/\r$/, '');
+        const prop = /^([&!][^\s]*\s*)+/.exec(rest);
+        if (prop !== null) restCol += prop[0].length;
+        restKind = this.#restKind(found.keyLine, restCol);
       }
       const blockEnd = this.#blockEnd(found.keyLine, found.keyCol, ctx.end, true);
-      if (rest === '' || rest.startsWith('#')) {
+      if (restKind === REST_NONE) {
         const next = this.#firstContent(found.keyLine + 1, blockEnd);
         if (next < 0) {
           pos = { line: found.keyLine, col: found.keyCol, literal: false, exact: last, sure: true };
@@ -220,11 +263,11 @@ export class YamlLines {
         pos = { line: next, col: ctx.col, literal: false, exact: last, sure: true };
         continue;
       }
-      const literal = rest.startsWith('|');
+      const literal = restKind === 124 /* | */;
       pos = { line: found.keyLine, col: restCol, literal, exact: last, sure: true };
       if (!last) {
         // A flow collection on this line: follow the rest of the path inside it; a scalar has no inside.
-        if (rest.startsWith('{') || rest.startsWith('[')) return this.#inFlow(found.keyLine, restCol, path.slice(s + 1), target) ?? { ...pos, exact: false, sure: false };
+        if (restKind === 123 /* { */ || restKind === 91 /* [ */) return this.#inFlow(found.keyLine, restCol, path.slice(s + 1), target) ?? { ...pos, exact: false, sure: false };
         return { ...pos, exact: false };
       }
       ctx = { line: found.keyLine, col: restCol, end: blockEnd };

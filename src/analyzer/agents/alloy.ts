@@ -82,7 +82,8 @@ interface Instance {
   readonly scope: readonly AlloyBlock[];
 }
 
-const looksLikeAlloy = (text: string): boolean => /^\s*[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+\s+"[^"\n]*"\s*\{/m.test(text) || /^\s*declare\s+"[^"\n]*"\s*\{/m.test(text);
+// Both patterns need a `"` (a quick test first).
+const looksLikeAlloy = (text: string): boolean => text.includes('"') && (/^\s*[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+\s+"[^"\n]*"\s*\{/m.test(text) || /^\s*declare\s+"[^"\n]*"\s*\{/m.test(text));
 
 /** Components that run: top-level blocks, and declare bodies once per instantiation. */
 function instances(top: readonly AlloyBlock[]): { list: Instance[]; unused: AlloyBlock[] } {

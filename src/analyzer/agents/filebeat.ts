@@ -131,7 +131,7 @@ export function filebeat(cfgs: readonly ConfigText[], c: Container, workloadName
   const calls: DerivedCall[] = [];
   const notes: AgentNote[] = [];
   for (const cfg of cfgs) {
-    if (!/(^|\n)\s*(filebeat|processors|output)[.:]/.test(cfg.text)) continue;
+    if (!(cfg.text.includes('filebeat') || cfg.text.includes('processors') || cfg.text.includes('output')) || !/(^|\n)\s*(filebeat|processors|output)[.:]/.test(cfg.text)) continue;
     if (!imageIsBeat && !cfg.text.includes('filebeat')) continue;
     const y = YamlConfig.parse(cfg);
     if (y === undefined || !isObj(y.value)) continue;

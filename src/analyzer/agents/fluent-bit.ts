@@ -63,7 +63,7 @@ function fluentBitClassic(cfg: ConfigText, siblings: readonly ConfigText[], seen
 }
 
 export function isFluentBitClassic(text: string): boolean {
-  return /^\s*\[(INPUT|FILTER|OUTPUT|SERVICE)\]\s*$/im.test(text);
+  return text.includes('[') && /^\s*\[(INPUT|FILTER|OUTPUT|SERVICE)\]\s*$/im.test(text);
 }
 
 /**
@@ -93,7 +93,7 @@ export function fluentBit(cfgs: readonly ConfigText[], podEventsPerPodS: number)
         filters.push({ get: (k) => s.props.get(k.toLowerCase())?.value, at: (k) => where.at(k === undefined ? s.offset : (s.props.get(k.toLowerCase())?.offset ?? s.offset)) });
       }
     } else {
-      const y = /^\s*pipeline\s*:/m.test(cfg.text) ? YamlConfig.parse(cfg) : undefined;
+      const y = cfg.text.includes('pipeline') && /^\s*pipeline\s*:/m.test(cfg.text) ? YamlConfig.parse(cfg) : undefined;
       if (y === undefined) continue;
       const fl = get(y.value, ['pipeline', 'filters']);
       if (!Array.isArray(fl)) continue;

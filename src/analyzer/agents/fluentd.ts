@@ -145,7 +145,7 @@ export function fluentd(w: WorkloadInfo, c: Container, cfgs: readonly ConfigText
   const filters: Section[] = [];
   let found = false;
   for (const cfg of cfgs) {
-    if (!/^\s*<(source|filter|match|label|system)\b/m.test(cfg.text)) continue;
+    if (!cfg.text.includes('<') || !/^\s*<(source|filter|match|label|system)\b/m.test(cfg.text)) continue;
     const included = cfgs.some((o) => o !== cfg && new RegExp(`^\\s*@include\\s+"?\\S*${cfg.key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*$`, 'm').test(o.text));
     if (included) continue;
     found = true;

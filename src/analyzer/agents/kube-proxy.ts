@@ -61,7 +61,7 @@ function featureGates(y: YamlConfig | undefined, flags: Map<string, Flag>): Map<
 /** The KubeProxyConfiguration named by `--config`, from the container's mounted ConfigMaps. */
 function proxyConfig(cfgs: readonly ConfigText[], path: string | undefined): YamlConfig | undefined {
   const base = path?.split('/').pop();
-  const candidates = cfgs.filter((c) => (base === undefined || c.key === base) && /kind:\s*KubeProxyConfiguration|kubeproxy\.config\.k8s\.io/.test(c.text));
+  const candidates = cfgs.filter((c) => (base === undefined || c.key === base) && (c.text.includes('KubeProxyConfiguration') || c.text.includes('kubeproxy.config.k8s.io')) && /kind:\s*KubeProxyConfiguration|kubeproxy\.config\.k8s\.io/.test(c.text));
   for (const c of candidates) {
     const y = YamlConfig.parse(c);
     if (y !== undefined && isObj(y.value)) return y;

@@ -70,7 +70,7 @@ export function otelCollector(cfgs: readonly ConfigText[], c: Container, workloa
   const calls: DerivedCall[] = [];
   const notes: AgentNote[] = [];
   for (const cfg of cfgs) {
-    if (!/^\s*service\s*:/m.test(cfg.text)) continue;
+    if (!cfg.text.includes('service') || !/^\s*service\s*:/m.test(cfg.text)) continue;
     const y = YamlConfig.parse(cfg);
     if (y === undefined || !isOtelConfig(y.value)) continue;
     found = true;

@@ -114,7 +114,7 @@ export function prometheus(cfgs: readonly ConfigText[], c: Container, workloadNa
   const calls: DerivedCall[] = [];
   const notes: AgentNote[] = [];
   for (const cfg of cfgs) {
-    if (!/^\s*scrape_configs\s*:/m.test(cfg.text)) continue;
+    if (!cfg.text.includes('scrape_configs') || !/^\s*scrape_configs\s*:/m.test(cfg.text)) continue;
     const y = YamlConfig.parse(cfg);
     if (y === undefined || !isPrometheusConfig(y.value)) continue;
     found = true;

@@ -73,7 +73,7 @@ export function promtail(cfgs: readonly ConfigText[], c: Container, workloadName
   const mode = filterMode(version);
   const host = c.env.has('HOSTNAME') ? '${HOSTNAME}' : '<pod hostname>';
   for (const cfg of cfgs) {
-    if (!/^\s*scrape_configs\s*:/m.test(cfg.text)) continue;
+    if (!cfg.text.includes('scrape_configs') || !/^\s*scrape_configs\s*:/m.test(cfg.text)) continue;
     // Another container's Prometheus configuration: not worth parsing again.
     if (!imageIsPromtail && !/^\s*(positions|clients|client|server)\s*:|pipeline_stages\s*:/m.test(cfg.text)) continue;
     const y = YamlConfig.parse(cfg);
