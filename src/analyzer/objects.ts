@@ -43,6 +43,11 @@ export class Fields {
     this.#problems = problems;
   }
 
+  /** Problems reported so far (by every Fields sharing the list). */
+  get problemCount(): number {
+    return this.#problems.length;
+  }
+
   abs(path: DocPath): DocPath {
     return [...this.o.base, ...path];
   }

@@ -396,8 +396,8 @@ function worstCase(grants: readonly Grant[]): DerivedCall[] {
   const byRes = new Map<string, { cluster: Grant | undefined; namespaces: Map<string, Grant> }>();
   for (const g of grants) {
     for (const r of g.rule.resources) {
-      if (r.name.includes('/')) continue; // subresources (pods/log, nodes/proxy) are not collections
-      for (const name of r.name === '*' ? KNOWN_RESOURCES : [r.name]) {
+      if (r.includes('/')) continue; // subresources (pods/log, nodes/proxy) are not collections
+      for (const name of r === '*' ? KNOWN_RESOURCES : [r]) {
         if (!ruleAllows(g.rule, 'list', name)) continue;
         const e = byRes.get(name) ?? { cluster: undefined, namespaces: new Map<string, Grant>() };
         if (g.namespace === null) e.cluster ??= g;
@@ -411,7 +411,8 @@ function worstCase(grants: readonly Grant[]): DerivedCall[] {
     const targets: { ns: string | null; g: Grant }[] = e.cluster !== undefined ? [{ ns: null, g: e.cluster }] : [...e.namespaces].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([ns, g]) => ({ ns, g }));
     for (const { ns, g } of targets) {
       const watch = grantsAllow(grants, ['watch'], res, ns === null ? null : [ns]);
-      const at = (g.rule.resources.find((r) => r.name === res)?.at ?? g.rule.resources.find((r) => r.name === '*')?.at ?? g.rule.at)();
+      const j = g.rule.resources.indexOf(res);
+      const at = g.rule.at(j >= 0 ? j : g.rule.resources.indexOf('*'));
       const scope = ns === null ? 'cluster' : 'namespace';
       out.push({
         profile: watch ? callProfile(`rbac-watch-${res}${ns !== null ? `-${ns}` : ''}`, 'watch', res, { scope }) : callProfile(`rbac-list-${res}${ns !== null ? `-${ns}` : ''}`, 'list', res, { scope, periodS: RBAC_POLL_PERIOD_S }),

@@ -26,14 +26,52 @@ import { Fields, isObj, key, type KObject } from './objects.ts';
 import type { Loc } from './types.ts';
 
 export interface Rule {
-  readonly verbs: ReadonlySet<string>;
-  /** Resource names as written ("pods", "*", "pods/log"); positions are found when asked for. */
-  readonly resources: readonly { readonly name: string; readonly at: () => Loc }[];
+  readonly verbs: readonly string[];
+  /** Resource names as written ("pods", "*", "pods/log"). */
+  readonly resources: readonly string[];
   /** resourceNames restrict the rule to named objects: no list or watch of the collection. */
   readonly named: boolean;
-  readonly at: () => Loc;
+  /** Where resource `j` of the rule is written (the rule itself for -1), found when asked for. */
+  at(j: number): Loc;
   /** A rule of a bootstrap role: it has no place in the input; it is located at the binding that grants it. */
   readonly bootstrap?: true;
+}
+
+/** A rule of a (Cluster)Role of the input, located in its document. */
+class InputRule implements Rule {
+  readonly verbs: readonly string[];
+  readonly resources: readonly string[];
+  readonly named: boolean;
+  readonly #f: Fields;
+  readonly #i: number;
+  constructor(f: Fields, i: number, verbs: readonly string[], resources: readonly string[], named: boolean) {
+    this.verbs = verbs;
+    this.resources = resources;
+    this.named = named;
+    this.#f = f;
+    this.#i = i;
+  }
+  at(j: number): Loc {
+    return this.#f.loc(j < 0 ? ['rules', this.#i] : ['rules', this.#i, 'resources', j]);
+  }
+}
+
+/** A bootstrap role's rule as one binding grants it: located at the binding's roleRef. */
+class GrantedRule implements Rule {
+  readonly verbs: readonly string[];
+  readonly resources: readonly string[];
+  readonly named: boolean;
+  readonly bootstrap = true as const;
+  readonly #at: () => Loc;
+  constructor(rule: Rule, at: () => Loc) {
+    this.verbs = rule.verbs;
+    this.resources = rule.resources;
+    this.named = rule.named;
+    this.#at = at;
+  }
+  at(): Loc {
+    return this.#at();
+  }
 }
 
 export interface Grant {
@@ -85,6 +123,10 @@ interface Binding {
   readonly f: Fields;
   readonly cluster: boolean;
   readonly subjects: Subject[];
+  /** "ClusterRoleBinding x", "RoleBinding ns/x". */
+  readonly name: string;
+  /** Its roleRef, once read without a problem (a problem is reported each time it is read). */
+  role?: { readonly key: string | undefined; readonly label: string };
 }
 
 const nowhere = (): Loc => ({ file: '<bootstrap>', line: 1, column: 1 });
@@ -97,32 +139,27 @@ export class Rbac {
   readonly #effective = new Map<Role, { rules: readonly Rule[]; unknown: string | undefined }>();
   /** Bindings by subject: "sa:<ns>/<name>", "group:<name>", "user:<name>". */
   readonly #bySubject = new Map<string, number[]>();
+  /** Some binding names a Group, a User (else their keys need not be looked up). */
+  #groups = false;
+  #users = false;
   readonly #serviceAccounts = new Map<string, KObject>();
   /** automountServiceAccountToken on the ServiceAccount, when set. */
   readonly #automount = new Map<string, boolean>();
 
   constructor(objects: readonly KObject[], problems: Problem[]) {
-    for (const b of BOOTSTRAP_ROLES) {
-      const rules: Rule[] = b.rules.map(([verbs, , resources, names]) => ({
-        verbs: new Set(verbs.split(',')),
-        resources: resources.split(',').map((name) => ({ name, at: nowhere })),
-        named: names !== undefined && names !== '',
-        at: nowhere,
-        bootstrap: true,
-      }));
-      this.#roles.set(b.kind === 'Role' ? `${b.namespace ?? ''}/${b.name}` : `/${b.name}`, { kind: b.kind, name: b.name, source: 'bootstrap', rules, labels: b.labels ?? {}, selectors: b.aggregate ?? [] });
-    }
+    for (const [key, role] of bootstrapRoles()) this.#roles.set(key, role);
     for (const o of objects) {
-      const f = new Fields(o, problems);
       switch (o.kind) {
         case 'ServiceAccount': {
-          this.#serviceAccounts.set(`${o.namespace}/${o.name}`, o);
-          const a = f.get(['automountServiceAccountToken']);
-          if (typeof a === 'boolean') this.#automount.set(`${o.namespace}/${o.name}`, a);
+          const key = `${o.namespace}/${o.name}`;
+          this.#serviceAccounts.set(key, o);
+          const a = o.value.automountServiceAccountToken;
+          if (typeof a === 'boolean') this.#automount.set(key, a);
           break;
         }
         case 'Role':
         case 'ClusterRole': {
+          const f = new Fields(o, problems);
           const rules = readRules(f);
           const selectors: Record<string, string>[] = [];
           (f.list(['aggregationRule', 'clusterRoleSelectors']) ?? []).forEach((_, i) => selectors.push(f.stringMap(['aggregationRule', 'clusterRoleSelectors', i, 'matchLabels'])));
@@ -131,10 +168,14 @@ export class Rbac {
         }
         case 'RoleBinding':
         case 'ClusterRoleBinding': {
+          const f = new Fields(o, problems);
           const subjects = readSubjects(f, o);
           const index = this.#bindings.length;
-          this.#bindings.push({ o, f, cluster: o.kind === 'ClusterRoleBinding', subjects });
+          const cluster = o.kind === 'ClusterRoleBinding';
+          this.#bindings.push({ o, f, cluster, subjects, name: `${o.kind} ${cluster ? '' : `${o.namespace}/`}${o.name}` });
           for (const sub of subjects) {
+            if (sub.kind === 'Group') this.#groups = true;
+            else if (sub.kind !== 'ServiceAccount') this.#users = true;
             const key = sub.kind === 'ServiceAccount' ? `sa:${sub.namespace ?? ''}/${sub.name}` : sub.kind === 'Group' ? `group:${sub.name}` : `user:${sub.name}`;
             const l = this.#bySubject.get(key);
             if (l === undefined) this.#bySubject.set(key, [index]);
@@ -198,10 +239,17 @@ export class Rbac {
   /** Bindings whose subjects include this service account, in input order. */
   #bindingsOf(namespace: string, sa: string): Binding[] {
     const lists: number[][] = [];
-    for (const key of [`sa:${namespace}/${sa}`, 'group:system:serviceaccounts', `group:system:serviceaccounts:${namespace}`, 'group:system:authenticated', `user:system:serviceaccount:${namespace}:${sa}`]) {
+    const add = (key: string): void => {
       const l = this.#bySubject.get(key);
       if (l !== undefined) lists.push(l);
+    };
+    add(`sa:${namespace}/${sa}`);
+    if (this.#groups) {
+      add('group:system:serviceaccounts');
+      add(`group:system:serviceaccounts:${namespace}`);
+      add('group:system:authenticated');
     }
+    if (this.#users) add(`user:system:serviceaccount:${namespace}:${sa}`);
     // Each list is ascending without repeats (bindings are indexed in input order); several are merged.
     const idx = lists.length === 1 ? (lists[0] as number[]) : [...new Set(lists.flat())].sort((a, b) => a - b);
     return idx.map((i) => this.#bindings[i] as Binding);
@@ -216,9 +264,15 @@ export class Rbac {
     const bindings: BindingRef[] = [];
     const unresolved: Unresolved[] = [];
     for (const b of this.#bindingsOf(namespace, sa)) {
-      const { key: roleKeyText, label } = roleKey(b.f, b.o);
+      let ref = b.role;
+      if (ref === undefined) {
+        const before = b.f.problemCount;
+        ref = roleKey(b.f, b.o);
+        if (b.f.problemCount === before) b.role = ref;
+      }
+      const { key: roleKeyText, label } = ref;
       const role = roleKeyText === undefined ? undefined : this.#roles.get(roleKeyText);
-      const binding = `${b.o.kind} ${b.cluster ? '' : `${b.o.namespace}/`}${b.o.name}`;
+      const binding = b.name;
       const refAt = (): Loc => b.f.loc(['roleRef', 'name']);
       const eff = role === undefined ? undefined : this.#effectiveRules(role);
       const found = eff !== undefined && eff.unknown === undefined;
@@ -229,7 +283,7 @@ export class Rbac {
       }
       if (eff.unknown !== undefined) unresolved.push({ binding, role: label, at: refAt(), why: eff.unknown });
       for (const rule of eff.rules) {
-        const r = rule.bootstrap === true ? { ...rule, at: refAt, resources: rule.resources.map((x) => ({ ...x, at: refAt })) } : rule;
+        const r = rule.bootstrap === true ? new GrantedRule(rule, refAt) : rule;
         grants.push({ rule: r, namespace: b.cluster ? null : b.o.namespace, role: label, binding });
       }
     }
@@ -246,11 +300,27 @@ function readRules(f: Fields): Rule[] {
       f.problem(['rules', i], 'expected a rule (a mapping with apiGroups, resources and verbs)');
       return;
     }
-    const resources = f.stringsOf(r.resources, () => ['rules', i, 'resources']).map((name, j) => ({ name, at: () => f.loc(['rules', i, 'resources', j]) }));
-    const verbs = new Set(f.stringsOf(r.verbs, () => ['rules', i, 'verbs']));
-    rules.push({ verbs, resources, named: f.stringsOf(r.resourceNames, () => ['rules', i, 'resourceNames']).length > 0, at: () => f.loc(['rules', i]) });
+    const resources = f.stringsOf(r.resources, () => ['rules', i, 'resources']);
+    const verbs = f.stringsOf(r.verbs, () => ['rules', i, 'verbs']);
+    rules.push(new InputRule(f, i, verbs, resources, f.stringsOf(r.resourceNames, () => ['rules', i, 'resourceNames']).length > 0));
   });
   return rules;
+}
+
+/** The roles every cluster bootstraps, by key ("ns/name", "/name"), made once. */
+let bootstrap: readonly (readonly [string, Role])[] | undefined;
+function bootstrapRoles(): readonly (readonly [string, Role])[] {
+  bootstrap ??= BOOTSTRAP_ROLES.map((b) => {
+    const rules: Rule[] = b.rules.map(([verbs, , resources, names]) => ({
+      verbs: verbs.split(','),
+      resources: resources.split(','),
+      named: names !== undefined && names !== '',
+      at: nowhere,
+      bootstrap: true,
+    }));
+    return [b.kind === 'Role' ? `${b.namespace ?? ''}/${b.name}` : `/${b.name}`, { kind: b.kind, name: b.name, source: 'bootstrap', rules, labels: b.labels ?? {}, selectors: b.aggregate ?? [] }] as const;
+  });
+  return bootstrap;
 }
 
 function roleKey(f: Fields, o: KObject): { key: string | undefined; label: string } {
@@ -285,9 +355,9 @@ function readSubjects(f: Fields, o: KObject): Subject[] {
 
 /** Whether a rule allows `verb` on `resource` (a collection, not named objects, when listing or watching). */
 export function ruleAllows(rule: Rule, verb: string, resource: string): boolean {
-  if (!(rule.verbs.has('*') || rule.verbs.has(verb))) return false;
+  if (!(rule.verbs.includes('*') || rule.verbs.includes(verb))) return false;
   if (rule.named && (verb === 'list' || verb === 'watch')) return false;
-  return rule.resources.some((r) => r.name === '*' || r.name === resource);
+  return rule.resources.some((r) => r === '*' || r === resource);
 }
 
 /**
