@@ -35,7 +35,7 @@ import { KNOWN_RESOURCES } from './capacity.ts';
 import { Fields, type KObject } from './objects.ts';
 import { grantsAllow, ruleAllows, type Grant, type Rbac } from './rbac.ts';
 import type { DerivedCall, Finding, Loc, Severity, WorkloadProfile } from './types.ts';
-import type { Container, MountedObject, WorkloadInfo } from './workloads.ts';
+import type { Container, EnvVar, MountedObject, WorkloadInfo } from './workloads.ts';
 
 /** Period assumed for a client that may list a type but not watch it (RBAC worst case): it must poll. */
 export const RBAC_POLL_PERIOD_S = 60;
@@ -371,19 +371,19 @@ const textsOf = new WeakMap<KObject, { readonly texts: ConfigText[]; readonly pr
 
 /** Env vars from ConfigMap keys take their value from the input's ConfigMap, when it is there. */
 function resolveEnv(c: Container, namespace: string, ctx: ProfileContext): Container {
-  let changed = false;
-  const env = new Map(c.env);
-  for (const [k, v] of c.env) {
-    if (v.value !== undefined || v.configMapKeyRef === undefined) continue;
+  // Most containers have no such variable: the environment is copied only for one that resolves.
+  let env: Map<string, EnvVar> | undefined;
+  c.env.forEach((v, k) => {
+    if (v.value !== undefined || v.configMapKeyRef === undefined) return;
     const cm = ctx.configMaps.get(`${namespace}/${v.configMapKeyRef.name}`);
     const data = cm?.value.data;
     const value = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>)[v.configMapKeyRef.key] : undefined;
     if (typeof value === 'string') {
+      env ??= new Map(c.env);
       env.set(k, { ...v, value });
-      changed = true;
     }
-  }
-  return changed ? { ...c, env } : c;
+  });
+  return env !== undefined ? { ...c, env } : c;
 }
 
 function summary(calls: readonly DerivedCall[]): string {

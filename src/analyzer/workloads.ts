@@ -136,11 +136,11 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
       const ref = key(from, 'configMapKeyRef');
       const cmName = f.strOf(key(ref, 'name'), () => [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'name']);
       const cmKey = f.strOf(key(ref, 'key'), () => [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'key']);
-      env.set(n, {
-        ...(value !== undefined ? { value } : {}),
-        ...(fieldPath !== undefined ? { fieldPath } : {}),
-        ...(cmName !== undefined && cmKey !== undefined ? { configMapKeyRef: { name: cmName, key: cmKey } } : {}),
-      });
+      const v: { value?: string; fieldPath?: string; configMapKeyRef?: { name: string; key: string } } = {};
+      if (value !== undefined) v.value = value;
+      if (fieldPath !== undefined) v.fieldPath = fieldPath;
+      if (cmName !== undefined && cmKey !== undefined) v.configMapKeyRef = { name: cmName, key: cmKey };
+      env.set(n, v);
     });
     const mounts: MountedObject[] = [];
     (f.listOf(c.volumeMounts, () => [...cp, 'volumeMounts']) ?? []).forEach((m, j) => {
@@ -159,7 +159,7 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
       image: f.strOf(c.image, () => [...cp, 'image']) ?? '',
       args: [...f.stringsOf(c.command, () => [...cp, 'command']), ...f.stringsOf(c.args, () => [...cp, 'args'])],
       env,
-      mounts: mounts.length === 0 ? mounts : [...new Map(mounts.map((m) => [`${m.kind}/${m.name}`, m])).values()],
+      mounts: uniqueMounts(mounts),
       path: cp,
     });
   });
@@ -171,29 +171,77 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
 
   const automount = key(pod, 'automountServiceAccountToken');
   const nodeSubset = kind === 'DaemonSet' && (isObj(key(pod, 'nodeSelector')) || isObj(key(key(pod, 'affinity'), 'nodeAffinity')));
-  const at: Loc = f.loc(['kind']);
-  let saAt: Loc | undefined;
-  return {
-    kind,
-    name: o.name,
-    namespace: o.namespace,
-    serviceAccount: sa,
-    id: `${kind} ${o.namespace}/${o.name}`,
-    at,
-    // Located when a finding needs it.
-    get serviceAccountAt(): Loc {
-      return (saAt ??= f.loc(saPath));
-    },
-    perNode: kind === 'DaemonSet',
-    replicas: kind === 'DaemonSet' ? 1 : replicas,
-    obj: o,
-    f,
-    podSpecPath: ps,
-    containers,
-    annotations,
-    noToken: automount === false,
-    automountToken: typeof automount === 'boolean' ? automount : undefined,
-    projectedToken,
-    nodeSubset,
-  };
+  return new ReadWorkload(o, f, kind, sa, saPath, ps, replicas, containers, annotations, automount, projectedToken, nodeSubset);
+}
+
+/** A workload as read (WorkloadInfo); its service account is located when a finding needs it. */
+class ReadWorkload implements WorkloadInfo {
+  readonly kind: WorkloadKind;
+  readonly name: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly id: string;
+  readonly at: Loc;
+  readonly perNode: boolean;
+  readonly replicas: number;
+  readonly obj: KObject;
+  readonly f: Fields;
+  readonly podSpecPath: DocPath;
+  readonly containers: readonly Container[];
+  readonly annotations: ReadonlyMap<string, { readonly value: string; readonly path: DocPath }>;
+  readonly noToken: boolean;
+  readonly automountToken: boolean | undefined;
+  readonly projectedToken: boolean;
+  readonly nodeSubset: boolean;
+  readonly #saPath: DocPath;
+  #saAt: Loc | undefined;
+  constructor(
+    o: KObject,
+    f: Fields,
+    kind: WorkloadKind,
+    sa: string,
+    saPath: DocPath,
+    ps: DocPath,
+    replicas: number,
+    containers: readonly Container[],
+    annotations: ReadonlyMap<string, { readonly value: string; readonly path: DocPath }>,
+    automount: unknown,
+    projectedToken: boolean,
+    nodeSubset: boolean,
+  ) {
+    this.kind = kind;
+    this.name = o.name;
+    this.namespace = o.namespace;
+    this.serviceAccount = sa;
+    this.id = `${kind} ${o.namespace}/${o.name}`;
+    this.at = f.loc(['kind']);
+    this.perNode = kind === 'DaemonSet';
+    this.replicas = kind === 'DaemonSet' ? 1 : replicas;
+    this.obj = o;
+    this.f = f;
+    this.podSpecPath = ps;
+    this.containers = containers;
+    this.annotations = annotations;
+    this.noToken = automount === false;
+    this.automountToken = typeof automount === 'boolean' ? automount : undefined;
+    this.projectedToken = projectedToken;
+    this.nodeSubset = nodeSubset;
+    this.#saPath = saPath;
+  }
+
+  get serviceAccountAt(): Loc {
+    return (this.#saAt ??= this.f.loc(this.#saPath));
+  }
+}
+
+/** The mounts without repeats (by kind and name), in the order each first appears, the last of each kept (as a Map of them would). */
+function uniqueMounts(mounts: MountedObject[]): MountedObject[] {
+  if (mounts.length < 2) return mounts;
+  const out: MountedObject[] = [];
+  for (const m of mounts) {
+    const i = out.findIndex((x) => x.kind === m.kind && x.name === m.name);
+    if (i < 0) out.push(m);
+    else out[i] = m;
+  }
+  return out;
 }

@@ -25,13 +25,6 @@ export interface LinePos {
   readonly sure: boolean;
 }
 
-interface Ctx {
-  readonly line: number;
-  readonly col: number;
-  /** Exclusive end line. */
-  readonly end: number;
-}
-
 /** Keys the locator matches without KEY (a plain key of these characters is read by KEY as itself). */
 const SIMPLE_KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
 
@@ -156,54 +149,72 @@ export class YamlLines {
   locate(path: readonly (string | number)[], from: number, to: number, target: 'key' | 'value' = 'value'): LinePos | undefined {
     const first = this.#firstContent(from, to);
     if (first < 0) return undefined;
-    let ctx: Ctx = { line: first, col: this.indent(first), end: to };
-    let pos: LinePos = { line: first, col: ctx.col, literal: false, exact: path.length === 0, sure: true };
+    // The block being searched (its first line and column, and its end), and the deepest position found.
+    let ctxLine = first;
+    let ctxCol = this.indent(first);
+    let ctxEnd = to;
+    let posLine = first;
+    let posCol = ctxCol;
+    let posLiteral = false;
+    let posExact = path.length === 0;
+    const text = this.text;
     for (let s = 0; s < path.length; s++) {
       const seg = path[s];
       const last = s === path.length - 1;
-      let found: { keyLine: number; keyCol: number; valueLine: number; valueCol: number; afterKey: number } | undefined;
+      // The entry found: its line, the column of its key (or `- `), the column of its value.
+      let foundLine = -1;
+      let foundCol = 0;
+      let valueCol = 0;
       if (typeof seg === 'number') {
         // The seg-th `- ` item at the sequence's column.
         let k = -1;
-        for (let i = ctx.line; i < ctx.end; i++) {
-          const ind = i === ctx.line ? ctx.col : this.indent(i);
+        for (let i = ctxLine; i < ctxEnd; i++) {
+          const ind = i === ctxLine ? ctxCol : this.indent(i);
           if (ind < 0) continue;
-          if (ind < ctx.col) break;
-          if (ind === ctx.col) {
+          if (ind < ctxCol) break;
+          if (ind === ctxCol) {
             if (!this.#isDash(i, ind)) break;
             k++;
             if (k === seg) {
-              const l = this.line(i);
-              let c = ind + 1;
-              while (c < l.length && l.charCodeAt(c) === 32) c++;
-              found = { keyLine: i, keyCol: ind, valueLine: i, valueCol: c, afterKey: c };
+              const o = this.#starts[i] as number;
+              const e = this.#end(i);
+              let c = o + ind + 1;
+              while (c < e && text.charCodeAt(c) === 32) c++;
+              foundLine = i;
+              foundCol = ind;
+              valueCol = c - o;
               break;
             }
           }
         }
-        if (found === undefined) return pos;
-        const restKind = this.#restKind(found.keyLine, found.valueCol);
-        const itemEnd = this.#itemEnd(found.keyLine, ctx.col, ctx.end);
+        if (foundLine < 0) return { line: posLine, col: posCol, literal: posLiteral, exact: posExact, sure: true };
+        const restKind = this.#restKind(foundLine, valueCol);
+        const itemEnd = this.#itemEnd(foundLine, ctxCol, ctxEnd);
         if (restKind === REST_NONE) {
-          const next = this.#firstContent(found.keyLine + 1, itemEnd);
-          if (next < 0) return { line: found.keyLine, col: found.keyCol, literal: false, exact: last, sure: true };
-          ctx = { line: next, col: this.indent(next), end: itemEnd };
+          const next = this.#firstContent(foundLine + 1, itemEnd);
+          if (next < 0) return { line: foundLine, col: foundCol, literal: false, exact: last, sure: true };
+          ctxLine = next;
+          ctxCol = this.indent(next);
         } else {
-          ctx = { line: found.keyLine, col: found.valueCol, end: itemEnd };
+          ctxLine = foundLine;
+          ctxCol = valueCol;
         }
-        pos = { line: ctx.line, col: ctx.col, literal: false, exact: last, sure: true };
-        if (!last && (restKind === 123 /* { */ || restKind === 91 /* [ */)) return this.#inFlow(found.keyLine, found.valueCol, path.slice(s + 1), target) ?? { ...pos, exact: false, sure: false };
+        ctxEnd = itemEnd;
+        posLine = ctxLine;
+        posCol = ctxCol;
+        posLiteral = false;
+        posExact = last;
+        if (!last && (restKind === 123 /* { */ || restKind === 91 /* [ */)) return this.#inFlow(foundLine, valueCol, path.slice(s + 1), target) ?? { line: posLine, col: posCol, literal: false, exact: false, sure: false };
         continue;
       }
       // A key at the mapping's column.
       const key = String(seg);
       const simple = SIMPLE_KEY.test(key);
-      const text = this.text;
-      for (let i = ctx.line; i < ctx.end; i++) {
-        const ind = i === ctx.line ? ctx.col : this.indent(i);
+      for (let i = ctxLine; i < ctxEnd; i++) {
+        const ind = i === ctxLine ? ctxCol : this.indent(i);
         if (ind < 0) continue;
-        if (ind < ctx.col) break;
-        if (ind !== ctx.col) continue;
+        if (ind < ctxCol) break;
+        if (ind !== ctxCol) continue;
         // A plain key starts with its first character: other lines cannot hold this key (quoted keys are read).
         const start = (this.#starts[i] as number) + ind;
         const c0 = text.charCodeAt(start);
@@ -221,8 +232,9 @@ export class YamlLines {
             if (a === -1 || a === 32 || a === 9 || a === 13) {
               let v = c + 1;
               while (v < e && text.charCodeAt(v) === 32) v++;
-              const valueCol = v - (start - ind);
-              found = { keyLine: i, keyCol: ind, valueLine: i, valueCol, afterKey: valueCol };
+              foundLine = i;
+              foundCol = ind;
+              valueCol = v - (start - ind);
               break;
             }
           }
@@ -237,42 +249,57 @@ export class YamlLines {
         if (k !== key) continue;
         let c = ind + m[0].length;
         while (c < l.length && l.charCodeAt(c) === 32) c++;
-        found = { keyLine: i, keyCol: ind, valueLine: i, valueCol: c, afterKey: c };
+        foundLine = i;
+        foundCol = ind;
+        valueCol = c;
         break;
       }
-      if (found === undefined) return pos;
-      if (last && target === 'key') return { line: found.keyLine, col: found.keyCol, literal: false, exact: true, sure: true };
+      if (foundLine < 0) return { line: posLine, col: posCol, literal: posLiteral, exact: posExact, sure: true };
+      if (last && target === 'key') return { line: foundLine, col: foundCol, literal: false, exact: true, sure: true };
       // Anchors and tags before the value do not move it.
-      let restCol = found.valueCol;
-      let restKind = this.#restKind(found.keyLine, restCol);
+      let restCol = valueCol;
+      let restKind = this.#restKind(foundLine, restCol);
       if (restKind === 38 /* & */ || restKind === 33 /* ! */) {
-        const rest = this.line(found.keyLine).slice(restCol).replace(/\r$/, '');
+        const rest = this.line(foundLine).slice(restCol).replace(/\r$/, '');
         const prop = /^([&!][^\s]*\s*)+/.exec(rest);
         if (prop !== null) restCol += prop[0].length;
-        restKind = this.#restKind(found.keyLine, restCol);
+        restKind = this.#restKind(foundLine, restCol);
       }
-      const blockEnd = this.#blockEnd(found.keyLine, found.keyCol, ctx.end, true);
+      const blockEnd = this.#blockEnd(foundLine, foundCol, ctxEnd, true);
       if (restKind === REST_NONE) {
-        const next = this.#firstContent(found.keyLine + 1, blockEnd);
+        const next = this.#firstContent(foundLine + 1, blockEnd);
         if (next < 0) {
-          pos = { line: found.keyLine, col: found.keyCol, literal: false, exact: last, sure: true };
-          if (!last) return { ...pos, exact: false };
+          if (!last) return { line: foundLine, col: foundCol, literal: false, exact: false, sure: true };
+          posLine = foundLine;
+          posCol = foundCol;
+          posLiteral = false;
+          posExact = last;
           continue;
         }
-        ctx = { line: next, col: this.indent(next), end: blockEnd };
-        pos = { line: next, col: ctx.col, literal: false, exact: last, sure: true };
+        ctxLine = next;
+        ctxCol = this.indent(next);
+        ctxEnd = blockEnd;
+        posLine = next;
+        posCol = ctxCol;
+        posLiteral = false;
+        posExact = last;
         continue;
       }
       const literal = restKind === 124 /* | */;
-      pos = { line: found.keyLine, col: restCol, literal, exact: last, sure: true };
       if (!last) {
         // A flow collection on this line: follow the rest of the path inside it; a scalar has no inside.
-        if (restKind === 123 /* { */ || restKind === 91 /* [ */) return this.#inFlow(found.keyLine, restCol, path.slice(s + 1), target) ?? { ...pos, exact: false, sure: false };
-        return { ...pos, exact: false };
+        if (restKind === 123 /* { */ || restKind === 91 /* [ */) return this.#inFlow(foundLine, restCol, path.slice(s + 1), target) ?? { line: foundLine, col: restCol, literal, exact: false, sure: false };
+        return { line: foundLine, col: restCol, literal, exact: false, sure: true };
       }
-      ctx = { line: found.keyLine, col: restCol, end: blockEnd };
+      posLine = foundLine;
+      posCol = restCol;
+      posLiteral = literal;
+      posExact = last;
+      ctxLine = foundLine;
+      ctxCol = restCol;
+      ctxEnd = blockEnd;
     }
-    return pos;
+    return { line: posLine, col: posCol, literal: posLiteral, exact: posExact, sure: true };
   }
 
   /** Follows `path` inside a flow collection that opens at (line, col) and closes on the same line. */
