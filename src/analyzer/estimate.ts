@@ -448,8 +448,8 @@ function fillLevels(prepared: readonly Prepared[], avail: readonly number[], wan
   const n = prepared.length;
   const out = into ?? new Array<number>(n);
   out.fill(0);
-  const wanted = scratch?.wanted ?? new Float64Array(avail.length);
-  wanted.fill(0);
+  const wanted = scratch?.wanted ?? fillPool.levels(avail.length);
+  wanted.fill(0, 0, avail.length);
   for (let i = 0; i < n; i++) {
     const x = prepared[i] as Prepared;
     wanted[x.li] = (wanted[x.li] ?? 0) + (want[i] ?? 0) * x.cost.seats;
@@ -460,27 +460,51 @@ function fillLevels(prepared: readonly Prepared[], avail: readonly number[], wan
       for (let i = 0; i < n; i++) if ((prepared[i] as Prepared).li === li) out[i] = want[i] ?? 0;
       continue;
     }
-    let active: number[] = [];
-    for (let i = 0; i < n; i++) if ((prepared[i] as Prepared).li === li && (want[i] ?? 0) > 0) active.push(i);
-    for (let round = 0; round < 8 && active.length > 0 && free > 1e-9; round++) {
+    // The calls still wanting seats, in order: two index buffers, this round's and the next's.
+    let active = fillPool.calls(n, 0);
+    let next = fillPool.calls(n, 1);
+    let count = 0;
+    for (let i = 0; i < n; i++) if ((prepared[i] as Prepared).li === li && (want[i] ?? 0) > 0) active[count++] = i;
+    for (let round = 0; round < 8 && count > 0 && free > 1e-9; round++) {
       let wsum = 0;
-      for (const i of active) wsum += Math.max(1e-12, weight[i] ?? 0);
-      const next: number[] = [];
+      for (let a = 0; a < count; a++) wsum += Math.max(1e-12, weight[active[a] as number] ?? 0);
+      let kept = 0;
       let used = 0;
-      for (const i of active) {
+      for (let a = 0; a < count; a++) {
+        const i = active[a] as number;
         const seats = (prepared[i] as Prepared).cost.seats;
         const room = ((want[i] ?? 0) - (out[i] ?? 0)) * seats;
         const give = Math.min(room, (free * Math.max(1e-12, weight[i] ?? 0)) / wsum);
         out[i] = (out[i] ?? 0) + give / seats;
         used += give;
-        if (room - give > 1e-9) next.push(i);
+        if (room - give > 1e-9) next[kept++] = i;
       }
       free -= used;
+      const t = active;
       active = next;
+      next = t;
+      count = kept;
     }
   }
   return out;
 }
+
+/** Buffers fillLevels works in, grown as needed and reused by every call (it runs once per rollout step). */
+const fillPool = {
+  wanted: new Float64Array(8),
+  active: [new Int32Array(64), new Int32Array(64)],
+  levels(n: number): Float64Array {
+    if (this.wanted.length < n) this.wanted = new Float64Array(n);
+    return this.wanted;
+  },
+  calls(n: number, which: 0 | 1): Int32Array {
+    const b = this.active[which] as Int32Array;
+    if (b.length >= n) return b;
+    const grown = new Int32Array(n);
+    this.active[which] = grown;
+    return grown;
+  },
+};
 
 /**
  * Verdict from the ratios. A change with no calls is ok whatever the
