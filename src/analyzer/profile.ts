@@ -174,7 +174,8 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
         seenNotes.add(k);
       }
     };
-    // Every reader in order, on its hinted containers (or all of them), each in order.
+    // Every reader in order, on its hinted containers (or all of them), each in order — not on those its
+    // quick test (AgentReader.mayRead) says it cannot recognise.
     for (const reader of AGENT_READERS) {
       let hinted = false;
       if (reader.image !== null) {
@@ -184,7 +185,12 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
           take(reader, containers[i] as Container, reader.read(contextOf(i)));
         }
       }
-      if (!hinted) for (let i = 0; i < containers.length; i++) take(reader, containers[i] as Container, reader.read(contextOf(i)));
+      if (hinted) continue;
+      for (let i = 0; i < containers.length; i++) {
+        const x = contextOf(i);
+        if (reader.mayRead !== undefined && !reader.mayRead(images[i] ?? '', x.container, x.configs)) continue;
+        take(reader, containers[i] as Container, reader.read(x));
+      }
     }
     for (const n of notes) {
       // A reader that cannot read what decides the agent's calls says so as profile-unknown; --strict makes it block.
@@ -344,7 +350,7 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
 }
 
 /** The keys of a ConfigMap (`data`) or Secret (`stringData`, and `data` decoded from base64) as configuration texts. */
-function configTexts(o: KObject, problems: Problem[]): ConfigText[] {
+export function configTexts(o: KObject, problems: Problem[]): ConfigText[] {
   // The same texts for every workload and reader that reads the object, so that each is parsed once
   // (YamlConfig.parse); its problems (a value that is not a string) are reported once.
   let known = textsOf.get(o);
@@ -370,7 +376,7 @@ function configTexts(o: KObject, problems: Problem[]): ConfigText[] {
 const textsOf = new WeakMap<KObject, { readonly texts: ConfigText[]; readonly problems: readonly Problem[]; reported: boolean }>();
 
 /** Env vars from ConfigMap keys take their value from the input's ConfigMap, when it is there. */
-function resolveEnv(c: Container, namespace: string, ctx: ProfileContext): Container {
+export function resolveEnv(c: Container, namespace: string, ctx: Pick<ProfileContext, 'configMaps'>): Container {
   // Most containers have no such variable: the environment is copied only for one that resolves.
   let env: Map<string, EnvVar> | undefined;
   c.env.forEach((v, k) => {

@@ -141,5 +141,7 @@ export const corednsReader: AgentReader = {
   id: 'coredns',
   image: /coredns/,
   read: (ctx) => coredns(ctx.workload, ctx.container, ctx.configs),
+  // Without a Corefile-looking configuration it reads nothing.
+  mayRead: (_image, _c, configs) => configs.some((t) => isCorefile(t.text)),
   fix: clusterWideFix,
 };

@@ -18,7 +18,7 @@ import { parseDuration } from '../../core/duration.ts';
 import { DEFAULT_PODS_PER_NODE } from '../../model/kubernetes.ts';
 import { isObj } from '../objects.ts';
 import type { DerivedCall, Loc } from '../types.ts';
-import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
+import { callProfile, configHas, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { get, Located, text, truthy, YamlConfig } from './config-text.ts';
 
 interface FbSection {
@@ -150,5 +150,7 @@ export const fluentBitReader: AgentReader = {
   id: 'fluent-bit',
   image: /fluent-?bit/,
   read: (ctx) => fluentBit(ctx.configs, ctx.model.objects.podEventsPerPodS),
+  // A classic file (`[FILTER]`) or a YAML one (`pipeline:`).
+  mayRead: (_image, _c, configs) => configHas(configs, '[') || configHas(configs, 'pipeline'),
   fix: clusterWideFix,
 };

@@ -29,7 +29,7 @@
 import { isObj } from '../objects.ts';
 import type { DerivedCall, Loc } from '../types.ts';
 import type { Container, WorkloadInfo } from '../workloads.ts';
-import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
+import { argHas, callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { get, text, YamlConfig } from './config-text.ts';
 import { containerFlags, type Flag } from './container-flags.ts';
 import { imageVersion, versionAtLeast } from './image-version.ts';
@@ -137,5 +137,6 @@ export const kubeProxyReader: AgentReader = {
   id: 'kube-proxy',
   image: null,
   read: (ctx) => kubeProxy(ctx.workload, ctx.container, ctx.configs),
+  mayRead: (image, c) => image.includes('kube-proxy') || argHas(c, 'kube-proxy') || argHas(c, 'hyperkube'),
   fix: clusterWideFix,
 };

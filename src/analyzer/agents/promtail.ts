@@ -30,7 +30,7 @@
 import type { DerivedCall, DocPath, Loc } from '../types.ts';
 import type { Container } from '../workloads.ts';
 import { isObj } from '../objects.ts';
-import { type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
+import { configHas, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { get, YamlConfig } from './config-text.ts';
 import { isPromtailConfig, prometheusSd } from './prometheus.ts';
 
@@ -142,5 +142,6 @@ export const promtailReader: AgentReader = {
   id: 'promtail',
   image: /(^|\/)promtail(:|@|$)/,
   read: (ctx) => promtail(ctx.configs, ctx.container, ctx.workload.namespace, /(^|\/)promtail(:|@|$)/.test(ctx.container.image.toLowerCase())),
+  mayRead: (_image, _c, configs) => configHas(configs, 'scrape_configs'),
   fix: clusterWideFix,
 };

@@ -33,7 +33,7 @@
 import type { Scope } from '../../model/profile.ts';
 import { isObj, type Obj } from '../objects.ts';
 import type { DerivedCall, Loc } from '../types.ts';
-import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
+import { callProfile, configHas, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { envRefs, isNodeNameEnv, Located, text, truthy, YamlConfig } from './config-text.ts';
 import { parseToml, TomlError } from './toml.ts';
 import type { Container } from '../workloads.ts';
@@ -146,4 +146,5 @@ export const vectorReader: AgentReader = {
   id: 'vector',
   image: /(^|\/)vector(:|@|$)/,
   read: (ctx) => vector(ctx.configs, ctx.container, /(^|\/)vector(:|@|$)/.test(ctx.container.image.toLowerCase())),
+  mayRead: (image, _c, configs) => configs.length > 0 && (image.includes('vector') || configHas(configs, 'kubernetes_logs')),
 };
