@@ -62,7 +62,8 @@ export function readBlockYamlLines(text: string): { readonly docs: unknown[]; re
   // The line after a final `\n` (or the empty text's only line).
   if (text.length === 0 || text.charCodeAt(text.length - 1) === NL) r.starts.push(text.length);
   const lineCount = r.starts.length;
-  return { docs, lineStarts: r.starts, docLines: r.docLines.map((d) => (d.to < 0 ? { from: d.from, to: lineCount } : d)) };
+  for (const d of r.docLines) if (d.to < 0) d.to = lineCount;
+  return { docs, lineStarts: r.starts, docLines: r.docLines };
 }
 
 /**
@@ -280,18 +281,15 @@ class Reader {
     this.enter();
     const t = this.t;
     const out: Record<string, unknown> = {};
-    // The keys so far, for js-yaml's duplicate check (a short list: comparing strings is cheaper than
-    // looking a key up in the object, which would internalize it first).
-    const keys: string[] = [];
     let colon = firstColon;
     for (;;) {
       const k0 = this.ls + m;
       if (colon < 0) throw REFUSED; // a line at the mapping's indentation that is not an entry
       const c = t.charCodeAt(k0);
       const key = c === DQUOTE ? doubleQuoted(t, k0 + 1, quotedEnd(t, k0, this.le) - 1) : c === SQUOTE ? singleQuoted(t, k0 + 1, quotedEnd(t, k0, this.le) - 1) : plainKey(t, k0, trimEnd(t, k0, colon));
-      if (key === '__proto__') throw REFUSED;
-      for (let i = 0; i < keys.length; i++) if (keys[i] === key) throw REFUSED; // js-yaml: duplicated mapping key
-      keys.push(key);
+      // js-yaml refuses a duplicated key. No value is undefined: a key already set, or one the object
+      // inherits (`constructor`, `toString`: left to js-yaml), reads as something.
+      if (out[key] !== undefined || key === '__proto__') throw REFUSED;
       let p = colon + 1;
       while (p < this.le && t.charCodeAt(p) === SPACE) p++;
       let v: unknown;
@@ -523,38 +521,44 @@ const SIMPLE_ESCAPES: (string | undefined)[] = (() => {
   return m;
 })();
 
-/** The text of a block scalar (js-yaml's getBlockValue, for text without `\r`). */
+/**
+ * The text of a block scalar: js-yaml's getBlockValue (for text without `\r`), reading the lines of
+ * [start, end) in place instead of splitting them out.
+ */
 function blockValue(t: string, start: number, end: number, indent: number, chomping: number, folded: boolean): string {
   const textIndent = indent < 0 ? 0 : indent;
-  const region = t.slice(start, end);
-  const lines = region === '' ? [] : (region.endsWith('\n') ? region.slice(0, -1) : region).split('\n');
   let result = '';
   let didReadContent = false;
   let emptyLines = 0;
   let atMoreIndented = false;
-  for (const line of lines) {
+  // The region's lines: split at `\n`, a final `\n` ending the last one (none for an empty region).
+  const last = end > start && t.charCodeAt(end - 1) === NL ? end - 1 : end;
+  for (let ls = start; start < end && ls <= last; ) {
+    let le = t.indexOf('\n', ls);
+    if (le < 0 || le > last) le = last;
     let column = 0;
-    while (column < textIndent && line.charCodeAt(column) === SPACE) column++;
-    if (indent < 0 || column >= line.length) {
+    while (column < textIndent && ls + column < le && t.charCodeAt(ls + column) === SPACE) column++;
+    if (indent < 0 || column >= le - ls) {
       emptyLines++;
-      continue;
+    } else {
+      const from = Math.min(ls + textIndent, le);
+      const first = from < le ? t.charCodeAt(from) : NaN;
+      if (folded) {
+        if (first === SPACE) {
+          atMoreIndented = true;
+          result += '\n'.repeat(didReadContent ? 1 + emptyLines : emptyLines);
+        } else if (atMoreIndented) {
+          atMoreIndented = false;
+          result += '\n'.repeat(emptyLines + 1);
+        } else if (emptyLines === 0) {
+          if (didReadContent) result += ' ';
+        } else result += '\n'.repeat(emptyLines);
+      } else result += '\n'.repeat(didReadContent ? 1 + emptyLines : emptyLines);
+      result += t.slice(from, le);
+      didReadContent = true;
+      emptyLines = 0;
     }
-    const content = line.slice(textIndent);
-    const first = content.charCodeAt(0);
-    if (folded) {
-      if (first === SPACE) {
-        atMoreIndented = true;
-        result += '\n'.repeat(didReadContent ? 1 + emptyLines : emptyLines);
-      } else if (atMoreIndented) {
-        atMoreIndented = false;
-        result += '\n'.repeat(emptyLines + 1);
-      } else if (emptyLines === 0) {
-        if (didReadContent) result += ' ';
-      } else result += '\n'.repeat(emptyLines);
-    } else result += '\n'.repeat(didReadContent ? 1 + emptyLines : emptyLines);
-    result += content;
-    didReadContent = true;
-    emptyLines = 0;
+    ls = le + 1;
   }
   if (chomping === KEEP) result += '\n'.repeat(didReadContent ? 1 + emptyLines : emptyLines);
   else if (chomping !== STRIP && didReadContent) result += '\n';
@@ -663,7 +667,7 @@ class Flow {
       const quoted = c === DQUOTE || c === SQUOTE;
       const raw = this.scalar(true) as string;
       const key = quoted ? raw : String(resolvePlain(raw));
-      if (key === '__proto__' || Object.hasOwn(out, key)) throw REFUSED;
+      if (out[key] !== undefined || key === '__proto__') throw REFUSED; // a duplicate, or an inherited name
       if (this.spaces() !== COLON) throw REFUSED; // a key without a value
       this.p++;
       const v = this.spaces();

@@ -210,6 +210,17 @@ test('flat mappings with repeated keys, quoted keys and flow values: duplicates 
   );
 });
 
+test('edge cases js-yaml reads in its own way: the fast reader agrees or leaves them to it', () => {
+  const cases = [
+    'a: b\n    # c\nd: 1\n', 'key:\n  a #b: c\n', 'a: 1\n---\n', '---\n', '# c\n', '', '---\n# x\n---\n', 'a:\n---\nb: 1', '---#x\n', '--- # c\na: 1', 'x\n',
+    '  a: 1\n  b: 2\n', ' ---  null\n', ' --- a\n', 'a: |\n  x\n # c\nb: 1', 'a: |\n\n   \n  x\n\n', 'a: |\n   \n x\n', 'a: |+\n  x\n\n', 'a: >\n  x\n  y\n\n   z\n  w\n', 'a: >-\n  x\n\n  y\n',
+    'a: |-\n  x\n   \n', 'a: |\n  x\n  ', 'a: |\n', 'a: |', '- |\n x\n- y\n', '~: 1\n1.0: 2\n0x1F: 3\ntrue: 4\n', 'a: -0\nb: .5\nc: 1e3\nd: 0o17\ne: +12\nf: 1_000\ng: 012\nh: .inf\n',
+    '{"a":b}\n', '[a, b,]\n', 'a: "x\\u00e9\\x41\\ty"\n', 'a: [a:b, c]\n', 'k: v #c\nl: v#c\n', '- a: 1\n  b: 2\n- - x\n  - y\n', 'a:\n- x\n- y\nb: 1\n', '-\n  a: 1\n',
+    'a: b: c\n', 'a: [x] #c\n', 'a: [x]#c\n', 'a: {}\nb: []\nc: { }\n', 'a:   \nb: 1\n', '"a b": 1\n\'c\'\'d\': 2\n', '"a":b\n', 'constructor: 1\n', 'a: 1\nconstructor: 2\n', '__proto__: 1\n', 'a: - x\n', 'a: -\n', 'a: 1\na: 2\n', 'm: {a: 1, a: 2}\n',
+  ];
+  for (const t of cases) agrees(t);
+});
+
 test('mutated block YAML: the fast reader never accepts what js-yaml refuses, never reads it differently', () => {
   fc.assert(
     fc.property(yamlText, fc.array(mutation, { minLength: 1, maxLength: 3 }), (t, ms) => {
