@@ -17,7 +17,7 @@ import type { Problem } from '../../src/core/errors.ts';
 import type { AgentContext, ConfigText } from '../../src/analyzer/agents/agent.ts';
 import { AGENT_READERS } from '../../src/analyzer/agents/registry.ts';
 import { collectObjects, type KObject } from '../../src/analyzer/objects.ts';
-import { configTexts, resolveEnv } from '../../src/analyzer/profile.ts';
+import { configTexts, resolveEnv } from '../../src/analyzer/agents/scan.ts';
 import { readWorkload, WORKLOAD_KINDS } from '../../src/analyzer/workloads.ts';
 import { generateManifests } from '../../src/cli/bench-analyze.ts';
 import { parseManifests } from '../../src/input/manifests.ts';
