@@ -155,7 +155,8 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   // Workloads by kind/namespace/name: one that appears twice is a problem (the key holds the kind, so
   // only workloads can meet a workload).
   const seen = new Map<string, KObject>();
-  for (const o of objects) {
+  for (let oi = 0; oi < objects.length; oi++) {
+    const o = objects[oi] as KObject;
     if (WORKLOAD_KINDS.has(o.kind)) {
       const key = `${o.kind}/${o.namespace}/${o.name}`;
       const first = seen.get(key);
@@ -190,17 +191,19 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   findings.push(...inputFindings(docs, objects, workloads.length, opts.input));
 
   const planned: PlannedWorkload[] = [];
-  const plannedOf = new Map<WorkloadProfile, PlannedWorkload>();
+  /** The planned workload of each profile (undefined: it makes no calls). */
+  const plannedOf: (PlannedWorkload | undefined)[] = new Array<PlannedWorkload | undefined>(profiles.length).fill(undefined);
   // Workloads with the same calls and level add up: DaemonSets by count, Deployments by replicas
   // (every formula of the estimate is the same for n clients whoever runs them).
   const groups = new Map<string, { pw: PlannedWorkload; count: number }>();
-  for (const p of profiles) {
+  for (let pi = 0; pi < profiles.length; pi++) {
+    const p = profiles[pi] as WorkloadProfile;
     if (p.calls.length === 0) continue;
     const calls = uniqueNames(p.calls);
-    const leader = new Set(calls.filter((_, i) => p.calls[i]?.leaderOnly === true).map((c) => c.name));
-    const pw: PlannedWorkload = { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls, ...(leader.size > 0 ? { leaderCalls: leader } : {}) };
+    const leader = p.calls.some((c) => c.leaderOnly === true) ? new Set(calls.filter((_, i) => p.calls[i]?.leaderOnly === true).map((c) => c.name)) : undefined;
+    const pw: PlannedWorkload = leader !== undefined ? { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls, leaderCalls: leader } : { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls };
     planned.push(pw);
-    plannedOf.set(p, pw);
+    plannedOf[pi] = pw;
     // Replicas left out: the group counts them.
     const sig = signatureWith(pw, 0);
     const g = groups.get(sig);
@@ -230,8 +233,9 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   const aloneWorst: Verdict[] = clusters.map(() => 'ok');
   const noTurn: Turn = { warnAtNodes: null, blockAtNodes: null, blockAboveNodes: null, blockRanges: [], warnRanges: [], searchedUpToNodes: SEARCH_MAX_NODES };
   const quiet: Alone = { turn: noTurn, verdicts: [], worst: undefined, worstCluster: undefined, count: { ok: clusters.length, warn: 0, block: 0 }, verdict: 'ok' };
-  for (const p of profiles) {
-    const pw = plannedOf.get(p);
+  for (let pi = 0; pi < profiles.length; pi++) {
+    const p = profiles[pi] as WorkloadProfile;
+    const pw = plannedOf[pi];
     let m = quiet;
     if (pw !== undefined) {
       const sig = signature(pw);
@@ -264,19 +268,22 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
       clients: w.perNode ? 'per-node' : w.replicas,
       profileSource: p.source,
       agents: p.agents,
-      calls: p.calls.map((c) => ({
-        name: c.profile.name,
-        verb: c.profile.verb,
-        resource: c.profile.resource,
-        scope: c.profile.scope,
-        resourceVersion: c.profile.resourceVersion,
-        periodSeconds: c.profile.verb === 'watch' ? null : round(c.profile.periodS),
-        pageSize: c.profile.pageSize,
-        file: c.at.file,
-        line: c.at.line,
-        because: c.because,
-        ...(c.leaderOnly === true ? { leaderOnly: true as const } : {}),
-      })),
+      calls: p.calls.map((c): CallReport => {
+        const r: { -readonly [K in keyof CallReport]: CallReport[K] } = {
+          name: c.profile.name,
+          verb: c.profile.verb,
+          resource: c.profile.resource,
+          scope: c.profile.scope,
+          resourceVersion: c.profile.resourceVersion,
+          periodSeconds: c.profile.verb === 'watch' ? null : round(c.profile.periodS),
+          pageSize: c.profile.pageSize,
+          file: c.at.file,
+          line: c.at.line,
+          because: c.because,
+        };
+        if (c.leaderOnly === true) r.leaderOnly = true;
+        return r;
+      }),
       verdict: m.verdict,
       clusters: m.count,
       turn,
@@ -321,10 +328,10 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
 }
 
 function uniqueNames(calls: readonly DerivedCall[]): PlannedWorkload['calls'] {
-  const used = new Map<string, number>();
-  return calls.map((c) => {
-    const n = used.get(c.profile.name) ?? 0;
-    used.set(c.profile.name, n + 1);
+  // The n-th call of a name is "name-n" (counted among the calls before it: few, no map needed).
+  return calls.map((c, i) => {
+    let n = 0;
+    for (let j = 0; j < i; j++) if ((calls[j] as DerivedCall).profile.name === c.profile.name) n++;
     return n === 0 ? c.profile : { ...c.profile, name: `${c.profile.name}-${n + 1}` };
   });
 }

@@ -300,11 +300,17 @@ function readRules(f: Fields): Rule[] {
       f.problem(['rules', i], 'expected a rule (a mapping with apiGroups, resources and verbs)');
       return;
     }
-    const resources = f.stringsOf(r.resources, () => ['rules', i, 'resources']);
-    const verbs = f.stringsOf(r.verbs, () => ['rules', i, 'verbs']);
-    rules.push(new InputRule(f, i, verbs, resources, f.stringsOf(r.resourceNames, () => ['rules', i, 'resourceNames']).length > 0));
+    const resources = strings(f, r.resources, i, 'resources');
+    const verbs = strings(f, r.verbs, i, 'verbs');
+    rules.push(new InputRule(f, i, verbs, resources, r.resourceNames != null && f.stringsOf(r.resourceNames, () => ['rules', i, 'resourceNames']).length > 0));
   });
   return rules;
+}
+
+/** Field `field` of rule `i` as a list of strings (Fields.stringsOf), read directly when it is one. */
+function strings(f: Fields, v: unknown, i: number, field: string): string[] {
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.slice();
+  return f.stringsOf(v, () => ['rules', i, field]);
 }
 
 /** The roles every cluster bootstraps, by key ("ns/name", "/name"), made once. */
@@ -345,9 +351,13 @@ interface Subject {
 function readSubjects(f: Fields, o: KObject): Subject[] {
   const out: Subject[] = [];
   (f.list(['subjects']) ?? []).forEach((s, i) => {
-    const kind = f.strOf(key(s, 'kind'), () => ['subjects', i, 'kind']) ?? '';
-    const name = f.strOf(key(s, 'name'), () => ['subjects', i, 'name']) ?? '';
-    const namespace = f.strOf(key(s, 'namespace'), () => ['subjects', i, 'namespace']) ?? (o.kind === 'RoleBinding' ? o.namespace : undefined);
+    // Strings are taken as they are; anything else goes to Fields, with its path made then.
+    const k = key(s, 'kind');
+    const n = key(s, 'name');
+    const ns = key(s, 'namespace');
+    const kind = (typeof k === 'string' ? k : f.strOf(k, () => ['subjects', i, 'kind'])) ?? '';
+    const name = (typeof n === 'string' ? n : f.strOf(n, () => ['subjects', i, 'name'])) ?? '';
+    const namespace = (typeof ns === 'string' ? ns : f.strOf(ns, () => ['subjects', i, 'namespace'])) ?? (o.kind === 'RoleBinding' ? o.namespace : undefined);
     out.push({ kind, name, namespace });
   });
   return out;

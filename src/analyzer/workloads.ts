@@ -100,13 +100,17 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
   (f.listOf(key(pod, 'volumes'), () => [...ps, 'volumes']) ?? []).forEach((v, i) => {
     if (!isObj(v)) return;
     const vp = (): (string | number)[] => [...ps, 'volumes', i];
-    const name = f.strOf(v.name, () => [...vp(), 'name']) ?? '';
+    const vn = v.name;
+    const name = (typeof vn === 'string' ? vn : vn == null ? undefined : f.strOf(vn, () => [...vp(), 'name'])) ?? '';
     const maps: MountedObject[] = [];
-    const cm = f.strOf(key(v.configMap, 'name'), () => [...vp(), 'configMap', 'name']);
+    const cmv = key(v.configMap, 'name');
+    const cm = typeof cmv === 'string' ? cmv : cmv == null ? undefined : f.strOf(cmv, () => [...vp(), 'configMap', 'name']);
     if (cm !== undefined) maps.push({ kind: 'ConfigMap', name: cm, optional: key(v.configMap, 'optional') === true });
-    const secret = f.strOf(key(v.secret, 'secretName'), () => [...vp(), 'secret', 'secretName']);
+    const sv = key(v.secret, 'secretName');
+    const secret = typeof sv === 'string' ? sv : sv == null ? undefined : f.strOf(sv, () => [...vp(), 'secret', 'secretName']);
     if (secret !== undefined) maps.push({ kind: 'Secret', name: secret, optional: key(v.secret, 'optional') === true });
-    (f.listOf(key(v.projected, 'sources'), () => [...vp(), 'projected', 'sources']) ?? []).forEach((_, j) => {
+    const sources = key(v.projected, 'sources');
+    (sources == null ? [] : (f.listOf(sources, () => [...vp(), 'projected', 'sources']) ?? [])).forEach((_, j) => {
       const src = item(key(v.projected, 'sources'), j);
       const sp = (): (string | number)[] => [...vp(), 'projected', 'sources', j];
       const n = f.strOf(key(key(src, 'configMap'), 'name'), () => [...sp(), 'configMap', 'name']);
@@ -126,16 +130,20 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
       return;
     }
     const env = new Map<string, EnvVar>();
-    (f.listOf(c.env, () => [...cp, 'env']) ?? []).forEach((e, j) => {
+    // Strings (or nothing) are taken as they are; anything else goes to Fields, with its path made then.
+    (c.env == null ? [] : (f.listOf(c.env, () => [...cp, 'env']) ?? [])).forEach((e, j) => {
       if (!isObj(e)) return;
-      const n = f.strOf(e.name, () => [...cp, 'env', j, 'name']);
+      const nv = e.name;
+      const n = typeof nv === 'string' ? nv : nv == null ? undefined : f.strOf(nv, () => [...cp, 'env', j, 'name']);
       if (n === undefined) return;
-      const value = f.strOf(e.value, () => [...cp, 'env', j, 'value']);
+      const vv = e.value;
+      const value = typeof vv === 'string' ? vv : vv == null ? undefined : f.strOf(vv, () => [...cp, 'env', j, 'value']);
       const from = e.valueFrom;
-      const fieldPath = f.strOf(key(key(from, 'fieldRef'), 'fieldPath'), () => [...cp, 'env', j, 'valueFrom', 'fieldRef', 'fieldPath']);
+      const fv = key(key(from, 'fieldRef'), 'fieldPath');
+      const fieldPath = typeof fv === 'string' ? fv : fv == null ? undefined : f.strOf(fv, () => [...cp, 'env', j, 'valueFrom', 'fieldRef', 'fieldPath']);
       const ref = key(from, 'configMapKeyRef');
-      const cmName = f.strOf(key(ref, 'name'), () => [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'name']);
-      const cmKey = f.strOf(key(ref, 'key'), () => [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'key']);
+      const cmName = ref === undefined ? undefined : f.strOf(key(ref, 'name'), () => [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'name']);
+      const cmKey = ref === undefined ? undefined : f.strOf(key(ref, 'key'), () => [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'key']);
       const v: { value?: string; fieldPath?: string; configMapKeyRef?: { name: string; key: string } } = {};
       if (value !== undefined) v.value = value;
       if (fieldPath !== undefined) v.fieldPath = fieldPath;
@@ -143,21 +151,24 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
       env.set(n, v);
     });
     const mounts: MountedObject[] = [];
-    (f.listOf(c.volumeMounts, () => [...cp, 'volumeMounts']) ?? []).forEach((m, j) => {
-      const n = f.strOf(key(m, 'name'), () => [...cp, 'volumeMounts', j, 'name']);
+    (c.volumeMounts == null ? [] : (f.listOf(c.volumeMounts, () => [...cp, 'volumeMounts']) ?? [])).forEach((m, j) => {
+      const mv = key(m, 'name');
+      const n = typeof mv === 'string' ? mv : mv == null ? undefined : f.strOf(mv, () => [...cp, 'volumeMounts', j, 'name']);
       if (n !== undefined) mounts.push(...(volumeMaps.get(n) ?? []));
     });
     // envFrom: the agent may read its config from the environment; its ConfigMap or Secret is readable too.
-    (f.listOf(c.envFrom, () => [...cp, 'envFrom']) ?? []).forEach((x, j) => {
+    (c.envFrom == null ? [] : (f.listOf(c.envFrom, () => [...cp, 'envFrom']) ?? [])).forEach((x, j) => {
       const n = f.strOf(key(key(x, 'configMapRef'), 'name'), () => [...cp, 'envFrom', j, 'configMapRef', 'name']);
       if (n !== undefined) mounts.push({ kind: 'ConfigMap', name: n, optional: key(key(x, 'configMapRef'), 'optional') === true });
       const sn = f.strOf(key(key(x, 'secretRef'), 'name'), () => [...cp, 'envFrom', j, 'secretRef', 'name']);
       if (sn !== undefined) mounts.push({ kind: 'Secret', name: sn, optional: key(key(x, 'secretRef'), 'optional') === true });
     });
+    const cn = c.name;
+    const ci = c.image;
     containers.push({
-      name: f.strOf(c.name, () => [...cp, 'name']) ?? `container-${i}`,
-      image: f.strOf(c.image, () => [...cp, 'image']) ?? '',
-      args: [...f.stringsOf(c.command, () => [...cp, 'command']), ...f.stringsOf(c.args, () => [...cp, 'args'])],
+      name: (typeof cn === 'string' ? cn : f.strOf(cn, () => [...cp, 'name'])) ?? `container-${i}`,
+      image: (typeof ci === 'string' ? ci : f.strOf(ci, () => [...cp, 'image'])) ?? '',
+      args: c.command == null && c.args == null ? [] : [...f.stringsOf(c.command, () => [...cp, 'command']), ...f.stringsOf(c.args, () => [...cp, 'args'])],
       env,
       mounts: uniqueMounts(mounts),
       path: cp,
