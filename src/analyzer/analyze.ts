@@ -26,7 +26,7 @@ import {
   type PlannedWorkload,
   type RatioName,
 } from './estimate.ts';
-import { collectObjects, Fields, type KObject } from './objects.ts';
+import { ByName, collectObjects, Fields, type KObject } from './objects.ts';
 import { deriveProfile, WORST_CASE_WORDS } from './profile.ts';
 import { Rbac } from './rbac.ts';
 import { rehearse, type Rehearsal } from './rehearse.ts';
@@ -148,27 +148,31 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   const findings: Finding[] = [];
   const objects = collectObjects(docs, problems);
 
-  const configMaps = new Map<string, KObject>();
-  const secrets = new Map<string, KObject>();
+  const configMaps = new ByName<KObject>();
+  const secrets = new ByName<KObject>();
   const flowSchemas: KObject[] = [];
   const workloads: WorkloadInfo[] = [];
   // Workloads by kind/namespace/name: one that appears twice is a problem (the key holds the kind, so
   // only workloads can meet a workload).
-  const seen = new Map<string, KObject>();
+  const seen = new Map<string, ByName<KObject>>();
   for (let oi = 0; oi < objects.length; oi++) {
     const o = objects[oi] as KObject;
     if (WORKLOAD_KINDS.has(o.kind)) {
-      const key = `${o.kind}/${o.namespace}/${o.name}`;
-      const first = seen.get(key);
+      let ofKind = seen.get(o.kind);
+      if (ofKind === undefined) {
+        ofKind = new ByName();
+        seen.set(o.kind, ofKind);
+      }
+      const first = ofKind.get(o.namespace, o.name);
       if (first !== undefined) {
         const f = new Fields(o, problems);
         f.problem(['metadata', 'name'], `${o.kind} ${o.namespace}/${o.name} appears twice (also ${first.doc.file}, document ${first.doc.index + 1})`, 'keep one of the two');
         continue;
       }
-      seen.set(key, o);
+      ofKind.set(o.namespace, o.name, o);
     }
-    if (o.kind === 'ConfigMap') configMaps.set(`${o.namespace}/${o.name}`, o);
-    else if (o.kind === 'Secret') secrets.set(`${o.namespace}/${o.name}`, o);
+    if (o.kind === 'ConfigMap') configMaps.set(o.namespace, o.name, o);
+    else if (o.kind === 'Secret') secrets.set(o.namespace, o.name, o);
     else if (o.kind === 'FlowSchema') flowSchemas.push(o);
     else if (WORKLOAD_KINDS.has(o.kind)) workloads.push(readWorkload(o, problems));
     else if (!KNOWN_OTHER_KINDS.has(o.kind)) {

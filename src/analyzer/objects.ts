@@ -185,6 +185,25 @@ export function describe(v: unknown): string {
   return typeof v;
 }
 
+/**
+ * Values by namespace and name: a map of maps, so that a look-up makes no "namespace/name" string
+ * (and hashes none). Cluster-scoped names go under the namespace "".
+ */
+export class ByName<T> {
+  readonly #m = new Map<string, Map<string, T>>();
+  get(namespace: string, name: string): T | undefined {
+    return this.#m.get(namespace)?.get(name);
+  }
+  set(namespace: string, name: string, value: T): void {
+    let names = this.#m.get(namespace);
+    if (names === undefined) {
+      names = new Map();
+      this.#m.set(namespace, names);
+    }
+    names.set(name, value);
+  }
+}
+
 /** Cluster-scoped kinds (no namespace). */
 const CLUSTER_SCOPED = new Set([
   'Namespace', 'Node', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass',

@@ -33,7 +33,7 @@ import { AGENT_READERS } from './agents/registry.ts';
 import { scanAgents } from './agents/scan.ts';
 import { parseProfileAnnotation, PROFILE_ANNOTATION } from './annotation.ts';
 import { KNOWN_RESOURCES } from './capacity.ts';
-import { Fields, type KObject } from './objects.ts';
+import { type ByName, Fields, type KObject } from './objects.ts';
 import { grantsAllow, ruleAllows, type Grant, type Rbac } from './rbac.ts';
 import type { DerivedCall, Finding, Loc, Severity, WorkloadProfile } from './types.ts';
 import type { Container, WorkloadInfo } from './workloads.ts';
@@ -48,9 +48,9 @@ export const PROFILE_UNKNOWN = 'profile-unknown';
 export const WORST_CASE_WORDS = "the agent's configuration is not understood; assumed the worst its RBAC allows";
 
 export interface ProfileContext {
-  readonly configMaps: ReadonlyMap<string, KObject>;
+  readonly configMaps: ByName<KObject>;
   /** Secrets of the input by "namespace/name" (some charts keep an agent's configuration in one). */
-  readonly secrets: ReadonlyMap<string, KObject>;
+  readonly secrets: ByName<KObject>;
   readonly rbac: Rbac;
   readonly flowSchemas: readonly KObject[];
   readonly model: ModelConfig;

@@ -22,7 +22,7 @@
  */
 import type { Problem } from '../core/errors.ts';
 import { BOOTSTRAP_ROLES } from './bootstrap-roles.ts';
-import { Fields, isObj, key, type KObject } from './objects.ts';
+import { ByName, Fields, isObj, key, type KObject } from './objects.ts';
 import type { Loc } from './types.ts';
 
 export interface Rule {
@@ -126,35 +126,48 @@ interface Binding {
   /** "ClusterRoleBinding x", "RoleBinding ns/x". */
   readonly name: string;
   /** Its roleRef, once read without a problem (a problem is reported each time it is read). */
-  role?: { readonly key: string | undefined; readonly label: string };
+  role?: RoleRef;
 }
 
 const nowhere = (): Loc => ({ file: '<bootstrap>', line: 1, column: 1 });
 
 export class Rbac {
-  /** "ns/name" for Roles, "/name" for ClusterRoles: the input's, which win over the bootstrap ones. */
-  readonly #roles = new Map<string, Role>();
+  /**
+   * Roles by namespace and name (ClusterRoles under ""): the input's, which win over the bootstrap
+   * ones, as indexes into #roleList, which keeps them in the order first set (a role replaced keeps its
+   * place: aggregation meets them in that order).
+   */
+  readonly #roles = new ByName<number>();
+  readonly #roleList: Role[] = [];
   readonly #bindings: Binding[] = [];
-  readonly #resolved = new Map<string, Resolution>();
+  readonly #resolved = new ByName<Resolution>();
   readonly #effective = new Map<Role, { rules: readonly Rule[]; unknown: string | undefined }>();
-  /** Bindings by subject: "sa:<ns>/<name>", "group:<name>", "user:<name>". */
-  readonly #bySubject = new Map<string, number[]>();
-  /** Some binding names a Group, a User (else their keys need not be looked up). */
-  #groups = false;
-  #users = false;
-  readonly #serviceAccounts = new Map<string, KObject>();
+  /** Bindings by subject: service accounts by namespace and name, groups and users by name. */
+  readonly #bySa = new ByName<number[]>();
+  readonly #byGroup = new Map<string, number[]>();
+  readonly #byUser = new Map<string, number[]>();
+  readonly #serviceAccounts = new ByName<KObject>();
   /** automountServiceAccountToken on the ServiceAccount, when set. */
-  readonly #automount = new Map<string, boolean>();
+  readonly #automount = new ByName<boolean>();
+
+  #setRole(namespace: string, name: string, role: Role): void {
+    const i = this.#roles.get(namespace, name);
+    if (i !== undefined) this.#roleList[i] = role;
+    else {
+      this.#roles.set(namespace, name, this.#roleList.length);
+      this.#roleList.push(role);
+    }
+  }
 
   constructor(objects: readonly KObject[], problems: Problem[]) {
-    for (const [key, role] of bootstrapRoles()) this.#roles.set(key, role);
-    for (const o of objects) {
+    for (const [namespace, role] of bootstrapRoles()) this.#setRole(namespace, role.name, role);
+    for (let oi = 0; oi < objects.length; oi++) {
+      const o = objects[oi] as KObject;
       switch (o.kind) {
         case 'ServiceAccount': {
-          const key = `${o.namespace}/${o.name}`;
-          this.#serviceAccounts.set(key, o);
+          this.#serviceAccounts.set(o.namespace, o.name, o);
           const a = o.value.automountServiceAccountToken;
-          if (typeof a === 'boolean') this.#automount.set(key, a);
+          if (typeof a === 'boolean') this.#automount.set(o.namespace, o.name, a);
           break;
         }
         case 'Role':
@@ -163,7 +176,7 @@ export class Rbac {
           const rules = readRules(f);
           const selectors: Record<string, string>[] = [];
           (f.list(['aggregationRule', 'clusterRoleSelectors']) ?? []).forEach((_, i) => selectors.push(f.stringMap(['aggregationRule', 'clusterRoleSelectors', i, 'matchLabels'])));
-          this.#roles.set(o.kind === 'Role' ? `${o.namespace}/${o.name}` : `/${o.name}`, { kind: o.kind, name: o.name, source: 'input', rules, labels: f.stringMap(['metadata', 'labels']), selectors });
+          this.#setRole(o.kind === 'Role' ? o.namespace : '', o.name, { kind: o.kind, name: o.name, source: 'input', rules, labels: f.stringMap(['metadata', 'labels']), selectors });
           break;
         }
         case 'RoleBinding':
@@ -174,12 +187,11 @@ export class Rbac {
           const cluster = o.kind === 'ClusterRoleBinding';
           this.#bindings.push({ o, f, cluster, subjects, name: `${o.kind} ${cluster ? '' : `${o.namespace}/`}${o.name}` });
           for (const sub of subjects) {
-            if (sub.kind === 'Group') this.#groups = true;
-            else if (sub.kind !== 'ServiceAccount') this.#users = true;
-            const key = sub.kind === 'ServiceAccount' ? `sa:${sub.namespace ?? ''}/${sub.name}` : sub.kind === 'Group' ? `group:${sub.name}` : `user:${sub.name}`;
-            const l = this.#bySubject.get(key);
-            if (l === undefined) this.#bySubject.set(key, [index]);
-            else if (l[l.length - 1] !== index) l.push(index);
+            const l = sub.kind === 'ServiceAccount' ? this.#bySa.get(sub.namespace ?? '', sub.name) : (sub.kind === 'Group' ? this.#byGroup : this.#byUser).get(sub.name);
+            if (l === undefined) {
+              if (sub.kind === 'ServiceAccount') this.#bySa.set(sub.namespace ?? '', sub.name, [index]);
+              else (sub.kind === 'Group' ? this.#byGroup : this.#byUser).set(sub.name, [index]);
+            } else if (l[l.length - 1] !== index) l.push(index);
           }
           break;
         }
@@ -190,12 +202,12 @@ export class Rbac {
   }
 
   serviceAccount(namespace: string, name: string): KObject | undefined {
-    return this.#serviceAccounts.get(`${namespace}/${name}`);
+    return this.#serviceAccounts.get(namespace, name);
   }
 
   /** automountServiceAccountToken as the input's ServiceAccount sets it (undefined: not set, or not in the input). */
   automount(namespace: string, name: string): boolean | undefined {
-    return this.#automount.get(`${namespace}/${name}`);
+    return this.#automount.get(namespace, name);
   }
 
   /** Whether the bindings of the input name this service account at all (directly or through its groups). */
@@ -219,7 +231,7 @@ export class Rbac {
     visiting.add(role);
     const out = [...role.rules];
     let matched = 0;
-    for (const r of this.#roles.values()) {
+    for (const r of this.#roleList) {
       if (r === role || r.kind !== 'ClusterRole' || visiting.has(r)) continue;
       if (!role.selectors.some((sel) => Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => r.labels[k] === v))) continue;
       matched++;
@@ -239,17 +251,19 @@ export class Rbac {
   /** Bindings whose subjects include this service account, in input order. */
   #bindingsOf(namespace: string, sa: string): Binding[] {
     const lists: number[][] = [];
-    const add = (key: string): void => {
-      const l = this.#bySubject.get(key);
-      if (l !== undefined) lists.push(l);
-    };
-    add(`sa:${namespace}/${sa}`);
-    if (this.#groups) {
-      add('group:system:serviceaccounts');
-      add(`group:system:serviceaccounts:${namespace}`);
-      add('group:system:authenticated');
+    const own = this.#bySa.get(namespace, sa);
+    if (own !== undefined) lists.push(own);
+    // The groups every service account is in, and its user name (looked up only when the input has any).
+    if (this.#byGroup.size > 0) {
+      for (const g of ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated']) {
+        const l = this.#byGroup.get(g);
+        if (l !== undefined) lists.push(l);
+      }
     }
-    if (this.#users) add(`user:system:serviceaccount:${namespace}:${sa}`);
+    if (this.#byUser.size > 0) {
+      const l = this.#byUser.get(`system:serviceaccount:${namespace}:${sa}`);
+      if (l !== undefined) lists.push(l);
+    }
     // Each list is ascending without repeats (bindings are indexed in input order); several are merged.
     const idx = lists.length === 1 ? (lists[0] as number[]) : [...new Set(lists.flat())].sort((a, b) => a - b);
     return idx.map((i) => this.#bindings[i] as Binding);
@@ -257,8 +271,7 @@ export class Rbac {
 
   /** The service account's grants, the bindings naming it, and what of them cannot be resolved. */
   resolve(namespace: string, sa: string): Resolution {
-    const key = `${namespace}/${sa}`;
-    const cached = this.#resolved.get(key);
+    const cached = this.#resolved.get(namespace, sa);
     if (cached !== undefined) return cached;
     const grants: Grant[] = [];
     const bindings: BindingRef[] = [];
@@ -270,8 +283,9 @@ export class Rbac {
         ref = roleKey(b.f, b.o);
         if (b.f.problemCount === before) b.role = ref;
       }
-      const { key: roleKeyText, label } = ref;
-      const role = roleKeyText === undefined ? undefined : this.#roles.get(roleKeyText);
+      const { key: roleAt, label } = ref;
+      const ri = roleAt === undefined ? undefined : this.#roles.get(roleAt.namespace, roleAt.name);
+      const role = ri === undefined ? undefined : this.#roleList[ri];
       const binding = b.name;
       const refAt = (): Loc => b.f.loc(['roleRef', 'name']);
       const eff = role === undefined ? undefined : this.#effectiveRules(role);
@@ -288,7 +302,7 @@ export class Rbac {
       }
     }
     const r = { grants, bindings, unresolved };
-    this.#resolved.set(key, r);
+    this.#resolved.set(namespace, sa, r);
     return r;
   }
 }
@@ -313,7 +327,7 @@ function strings(f: Fields, v: unknown, i: number, field: string): string[] {
   return f.stringsOf(v, () => ['rules', i, field]);
 }
 
-/** The roles every cluster bootstraps, by key ("ns/name", "/name"), made once. */
+/** The roles every cluster bootstraps, with their namespace ("" for ClusterRoles), made once. */
 let bootstrap: readonly (readonly [string, Role])[] | undefined;
 function bootstrapRoles(): readonly (readonly [string, Role])[] {
   bootstrap ??= BOOTSTRAP_ROLES.map((b) => {
@@ -324,20 +338,26 @@ function bootstrapRoles(): readonly (readonly [string, Role])[] {
       at: nowhere,
       bootstrap: true,
     }));
-    return [b.kind === 'Role' ? `${b.namespace ?? ''}/${b.name}` : `/${b.name}`, { kind: b.kind, name: b.name, source: 'bootstrap', rules, labels: b.labels ?? {}, selectors: b.aggregate ?? [] }] as const;
+    return [b.kind === 'Role' ? (b.namespace ?? '') : '', { kind: b.kind, name: b.name, source: 'bootstrap', rules, labels: b.labels ?? {}, selectors: b.aggregate ?? [] }] as const;
   });
   return bootstrap;
 }
 
-function roleKey(f: Fields, o: KObject): { key: string | undefined; label: string } {
+/** A binding's roleRef: where its role is (namespace "" for a ClusterRole; none that can be found), and its label. */
+interface RoleRef {
+  readonly key: { readonly namespace: string; readonly name: string } | undefined;
+  readonly label: string;
+}
+
+function roleKey(f: Fields, o: KObject): RoleRef {
   const kind = f.str(['roleRef', 'kind']);
   const name = f.str(['roleRef', 'name']);
   if (name === undefined) {
     f.problem(['roleRef'], `${o.kind} needs roleRef.kind and roleRef.name`);
     return { key: undefined, label: '?' };
   }
-  if (kind === 'ClusterRole') return { key: `/${name}`, label: `ClusterRole ${name}` };
-  if (kind === 'Role') return { key: o.kind === 'RoleBinding' ? `${o.namespace}/${name}` : undefined, label: `Role ${o.namespace}/${name}` };
+  if (kind === 'ClusterRole') return { key: { namespace: '', name }, label: `ClusterRole ${name}` };
+  if (kind === 'Role') return { key: o.kind === 'RoleBinding' ? { namespace: o.namespace, name } : undefined, label: `Role ${o.namespace}/${name}` };
   f.problem(['roleRef', 'kind'], `roleRef.kind must be Role or ClusterRole, got ${kind === undefined ? 'nothing' : JSON.stringify(kind)}`);
   return { key: undefined, label: '?' };
 }

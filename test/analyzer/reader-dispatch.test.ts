@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import type { Problem } from '../../src/core/errors.ts';
 import type { AgentContext, ConfigText } from '../../src/analyzer/agents/agent.ts';
 import { AGENT_READERS } from '../../src/analyzer/agents/registry.ts';
-import { collectObjects, type KObject } from '../../src/analyzer/objects.ts';
+import { ByName, collectObjects, type KObject } from '../../src/analyzer/objects.ts';
 import { configTexts, resolveEnv } from '../../src/analyzer/agents/scan.ts';
 import { readWorkload, WORKLOAD_KINDS } from '../../src/analyzer/workloads.ts';
 import { generateManifests } from '../../src/cli/bench-analyze.ts';
@@ -33,11 +33,11 @@ function contexts(text: string, file: string): AgentContext[] {
   } catch {
     return []; // a syntax error: nothing is analysed
   }
-  const configMaps = new Map<string, KObject>();
-  const secrets = new Map<string, KObject>();
+  const configMaps = new ByName<KObject>();
+  const secrets = new ByName<KObject>();
   for (const o of objects) {
-    if (o.kind === 'ConfigMap') configMaps.set(`${o.namespace}/${o.name}`, o);
-    if (o.kind === 'Secret') secrets.set(`${o.namespace}/${o.name}`, o);
+    if (o.kind === 'ConfigMap') configMaps.set(o.namespace, o.name, o);
+    if (o.kind === 'Secret') secrets.set(o.namespace, o.name, o);
   }
   const out: AgentContext[] = [];
   for (const o of objects) {
@@ -45,12 +45,12 @@ function contexts(text: string, file: string): AgentContext[] {
     const w = readWorkload(o, problems);
     const containers = w.containers.map((c) => resolveEnv(c, w.namespace, { configMaps }));
     const lookup = (kind: 'ConfigMap' | 'Secret', name: string): ConfigText[] | undefined => {
-      const x = (kind === 'ConfigMap' ? configMaps : secrets).get(`${w.namespace}/${name}`);
+      const x = (kind === 'ConfigMap' ? configMaps : secrets).get(w.namespace, name);
       return x === undefined ? undefined : configTexts(x, problems);
     };
     for (const container of containers) {
       const configs = container.mounts.flatMap((m) => {
-        const x = (m.kind === 'ConfigMap' ? configMaps : secrets).get(`${w.namespace}/${m.name}`);
+        const x = (m.kind === 'ConfigMap' ? configMaps : secrets).get(w.namespace, m.name);
         return x === undefined ? [] : configTexts(x, problems);
       });
       out.push({ workload: w, container, containers, configs, lookup, model: DEFAULT_MODEL });

@@ -14,16 +14,16 @@
  */
 import type { Problem } from '../../core/errors.ts';
 import type { ModelConfig } from '../../twin/config.ts';
-import { Fields, type KObject } from '../objects.ts';
+import { type ByName, Fields, type KObject } from '../objects.ts';
 import type { DerivedCall } from '../types.ts';
 import type { Container, EnvVar, MountedObject, WorkloadInfo } from '../workloads.ts';
 import type { AgentContext, AgentNote, AgentReader, AgentResult, ConfigText } from './agent.ts';
 import { AGENT_READERS } from './registry.ts';
 
 export interface ScanInput {
-  readonly configMaps: ReadonlyMap<string, KObject>;
+  readonly configMaps: ByName<KObject>;
   /** Secrets of the input by "namespace/name" (some charts keep an agent's configuration in one). */
-  readonly secrets: ReadonlyMap<string, KObject>;
+  readonly secrets: ByName<KObject>;
   readonly model: ModelConfig;
   readonly problems: Problem[];
 }
@@ -65,7 +65,7 @@ export function scanAgents(w: WorkloadInfo, input: ScanInput): AgentScan {
     looked ??= new Map();
     const key = `${kind}/${name}`;
     if (!looked.has(key)) {
-      const o = (kind === 'ConfigMap' ? input.configMaps : input.secrets).get(`${w.namespace}/${name}`);
+      const o = (kind === 'ConfigMap' ? input.configMaps : input.secrets).get(w.namespace, name);
       looked.set(key, o === undefined ? undefined : configTexts(o, problems));
     }
     return looked.get(key);
@@ -80,7 +80,7 @@ export function scanAgents(w: WorkloadInfo, input: ScanInput): AgentScan {
       const configs: ConfigText[] = [];
       for (let m = 0; m < container.mounts.length; m++) {
         const ref = container.mounts[m] as MountedObject;
-        const o = (ref.kind === 'ConfigMap' ? input.configMaps : input.secrets).get(`${w.namespace}/${ref.name}`);
+        const o = (ref.kind === 'ConfigMap' ? input.configMaps : input.secrets).get(w.namespace, ref.name);
         if (o === undefined) {
           if (!ref.optional) missing.push({ i, ref });
           continue;
@@ -197,7 +197,7 @@ export function resolveEnv(c: Container, namespace: string, input: Pick<ScanInpu
   let env: Map<string, EnvVar> | undefined;
   c.env.forEach((v, k) => {
     if (v.value !== undefined || v.configMapKeyRef === undefined) return;
-    const cm = input.configMaps.get(`${namespace}/${v.configMapKeyRef.name}`);
+    const cm = input.configMaps.get(namespace, v.configMapKeyRef.name);
     const data = cm?.value.data;
     const value = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>)[v.configMapKeyRef.key] : undefined;
     if (typeof value === 'string') {
