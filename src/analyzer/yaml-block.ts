@@ -215,7 +215,7 @@ class Reader {
       if (!canStartPlain(t, p, this.le)) throw REFUSED;
       end = this.plainEnd(p);
       if (end < this.le && t.charCodeAt(end) === COLON) throw REFUSED; // `a: b: c`
-      v = resolvePlain(t.slice(p, trimEnd(t, p, end)));
+      v = plainValue(t, p, trimEnd(t, p, end));
     }
     this.restOfLine(end);
     this.seek(this.le + 1);
@@ -407,6 +407,31 @@ const KEY_SLOTS = 4096;
 const keyText: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
 const keyValue: string[] = new Array<string>(KEY_SLOTS).fill('');
 
+/**
+ * Short plain values seen (`v1`, `DaemonSet`, a namespace, `list`, `true`, `3`), by a hash of their
+ * text, with what they resolve to: a manifest repeats them (kinds, API versions, verbs, namespaces,
+ * label values), and a value found here is the same string each time — made and hashed once. Only
+ * values a slice would copy anyway (under 13 characters) are kept, so that no slot holds on to a text.
+ */
+const VALUE_SLOTS = 4096;
+const valueText: (string | undefined)[] = new Array<string | undefined>(VALUE_SLOTS).fill(undefined);
+const valueOf: unknown[] = new Array<unknown>(VALUE_SLOTS).fill(undefined);
+
+/** The plain scalar on [a, b), resolved (core schema). */
+function plainValue(t: string, a: number, b: number): unknown {
+  const len = b - a;
+  if (len > 12) return resolvePlain(t.slice(a, b));
+  const h = Math.imul(len, 0x9e3779b1) ^ Math.imul(t.charCodeAt(a), 0x85ebca6b) ^ Math.imul(t.charCodeAt(b - 1), 0xc2b2ae35) ^ Math.imul(t.charCodeAt(a + (len >> 1)), 0x27d4eb2f) ^ Math.imul(t.charCodeAt(a + (len >> 2)), 0x165667b1);
+  const slot = (h ^ (h >>> 15)) & (VALUE_SLOTS - 1);
+  const known = valueText[slot];
+  if (known !== undefined && known.length === len && t.startsWith(known, a)) return valueOf[slot];
+  const s = t.slice(a, b);
+  const v = resolvePlain(s);
+  valueText[slot] = s;
+  valueOf[slot] = v;
+  return v;
+}
+
 /** The plain key on [a, b) as js-yaml makes it: the scalar resolved (core schema), as a string. */
 function plainKey(t: string, a: number, b: number): string {
   // The slot from the length and four characters (a key found there is checked whole).
@@ -595,7 +620,7 @@ class Flow {
     return this.scalar(false);
   }
 
-  /** A scalar in flow context; `key`: a flow mapping's key (kept as text, resolved by the caller). */
+  /** A scalar in flow context; `key`: a flow mapping's key (a plain one resolved to its key string). */
   scalar(key: boolean): unknown {
     const t = this.t;
     const p = this.p;
@@ -629,8 +654,8 @@ class Flow {
     }
     if (k >= this.le) throw REFUSED;
     this.p = k;
-    const s = t.slice(p, trimEnd(t, p, k));
-    return key ? s : resolvePlain(s);
+    const e = trimEnd(t, p, k);
+    return key ? plainKey(t, p, e) : plainValue(t, p, e);
   }
 
   seq(): unknown[] {
@@ -664,9 +689,7 @@ class Flow {
         return out;
       }
       if (!next || c === 44 || c === 91 || c === 123 || (c === 63 && t.charCodeAt(this.p + 1) === SPACE)) throw REFUSED;
-      const quoted = c === DQUOTE || c === SQUOTE;
-      const raw = this.scalar(true) as string;
-      const key = quoted ? raw : String(resolvePlain(raw));
+      const key = this.scalar(true) as string;
       if (out[key] !== undefined || key === '__proto__') throw REFUSED; // a duplicate, or an inherited name
       if (this.spaces() !== COLON) throw REFUSED; // a key without a value
       this.p++;
