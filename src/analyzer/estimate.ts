@@ -270,8 +270,10 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
       for (let i = 0; i < n; i++) m += (closed.inflight[i] ?? 0) * (prepared[i] as Prepared).cost.memoryBytes;
       if ((cap.baselineBytes + (m * cap.gcFactor) / cap.replicas) / cap.memoryLimitBytes < THRESHOLDS.warnMemory - 0.05) return closed;
     }
-    const cpuShare = new Float64Array(n);
-    const heavy = new Uint8Array(n);
+    // The steps' working arrays, views of buffers reused by every ramp (zeroed where they start from 0).
+    const work = rampBuffers(n, avail.length);
+    const cpuShare = work.cpuShare;
+    const heavy = work.heavy;
     for (let i = 0; i < n; i++) {
       const c = (prepared[i] as Prepared).cost;
       cpuShare[i] = c.cpuS / Math.max(1e-3, c.cpuS + c.transferS + (c.etcdObjects > 0 || c.mutating ? baseLatency : 0));
@@ -279,18 +281,18 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
     }
     // In flight at the current step; the next step is filled into the other buffer, and the step
     // holding the most memory is copied out.
-    const bufA = new Float64Array(n);
-    const bufB = new Float64Array(n);
+    const bufA = work.a;
+    const bufB = work.b;
     let x = bufA;
     const best = new Array<number>(n).fill(0);
     let bestMem = -1;
-    const scratch: FillScratch = { wanted: new Float64Array(avail.length) };
+    const scratch: FillScratch = { wanted: work.wanted };
     // Fewer, longer steps when many calls share the phase (a whole change of many workloads).
     const steps = Math.min(Math.max(20, Math.round(6000 / Math.max(1, n))), 120, Math.max(1, Math.ceil(durationS)));
     const dt = durationS / steps;
-    const want = new Array<number>(n).fill(0);
-    const weight = new Array<number>(n).fill(0);
-    const started = new Float64Array(n);
+    const want = work.want;
+    const weight = work.weight;
+    const started = work.started;
     for (let s = 0; s < steps; s++) {
       const t = (s + 0.5) * dt;
       let cpuWant = watchCpu;
@@ -442,9 +444,9 @@ interface FillScratch {
   readonly wanted: Float64Array;
 }
 
-function fillLevels(prepared: readonly Prepared[], avail: readonly number[], want: readonly number[], weight: readonly number[]): number[];
-function fillLevels<T extends number[] | Float64Array>(prepared: readonly Prepared[], avail: readonly number[], want: readonly number[], weight: readonly number[], into: T, scratch: FillScratch): T;
-function fillLevels(prepared: readonly Prepared[], avail: readonly number[], want: readonly number[], weight: readonly number[], into?: number[] | Float64Array, scratch?: FillScratch): number[] | Float64Array {
+function fillLevels(prepared: readonly Prepared[], avail: readonly number[], want: ArrayLike<number>, weight: ArrayLike<number>): number[];
+function fillLevels<T extends number[] | Float64Array>(prepared: readonly Prepared[], avail: readonly number[], want: ArrayLike<number>, weight: ArrayLike<number>, into: T, scratch: FillScratch): T;
+function fillLevels(prepared: readonly Prepared[], avail: readonly number[], want: ArrayLike<number>, weight: ArrayLike<number>, into?: number[] | Float64Array, scratch?: FillScratch): number[] | Float64Array {
   const n = prepared.length;
   const out = into ?? new Array<number>(n);
   out.fill(0);
@@ -488,6 +490,27 @@ function fillLevels(prepared: readonly Prepared[], avail: readonly number[], wan
   }
   return out;
 }
+
+/** The working arrays of a ramp over `n` calls and `levels` priority levels: views of buffers kept between calls. */
+function rampBuffers(n: number, levels: number): { cpuShare: Float64Array; heavy: Uint8Array; a: Float64Array; b: Float64Array; want: Float64Array; weight: Float64Array; started: Float64Array; wanted: Float64Array } {
+  if (rampPool.f64.length < 6 * n) rampPool.f64 = new Float64Array(6 * n);
+  if (rampPool.u8.length < n) rampPool.u8 = new Uint8Array(n);
+  if (rampPool.wanted.length < levels) rampPool.wanted = new Float64Array(levels);
+  const f = rampPool.f64;
+  // Each starts as a new array would: zeros.
+  f.fill(0, 0, 6 * n);
+  return {
+    cpuShare: f.subarray(0, n),
+    heavy: rampPool.u8.subarray(0, n),
+    a: f.subarray(n, 2 * n),
+    b: f.subarray(2 * n, 3 * n),
+    want: f.subarray(3 * n, 4 * n),
+    weight: f.subarray(4 * n, 5 * n),
+    started: f.subarray(5 * n, 6 * n),
+    wanted: rampPool.wanted.subarray(0, levels),
+  };
+}
+const rampPool = { f64: new Float64Array(64), u8: new Uint8Array(16), wanted: new Float64Array(8) };
 
 /** Buffers fillLevels works in, grown as needed and reused by every call (it runs once per rollout step). */
 const fillPool = {
