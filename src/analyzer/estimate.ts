@@ -153,7 +153,7 @@ interface Prepared {
 }
 
 interface PhaseLoad {
-  readonly inflight: number[];
+  readonly inflight: Float64Array;
   readonly rhoCpu: number;
   readonly rhoEtcd: number;
 }
@@ -164,12 +164,12 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
   const baseLatency = model.etcd.baseLatencyS;
   const prepared: Prepared[] = [];
   const levelIndex = new Map<string, number>();
-  const avail: number[] = [];
+  const availList: number[] = [];
   for (const w of workloads) {
     if (!levelIndex.has(w.level)) {
       const l = cap.levels.get(w.level);
-      levelIndex.set(w.level, avail.length);
-      avail.push(l === undefined || l.exempt ? Infinity : l.available);
+      levelIndex.set(w.level, availList.length);
+      availList.push(l === undefined || l.exempt ? Infinity : l.available);
     }
     const perWorkload = w.perNode ? cap.nodes : w.replicas;
     if (perWorkload <= 0) continue;
@@ -184,6 +184,14 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
       prepared.push({ w, p, clients, cost, events: watchEventsPerClient(p, r, cap.nodes), rate, service0: cost.cpuS + cost.transferS + etcdS, informer, li: levelIndex.get(w.level) ?? 0 });
     }
   }
+
+  // Per-call figures are kept in Float64Arrays (one shape for every estimate: its loops stay optimised).
+  const avail = Float64Array.from(availList);
+  const perCall = (f: (x: Prepared, i: number) => number): Float64Array => {
+    const a = new Float64Array(prepared.length);
+    for (let i = 0; i < prepared.length; i++) a[i] = f(prepared[i] as Prepared, i);
+    return a;
+  };
 
   let watchCpu = 0;
   let events = 0;
@@ -205,7 +213,7 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
    * the phase's duration; a request lives at most the request timeout, and
    * APF admits no more than the level's seats (fillLevels).
    */
-  const flowing = (lambda: readonly number[], durationS: number): PhaseLoad => {
+  const flowing = (lambda: Float64Array, durationS: number): PhaseLoad => {
     let cpu = watchCpu;
     let etcd = 0;
     prepared.forEach((x, i) => {
@@ -215,7 +223,7 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
     const rhoCpu = cpu / cap.cores;
     const rhoEtcd = etcd / cap.etcdReadBytesPerS;
     const rho = Math.max(rhoCpu, rhoEtcd);
-    const want = prepared.map((x, i) => {
+    const want = perCall((x, i) => {
       const l = lambda[i] ?? 0;
       if (l <= 0) return 0;
       const c = x.cost;
@@ -227,15 +235,16 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
       }
       return Math.min(x.clients, l * Math.min(cap.requestTimeoutS, s));
     });
-    return { inflight: fillLevels(prepared, avail, want, prepared.map((x, i) => (lambda[i] ?? 0) * x.cost.seats * x.service0)), rhoCpu, rhoEtcd };
+    return { inflight: fillLevels(prepared, avail, want, perCall((x, i) => (lambda[i] ?? 0) * x.cost.seats * x.service0), new Float64Array(prepared.length)), rhoCpu, rhoEtcd };
   };
   /** Every selected client's call in flight at once, as far as the level's seats admit. */
-  const atOnce = (select: (x: Prepared) => boolean): number[] =>
+  const atOnce = (select: (x: Prepared) => boolean): Float64Array =>
     fillLevels(
       prepared,
       avail,
-      prepared.map((x) => (select(x) ? x.clients : 0)),
-      prepared.map((x) => x.clients * x.cost.seats * x.service0),
+      perCall((x) => (select(x) ? x.clients : 0)),
+      perCall((x) => x.clients * x.cost.seats * x.service0),
+      new Float64Array(prepared.length),
     );
 
   /**
@@ -247,12 +256,15 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
    * timeout, and are admitted only as far as the level's seats go. Returns the
    * in-flight requests at the moment they hold the most memory.
    */
-  const ramp = (createS: readonly number[], spreadS: number, periodic: readonly number[]): PhaseLoad => {
+  const ramp = (createS: Float64Array, spreadS: number, periodic: Float64Array): PhaseLoad => {
     const n = prepared.length;
     // First calls: pods created evenly over createS, each starting after a delay spread evenly over
     // spreadS: a trapezoid of arrivals, peaking at clients / max(createS, spreadS) per second.
-    const firstCalls = prepared.map((x, i) => x.clients / Math.max(createS[i] ?? 0, spreadS, 1e-9));
-    const durationS = Math.max(1, ...createS) + spreadS;
+    const firstCalls = perCall((x, i) => x.clients / Math.max(createS[i] ?? 0, spreadS, 1e-9));
+    // Math.max(1, ...createS), without spreading the array into arguments.
+    let longest = 1;
+    for (let i = 0; i < n; i++) longest = Math.max(longest, createS[i] ?? 0);
+    const durationS = longest + spreadS;
     let cpuD = watchCpu;
     let etcdD = 0;
     for (let i = 0; i < n; i++) {
@@ -265,7 +277,7 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
     // Below capacity the in-flight count only climbs toward its steady value (the closed form), so
     // when even that is far from the memory thresholds the steps cannot change the verdict.
     if (Math.max(rhoCpu, rhoEtcd) < 1) {
-      const closed = flowing(prepared.map((_, i) => (firstCalls[i] ?? 0) + (periodic[i] ?? 0)), Infinity);
+      const closed = flowing(perCall((_, i) => (firstCalls[i] ?? 0) + (periodic[i] ?? 0)), Infinity);
       let m = 0;
       for (let i = 0; i < n; i++) m += (closed.inflight[i] ?? 0) * (prepared[i] as Prepared).cost.memoryBytes;
       if ((cap.baselineBytes + (m * cap.gcFactor) / cap.replicas) / cap.memoryLimitBytes < THRESHOLDS.warnMemory - 0.05) return closed;
@@ -284,7 +296,7 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
     const bufA = work.a;
     const bufB = work.b;
     let x = bufA;
-    const best = new Array<number>(n).fill(0);
+    const best = new Float64Array(n);
     let bestMem = -1;
     const scratch: FillScratch = { wanted: work.wanted };
     // Fewer, longer steps when many calls share the phase (a whole change of many workloads).
@@ -332,7 +344,7 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
     return { inflight: best, rhoCpu, rhoEtcd };
   };
   const steady = flowing(
-    prepared.map((x) => x.rate),
+    perCall((x) => x.rate),
     Infinity,
   );
   // The rollout: pods are created at the controller's rate and each starts within a spread of
@@ -340,9 +352,9 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
   // make their periodic calls.
   const ch = model.change;
   const rollout = ramp(
-    prepared.map((x) => x.clients / Math.max(1e-9, ch.podCreationsPerS)),
+    perCall((x) => x.clients / Math.max(1e-9, ch.podCreationsPerS)),
     ch.startSpreadS,
-    prepared.map((x) => x.rate),
+    perCall((x) => x.rate),
   );
   const relist = atOnce((x) => x.informer);
   const all = atOnce(() => true);
@@ -444,11 +456,8 @@ interface FillScratch {
   readonly wanted: Float64Array;
 }
 
-function fillLevels(prepared: readonly Prepared[], avail: readonly number[], want: ArrayLike<number>, weight: ArrayLike<number>): number[];
-function fillLevels<T extends number[] | Float64Array>(prepared: readonly Prepared[], avail: readonly number[], want: ArrayLike<number>, weight: ArrayLike<number>, into: T, scratch: FillScratch): T;
-function fillLevels(prepared: readonly Prepared[], avail: readonly number[], want: ArrayLike<number>, weight: ArrayLike<number>, into?: number[] | Float64Array, scratch?: FillScratch): number[] | Float64Array {
+function fillLevels(prepared: readonly Prepared[], avail: Float64Array, want: Float64Array, weight: Float64Array, out: Float64Array, scratch?: FillScratch): Float64Array {
   const n = prepared.length;
-  const out = into ?? new Array<number>(n);
   out.fill(0);
   const wanted = scratch?.wanted ?? fillPool.levels(avail.length);
   wanted.fill(0, 0, avail.length);
