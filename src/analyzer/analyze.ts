@@ -19,18 +19,17 @@ import {
   RATIO_NAMES,
   SEARCH_MAX_NODES,
   searchTurn,
-  THRESHOLDS,
   verdictFromTurn,
-  type CallEstimate,
   type ClusterEstimate,
   type PlannedWorkload,
   type RatioName,
 } from './estimate.ts';
 import { ByName, collectObjects, Fields, type KObject } from './objects.ts';
-import { deriveProfile, WORST_CASE_WORDS } from './profile.ts';
+import { estimateFindings, turnText, worstFlagged } from './findings.ts';
+import { deriveProfile } from './profile.ts';
 import { Rbac } from './rbac.ts';
 import { rehearse, type Rehearsal } from './rehearse.ts';
-import { bytes, num, pct, ranges, rate, round, seconds } from './text.ts';
+import { num, round } from './text.ts';
 import { worse, type DerivedCall, type Finding, type InputNote, type ManifestDocument, type Severity, type Turn, type Verdict, type WorkloadProfile } from './types.ts';
 import { readWorkload, WORKLOAD_KINDS, type WorkloadInfo } from './workloads.ts';
 
@@ -147,7 +146,58 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   const problems: Problem[] = [];
   const findings: Finding[] = [];
   const objects = collectObjects(docs, problems);
+  const { configMaps, secrets, flowSchemas, workloads } = indexObjects(objects, problems, findings);
+  const rbac = new Rbac(objects, problems);
+  const profiles = workloads.map((w) => deriveProfile(w, { configMaps, secrets, rbac, flowSchemas, model, problems, findings, strict: opts.strict === true }));
+  if (problems.length > 0) throw new InputError(sortProblems(problems));
+  findings.push(...inputFindings(docs, objects, workloads.length, opts.input));
+  const { planned, plannedOf, whole } = plan(profiles);
 
+  // The whole change, cluster by cluster.
+  const estimates = clusters.map((c) => estimateWith(whole, cachedCapacity(model, c.nodes, c.pods), model));
+  const clusterReports = clusters.map((c, i) => clusterReport(c, estimates[i] as ClusterEstimate));
+  const fleetTurn = searchTurn(whole, model, podsPerNode);
+  const { workloadReports, aloneWorst } = aloneReports(profiles, plannedOf, clusters, model, podsPerNode, findings);
+
+  // Together worse than each alone: a finding of its own.
+  const combined = planned.length < 2 ? [] : clusterReports.filter((c, i) => c.verdict !== (aloneWorst[i] ?? 'ok') && worse(c.verdict, aloneWorst[i] ?? 'ok') === c.verdict);
+  const firstWithCalls = profiles.find((p) => p.calls.length > 0);
+  if (combined.length > 0 && firstWithCalls !== undefined) {
+    const worst = combined.reduce((a, b) => (b.nodes > a.nodes ? b : a));
+    const at = firstWithCalls.workload.at;
+    const sev: Severity = combined.some((c) => c.verdict === 'block') ? 'block' : 'warn';
+    findings.push({
+      rule: 'combined-load',
+      severity: sev,
+      file: at.file,
+      line: at.line,
+      column: at.column,
+      workload: null,
+      message: `together the ${planned.length} workloads are ${sev} on ${combined.length} cluster(s) where none is alone (largest: ${worst.name}, ${num(worst.nodes)} nodes: ${worst.reasons.join(', ')}); the whole change turns ${turnText(fleetTurn)}`,
+      fix: 'roll the workloads out to large clusters one at a time, or reduce each one\'s API footprint (see their findings)',
+    });
+  }
+
+  findings.sort(compareFindings);
+  const counts = { ok: 0, warn: 0, block: 0 };
+  for (const c of clusterReports) counts[c.verdict]++;
+  let verdict: Verdict = clusterReports.reduce<Verdict>((a, c) => worse(a, c.verdict), 'ok');
+  for (const f of findings) verdict = worse(verdict, f.severity === 'note' ? 'ok' : f.severity);
+  return {
+    analysis: {
+      schemaVersion: ANALYSIS_SCHEMA_VERSION,
+      verdict,
+      fleet: { name: opts.fleetName, clusters: clusters.length, nodes: clusters.reduce((s, c) => s + c.nodes, 0), ...counts, turn: fleetTurn, podsPerNode },
+      workloads: workloadReports,
+      findings,
+      clusters: clusterReports,
+    },
+    ...(opts.rehearse === true ? { rehearsal: rehearse(profiles, planned, clusters, model) } : {}),
+  };
+}
+
+/** The input's objects by what the analysis does with them; a workload met twice and an unknown kind are reported. */
+function indexObjects(objects: readonly KObject[], problems: Problem[], findings: Finding[]): { configMaps: ByName<KObject>; secrets: ByName<KObject>; flowSchemas: KObject[]; workloads: WorkloadInfo[] } {
   const configMaps = new ByName<KObject>();
   const secrets = new ByName<KObject>();
   const flowSchemas: KObject[] = [];
@@ -189,16 +239,17 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
       });
     }
   }
-  const rbac = new Rbac(objects, problems);
-  const profiles = workloads.map((w) => deriveProfile(w, { configMaps, secrets, rbac, flowSchemas, model, problems, findings, strict: opts.strict === true }));
-  if (problems.length > 0) throw new InputError(sortProblems(problems));
-  findings.push(...inputFindings(docs, objects, workloads.length, opts.input));
+  return { configMaps, secrets, flowSchemas, workloads };
+}
 
+/**
+ * The workloads with calls as the estimate sees them (`plannedOf`: each profile's, undefined when it
+ * makes none), and the whole change: workloads with the same calls and level add up — DaemonSets by
+ * count, Deployments by replicas (every formula of the estimate is the same for n clients whoever runs them).
+ */
+function plan(profiles: readonly WorkloadProfile[]): { planned: PlannedWorkload[]; plannedOf: (PlannedWorkload | undefined)[]; whole: PlannedWorkload[] } {
   const planned: PlannedWorkload[] = [];
-  /** The planned workload of each profile (undefined: it makes no calls). */
   const plannedOf: (PlannedWorkload | undefined)[] = new Array<PlannedWorkload | undefined>(profiles.length).fill(undefined);
-  // Workloads with the same calls and level add up: DaemonSets by count, Deployments by replicas
-  // (every formula of the estimate is the same for n clients whoever runs them).
   const groups = new Map<string, { pw: PlannedWorkload; count: number }>();
   for (let pi = 0; pi < profiles.length; pi++) {
     const p = profiles[pi] as WorkloadProfile;
@@ -216,22 +267,32 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
     else g.count += n;
   }
   const whole: PlannedWorkload[] = [...groups.values()].map((g) => (g.count === 1 ? g.pw : { ...g.pw, key: `${g.pw.key} (×${g.count})`, count: g.count }));
+  return { planned, plannedOf, whole };
+}
 
-  // The whole change, cluster by cluster.
-  const estimates = clusters.map((c) => estimateWith(whole, cachedCapacity(model, c.nodes, c.pods), model));
-  const clusterReports = clusters.map((c, i) => clusterReport(c, estimates[i] as ClusterEstimate));
-  const fleetTurn = searchTurn(whole, model, podsPerNode);
+/** A workload alone: its verdict per cluster, where it turns, its estimate at its worst cluster. */
+interface Alone {
+  readonly turn: Turn;
+  readonly verdicts: readonly Verdict[];
+  readonly worst: ClusterEstimate | undefined;
+  /** The largest cluster it is not ok on (worstFlagged), whose estimate `worst` is. */
+  readonly worstCluster: Cluster | undefined;
+  readonly count: { readonly ok: number; readonly warn: number; readonly block: number };
+  readonly verdict: Verdict;
+}
 
-  // Each workload alone: its verdict per cluster, where it turns, and findings at its worst cluster.
-  interface Alone {
-    readonly turn: Turn;
-    readonly verdicts: readonly Verdict[];
-    readonly worst: ClusterEstimate | undefined;
-    /** The largest cluster it is not ok on (worstFlagged), whose estimate `worst` is. */
-    readonly worstCluster: Cluster | undefined;
-    readonly count: { readonly ok: number; readonly warn: number; readonly block: number };
-    readonly verdict: Verdict;
-  }
+/**
+ * Each workload alone (workloads with the same calls share one search): its report, the findings at its
+ * worst cluster, and over all of them the worst verdict each cluster gets from one workload alone.
+ */
+function aloneReports(
+  profiles: readonly WorkloadProfile[],
+  plannedOf: readonly (PlannedWorkload | undefined)[],
+  clusters: readonly Cluster[],
+  model: ModelConfig,
+  podsPerNode: number,
+  findings: Finding[],
+): { workloadReports: WorkloadReport[]; aloneWorst: Verdict[] } {
   const memo = new Map<string, Alone>();
   const workloadReports: WorkloadReport[] = [];
   const aloneWorst: Verdict[] = clusters.map(() => 'ok');
@@ -258,76 +319,44 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
       }
       if (m.worst !== undefined) findings.push(...estimateFindings(p, pw, clusters, m, model, podsPerNode, m.worst));
     }
-    const turn = m.turn;
-    const w = p.workload;
-    workloadReports.push({
-      workload: w.id,
-      kind: w.kind,
-      namespace: w.namespace,
-      name: w.name,
-      file: w.at.file,
-      line: w.at.line,
-      serviceAccount: w.serviceAccount,
-      priorityLevel: p.priorityLevel,
-      clients: w.perNode ? 'per-node' : w.replicas,
-      profileSource: p.source,
-      agents: p.agents,
-      calls: p.calls.map((c): CallReport => {
-        const r: { -readonly [K in keyof CallReport]: CallReport[K] } = {
-          name: c.profile.name,
-          verb: c.profile.verb,
-          resource: c.profile.resource,
-          scope: c.profile.scope,
-          resourceVersion: c.profile.resourceVersion,
-          periodSeconds: c.profile.verb === 'watch' ? null : round(c.profile.periodS),
-          pageSize: c.profile.pageSize,
-          file: c.at.file,
-          line: c.at.line,
-          because: c.because,
-        };
-        if (c.leaderOnly === true) r.leaderOnly = true;
-        return r;
-      }),
-      verdict: m.verdict,
-      clusters: m.count,
-      turn,
-    });
+    workloadReports.push(workloadReport(p, m));
   }
+  return { workloadReports, aloneWorst };
+}
 
-  // Together worse than each alone: a finding of its own.
-  const combined = planned.length < 2 ? [] : clusterReports.filter((c, i) => c.verdict !== (aloneWorst[i] ?? 'ok') && worse(c.verdict, aloneWorst[i] ?? 'ok') === c.verdict);
-  const firstWithCalls = profiles.find((p) => p.calls.length > 0);
-  if (combined.length > 0 && firstWithCalls !== undefined) {
-    const worst = combined.reduce((a, b) => (b.nodes > a.nodes ? b : a));
-    const at = firstWithCalls.workload.at;
-    const sev: Severity = combined.some((c) => c.verdict === 'block') ? 'block' : 'warn';
-    findings.push({
-      rule: 'combined-load',
-      severity: sev,
-      file: at.file,
-      line: at.line,
-      column: at.column,
-      workload: null,
-      message: `together the ${planned.length} workloads are ${sev} on ${combined.length} cluster(s) where none is alone (largest: ${worst.name}, ${num(worst.nodes)} nodes: ${worst.reasons.join(', ')}); the whole change turns ${turnText(fleetTurn)}`,
-      fix: 'roll the workloads out to large clusters one at a time, or reduce each one\'s API footprint (see their findings)',
-    });
-  }
-
-  findings.sort(compareFindings);
-  const counts = { ok: 0, warn: 0, block: 0 };
-  for (const c of clusterReports) counts[c.verdict]++;
-  let verdict: Verdict = clusterReports.reduce<Verdict>((a, c) => worse(a, c.verdict), 'ok');
-  for (const f of findings) verdict = worse(verdict, f.severity === 'note' ? 'ok' : f.severity);
+function workloadReport(p: WorkloadProfile, m: Alone): WorkloadReport {
+  const w = p.workload;
   return {
-    analysis: {
-      schemaVersion: ANALYSIS_SCHEMA_VERSION,
-      verdict,
-      fleet: { name: opts.fleetName, clusters: clusters.length, nodes: clusters.reduce((s, c) => s + c.nodes, 0), ...counts, turn: fleetTurn, podsPerNode },
-      workloads: workloadReports,
-      findings,
-      clusters: clusterReports,
-    },
-    ...(opts.rehearse === true ? { rehearsal: rehearse(profiles, planned, clusters, model) } : {}),
+    workload: w.id,
+    kind: w.kind,
+    namespace: w.namespace,
+    name: w.name,
+    file: w.at.file,
+    line: w.at.line,
+    serviceAccount: w.serviceAccount,
+    priorityLevel: p.priorityLevel,
+    clients: w.perNode ? 'per-node' : w.replicas,
+    profileSource: p.source,
+    agents: p.agents,
+    calls: p.calls.map((c): CallReport => {
+      const r: { -readonly [K in keyof CallReport]: CallReport[K] } = {
+        name: c.profile.name,
+        verb: c.profile.verb,
+        resource: c.profile.resource,
+        scope: c.profile.scope,
+        resourceVersion: c.profile.resourceVersion,
+        periodSeconds: c.profile.verb === 'watch' ? null : round(c.profile.periodS),
+        pageSize: c.profile.pageSize,
+        file: c.at.file,
+        line: c.at.line,
+        because: c.because,
+      };
+      if (c.leaderOnly === true) r.leaderOnly = true;
+      return r;
+    }),
+    verdict: m.verdict,
+    clusters: m.count,
+    turn: m.turn,
   };
 }
 
@@ -445,129 +474,4 @@ function clusterReport(c: Cluster, e: ClusterEstimate): ClusterReport {
   };
 }
 
-export function turnText(t: Turn): string {
-  if (t.blockAtNodes === null && t.warnAtNodes === null) return `at no size up to ${num(t.searchedUpToNodes)} nodes`;
-  const parts: string[] = [];
-  if (t.warnAtNodes !== null) parts.push(`warn at ${ranges(t.warnRanges, t.searchedUpToNodes)} nodes`);
-  if (t.blockAtNodes !== null) parts.push(`block at ${ranges(t.blockRanges, t.searchedUpToNodes)} nodes`);
-  return parts.join('; ');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Findings from the estimates
-
-const RULES: Readonly<Record<RatioName, string>> = {
-  memorySteady: 'apiserver-memory-steady',
-  memoryRollout: 'apiserver-memory-rollout',
-  memoryRelist: 'apiserver-memory-relist',
-  memoryAtOnce: 'apiserver-memory-at-once',
-  seats: 'apf-seats',
-  cpu: 'apiserver-cpu',
-  etcd: 'etcd-read-bandwidth',
-};
-
-const PHASE: Readonly<Record<'memorySteady' | 'memoryRollout' | 'memoryRelist', string>> = {
-  memorySteady: 'in steady state',
-  memoryRollout: 'while its pods start (the rollout)',
-  memoryRelist: 'when every informer relists at once (after an API-server restart or an outage longer than the watch cache window)',
-};
-
-/** The largest cluster that is not ok (where every ratio is highest). */
-function worstFlagged(clusters: readonly Cluster[], verdicts: readonly Verdict[]): Cluster | undefined {
-  let worst: Cluster | undefined;
-  clusters.forEach((c, i) => {
-    if ((verdicts[i] ?? 'ok') === 'ok') return;
-    if (worst === undefined || c.nodes > worst.nodes || (c.nodes === worst.nodes && c.name < worst.name)) worst = c;
-  });
-  return worst;
-}
-
-function estimateFindings(
-  p: WorkloadProfile,
-  pw: PlannedWorkload,
-  clusters: readonly Cluster[],
-  alone: { readonly worstCluster: Cluster | undefined; readonly count: { readonly warn: number; readonly block: number }; readonly turn: Turn },
-  model: ModelConfig,
-  podsPerNode: number,
-  e: ClusterEstimate,
-): Finding[] {
-  const worstCluster = alone.worstCluster;
-  if (worstCluster === undefined) return [];
-  const worst = { c: worstCluster };
-  const { block, warn } = alone.count;
-  const where = `${block > 0 ? `block on ${block}` : ''}${block > 0 && warn > 0 ? ', ' : ''}${warn > 0 ? `warn on ${warn}` : ''} of ${clusters.length} clusters; alone it turns ${turnText(alone.turn)} (at ${podsPerNode} pods per node)`;
-  const head = `${worst.c.name} (${num(worst.c.nodes)} nodes, ${num(worst.c.pods)} pods)`;
-  const out: Finding[] = [];
-  const w = p.workload;
-  // A profile from RBAC is an assumption: every finding it causes says so first.
-  const assumed = p.source === 'rbac' ? `Assumed, not seen: ${WORST_CASE_WORDS}, and this is what that worst case would cost. ` : '';
-  const push = (rule: string, severity: Severity, call: DerivedCall, message: string, fix: string): void => {
-    out.push({ rule, severity, file: call.at.file, line: call.at.line, column: call.at.column, workload: w.id, message: `${assumed}${message}`, fix });
-  };
-  const callOf = (name: string): DerivedCall => p.calls[pw.calls.findIndex((c) => c.name === name)] ?? (p.calls[0] as DerivedCall);
-
-  // Memory: one finding, for the phase that needs the most.
-  const memPhases = (['memorySteady', 'memoryRollout', 'memoryRelist'] as const).filter((k) => e.ratios[k] >= THRESHOLDS.warnMemory);
-  const memKey = memPhases.length > 0 ? memPhases.reduce((a, b) => (e.ratios[b] > e.ratios[a] ? b : a)) : undefined;
-  if (memKey !== undefined) {
-    const pick = (c: CallEstimate): number => (memKey === 'memorySteady' ? c.steadyMemoryBytes : memKey === 'memoryRollout' ? c.rolloutMemoryBytes : memKey === 'memoryRelist' ? c.relistMemoryBytes : c.atOnceMemoryBytes);
-    const inflight = (c: CallEstimate): number => (memKey === 'memorySteady' ? c.steadyInflight : memKey === 'memoryRollout' ? c.rolloutInflight : memKey === 'memoryRelist' ? c.relistInflight : c.atOnceInflight);
-    const dom = e.calls.reduce((a, b) => (pick(b) > pick(a) ? b : a));
-    const call = callOf(dom.call);
-    const sev: Severity = e.ratios[memKey] >= THRESHOLDS.blockMemory ? 'block' : 'warn';
-    const perReq = dom.cost.etcdBytes > 0 && call.profile.resourceVersion === 'consistent' ? `${bytes(dom.cost.memoryBytes)} while served (about 5× the ${bytes(dom.cost.etcdBytes)} it reads from etcd)` : `${bytes(dom.cost.memoryBytes)} while served (${bytes(dom.cost.responseBytes)} response)`;
-    const limit = e.memoryLimitBytes;
-    const need = e.baselineMemoryBytes + e.watchMemoryBytes + (memKey === 'memorySteady' ? e.steadyListMemoryBytes : memKey === 'memoryRollout' ? e.rolloutListMemoryBytes : memKey === 'memoryRelist' ? e.relistMemoryBytes : e.peakListMemoryBytes);
-    push(
-      RULES[memKey],
-      sev,
-      call,
-      `${where}. On ${head}, ${PHASE[memKey]}: ${num(inflight(dom))} ${verbNoun(call)} in flight at once (as many as APF's ${p.priorityLevel} seats admit, ${dom.cost.seats} seats each), each holding ${perReq}: an API server needs ${bytes(need)} of its ${bytes(limit)} (${pct(e.ratios[memKey])}, with ${Math.round(model.apiServer.gcHeadroom * 100)} % GC headroom, ${model.apiServer.replicas} replicas); past 100 % it is OOM-killed and its clients retry on the others. Cause: ${call.because}.`,
-      fixFor(p, call, memKey),
-    );
-  }
-  const other = (k: 'seats' | 'cpu' | 'etcd', threshold: number, explain: string, metric: (c: CallEstimate) => number): void => {
-    if (e.ratios[k] < threshold) return;
-    const dom = e.calls.reduce((a, b) => (metric(b) > metric(a) ? b : a));
-    const call = callOf(dom.call);
-    push(RULES[k], 'warn', call, `${where}. On ${head}: ${explain} (${pct(e.ratios[k])}). Cause: ${call.because}.`, fixFor(p, call, k));
-  };
-  const lvl = e.levels.find((l) => l.level === p.priorityLevel);
-  other('seats', THRESHOLDS.warnSeats, `the calls hold ${num(e.addedSeats, 1)} APF seats in steady state, of the ${num(lvl?.availableSeats ?? 0)} priority level ${p.priorityLevel} has with borrowing (${num(lvl?.nominalSeats ?? 0)} nominal); beyond them requests queue and get 429 after 15 s`, (c) => c.seats);
-  other('cpu', THRESHOLDS.warnCpu, `${num(e.addedCpuCores, 1)} API-server cores of ${num(e.apiServerCores)} (${rate(e.addedRequestsPerSecond)} requests/s; ${num(e.watchEventsPerSecond)} watch events/s fanned out to its clients)`, (c) => c.cpuCores);
-  other('etcd', THRESHOLDS.warnEtcd, `consistent reads take ${bytes(e.etcdReadBytesPerSecond)}/s of etcd's ${bytes(e.etcdReadCapacityBytesPerSecond)}/s read bandwidth; other requests' etcd latency grows with it`, (c) => c.etcdReadBytesPerSecond);
-  return out;
-}
-
-function verbNoun(c: DerivedCall): string {
-  const p = c.profile;
-  const what = p.scope === 'node' ? `node-scoped ${p.resource}` : p.scope === 'namespace' ? `namespace ${p.resource}` : `cluster-wide ${p.resource}`;
-  if (p.verb === 'watch') return `${what} informer lists`;
-  if (p.verb === 'list') return `${what} LISTs`;
-  return `${p.verb.toUpperCase()}s of ${p.resource}`;
-}
-
-/** The fix, from what makes the call expensive. */
-function fixFor(p: WorkloadProfile, c: DerivedCall, rule: RatioName): string {
-  const fixes: string[] = [];
-  const pr = c.profile;
-  const w = p.workload;
-  // Calls assumed from RBAC: the only fixes that apply are to state the real calls or narrow the RBAC —
-  // never an agent's own setting for a call the agent was not seen to make.
-  if (p.source === 'rbac') {
-    return `state the calls ${w.id} really makes in a firebreak.dev/api-profile annotation (this estimate is the worst its RBAC allows, not what it was seen to do), or narrow its RBAC to what it uses (e.g. no ${pr.verb === 'watch' ? 'list/watch' : 'list'} of ${pr.resource}${pr.scope === 'namespace' ? ` in ${(c.namespaces ?? []).join(', ')}` : ' cluster-wide'})`;
-  }
-  if (pr.scope === 'cluster' && w.perNode && c.leaderOnly !== true) {
-    // The agent's own fix (its reader's, agents/*.ts), else the generic ones.
-    if (c.fix !== undefined) fixes.push(c.fix);
-    else if (pr.resource === 'pods') fixes.push('scope it by node with a fieldSelector spec.nodeName=<this node> (from the downward API), or ask the local kubelet (/pods) instead');
-    else fixes.push(`aggregate through one cluster-level client that watches ${pr.resource} once and fans out to the nodes (as Calico's Typha or Datadog's Cluster Agent do)`);
-  }
-  if (pr.verb === 'list' && pr.resourceVersion === 'consistent') fixes.push(`serve it from the watch cache (resourceVersion=0) or make it an informer with watch-list streaming, which holds one object window instead of the whole ${pr.resource} list`);
-  if (pr.verb === 'list' && pr.periodS > 0) fixes.push(`watch instead of re-listing every ${seconds(pr.periodS)}`);
-  if (pr.verb === 'watch' && pr.resourceVersion !== 'watch-list' && (rule === 'memoryRelist' || rule === 'memoryRollout')) fixes.push('list with watch-list streaming (client-go WatchListClient) so the initial list holds one object window, not the whole response');
-  if (rule === 'memoryRollout' || rule === 'memoryRelist') fixes.push(`stagger start-up (DaemonSet rollingUpdate.maxUnavailable / maxSurge, start jitter) and set client rate limits (QPS/burst) so fewer ${pr.resource} lists run at once`);
-  if (rule === 'seats' || rule === 'cpu') fixes.push('set client rate limits (QPS/burst) and lengthen the period');
-  if (fixes.length === 0) fixes.push('reduce the number of clients or the size of what each request returns');
-  return fixes.join('; ');
-}
+export { turnText };
