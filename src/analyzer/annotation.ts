@@ -23,7 +23,7 @@ import { CLIENT_GO_BACKOFF, CLIENT_GO_BURST, CLIENT_GO_QPS } from '../model/kube
 import type { CallProfile, RvSemantics, Scope, Verb } from '../model/profile.ts';
 import { describe, formatPath, isObj } from './objects.ts';
 import type { DocPath, Loc, ManifestDocument } from './types.ts';
-import { loadYaml } from './yaml-block.ts';
+import { loadYamlLines } from './yaml-block.ts';
 import { YamlLines } from './yaml-locate.ts';
 
 export const PROFILE_ANNOTATION = 'firebreak.dev/api-profile';
@@ -51,8 +51,11 @@ export function parseProfileAnnotation(doc: ManifestDocument, path: DocPath, tex
     problems.push({ file: l.file, line: l.line, column: l.column, path: `${formatPath(path)}${innerPath.length > 0 ? ` → ${formatPath(innerPath)}` : ''}`, message, ...(hint !== undefined ? { hint } : {}) });
   };
   let value: unknown;
+  let starts: readonly number[] | undefined;
   try {
-    value = loadYaml(text);
+    const r = loadYamlLines(text);
+    value = r.value;
+    starts = r.lineStarts;
   } catch {
     // The position-keeping parser words and places the error.
     const inner = parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
@@ -60,7 +63,7 @@ export function parseProfileAnnotation(doc: ManifestDocument, path: DocPath, tex
     if (problems.length === before) fail(0, [], `invalid YAML in the ${PROFILE_ANNOTATION} annotation`, 'a block scalar (`|`) keeps the YAML readable');
     return undefined;
   }
-  const lines = new YamlLines(text);
+  const lines = new YamlLines(text, starts);
   const offsetOf = (p: DocPath): number => {
     const pos = lines.locate(p, 0, lines.lineCount);
     return pos === undefined ? 0 : lines.offset(pos.line, pos.col);

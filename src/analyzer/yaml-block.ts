@@ -34,8 +34,17 @@ export function loadAllYaml(text: string, filename?: string): unknown[] {
 
 /** The single document of `text`, as js-yaml's load gives it (it throws what js-yaml throws). */
 export function loadYaml(text: string): unknown {
-  const docs = readBlockYaml(text);
-  return docs?.length === 1 ? docs[0] : load(text, { maxAliases: MAX_ALIASES });
+  return loadYamlLines(text).value;
+}
+
+/**
+ * The single document of `text`, as js-yaml's load gives it, with the offset of every line when the
+ * block reader read it (for a YamlLines of the text: readBlockYamlLines).
+ */
+export function loadYamlLines(text: string): { readonly value: unknown; readonly lineStarts?: readonly number[] } {
+  const r = readBlockYamlLines(text);
+  if (r?.docs.length === 1) return { value: r.docs[0], lineStarts: r.lineStarts };
+  return { value: load(text, { maxAliases: MAX_ALIASES }) };
 }
 
 /** The documents of `text` when it is inside the subset, else undefined (then only js-yaml can say). */

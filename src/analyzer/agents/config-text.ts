@@ -8,7 +8,7 @@
  *   y?.loc(['processors', 'k8sattributes']);  // file:line:column inside the ConfigMap
  */
 import { isObj } from '../objects.ts';
-import { loadYaml } from '../yaml-block.ts';
+import { loadYamlLines } from '../yaml-block.ts';
 import { YamlLines } from '../yaml-locate.ts';
 import type { Container } from '../workloads.ts';
 import type { DocPath, Loc } from '../types.ts';
@@ -33,16 +33,20 @@ const parsed = new WeakMap<ConfigText, YamlConfig | null>();
 export class YamlConfig extends Located {
   readonly value: unknown;
   #lines: YamlLines | undefined;
-  constructor(cfg: ConfigText, value: unknown) {
+  /** The text's line offsets, when the block reader read it. */
+  readonly #starts: readonly number[] | undefined;
+  constructor(cfg: ConfigText, value: unknown, starts?: readonly number[]) {
     super(cfg);
     this.value = value;
+    this.#starts = starts;
   }
   /** The text parsed as YAML (once per configuration text), or undefined when it is not YAML. */
   static parse(cfg: ConfigText): YamlConfig | undefined {
     let y = parsed.get(cfg);
     if (y === undefined) {
       try {
-        y = new YamlConfig(cfg, loadYaml(cfg.text));
+        const r = loadYamlLines(cfg.text);
+        y = new YamlConfig(cfg, r.value, r.lineStarts);
       } catch {
         y = null;
       }
@@ -51,7 +55,7 @@ export class YamlConfig extends Located {
     return y ?? undefined;
   }
   loc(path: DocPath): Loc {
-    this.#lines ??= new YamlLines(this.cfg.text);
+    this.#lines ??= new YamlLines(this.cfg.text, this.#starts);
     const p = this.#lines.locate(path, 0, this.#lines.lineCount);
     return this.at(p === undefined ? 0 : this.#lines.offset(p.line, p.col));
   }

@@ -62,6 +62,9 @@ function fluentBitClassic(cfg: ConfigText, siblings: readonly ConfigText[], seen
   return { sections, cfgOf };
 }
 
+/** What isFluentBitClassic's section line contains (a quick test first). */
+const CLASSIC_SECTION = /\[(?:INPUT|FILTER|OUTPUT|SERVICE)\]/i;
+
 export function isFluentBitClassic(text: string): boolean {
   return text.includes('[') && /^\s*\[(INPUT|FILTER|OUTPUT|SERVICE)\]\s*$/im.test(text);
 }
@@ -151,6 +154,6 @@ export const fluentBitReader: AgentReader = {
   image: /fluent-?bit/,
   read: (ctx) => fluentBit(ctx.configs, ctx.model.objects.podEventsPerPodS),
   // A classic file (`[FILTER]`) or a YAML one (`pipeline:`).
-  mayRead: (_image, _c, configs) => configHas(configs, '[') || configHas(configs, 'pipeline'),
+  mayRead: (_image, _c, configs) => configs.some((t) => CLASSIC_SECTION.test(t.text)) || configHas(configs, 'pipeline'),
   fix: clusterWideFix,
 };
