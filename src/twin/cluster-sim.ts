@@ -46,11 +46,11 @@ export type { ClientGroup, OperatorOutcome } from './cluster/state.ts';
 
 export class ClusterSim {
   /** The cluster's state, stepped and read by the functions of ./cluster/. */
-  readonly s: ClusterState;
+  readonly state: ClusterState;
 
   constructor(cluster: Cluster, model: ModelConfig, change: ChangeSpec | undefined, rng: Random, extraLevels: readonly { name: string; seats: number; dedicated: boolean }[]) {
     const s = new ClusterState(cluster, model, change, rng, extraLevels);
-    this.s = s;
+    this.state = s;
     for (let i = 0; i < model.apiServer.replicas; i++) s.replicas.push(newReplica(s, 0, 'ready'));
     recountReady(s);
     computeResources(s);
@@ -68,159 +68,159 @@ export class ClusterSim {
   }
 
   get cluster(): Cluster {
-    return this.s.cluster;
+    return this.state.cluster;
   }
   get model(): ModelConfig {
-    return this.s.model;
+    return this.state.model;
   }
   get change(): ChangeSpec | undefined {
-    return this.s.change;
+    return this.state.change;
   }
   /** Nodes now (scale-nodes moves it). */
   get nodes(): number {
-    return this.s.nodes;
+    return this.state.nodes;
   }
   get changeDeployed(): boolean {
-    return this.s.changeDeployed;
+    return this.state.changeDeployed;
   }
   get changeAppliedAtS(): number | null {
-    return this.s.changeAppliedAtS;
+    return this.state.changeAppliedAtS;
   }
   /** When the change was last removed (null: never). */
   get changeRemovedAtS(): number | null {
-    return this.s.changeRemovedAtS;
+    return this.state.changeRemovedAtS;
   }
   get resources(): Map<string, ResourceStats> {
-    return this.s.resources;
+    return this.state.resources;
   }
 
   // ---------------------------------------------------------------- step
 
   step(t: number, dt: number): void {
-    stepCluster(this.s, t, dt);
+    stepCluster(this.state, t, dt);
   }
 
   /** True while the cluster is advanced without recomputation. */
   quietFlag(): boolean {
-    return this.s.quiet;
+    return this.state.quiet;
   }
 
   /** The last step left every observable value as it was (a quiet cluster, or inside a coarse step). */
   heldFlag(): boolean {
-    return this.s.held;
+    return this.state.held;
   }
 
   // ---------------------------------------------------------------- actions
 
   /** Apply the change to `fraction` of the nodes (cumulative: node batches raise it). */
   applyChange(fraction: number): void {
-    applyChange(this.s, fraction);
+    applyChange(this.state, fraction);
   }
 
   /** Remove the change: through the API (kubelets must see it) or the agents' kill switch (actions.ts). */
   removeChange(via: 'api' | 'kill-switch'): void {
-    removeChange(this.s, via);
+    removeChange(this.state, via);
   }
 
   /** The change's service account is routed to a rejecting priority level (an APF FlowSchema). */
   shedChange(): void {
-    shedChange(this.s);
+    shedChange(this.state);
   }
 
   scaleNodes(fraction: number, overS: number): void {
-    scaleNodes(this.s, fraction, overS);
+    scaleNodes(this.state, fraction, overS);
   }
 
   scaleApiServers(replicas: number, memoryFactor: number, cpuFactor: number, provisionS: number): void {
-    scaleApiServers(this.s, replicas, memoryFactor, cpuFactor, provisionS);
+    scaleApiServers(this.state, replicas, memoryFactor, cpuFactor, provisionS);
   }
 
   block(sources: readonly BlockSource[], overS: number): void {
-    block(this.s, sources, overS);
+    block(this.state, sources, overS);
   }
 
   unblock(overS: number): void {
-    unblock(this.s, overS);
+    unblock(this.state, overS);
   }
 
   etcdSlowdown(factor: number, durationS: number): void {
-    etcdSlowdown(this.s, factor, durationS);
+    etcdSlowdown(this.state, factor, durationS);
   }
 
   killApiServers(): void {
-    killApiServers(this.s);
+    killApiServers(this.state);
   }
 
   restartCoreDns(): void {
-    restartCoreDns(this.s);
+    restartCoreDns(this.state);
   }
 
   /** One request from an operator (or the orchestrator) at `levelName`, decided against the current state (request.ts). */
   tryRequest(levelName: string): OperatorOutcome {
-    return tryRequest(this.s, levelName);
+    return tryRequest(this.state, levelName);
   }
 
   /** An API server scale-up is still being provisioned. */
   scaleUpPending(): boolean {
-    return this.s.pendingScale !== null;
+    return this.state.pendingScale !== null;
   }
 
   isBlocked(): boolean {
-    const b = this.s.block;
+    const b = this.state.block;
     return b.nodes > 0 || b.change > 0 || b.workloads > 0;
   }
 
   // ---------------------------------------------------------------- observation
 
   readyRatio(): number {
-    return readyRatio(this.s);
+    return readyRatio(this.state);
   }
 
   totalRestarts(): number {
-    return totalRestarts(this.s);
+    return totalRestarts(this.state);
   }
 
   successRatio(): number {
-    return successRatio(this.s);
+    return successRatio(this.state);
   }
 
   p99(): number {
-    return this.s.p99;
+    return this.state.p99;
   }
 
   memoryRatio(): number {
-    return this.s.memRatio;
+    return this.state.memRatio;
   }
 
   /** Agents of the change still running (pods). */
   agents(): number {
-    return this.s.agentsRunning;
+    return this.state.agentsRunning;
   }
 
   metrics(trafficShare: number): MetricSample {
-    return metrics(this.s, trafficShare);
+    return metrics(this.state, trafficShare);
   }
 
   /** One metric of metrics(), computed alone (alert rules read a few of them every evaluation). */
   metricValue(name: MetricName, trafficShare: number): number {
-    return metricValue(this.s, name, trafficShare);
+    return metricValue(this.state, name, trafficShare);
   }
 
   /** Writes the recorded metrics (Recorder.RECORDED order) without allocating. */
   sampleInto(out: Float64Array): void {
-    sampleInto(this.s, out);
+    sampleInto(this.state, out);
   }
 
   dataPlaneErrorRatio(): number {
-    return dataPlaneErrorRatio(this.s);
+    return dataPlaneErrorRatio(this.state);
   }
 
   levels(): LevelSample[] {
-    return levels(this.s);
+    return levels(this.state);
   }
 
   /** Requests per second a class sent last step (for API-share accounting). */
   classRate(name: string): number {
-    return classRate(this.s, name);
+    return classRate(this.state, name);
   }
 }
