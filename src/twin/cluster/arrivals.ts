@@ -75,7 +75,7 @@ export function reconnectWatches(s: ClusterState, t: number, dt: number, ready: 
 }
 
 /** Share of a class's requests cut off by a network block (ClientClass.blockCode). */
-export function blockedShareOf(s: ClusterState, code: number): number {
+function blockedShareOf(s: ClusterState, code: number): number {
   if (code === 0) return 0;
   if (code === 1) return s.block.nodes;
   if (code === 2) return Math.max(s.block.change, s.block.nodes);
