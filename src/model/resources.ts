@@ -2,7 +2,7 @@
  * Object counts and sizes of a cluster, from its node and pod counts: what a
  * LIST returns, what the watch cache holds, how many watch events a type
  * produces. Shared so that the analyzer estimates against exactly the objects
- * the twin simulates (src/twin/cluster-sim.ts computes the same map; the test
+ * the twin simulates (src/twin/cluster/clients.ts computes the same map; the test
  * test/analyzer/resources.test.ts fails if the two drift apart).
  *
  * @example
