@@ -20,7 +20,7 @@
  *   const source = new TwinMetricSource(twin, { scrapeS: 15, retentionS: 900 });
  *   twin.addController(source);
  */
-import type { MetricQuery, MetricResult, MetricSource } from '../orchestrator/interfaces.ts';
+import type { MetricQuery, MetricResult, MetricSource } from '../orchestrator/ports.ts';
 import { seriesName, type SeriesWindow } from '../orchestrator/gates.ts';
 import type { Controller, Twin } from '../twin/engine.ts';
 import type { MetricSample } from '../twin/metrics.ts';
