@@ -12,8 +12,7 @@
 import type { Cluster } from '../model/fleet.ts';
 import type { ModelConfig } from '../twin/config.ts';
 import { DEFAULT_MODEL } from '../twin/config.ts';
-import { Twin } from '../twin/engine.ts';
-import type { ChangeSpec, Scenario } from '../twin/scenario.ts';
+import { Twin, type ChangeSpec, type Scenario } from '../twin/index.ts';
 import { estimate, type PlannedWorkload } from './estimate.ts';
 import type { Verdict, WorkloadProfile } from './types.ts';
 
@@ -97,10 +96,10 @@ export function rehearse(profiles: readonly WorkloadProfile[], planned: readonly
     const twin = new Twin(rehearsalScenario(p, pw, clusters, model), { seed });
     const peak = new Float64Array(clusters.length);
     while (twin.step()) {
-      twin.sims.forEach((s, i) => {
-        const m = s.memoryRatio();
+      for (let i = 0; i < clusters.length; i++) {
+        const m = twin.memoryRatioAt(i);
         if (m > (peak[i] ?? 0)) peak[i] = m;
-      });
+      }
     }
     const { report } = twin.result();
     const out: RehearsedCluster[] = report.clusters.map((c, i) => {

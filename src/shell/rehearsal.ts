@@ -34,9 +34,7 @@ import { compileRollout, PlanCompileError, type PlanProblem, type RolloutSpec } 
 import type { RolloutState } from '../orchestrator/core.ts';
 import type { RolloutPlan } from '../orchestrator/plan.ts';
 import { REHEARSAL_SCHEMA_VERSION, type ApplyRecord, type IncompleteReason, type RehearsalOutcome, type RehearsalResult, type WaveReport } from '../orchestrator/report-types.ts';
-import { Twin, type Controller } from '../twin/engine.ts';
-import type { RunReport, RunSeries } from '../twin/report-types.ts';
-import type { Scenario } from '../twin/scenario.ts';
+import { Twin, type Controller, type MetricSample, type RunReport, type RunSeries, type Scenario, type TwinApi } from '../twin/index.ts';
 import { EventStore } from './event-store.ts';
 import type { WriterInfo } from './writer-lock.ts';
 import { RolloutShell } from './runner.ts';
@@ -126,7 +124,7 @@ export function rehearsalSpec(plan: RolloutPlan, scenario: Scenario, seed: numbe
 const SCRAPE_S = 15;
 
 /** SLOs for "first SLO breach": the Kubernetes API latency SLOs, and 99 % of ordinary requests served. */
-const SLOS: readonly { readonly name: string; readonly test: (m: ReturnType<Twin['observeAt']>) => number | null }[] = [
+const SLOS: readonly { readonly name: string; readonly test: (m: MetricSample) => number | null }[] = [
   { name: 'single-object API call p99 ≤ 1 s', test: (m) => (m.apiserver_p99_single_object_seconds > 1 ? m.apiserver_p99_single_object_seconds : null) },
   { name: 'LIST p99 ≤ 30 s', test: (m) => (m.apiserver_p99_seconds > 30 ? m.apiserver_p99_seconds : null) },
   { name: '99 % of API requests served', test: (m) => (m.apiserver_success_ratio < 0.99 ? m.apiserver_success_ratio : null) },
@@ -141,22 +139,21 @@ class Observer implements Controller {
   peakShare = 0;
   peak: { cluster: string; minute: number } | null = null;
 
-  constructor(twin: Twin, target: TwinTarget, source: TwinMetricSource) {
+  constructor(twin: TwinApi, target: TwinTarget, source: TwinMetricSource) {
     this.#target = target;
     this.#source = source;
-    this.#index = new Map(twin.sims.map((s, i) => [s.cluster.name, i]));
+    this.#index = new Map(twin.clusters().map((c, i) => [c.name, i]));
   }
 
-  onStep(twin: Twin): void {
+  onStep(twin: TwinApi): void {
     const t = Math.round(twin.t);
     if (this.breach === null) {
       for (const [cluster, since] of this.#target.changed) {
         if (t < since) continue;
         const i = this.#index.get(cluster) ?? -1;
-        const sim = twin.sims[i];
-        if (sim === undefined || sim.quietFlag()) continue;
+        if (i < 0 || twin.quiescentAt(i)) continue;
         // Cheap first: the ordinary p99 bounds the single-object p99.
-        if (sim.p99() <= 1 && sim.successRatio() >= 0.99) continue;
+        if (twin.p99At(i) <= 1 && twin.successRatioAt(i) >= 0.99) continue;
         const m = twin.observeAt(i);
         for (const slo of SLOS) {
           const v = slo.test(m);
@@ -169,7 +166,7 @@ class Observer implements Controller {
   }
 
   /** The orchestrator's share of each cluster's API requests in minute `m`. */
-  #minute(twin: Twin, m: number): void {
+  #minute(twin: TwinApi, m: number): void {
     const from = twin.scenario.startMs + m * 60_000;
     for (const [cluster, minutes] of this.#target.apiRequests) {
       const n = minutes.get(m);

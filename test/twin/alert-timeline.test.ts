@@ -21,7 +21,7 @@ function transitions(rule: AlertRule, holds: readonly boolean[]): string[] {
   const out: string[] = [];
   const host = {
     t: 0,
-    sims: [{ cluster: { name: 'c' } }],
+    clusters: () => [{ name: 'c' }],
     metricAt: (): number => (holds[host.t / 15] === true ? 0 : 1),
     log: (_k: 'alert', _c: string | null, _m: string, tr?: AlertTransition): void => {
       out.push(`${host.t}:${tr?.firing === true ? 'firing' : 'resolved'}`);
