@@ -21,8 +21,8 @@
  *   const target = new TwinTarget(twin);
  *   await target.apply({ commandId: 'apply:a:0:1', cluster: 'a', batch: 0, nodes: 1, nodeFraction: 0.01, identity });
  */
-import type { ApplyRequest, ChangeStatus, Identity, KillSwitchRequest, RemoveRequest, RolloutTarget, TargetOutcome } from '../orchestrator/ports.ts';
-import type { TwinApi } from '../twin/index.ts';
+import type { ApplyRequest, ChangeStatus, Identity, KillSwitchRequest, RemoveRequest, RolloutTarget, TargetOutcome } from '../../orchestrator/ports.ts';
+import type { TwinApi } from '../../twin/index.ts';
 
 export interface Effect {
   readonly commandId: string;

@@ -20,8 +20,8 @@
  *   const source = new TwinMetricSource(twin, { scrapeS: 15, retentionS: 900 });
  *   twin.addController(source);
  */
-import { seriesName, type MetricQuery, type MetricResult, type MetricSource, type SeriesWindow } from '../orchestrator/ports.ts';
-import type { Controller, MetricSample, TwinApi } from '../twin/index.ts';
+import { seriesName, type MetricQuery, type MetricResult, type MetricSource, type SeriesWindow } from '../../orchestrator/ports.ts';
+import type { Controller, MetricSample, TwinApi } from '../../twin/index.ts';
 
 const DIRECT: Readonly<Record<string, (m: MetricSample) => number>> = {
   apiserver_p99_single_object_seconds: (m) => m.apiserver_p99_single_object_seconds,
