@@ -46,7 +46,11 @@ export interface ChangeWorkload {
   readonly fullPods: number;
   /** The change's agents running now (pods; fractional in the fluid model). */
   readonly running: number;
-  /** When it was first applied, seconds since the scenario start (null: never). */
+  /**
+   * When it was first applied, seconds since the scenario start, by the cluster's own clock (null:
+   * never). Actions land between steps, after the cluster ran the previous one: an action taken at
+   * `t` reads `t - stepS`.
+   */
   readonly appliedAtS: number | null;
 }
 
@@ -101,7 +105,7 @@ export interface TwinApi {
   scaleUpPendingAt(index: number): boolean;
   /** The change's workload object exists (see ChangeWorkload.deployed). */
   changeDeployedAt(index: number): boolean;
-  /** When the change was first applied, seconds (null: never). */
+  /** When the change was first applied, seconds (null: never; see ChangeWorkload.appliedAtS). */
   changeAppliedAtS(index: number): number | null;
   /** The change's agents running (pods). */
   agentsAt(index: number): number;
