@@ -1,7 +1,7 @@
 /**
- * `firebreak analyze <files or dirs...> --fleet <fleet.yaml> [--format text|json|sarif] [--rehearse] [--strict]`:
+ * `firebreak analyze <files or dirs...> --fleet <fleet.yaml> [--format text|json|sarif] [--simulate] [--strict]`:
  * the pre-flight analyzer's shell. Reads the manifests and the fleet, runs the
- * pure analysis (src/analyzer), optionally rehearses the derived profiles in
+ * pure analysis (src/analyzer), optionally simulates the derived profiles in
  * the twin, and returns what to print and the exit code: 0 when the fleet
  * verdict is ok or warn, 1 when block, 2 for usage or input errors (located
  * messages, no stack trace; an input with no Kubernetes object, a dangling
@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../core/errors.ts';
 import { analyze } from '../analyzer/analyze.ts';
 import { formatJson, formatSarif, formatText, OUTPUT_FORMATS, type OutputFormat } from '../analyzer/format.ts';
-import { rehearse } from '../analyzer/rehearse.ts';
+import { simulateInTwin } from '../analyzer/simulate.ts';
 import type { ManifestReadReport } from '../input/manifests.ts';
 import { exitCodeFor } from './run-errors.ts';
 import { fleetFrom, manifestsFrom, readStdinFor } from './inputs.ts';
@@ -26,7 +26,7 @@ export interface AnalyzeArgs {
   /** text (default), json or sarif. */
   readonly format?: string;
   /** Also run the derived profiles in the fleet twin. */
-  readonly rehearse?: boolean;
+  readonly simulate?: boolean;
   /** A workload whose API use cannot be determined from the input is block, not warn. */
   readonly strict?: boolean;
 }
@@ -58,9 +58,9 @@ export async function analyzeCommand(args: AnalyzeArgs): Promise<CommandOutput> 
     const report: ManifestReadReport = { files: [], notes: [] };
     const docs = manifestsFrom(args.paths, stdin, report);
     const result = analyze(docs, fleet.clusters, { fleetName: fleet.name, strict: args.strict === true, input: report });
-    const rehearsal = args.rehearse === true ? rehearse(result.profiles, result.planned, fleet.clusters) : undefined;
+    const simulation = args.simulate === true ? simulateInTwin(result.profiles, result.planned, fleet.clusters) : undefined;
     const a = result.analysis;
-    const stdout = format === 'json' ? formatJson(a, rehearsal) : format === 'sarif' ? formatSarif(a, { toolVersion: toolVersion() }) : formatText(a, rehearsal);
+    const stdout = format === 'json' ? formatJson(a, simulation) : format === 'sarif' ? formatSarif(a, { toolVersion: toolVersion() }) : formatText(a, simulation);
     return { stdout, stderr: '', exitCode: a.verdict === 'block' ? 1 : 0 };
   } catch (err) {
     if (err instanceof InputError || err instanceof UsageError) {

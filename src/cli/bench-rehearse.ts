@@ -16,7 +16,7 @@ import { expandFleet } from '../model/fleet.ts';
 import { loadPlanFile } from '../input/plan.ts';
 import { loadScenarioFile } from '../input/scenario.ts';
 import { rehearse } from '../shell/rehearsal.ts';
-import type { Scenario } from '../twin/scenario.ts';
+import type { Scenario } from '../twin/index.ts';
 
 const BENIGN = fileURLToPath(new URL('../../scenarios/benign-node-scoped-agent.yaml', import.meta.url));
 const PLAN = fileURLToPath(new URL('../../plans/default.yaml', import.meta.url));

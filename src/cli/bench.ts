@@ -8,8 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile } from '../input/scenario.ts';
 import { expandFleet } from '../model/fleet.ts';
-import { Twin } from '../twin/engine.ts';
-import type { Scenario } from '../twin/scenario.ts';
+import { Twin, type Scenario } from '../twin/index.ts';
 
 const INCIDENT = fileURLToPath(new URL('../../scenarios/openai-2024-12-11.yaml', import.meta.url));
 

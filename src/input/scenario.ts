@@ -24,7 +24,7 @@ import type { Cluster, ClusterSelector } from '../model/fleet.ts';
 import { CLIENT_GO_BACKOFF, CLIENT_GO_BURST, CLIENT_GO_QPS, defaultPriorityLevel } from '../model/kubernetes.ts';
 import type { CallProfile, RvSemantics } from '../model/profile.ts';
 import { DEFAULT_MODEL, mergeModel, type DeepPartial, type ModelConfig } from '../twin/config.ts';
-import type { Action, AlertRule, ChangeSpec, OperatorsSpec, PipelineSpec, RemediesSpec, Scenario, ScheduledEvent } from '../twin/scenario.ts';
+import type { Action, AlertRule, ChangeSpec, OperatorsSpec, PipelineSpec, RemediesSpec, Scenario, ScheduledEvent } from '../twin/index.ts';
 import { compileFleet, compileFleetDocument } from './fleet.ts';
 import {
   ModelPatchSchema,

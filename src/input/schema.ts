@@ -17,7 +17,7 @@
 import { Type, type Static, type TUnsafe } from '@sinclair/typebox';
 import { DURATION_PATTERN, formatDuration } from '../core/duration.ts';
 import { DEFAULT_MODEL } from '../twin/config.ts';
-import { METRIC_NAMES } from '../twin/metrics.ts';
+import { METRIC_NAMES } from '../twin/index.ts';
 import { CLIENT_GO_BACKOFF, CLIENT_GO_BURST, CLIENT_GO_QPS, DEFAULT_PODS_PER_NODE } from '../model/kubernetes.ts';
 import { SIZE_CLASSES } from '../model/fleet.ts';
 import { duration, obj, opt, str } from './schema-kit.ts';

@@ -17,7 +17,7 @@
  */
 import { selects, type Cluster, type ClusterSelector, type SizeClass } from '../model/fleet.ts';
 import { seriesName, type GateSeries, type GateSpec } from './gates.ts';
-import type { Identity } from './interfaces.ts';
+import type { Identity } from './ports.ts';
 import { BREAK_GLASS_LEVEL, type BudgetPolicy, type EvaluationPolicy, type RolloutPlan, type RollbackPolicy } from './plan.ts';
 import { explicitWaves, generateWaves, resolveBatches, type ResolvedBatch } from './waves.ts';
 

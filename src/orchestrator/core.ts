@@ -28,7 +28,7 @@
 import { Random } from '../core/random.ts';
 import type { RolloutSpec, SpecCluster } from './compile.ts';
 import { describeResult, type GateResult, type Levels } from './gates.ts';
-import type { Identity, TargetOutcome } from './interfaces.ts';
+import type { Identity, TargetOutcome } from './ports.ts';
 
 // ─── state ────────────────────────────────────────────────────────────────
 

@@ -26,6 +26,7 @@
  *   const results = evaluateGates(gateCatalogue(), input, DEFAULT_EVALUATION);
  *   results.filter((r) => r.verdict === 'fail');
  */
+import { seriesName, type SeriesWindow } from './ports.ts';
 import { mannWhitneyU, median } from './stats.ts';
 import type { EvaluationPolicy } from './plan.ts';
 
@@ -121,22 +122,14 @@ export function gateCatalogue(): GateSpec[] {
   ];
 }
 
-/** Series name of a gate's metric, per level when the gate is per level: `apf_seat_utilisation{workload-low}`. */
-export function seriesName(metric: string, level?: string): string {
-  return level === undefined ? metric : `${metric}{${level}}`;
-}
-
 /** A gate with its series resolved (per-level gates expanded over the source's levels). */
 export interface GateSeries {
   readonly gate: GateSpec;
   readonly series: string;
 }
 
-/** Samples of one series, oldest first. */
-export interface SeriesWindow {
-  readonly t: readonly number[];
-  readonly v: readonly number[];
-}
+// The series vocabulary belongs to the metric-source port (ports.ts); re-exported for the gates' users.
+export { seriesName, type SeriesWindow };
 
 export type SeriesSet = Readonly<Record<string, SeriesWindow>>;
 /** Each cluster's level before the canary's change, per series. */

@@ -14,7 +14,7 @@
  *   });
  *   await writeFile('out/run.html', html);
  */
-import type { ClusterReport, RunReport, RunSeries, SizeClassSeries, TimelineEntry } from '../twin/report-types.ts';
+import type { ClusterReport, RunReport, RunSeries, SizeClassSeries, TimelineEntry } from '../twin/index.ts';
 import { SIZE_CLASSES } from '../model/fleet.ts';
 import type { SizeClass } from '../model/fleet.ts';
 import { formatClock, formatIso } from '../core/time.ts';

@@ -37,7 +37,7 @@
 import type { RolloutSpec } from '../orchestrator/compile.ts';
 import { decide, evaluateTargets, initialState, isTerminal, nextWake, type ClusterEvaluation, type ClusterState, type RolloutCommand, type RolloutEvent, type RolloutState, type StatusResult } from '../orchestrator/core.ts';
 import { gateIssues, type GateSeries, type Levels, type SeriesSet, type SeriesWindow } from '../orchestrator/gates.ts';
-import type { MetricResult, MetricSource, RolloutTarget } from '../orchestrator/interfaces.ts';
+import type { MetricResult, MetricSource, RolloutTarget } from '../orchestrator/ports.ts';
 import { median } from '../orchestrator/stats.ts';
 import type { EventStore, InboxItem, LogRecord } from './event-store.ts';
 import { eventId, foldLog } from './log-check.ts';

@@ -83,6 +83,10 @@ export class ClusterSim {
   get changeDeployed(): boolean {
     return this.state.changeDeployed;
   }
+  /** Fraction of the nodes the change is applied to (cumulative over node batches). */
+  get changeFraction(): number {
+    return this.state.changeFraction;
+  }
   get changeAppliedAtS(): number | null {
     return this.state.changeAppliedAtS;
   }

@@ -23,7 +23,7 @@ import { expandFleet } from '../../src/model/fleet.ts';
 import type { RolloutPlan } from '../../src/orchestrator/plan.ts';
 import type { RehearsalResult } from '../../src/orchestrator/report-types.ts';
 import { rehearse, type RehearsalOutput } from '../../src/shell/rehearsal.ts';
-import type { Scenario } from '../../src/twin/scenario.ts';
+import type { Scenario } from '../../src/twin/index.ts';
 
 const FULL = process.env.FIREBREAK_SWEEP === '1';
 const plan = loadPlanFile('plans/default.yaml').plan;

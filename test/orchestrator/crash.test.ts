@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { loadPlanFile } from '../../src/input/plan.ts';
 import { loadScenarioFile } from '../../src/input/scenario.ts';
 import { EventStore, InjectedCrash } from '../../src/shell/event-store.ts';
-import { rehearse, StateMismatch, type RehearsalInput, type RehearsalOutput } from '../../src/shell/rehearsal.ts';
+import { rehearse, type RehearsalInput, type RehearsalOutput } from '../../src/shell/rehearsal.ts';
+import { StateMismatch } from '../../src/shell/rehearsal-state.ts';
 import { rehearsalExit } from './procs.ts';
 
 const F = 'test/fixtures/plans';

@@ -15,7 +15,7 @@ import { loadPlanFile, parsePlan, planInputError } from '../../src/input/plan.ts
 import { loadScenarioFile } from '../../src/input/scenario.ts';
 import { DEFAULT_EVALUATION, DEFAULT_NODE_BATCHES } from '../../src/orchestrator/plan.ts';
 import { PlanCompileError } from '../../src/orchestrator/compile.ts';
-import { rehearsalSpec } from '../../src/shell/rehearsal.ts';
+import { rehearsalSpec } from '../../src/shell/rehearsal-spec.ts';
 import { assertProblems, problemsOf } from '../input/problems.ts';
 
 const F = 'test/fixtures/plans';

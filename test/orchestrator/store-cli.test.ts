@@ -16,7 +16,7 @@ import { loadScenarioFile } from '../../src/input/scenario.ts';
 import { renderRunReport } from '../../src/report/html.ts';
 import { rolloutSections } from '../../src/report/rollout.ts';
 import type { RolloutSpec } from '../../src/orchestrator/compile.ts';
-import type { MetricSource, RolloutTarget } from '../../src/orchestrator/interfaces.ts';
+import type { MetricSource, RolloutTarget } from '../../src/orchestrator/ports.ts';
 import { EventStore, InjectedCrash } from '../../src/shell/event-store.ts';
 import { rehearse } from '../../src/shell/rehearsal.ts';
 import { RolloutShell } from '../../src/shell/runner.ts';
