@@ -10,8 +10,8 @@
  * OOM-killed. For the estimate: verdict block.
  */
 import type { Cluster } from '../model/fleet.ts';
-import type { ModelConfig } from '../twin/config.ts';
-import { DEFAULT_MODEL } from '../twin/config.ts';
+import { DEFAULT_MODEL } from '../model/defaults.ts';
+import type { ModelConfig } from '../model/model-schema.ts';
 import { Twin } from '../twin/engine.ts';
 import type { ChangeSpec, Scenario } from '../twin/scenario.ts';
 import { estimate, type PlannedWorkload } from './estimate.ts';
