@@ -13,11 +13,19 @@
  */
 import type { Cluster } from '../model/fleet.ts';
 import type { CallProfile, ResourceStats } from '../model/profile.ts';
-import { protobufCosts, requestCost, watchEventsPerClient, type CostParams, type RequestCost } from '../model/cost.ts';
+import { protobufCosts, requestCost, watchEventsPerClient, type RequestCost } from '../model/cost.ts';
 import { clusterResources, storedBytes, UNMODELLED_RESOURCE } from '../model/resources.ts';
-import { nominalSeats, lendableSeats, WATCH_CACHE_WINDOW_S, KUBELET_QPS } from '../model/kubernetes.ts';
+import { WATCH_CACHE_WINDOW_S } from '../model/kubernetes.ts';
+import { borrowSeats, flowQueueRoom, lendableSeats, levelQueueRoom, nominalSeats } from '../model/apf-capacity.ts';
+import { memoryLimitBytes, replicaMemoryBytes, watchBytes } from '../model/apiserver-memory.ts';
+import { corednsReplicas } from '../model/coredns.ts';
+import { cpuSlowdown, cpuWanted, watchCpuS } from '../model/cpu-sharing.ts';
+import { exitsInStep } from '../model/exit-rate.ts';
+import type { CostParams, ModelConfig } from '../model/model-schema.ts';
+import { ownClients } from '../model/own-clients.ts';
+import { etcdRangeRate, etcdTimeS, heldS, readsRange, serviceTimeS } from '../model/service-time.ts';
+import { sizingTier } from '../model/sizing.ts';
 import type { Random } from '../core/random.ts';
-import type { ModelConfig } from './config.ts';
 import type { BlockSource, ChangeSpec } from './scenario.ts';
 import { DnsState } from './dns.ts';
 import { METRIC_NAMES, type LevelSample, type MetricName, type MetricSample } from './metrics.ts';
@@ -110,21 +118,6 @@ export interface OperatorOutcome {
 
 const ORDINARY_MIN_SHARE = 0.01;
 const BLOCK_SOURCES = ['nodes', 'change', 'workloads'] as const;
-
-function mkProfile(p: Partial<CallProfile> & Pick<CallProfile, 'name' | 'verb' | 'resource'>, m: ModelConfig): CallProfile {
-  return {
-    scope: 'cluster',
-    resourceVersion: p.verb === 'watch' ? '0' : 'consistent',
-    periodS: 0,
-    jitter: 0.1,
-    pageSize: 0,
-    qps: 5,
-    burst: 10,
-    retry: { policy: 'backoff', initialS: m.clients.backoffInitialS, factor: m.clients.backoffFactor, maxS: m.clients.backoffMaxS, jitter: m.clients.backoffJitter },
-    namespaceFraction: 0.05,
-    ...p,
-  };
-}
 
 export class ClusterSim {
   readonly cluster: Cluster;
@@ -232,8 +225,8 @@ export class ClusterSim {
     this.levelNames = levels.map((l) => l.name);
     this.#nominal = nominal;
     this.#lendable = lend;
-    this.#levelQueueCap = levels.map((l) => l.queues * l.queueLengthLimit);
-    this.#flowQueueCap = levels.map((l) => l.handSize * l.queueLengthLimit);
+    this.#levelQueueCap = levels.map((l) => levelQueueRoom(l));
+    this.#flowQueueCap = levels.map((l) => flowQueueRoom(l));
     this.#reject = levels.map((l) => l.reject);
     this.#exempt = levels.map((l) => l.exempt);
     for (const x of extraLevels) {
@@ -256,11 +249,9 @@ export class ClusterSim {
     const ch = model.change;
     this.#starting = new Float64Array(Math.ceil(ch.startDelayS + ch.startSpreadS) + 2);
 
-    const sizing = [...model.apiServer.sizing].sort((a, b) => a.minNodes - b.minNodes);
-    let tier = sizing[0];
-    for (const s of sizing) if (cluster.nodes >= s.minNodes) tier = s;
-    this.#tierCores = tier?.cpuCores ?? 8;
-    this.#tierMem = tier?.memoryBytes ?? 32 * 1024 ** 3;
+    const tier = sizingTier(model.apiServer.sizing, cluster.nodes);
+    this.#tierCores = tier.cpuCores;
+    this.#tierMem = tier.memoryBytes;
     this.#dnsOnControlPlane = model.dns.placement === 'control-plane';
     for (let i = 0; i < model.apiServer.replicas; i++) this.replicas.push(this.#newReplica(0, 'ready'));
     this.#recountReady();
@@ -283,12 +274,11 @@ export class ClusterSim {
   readonly #dnsOnControlPlane: boolean = false;
 
   #newReplica(t: number, state: Replica['state']): Replica {
-    const j = this.model.apiServer.memoryJitter;
     return {
       state,
       until: t,
       readySince: t,
-      memLimit: this.#tierMem * this.#memFactor * (1 - j + 2 * j * this.#rng.float()),
+      memLimit: memoryLimitBytes(this.model.apiServer, this.#tierMem * this.#memFactor, this.#rng.float()),
       restarts: 0,
       backoff: 0,
       lastCrash: -1e9,
@@ -372,23 +362,8 @@ export class ClusterSim {
   }
 
   #buildClasses(): void {
-    const m = this.model;
-    const cl = m.clients;
-    // Kubelets: node-high for leases and node status; their pod watch (node-scoped, RV=0, indexed) at system.
-    this.#addClass('kubelet-lease', 'nodes', 'node-high', this.nodes, mkProfile({ name: 'kubelet-lease', verb: 'update', resource: 'leases', periodS: cl.leasePeriodS, qps: KUBELET_QPS, burst: 100 }, m), 1, 0);
-    this.#addClass('kubelet-status', 'nodes', 'node-high', this.nodes, mkProfile({ name: 'kubelet-status', verb: 'patch', resource: 'nodes', periodS: cl.nodeStatusPeriodS, qps: KUBELET_QPS, burst: 100 }, m), 1, 0);
-    this.#addClass('kubelet-pods', 'nodes', 'system', this.nodes, mkProfile({ name: 'kubelet-pods', verb: 'watch', resource: 'pods', scope: 'node', qps: KUBELET_QPS, burst: 100 }, m), 1, 0);
-    // kube-proxy: endpointslices cluster-wide from the cache; a service account in kube-system → workload-high.
-    this.#addClass('kube-proxy', 'nodes', 'workload-high', 1, mkProfile({ name: 'kube-proxy', verb: 'watch', resource: 'endpointslices' }, m), 1, 0);
-    // Controllers and scheduler: informers on pods (and more), plus writes proportional to churn.
-    this.#addClass('controller-informers', 'control', 'workload-high', 2, mkProfile({ name: 'controller-informers', verb: 'watch', resource: 'pods' }, m), 0, cl.controllerInformers);
-    const podEvents = this.#res('pods').eventsPerSecond;
-    this.#addClass('controller-writes', 'control', 'workload-high', 2, mkProfile({ name: 'controller-writes', verb: 'update', resource: 'pods', periodS: 1, qps: 1e9, burst: 1e9 }, m), 0, Math.max(1, podEvents * cl.controllerWritesPerPodEvent));
-    // CoreDNS informers (kube-system service account → workload-high).
-    this.#addClass('coredns', 'control', 'workload-high', 1, mkProfile({ name: 'coredns', verb: 'watch', resource: 'endpointslices' }, m), 0, this.#dnsReplicas());
-    // Other workloads' service accounts: namespace-scoped gets/lists, many flows, workload-low.
-    const namespaces = this.#res('namespaces').count;
-    this.#addClass('workloads', 'workloads', 'workload-low', Math.max(1, namespaces), mkProfile({ name: 'workloads', verb: 'get', resource: 'configmaps', periodS: 1 }, m), 0, Math.max(1, namespaces * cl.workloadCallsPerNamespaceS));
+    // The cluster's own clients (kubelets, kube-proxy, controllers, CoreDNS, other workloads): src/model/own-clients.ts.
+    for (const k of ownClients(this.model, this.nodes, this.resources)) this.#addClass(k.name, k.group, k.level, k.flows, k.profile, k.perNode, k.fixed);
     if (this.change !== undefined) {
       for (const p of this.change.calls) {
         const c = this.#addClass(`change:${p.name}`, 'change', this.change.priorityLevel, 1, p, 0, 0);
@@ -399,9 +374,7 @@ export class ClusterSim {
   }
 
   #dnsReplicas(): number {
-    const d = this.model.dns;
-    if (d.replicas !== 'auto') return d.replicas;
-    return Math.min(d.maxReplicas, Math.max(d.minReplicas, Math.ceil(this.#originalNodes / d.nodesPerReplica)));
+    return corednsReplicas(this.model.dns, this.#originalNodes);
   }
 
   /** Recompute per-request costs after the cluster's size changed. */
@@ -1142,21 +1115,7 @@ export class ClusterSim {
       use[c.level] = (use[c.level] ?? 0) + c.inflight * c.cost.seats;
       demand[c.level] = (demand[c.level] ?? 0) + (c.inflight + c.queued * c.seatShare) * c.cost.seats;
     }
-    let pool = 0;
-    let excessSum = 0;
-    for (let l = 0; l < L; l++) {
-      const nom = (this.#nominal[l] ?? 0) * ready;
-      const d = demand[l] ?? 0;
-      if (d < nom) pool += Math.min((this.#lendable[l] ?? 0) * ready, nom - d);
-      else excessSum += d - nom;
-    }
-    for (let l = 0; l < L; l++) {
-      const nom = (this.#nominal[l] ?? 0) * ready;
-      const d = demand[l] ?? 0;
-      if (this.#exempt[l]) cap[l] = Infinity;
-      else if (d > nom && excessSum > 0) cap[l] = nom + Math.min(d - nom, (pool * (d - nom)) / excessSum);
-      else cap[l] = nom;
-    }
+    borrowSeats(this.#nominal, this.#lendable, this.#exempt, demand, ready, cap);
 
     // 3. Admit from queues into free seats, max-min fair across flows (weighted water-filling).
     for (let l = 0; l < L; l++) {
@@ -1219,22 +1178,21 @@ export class ClusterSim {
     let etcdBacklogBytes = 0;
     for (let ci = 0; ci < this.classes.length; ci++) {
       const c = this.classes[ci] as ClientClass;
-      const base = c.cost.cpuS + c.cost.transferS + (c.cost.etcdObjects > 0 || c.cost.mutating ? this.#etcdLatency : 0);
-      cpuWant += (c.inflight * c.cost.cpuS) / Math.max(1e-3, base);
+      cpuWant += cpuWanted(c.inflight, c.cost, this.#etcdLatency);
       if (c.informer) {
         watchers += c.watching;
-        watchCpu += c.watching * c.events * m.costs.cpuPerWatchEventS;
+        watchCpu += watchCpuS(c.watching, c.events, m.costs);
       }
-      if (c.cost.etcdObjects > 1) {
+      if (readsRange(c.cost)) {
         etcdConcurrent += c.inflight;
         etcdBacklogBytes += c.inflight * c.cost.etcdBytes;
       }
     }
     cpuWant += watchCpu;
-    this.#slowdown = Math.max(1, cpuWant / Math.max(1, cores));
+    this.#slowdown = cpuSlowdown(cpuWant, cores);
     const sd = this.#slowdown;
     // etcd serves concurrent range reads by sharing its read bandwidth (processor sharing).
-    const etcdRate = m.etcd.readBytesPerS / this.#etcdSlowdown / Math.max(1, etcdConcurrent);
+    const etcdRate = etcdRangeRate(m.etcd.readBytesPerS / this.#etcdSlowdown, etcdConcurrent);
     this.#etcdBacklogS = etcdConcurrent > 0 ? etcdBacklogBytes / (m.etcd.readBytesPerS / this.#etcdSlowdown) : 0;
     let memTemp = 0;
     let requests = 0;
@@ -1247,11 +1205,10 @@ export class ClusterSim {
         c.latency = c.queued > 0 ? queueWait : 0;
         continue;
       }
-      const etcdS = c.cost.etcdObjects > 1 ? this.#etcdLatency + c.cost.etcdBytes / etcdRate : c.cost.etcdObjects > 0 || c.cost.mutating ? this.#etcdLatency : 0;
-      const service = c.cost.cpuS * sd + c.cost.transferS * Math.sqrt(sd) + etcdS;
-      const hold = Math.min(service, timeout);
+      const service = serviceTimeS(c.cost, sd, etcdTimeS(c.cost, this.#etcdLatency, etcdRate));
+      const hold = heldS(service, timeout);
       c.seatShare = Math.min(1, Math.max(1e-3, hold / dt));
-      const exits = Math.min(c.inflight, (c.inflight * dt) / Math.max(dt * 0.999, hold));
+      const exits = exitsInStep(c.inflight, dt, hold);
       // Success falls off smoothly as service time approaches the request timeout.
       const r = service / timeout;
       const r2 = r * r;
@@ -1309,9 +1266,7 @@ export class ClusterSim {
     this.#etcdLatency = Math.min(m.etcd.maxLatencyS, (m.etcd.baseLatencyS * this.#etcdSlowdown) / (1 - u) + m.etcd.rangeInterference * this.#etcdBacklogS);
 
     // 5. Memory per ready replica: resident + watch cache + its share of in-flight requests and watches.
-    const a = m.apiServer;
-    const resident = a.baseMemoryBytes + this.#storedBytes * a.watchCacheFactor;
-    const perReplica = resident + ((memTemp + watchers * m.costs.watchMemoryBytes) * (1 + a.gcHeadroom)) / ready;
+    const perReplica = replicaMemoryBytes(m.apiServer, this.#storedBytes, memTemp + watchBytes(watchers, m.costs), ready);
     let worst = 0;
     let victim: Replica | null = null;
     for (let ri = 0; ri < this.replicas.length; ri++) {
