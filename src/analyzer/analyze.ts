@@ -11,7 +11,8 @@
 import { InputError, type Problem } from '../core/errors.ts';
 import type { Cluster } from '../model/fleet.ts';
 import { DEFAULT_PODS_PER_NODE } from '../model/kubernetes.ts';
-import { DEFAULT_MODEL, type ModelConfig } from '../twin/config.ts';
+import { DEFAULT_MODEL } from '../model/defaults.ts';
+import type { ModelConfig } from '../model/model-schema.ts';
 import { cachedCapacity } from './capacity.ts';
 import {
   estimate,

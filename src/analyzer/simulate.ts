@@ -16,8 +16,8 @@
  *   sim.disagreements; // clusters where the twin and the estimate disagree on danger
  */
 import type { Cluster } from '../model/fleet.ts';
-import type { ModelConfig } from '../twin/config.ts';
-import { DEFAULT_MODEL } from '../twin/config.ts';
+import { DEFAULT_MODEL } from '../model/defaults.ts';
+import type { ModelConfig } from '../model/model-schema.ts';
 import { Twin, type ChangeSpec, type Scenario } from '../twin/index.ts';
 import { estimate, type PlannedWorkload } from './estimate.ts';
 import type { Verdict, WorkloadProfile } from './types.ts';

@@ -11,7 +11,8 @@
  *   }
  */
 import type { TSchema } from '@sinclair/typebox';
-import { ClusterSpecSchema, FleetDocument, FleetGenerateSchema, ModelPatchSchema, ScenarioDocument, SelectorSchema } from './schema.ts';
+import { ModelPatchSchema } from '../model/model-patch.ts';
+import { ClusterSpecSchema, FleetDocument, FleetGenerateSchema, ScenarioDocument, SelectorSchema } from './schema.ts';
 import { PlanDocument } from './plan-schema.ts';
 
 export const SCHEMA_BASE_URL = 'https://firebreak.dev/schemas/v1alpha1/';

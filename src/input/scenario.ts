@@ -23,19 +23,13 @@ import { formatIso, isValidZone, resolveTime, zoneOffsetMinutes } from '../core/
 import type { Cluster, ClusterSelector } from '../model/fleet.ts';
 import { CLIENT_GO_BACKOFF, CLIENT_GO_BURST, CLIENT_GO_QPS, defaultPriorityLevel } from '../model/kubernetes.ts';
 import type { CallProfile, RvSemantics } from '../model/profile.ts';
-import { DEFAULT_MODEL, mergeModel, type DeepPartial, type ModelConfig } from '../twin/config.ts';
+import { DEFAULT_MODEL } from '../model/defaults.ts';
+import { mergeModel, type DeepPartial } from '../model/model-merge.ts';
+import { ModelPatchSchema, QUANTITY_PATTERN, type ModelPatchInput } from '../model/model-patch.ts';
+import type { ModelConfig } from '../model/model-schema.ts';
 import type { Action, AlertRule, ChangeSpec, OperatorsSpec, PipelineSpec, RemediesSpec, Scenario, ScheduledEvent } from '../twin/index.ts';
 import { compileFleet, compileFleetDocument } from './fleet.ts';
-import {
-  ModelPatchSchema,
-  QUANTITY_PATTERN,
-  ScenarioDocument,
-  type EventInput,
-  type ModelPatchInput,
-  type ScenarioDocumentInput,
-  type ScenarioSpecInput,
-  type SelectorInput,
-} from './schema.ts';
+import { ScenarioDocument, type EventInput, type ScenarioDocumentInput, type ScenarioSpecInput, type SelectorInput } from './schema.ts';
 import { listWords, nearMatches, nearest, Problems, schemaProblems, wrongKind } from './validate.ts';
 import { relativeHint } from './read.ts';
 import { formatPath, parseYaml, readYamlFile, type Path, type YamlDocument } from './yaml.ts';

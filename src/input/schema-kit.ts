@@ -3,21 +3,11 @@
  * fields, string enums and durations. Shared by the scenario, fleet and plan
  * schemas so that every format behaves the same.
  */
-import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { Type, type TUnsafe } from '@sinclair/typebox';
 import { DURATION_PATTERN } from '../core/duration.ts';
 
-/** Closed object: unknown fields are errors. */
-export function obj<T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) {
-  return Type.Object(properties, { additionalProperties: false, description });
-}
-
-export function opt<T extends TSchema>(schema: T) {
-  return Type.Optional(schema);
-}
-
-export function str<const T extends string>(values: readonly T[], description: string): TUnsafe<T> {
-  return Type.Unsafe<T>({ type: 'string', enum: [...values], description });
-}
+/** Closed objects, optional fields and string enums: the model's building blocks (src/model/schema-kit.ts), shared. */
+export { obj, opt, str } from '../model/schema-kit.ts';
 
 /**
  * Longest duration any field takes: 7 days, the longest scenario run. The

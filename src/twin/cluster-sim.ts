@@ -29,7 +29,7 @@
 import type { Cluster } from '../model/fleet.ts';
 import type { ResourceStats } from '../model/profile.ts';
 import type { Random } from '../core/random.ts';
-import type { ModelConfig } from './config.ts';
+import type { ModelConfig } from '../model/model-schema.ts';
 import type { BlockSource, ChangeSpec } from './scenario.ts';
 import { DnsState } from './dns.ts';
 import type { LevelSample, MetricName, MetricSample } from './metrics.ts';
@@ -62,7 +62,7 @@ export class ClusterSim {
     s.byLevel = s.levelNames.map((_, l) => s.classes.filter((c) => c.level === l));
     s.demand = new Float64Array(s.levelNames.length);
     s.controllerWrites = s.classes.find((x) => x.name === 'controller-writes');
-    s.controllerInformers = s.classes.find((x) => x.name === 'controller-informers');
+    s.controllerInformerClass = s.classes.find((x) => x.name === 'controller-informers');
     s.kubeletPods = s.classes.find((x) => x.name === 'kubelet-pods');
     s.coredns = s.classes.find((x) => x.name === 'coredns');
   }

@@ -13,6 +13,7 @@
  */
 import type { ClientClass, ClusterState } from './state.ts';
 import { rejectTo } from './retry.ts';
+import { borrowSeats } from '../../model/apf-capacity.ts';
 
 /**
  * 1. Enqueue arrivals (APF): each class may hold up to flows × handSize × queueLength per
@@ -83,21 +84,7 @@ export function shareSeats(s: ClusterState, ready: number): void {
     use[c.level] = (use[c.level] ?? 0) + c.inflight * c.cost.seats;
     demand[c.level] = (demand[c.level] ?? 0) + (c.inflight + c.queued * c.seatShare) * c.cost.seats;
   }
-  let pool = 0;
-  let excessSum = 0;
-  for (let l = 0; l < L; l++) {
-    const nom = (s.nominal[l] ?? 0) * ready;
-    const d = demand[l] ?? 0;
-    if (d < nom) pool += Math.min((s.lendable[l] ?? 0) * ready, nom - d);
-    else excessSum += d - nom;
-  }
-  for (let l = 0; l < L; l++) {
-    const nom = (s.nominal[l] ?? 0) * ready;
-    const d = demand[l] ?? 0;
-    if (s.exempt[l]) cap[l] = Infinity;
-    else if (d > nom && excessSum > 0) cap[l] = nom + Math.min(d - nom, (pool * (d - nom)) / excessSum);
-    else cap[l] = nom;
-  }
+  borrowSeats(s.nominal, s.lendable, s.exempt, demand, ready, cap);
 }
 
 /** 3. Admit from queues into free seats, max-min fair across flows (weighted water-filling). */

@@ -11,25 +11,8 @@
 import type { CallProfile, ResourceStats } from '../../model/profile.ts';
 import { requestCost, watchEventsPerClient } from '../../model/cost.ts';
 import { clusterResources, storedBytes, UNMODELLED_RESOURCE } from '../../model/resources.ts';
-import { KUBELET_QPS } from '../../model/kubernetes.ts';
-import type { ModelConfig } from '../config.ts';
+import { ownClients } from '../../model/own-clients.ts';
 import type { ClientClass, ClientGroup, ClusterState } from './state.ts';
-import { dnsReplicas } from './coredns.ts';
-
-function mkProfile(p: Partial<CallProfile> & Pick<CallProfile, 'name' | 'verb' | 'resource'>, m: ModelConfig): CallProfile {
-  return {
-    scope: 'cluster',
-    resourceVersion: p.verb === 'watch' ? '0' : 'consistent',
-    periodS: 0,
-    jitter: 0.1,
-    pageSize: 0,
-    qps: 5,
-    burst: 10,
-    retry: { policy: 'backoff', initialS: m.clients.backoffInitialS, factor: m.clients.backoffFactor, maxS: m.clients.backoffMaxS, jitter: m.clients.backoffJitter },
-    namespaceFraction: 0.05,
-    ...p,
-  };
-}
 
 function levelIndex(s: ClusterState, name: string): number {
   const i = s.levelNames.indexOf(name);
@@ -108,23 +91,8 @@ function res(s: ClusterState, name: string): ResourceStats {
 
 /** The cluster's own clients and the change's, once, at construction. */
 export function buildClasses(s: ClusterState): void {
-  const m = s.model;
-  const cl = m.clients;
-  // Kubelets: node-high for leases and node status; their pod watch (node-scoped, RV=0, indexed) at system.
-  addClass(s, 'kubelet-lease', 'nodes', 'node-high', s.nodes, mkProfile({ name: 'kubelet-lease', verb: 'update', resource: 'leases', periodS: cl.leasePeriodS, qps: KUBELET_QPS, burst: 100 }, m), 1, 0);
-  addClass(s, 'kubelet-status', 'nodes', 'node-high', s.nodes, mkProfile({ name: 'kubelet-status', verb: 'patch', resource: 'nodes', periodS: cl.nodeStatusPeriodS, qps: KUBELET_QPS, burst: 100 }, m), 1, 0);
-  addClass(s, 'kubelet-pods', 'nodes', 'system', s.nodes, mkProfile({ name: 'kubelet-pods', verb: 'watch', resource: 'pods', scope: 'node', qps: KUBELET_QPS, burst: 100 }, m), 1, 0);
-  // kube-proxy: endpointslices cluster-wide from the cache; a service account in kube-system → workload-high.
-  addClass(s, 'kube-proxy', 'nodes', 'workload-high', 1, mkProfile({ name: 'kube-proxy', verb: 'watch', resource: 'endpointslices' }, m), 1, 0);
-  // Controllers and scheduler: informers on pods (and more), plus writes proportional to churn.
-  addClass(s, 'controller-informers', 'control', 'workload-high', 2, mkProfile({ name: 'controller-informers', verb: 'watch', resource: 'pods' }, m), 0, cl.controllerInformers);
-  const podEvents = res(s, 'pods').eventsPerSecond;
-  addClass(s, 'controller-writes', 'control', 'workload-high', 2, mkProfile({ name: 'controller-writes', verb: 'update', resource: 'pods', periodS: 1, qps: 1e9, burst: 1e9 }, m), 0, Math.max(1, podEvents * cl.controllerWritesPerPodEvent));
-  // CoreDNS informers (kube-system service account → workload-high).
-  addClass(s, 'coredns', 'control', 'workload-high', 1, mkProfile({ name: 'coredns', verb: 'watch', resource: 'endpointslices' }, m), 0, dnsReplicas(s));
-  // Other workloads' service accounts: namespace-scoped gets/lists, many flows, workload-low.
-  const namespaces = res(s, 'namespaces').count;
-  addClass(s, 'workloads', 'workloads', 'workload-low', Math.max(1, namespaces), mkProfile({ name: 'workloads', verb: 'get', resource: 'configmaps', periodS: 1 }, m), 0, Math.max(1, namespaces * cl.workloadCallsPerNamespaceS));
+  // The cluster's own clients (kubelets, kube-proxy, controllers, CoreDNS, other workloads): src/model/own-clients.ts.
+  for (const k of ownClients(s.model, s.nodes, s.resources)) addClass(s, k.name, k.group, k.level, k.flows, k.profile, k.perNode, k.fixed);
   if (s.change !== undefined) {
     for (const p of s.change.calls) {
       const c = addClass(s, `change:${p.name}`, 'change', s.change.priorityLevel, 1, p, 0, 0);

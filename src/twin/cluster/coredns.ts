@@ -11,11 +11,10 @@
 import type { ClusterState } from './state.ts';
 import { readyCount } from './replicas.ts';
 import { controllerHealth } from './leases.ts';
+import { corednsReplicas } from '../../model/coredns.ts';
 
 export function dnsReplicas(s: ClusterState): number {
-  const d = s.model.dns;
-  if (d.replicas !== 'auto') return d.replicas;
-  return Math.min(d.maxReplicas, Math.max(d.minReplicas, Math.ceil(s.originalNodes / d.nodesPerReplica)));
+  return corednsReplicas(s.model.dns, s.originalNodes);
 }
 
 export function stepDns(s: ClusterState, t: number, dt: number, ready: number): void {

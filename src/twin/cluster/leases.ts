@@ -22,7 +22,7 @@ import { readyCount } from './replicas.ts';
  */
 export function stepLeader(s: ClusterState, t: number, ready: number): void {
   const le = s.model.clients.leaderElection;
-  const inf = s.controllerInformers;
+  const inf = s.controllerInformerClass;
   if (s.leader) {
     if (ready > 0) s.lastRenew = t;
     else if (t - s.lastRenew > le.renewDeadlineS) {

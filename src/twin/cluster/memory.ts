@@ -11,15 +11,14 @@
 import type { ClientClass, ClusterState, Replica } from './state.ts';
 import { breakWatches, toRetry } from './retry.ts';
 import { crash } from './replicas.ts';
+import { replicaMemoryBytes, watchBytes } from '../../model/apiserver-memory.ts';
 
 /** 5. Memory per ready replica: resident + watch cache + its share of in-flight requests and watches. */
 export function checkMemory(s: ClusterState, t: number, ready: number): void {
   const m = s.model;
   const memTemp = s.memTemp;
   const watchers = s.watchers;
-  const a = m.apiServer;
-  const resident = a.baseMemoryBytes + s.storedBytes * a.watchCacheFactor;
-  const perReplica = resident + ((memTemp + watchers * m.costs.watchMemoryBytes) * (1 + a.gcHeadroom)) / ready;
+  const perReplica = replicaMemoryBytes(m.apiServer, s.storedBytes, memTemp + watchBytes(watchers, m.costs), ready);
   let worst = 0;
   let victim: Replica | null = null;
   for (let ri = 0; ri < s.replicas.length; ri++) {

@@ -11,14 +11,14 @@
  */
 import { WATCH_CACHE_WINDOW_S } from '../../model/kubernetes.ts';
 import type { ClusterState, Replica } from './state.ts';
+import { memoryLimitBytes } from '../../model/apiserver-memory.ts';
 
 export function newReplica(s: ClusterState, t: number, state: Replica['state']): Replica {
-  const j = s.model.apiServer.memoryJitter;
   return {
     state,
     until: t,
     readySince: t,
-    memLimit: s.tierMem * s.memFactor * (1 - j + 2 * j * s.rng.float()),
+    memLimit: memoryLimitBytes(s.model.apiServer, s.tierMem * s.memFactor, s.rng.float()),
     restarts: 0,
     backoff: 0,
     lastCrash: -1e9,

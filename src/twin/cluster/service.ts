@@ -13,6 +13,9 @@ import type { ClientClass, ClusterState } from './state.ts';
 import { admitQueued, enqueueArrivals, expireQueued, shareSeats } from './apf.ts';
 import { rejectTo, toRetry } from './retry.ts';
 import { checkMemory } from './memory.ts';
+import { cpuSlowdown, cpuWanted, watchCpuS } from '../../model/cpu-sharing.ts';
+import { exitsInStep } from '../../model/exit-rate.ts';
+import { etcdRangeRate, etcdTimeS, heldS, readsRange, serviceTimeS } from '../../model/service-time.ts';
 
 export function serve(s: ClusterState, t: number, dt: number, ready: number, timeout: number): void {
   const m = s.model;
@@ -42,21 +45,20 @@ function shareCpu(s: ClusterState, cores: number): void {
   let etcdBacklogBytes = 0;
   for (let ci = 0; ci < s.classes.length; ci++) {
     const c = s.classes[ci] as ClientClass;
-    const base = c.cost.cpuS + c.cost.transferS + (c.cost.etcdObjects > 0 || c.cost.mutating ? s.etcdLatency : 0);
-    cpuWant += (c.inflight * c.cost.cpuS) / Math.max(1e-3, base);
+    cpuWant += cpuWanted(c.inflight, c.cost, s.etcdLatency);
     if (c.informer) {
       watchers += c.watching;
-      watchCpu += c.watching * c.events * m.costs.cpuPerWatchEventS;
+      watchCpu += watchCpuS(c.watching, c.events, m.costs);
     }
-    if (c.cost.etcdObjects > 1) {
+    if (readsRange(c.cost)) {
       etcdConcurrent += c.inflight;
       etcdBacklogBytes += c.inflight * c.cost.etcdBytes;
     }
   }
   cpuWant += watchCpu;
-  s.slowdown = Math.max(1, cpuWant / Math.max(1, cores));
+  s.slowdown = cpuSlowdown(cpuWant, cores);
   // etcd serves concurrent range reads by sharing its read bandwidth (processor sharing).
-  const etcdRate = m.etcd.readBytesPerS / s.etcdSlowdown / Math.max(1, etcdConcurrent);
+  const etcdRate = etcdRangeRate(m.etcd.readBytesPerS / s.etcdSlowdown, etcdConcurrent);
   s.etcdBacklogS = etcdConcurrent > 0 ? etcdBacklogBytes / (m.etcd.readBytesPerS / s.etcdSlowdown) : 0;
   s.etcdRate = etcdRate;
   s.watchers = watchers;
@@ -79,11 +81,10 @@ function serveInFlight(s: ClusterState, dt: number, timeout: number, queueWait: 
       c.latency = c.queued > 0 ? queueWait : 0;
       continue;
     }
-    const etcdS = c.cost.etcdObjects > 1 ? s.etcdLatency + c.cost.etcdBytes / etcdRate : c.cost.etcdObjects > 0 || c.cost.mutating ? s.etcdLatency : 0;
-    const service = c.cost.cpuS * sd + c.cost.transferS * Math.sqrt(sd) + etcdS;
-    const hold = Math.min(service, timeout);
+    const service = serviceTimeS(c.cost, sd, etcdTimeS(c.cost, s.etcdLatency, etcdRate));
+    const hold = heldS(service, timeout);
     c.seatShare = Math.min(1, Math.max(1e-3, hold / dt));
-    const exits = Math.min(c.inflight, (c.inflight * dt) / Math.max(dt * 0.999, hold));
+    const exits = exitsInStep(c.inflight, dt, hold);
     // Success falls off smoothly as service time approaches the request timeout.
     const r = service / timeout;
     const r2 = r * r;

@@ -16,10 +16,11 @@
  */
 import type { Cluster } from '../../model/fleet.ts';
 import type { CallProfile, ResourceStats } from '../../model/profile.ts';
-import { protobufCosts, type CostParams, type RequestCost } from '../../model/cost.ts';
-import { nominalSeats, lendableSeats } from '../../model/kubernetes.ts';
+import { protobufCosts, type RequestCost } from '../../model/cost.ts';
+import { flowQueueRoom, lendableSeats, levelQueueRoom, nominalSeats } from '../../model/apf-capacity.ts';
+import { sizingTier } from '../../model/sizing.ts';
 import type { Random } from '../../core/random.ts';
-import type { ModelConfig } from '../config.ts';
+import type { CostParams, ModelConfig } from '../../model/model-schema.ts';
 import type { BlockSource, ChangeSpec } from '../scenario.ts';
 import type { DnsState } from '../dns.ts';
 
@@ -146,7 +147,7 @@ export class ClusterState {
   readonly members: ClientClass[] = [];
   readonly next: ClientClass[] = [];
   controllerWrites: ClientClass | undefined;
-  controllerInformers: ClientClass | undefined;
+  controllerInformerClass: ClientClass | undefined;
   kubeletPods: ClientClass | undefined;
   coredns: ClientClass | undefined;
 
@@ -263,8 +264,8 @@ export class ClusterState {
     this.levelNames = levels.map((l) => l.name);
     this.nominal = nominal;
     this.lendable = lend;
-    this.levelQueueCap = levels.map((l) => l.queues * l.queueLengthLimit);
-    this.flowQueueCap = levels.map((l) => l.handSize * l.queueLengthLimit);
+    this.levelQueueCap = levels.map((l) => levelQueueRoom(l));
+    this.flowQueueCap = levels.map((l) => flowQueueRoom(l));
     this.reject = levels.map((l) => l.reject);
     this.exempt = levels.map((l) => l.exempt);
     for (const x of extraLevels) {
@@ -287,11 +288,9 @@ export class ClusterState {
     const ch = model.change;
     this.starting = new Float64Array(Math.ceil(ch.startDelayS + ch.startSpreadS) + 2);
 
-    const sizing = [...model.apiServer.sizing].sort((a, b) => a.minNodes - b.minNodes);
-    let tier = sizing[0];
-    for (const s of sizing) if (cluster.nodes >= s.minNodes) tier = s;
-    this.tierCores = tier?.cpuCores ?? 8;
-    this.tierMem = tier?.memoryBytes ?? 32 * 1024 ** 3;
+    const tier = sizingTier(model.apiServer.sizing, cluster.nodes);
+    this.tierCores = tier.cpuCores;
+    this.tierMem = tier.memoryBytes;
     this.dnsOnControlPlane = model.dns.placement === 'control-plane';
   }
 }
