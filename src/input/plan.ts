@@ -23,7 +23,7 @@ import { InputError } from '../core/errors.ts';
 import { formatDuration, parseDuration } from '../core/duration.ts';
 import type { Cluster } from '../model/fleet.ts';
 import { compileRollout, type PlanProblem, type RolloutSpec, type CompileContext } from '../orchestrator/compile.ts';
-import { gateCatalogue, type GateSpec } from '../orchestrator/gates.ts';
+import { gateCatalogue, type GateSpec } from '../orchestrator/gate-catalogue.ts';
 import {
   BREAK_GLASS_LEVEL,
   DEFAULT_BAKE,

@@ -36,7 +36,8 @@
  */
 import type { RolloutSpec } from '../orchestrator/compile.ts';
 import { decide, evaluateTargets, initialState, isTerminal, nextWake, type ClusterEvaluation, type ClusterState, type RolloutCommand, type RolloutEvent, type RolloutState, type StatusResult } from '../orchestrator/core.ts';
-import { gateIssues, type GateSeries, type Levels, type SeriesSet, type SeriesWindow } from '../orchestrator/gates.ts';
+import type { GateSeries } from '../orchestrator/gate-catalogue.ts';
+import { gateIssues, type Levels, type SeriesSet, type SeriesWindow } from '../orchestrator/gates.ts';
 import type { MetricResult, MetricSource, RolloutTarget } from '../orchestrator/interfaces.ts';
 import { median } from '../orchestrator/stats.ts';
 import type { EventStore, InboxItem, LogRecord } from './event-store.ts';
@@ -280,7 +281,7 @@ export class RolloutShell {
       const out: Record<string, number> = {};
       for (const s of this.#allSeries) {
         const w = res[cluster]?.[s];
-        if (w !== undefined && w.v.length > 0) out[s] = round6(median(w.v));
+        if (w !== undefined && w.values.length > 0) out[s] = round6(median(w.values));
       }
       return out;
     };
@@ -344,13 +345,13 @@ export class RolloutShell {
 function clip(set: Readonly<Record<string, SeriesWindow>> | undefined, fromMs: number): SeriesSet {
   if (set === undefined) return {};
   let inside = true;
-  for (const k in set) if (((set[k] as SeriesWindow).t[0] ?? fromMs) < fromMs) inside = false;
+  for (const k in set) if (((set[k] as SeriesWindow).times[0] ?? fromMs) < fromMs) inside = false;
   if (inside) return set;
   const out: Record<string, SeriesWindow> = {};
   for (const [k, w] of Object.entries(set)) {
     let i = 0;
-    while (i < w.t.length && (w.t[i] ?? 0) < fromMs) i++;
-    out[k] = i === 0 ? w : { t: w.t.slice(i), v: w.v.slice(i) };
+    while (i < w.times.length && (w.times[i] ?? 0) < fromMs) i++;
+    out[k] = i === 0 ? w : { times: w.times.slice(i), values: w.values.slice(i) };
   }
   return out;
 }
