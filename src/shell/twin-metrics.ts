@@ -21,7 +21,8 @@
  *   twin.addController(source);
  */
 import type { MetricQuery, MetricResult, MetricSource } from '../orchestrator/interfaces.ts';
-import { seriesName, type SeriesWindow } from '../orchestrator/gates.ts';
+import { seriesName } from '../orchestrator/gate-catalogue.ts';
+import type { SeriesWindow } from '../orchestrator/gates.ts';
 import type { Controller, Twin } from '../twin/engine.ts';
 import type { MetricSample } from '../twin/metrics.ts';
 
@@ -156,7 +157,7 @@ export class TwinMetricSource implements MetricSource, Controller {
       v[j] = x;
       if (Number.isNaN(x)) gaps = true;
     }
-    if (!gaps) return { t: times, v };
+    if (!gaps) return { times, values: v };
     const t2: number[] = [];
     const v2: number[] = [];
     v.forEach((x, j) => {
@@ -165,7 +166,7 @@ export class TwinMetricSource implements MetricSource, Controller {
         v2.push(x);
       }
     });
-    return { t: t2, v: v2 };
+    return { times: t2, values: v2 };
   }
 
   /** Samples of one series of one cluster in [fromMs, toMs]. */
@@ -189,7 +190,7 @@ export class TwinMetricSource implements MetricSource, Controller {
           const k = this.#seriesIndex.get(s);
           if (k === undefined) continue;
           const w = this.#read(i, k, slots, times);
-          if (w.v.length > 0) per[s] = w;
+          if (w.values.length > 0) per[s] = w;
         }
       }
       out[c] = per;
