@@ -119,7 +119,7 @@ function startCluster(draft: Draft, index: number): void {
 export function onSnapshot(draft: Draft, event: Extract<RolloutEvent, { kind: 'snapshot-result' }>): void {
   const index = draft.indexOf(event.cluster);
   if (index < 0 || draft.cluster(index).phase !== 'snapshot') return;
-  draft.update(index, { pre: { canary: event.canary, baselines: event.baselines }, phase: 'applying', target: 0, attempts: 0 });
+  draft.update(index, { levelsFrom: event.commandId, phase: 'applying', target: 0, attempts: 0 });
   // Paused meanwhile: the first batch waits for the resume.
   if (draft.state.phase === 'running') issueApply(draft, index);
   else draft.update(index, { phase: 'retry-wait', retryAt: draft.at });

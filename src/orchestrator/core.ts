@@ -36,7 +36,7 @@ import type { RolloutState } from './state.ts';
 import { onTick } from './wake.ts';
 
 export { evaluateTargets } from './events.ts';
-export type { ClusterEvaluation, Decision, EvaluatePlan, EvaluateTarget, GateScope, RolloutCommand, RolloutEvent, Severity, StatusResult } from './events.ts';
+export type { ClusterEvaluation, Decision, EvaluatePlan, EvaluateTarget, GateScope, JudgedCluster, RolloutCommand, RolloutEvent, Severity, StatusResult } from './events.ts';
 export { initialState, isTerminal, TERMINAL_PHASES } from './state.ts';
 export type { ClusterPhase, ClusterState, HaltInfo, RollbackState, RolloutPhase, RolloutState, StatusView, WaveTimes } from './state.ts';
 export { CLUSTER_TRANSITIONS, ROLLOUT_TRANSITIONS } from './transitions.ts';

@@ -13,7 +13,7 @@
  */
 import { doDueWork, progress } from './applies.ts';
 import type { Draft } from './draft.ts';
-import type { ClusterEvaluation, RolloutEvent } from './events.ts';
+import type { ClusterEvaluation, JudgedCluster, RolloutEvent } from './events.ts';
 import { describeResult } from './gates.ts';
 import { pause } from './people.ts';
 import { beginHalt, checkRolledBack } from './rollback.ts';
@@ -43,8 +43,8 @@ export function issueEvaluate(draft: Draft): boolean {
   const targets = evaluationTargets(draft);
   if (targets.length === 0) return false;
   const policy = draft.spec.evaluation;
-  const all: string[] = [];
-  const critical: string[] = [];
+  const all: JudgedCluster[] = [];
+  const critical: JudgedCluster[] = [];
   const normal: string[] = [];
   const breakGlass: string[] = [];
   for (const index of targets) {
@@ -61,7 +61,13 @@ export function issueEvaluate(draft: Draft): boolean {
     if (wantStatus && draft.spendToken(index)) (rollingBack && cluster.rollback?.breakGlass === true ? breakGlass : normal).push(planned.name);
     if (rollingBack) continue;
     draft.update(index, { evaluatedAt: draft.at });
-    (settled(draft, cluster) ? all : critical).push(planned.name);
+    const judged: JudgedCluster = {
+      cluster: planned.name,
+      baselines: cluster.baselines,
+      compareFrom: cluster.readyAt ?? cluster.appliedAt ?? cluster.startedAt ?? draft.at,
+      levelsFrom: cluster.levelsFrom,
+    };
+    (settled(draft, cluster) ? all : critical).push(judged);
   }
   draft.state.lastEvalAt = draft.at;
   draft.state.evalPending = true;

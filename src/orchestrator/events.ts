@@ -55,9 +55,30 @@ export type RolloutEvent =
   | { readonly kind: 'approve'; readonly at: number; readonly by: string; readonly wave: number | null }
   | { readonly kind: 'abort'; readonly at: number; readonly by: string; readonly reason: string };
 
+/**
+ * A cluster whose gates an evaluate command judges, with everything the
+ * comparison with its baselines needs, so that the shell judges from the
+ * command alone.
+ */
+export interface JudgedCluster {
+  readonly cluster: string;
+  /** The baseline clusters it is compared with (the not-yet-changed clusters nearest in size). */
+  readonly baselines: readonly string[];
+  /** Samples from this time on are compared (epoch ms): its batch's pods were ready then (before that: the batch's apply). */
+  readonly compareFrom: number;
+  /**
+   * The snapshot command whose result holds the levels before the change, the
+   * canary's and its baselines' (the shell keeps the snapshot results it
+   * recorded; a result never seen means no level before, which fails closed).
+   */
+  readonly levelsFrom: string | null;
+}
+
 export interface EvaluateTarget {
   readonly cluster: string;
   readonly gates: GateScope;
+  /** With gates to judge: what the comparison needs. */
+  readonly judged?: JudgedCluster;
   /** Read the change's status through the API, and as whom (absent: not this time, e.g. out of budget). */
   readonly status?: 'normal' | 'break-glass';
 }
@@ -65,7 +86,7 @@ export interface EvaluateTarget {
 /** The clusters of an evaluate command, by what to do with them (compact: it is logged every 15 s). */
 export interface EvaluatePlan {
   /** Judge every gate / only the critical gates. */
-  readonly gates: { readonly all: readonly string[]; readonly critical: readonly string[] };
+  readonly gates: { readonly all: readonly JudgedCluster[]; readonly critical: readonly JudgedCluster[] };
   /** Read the change's status as the ordinary / the break-glass identity. */
   readonly status: { readonly normal: readonly string[]; readonly breakGlass: readonly string[] };
 }
@@ -77,14 +98,14 @@ export function evaluateTargets(command: EvaluatePlan): EvaluateTarget[] {
   for (const name of command.status.breakGlass) statusBy.set(name, 'break-glass');
   const targets: EvaluateTarget[] = [];
   const seen = new Set<string>();
-  const add = (cluster: string, gates: GateScope): void => {
+  const add = (cluster: string, gates: GateScope, judged?: JudgedCluster): void => {
     if (seen.has(cluster)) return;
     seen.add(cluster);
     const status = statusBy.get(cluster);
-    targets.push({ cluster, gates, ...(status !== undefined ? { status } : {}) });
+    targets.push({ cluster, gates, ...(judged !== undefined ? { judged } : {}), ...(status !== undefined ? { status } : {}) });
   };
-  for (const name of command.gates.all) add(name, 'all');
-  for (const name of command.gates.critical) add(name, 'critical');
+  for (const judged of command.gates.all) add(judged.cluster, 'all', judged);
+  for (const judged of command.gates.critical) add(judged.cluster, 'critical', judged);
   for (const name of statusBy.keys()) add(name, 'none');
   return targets;
 }
@@ -94,7 +115,7 @@ export type Severity = 'info' | 'warning' | 'critical';
 export type RolloutCommand =
   | { readonly kind: 'snapshot'; readonly id: string; readonly cluster: string; readonly baselines: readonly string[]; readonly fromMs: number; readonly toMs: number }
   | { readonly kind: 'apply'; readonly id: string; readonly cluster: string; readonly batch: number; readonly nodes: number; readonly nodeFraction: number; readonly identity: Identity }
-  /** Judge gates over [fromMs, at] against each cluster's baseline and pre-change levels (from the state). */
+  /** Judge gates over samples in [fromMs, at] (each judged cluster says against what), read statuses. */
   | ({ readonly kind: 'evaluate'; readonly id: string; readonly at: number; readonly fromMs: number } & EvaluatePlan)
   | { readonly kind: 'kill-switch'; readonly id: string; readonly cluster: string }
   | { readonly kind: 'delete'; readonly id: string; readonly cluster: string; readonly identity: Identity }

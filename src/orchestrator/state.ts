@@ -16,7 +16,7 @@
  *   state.clusters[0]?.phase; // 'pending'
  */
 import type { RolloutSpec } from './compile.ts';
-import type { GateResult, Levels } from './gates.ts';
+import type { GateResult } from './gates.ts';
 
 export type RolloutPhase = 'pending' | 'running' | 'awaiting-approval' | 'paused' | 'rolling-back' | 'completed' | 'halted' | 'aborted';
 export type ClusterPhase = 'pending' | 'snapshot' | 'applying' | 'retry-wait' | 'rolling-out' | 'baking' | 'done' | 'rolling-back' | 'rolled-back';
@@ -68,8 +68,8 @@ export interface ClusterState {
   readonly lastChangeAt: number | null;
   readonly doneAt: number | null;
   readonly baselines: readonly string[];
-  /** Levels before the change: the canary's and each baseline cluster's. */
-  readonly pre: { readonly canary: Levels; readonly baselines: Readonly<Record<string, Levels>> } | null;
+  /** The snapshot command whose result delivered the levels before the change (the canary's and its baselines'). */
+  readonly levelsFrom: string | null;
   readonly status: StatusView | null;
   /** Gate issues at the last evaluation (failing, holding or missing), for status displays. */
   readonly issues: readonly GateResult[];
@@ -157,7 +157,7 @@ export function initialState(spec: RolloutSpec): RolloutState {
       lastChangeAt: null,
       doneAt: null,
       baselines: [],
-      pre: null,
+      levelsFrom: null,
       status: null,
       issues: [],
       evaluatedAt: null,

@@ -28,6 +28,12 @@
  * next run continues it (otherwise the log would run on to the scenario's
  * end and a resume would find no time left).
  *
+ * Commands carry what carrying them out needs (an evaluate command names
+ * each judged cluster's baselines, the time its comparison starts and the
+ * snapshot whose levels it compares with): the shell never reads the core's
+ * state to execute one. It keeps only the levels of the snapshot results it
+ * recorded (rebuilt from the log on resume).
+ *
  * Time comes from the caller (`advance(now)`); the shell keeps no timers.
  *
  * @example
@@ -35,7 +41,7 @@
  *   while (!twin.done) { await shell.advance(twin.clock.now()); twin.step(); }
  */
 import type { RolloutSpec } from '../orchestrator/compile.ts';
-import { decide, evaluateTargets, initialState, isTerminal, nextWake, type ClusterEvaluation, type ClusterState, type RolloutCommand, type RolloutEvent, type RolloutState, type StatusResult } from '../orchestrator/core.ts';
+import { decide, evaluateTargets, initialState, isTerminal, nextWake, type ClusterEvaluation, type RolloutCommand, type RolloutEvent, type RolloutState, type StatusResult } from '../orchestrator/core.ts';
 import type { GateSeries } from '../orchestrator/gate-catalogue.ts';
 import { gateIssues, type Levels, type SeriesSet, type SeriesWindow } from '../orchestrator/gates.ts';
 import type { MetricResult, MetricSource, RolloutTarget } from '../orchestrator/interfaces.ts';
@@ -73,6 +79,12 @@ export class ReplayDivergence extends Error {
   }
 }
 
+/** The levels before a canary's change, the canary's and its baselines', as one snapshot result reported them. */
+interface SnapshotLevels {
+  readonly canary: Levels;
+  readonly baselines: Readonly<Record<string, Levels>>;
+}
+
 interface Replay {
   readonly records: readonly LogRecord[];
   cursor: number;
@@ -94,7 +106,8 @@ export class RolloutShell {
   readonly #criticalGates: readonly GateSeries[];
   readonly #criticalSeries: readonly string[];
   readonly #otherSeries: readonly string[];
-  readonly #index: ReadonlyMap<string, number>;
+  /** The levels before the change of every snapshot result recorded, by snapshot command id (evaluate commands name theirs). */
+  readonly #levels = new Map<string, SnapshotLevels>();
   #state: RolloutState;
   #queue: RolloutCommand[] = [];
   #replay: Replay | null = null;
@@ -116,7 +129,6 @@ export class RolloutShell {
     this.#criticalGates = this.#metricGates.filter((g) => g.gate.critical);
     this.#criticalSeries = [...new Set(this.#criticalGates.map((g) => g.series))];
     this.#otherSeries = this.#allSeries.filter((x) => !this.#criticalSeries.includes(x));
-    this.#index = new Map(d.spec.clusters.map((x, i) => [x.name, i]));
   }
 
   /** Opens a shell on a store: fresh when the log is empty, resuming otherwise. Throws LogCorrupt for a log that does not verify. */
@@ -132,6 +144,7 @@ export class RolloutShell {
         shell.#state = folded.state;
         shell.#queue = [...folded.unanswered];
         shell.counters.decisions += folded.events;
+        for (const record of records) if (record.type === 'event' && record.kind === 'snapshot-result') shell.#remember(JSON.parse(record.body) as RolloutEvent);
       }
     }
     return shell;
@@ -191,6 +204,7 @@ export class RolloutShell {
   }
 
   #decide(e: RolloutEvent): RolloutCommand[] {
+    this.#remember(e);
     const { state, commands } = decide(this.spec, this.#state, e);
     this.#state = state;
     this.#wake = undefined;
@@ -249,6 +263,11 @@ export class RolloutShell {
 
   // ─── carrying out commands ───────────────────────────────────────────────
 
+  /** Keeps the levels a snapshot result reports, for the evaluate commands that name it. */
+  #remember(e: RolloutEvent): void {
+    if (e.kind === 'snapshot-result') this.#levels.set(e.commandId, { canary: e.canary, baselines: e.baselines });
+  }
+
   async #execute(c: RolloutCommand, now: number): Promise<RolloutEvent> {
     switch (c.kind) {
       case 'snapshot':
@@ -290,54 +309,54 @@ export class RolloutShell {
     return { kind: 'snapshot-result', at: now, commandId: c.id, cluster: c.cluster, canary: levels(c.cluster), baselines };
   }
 
-  async #evaluate(c: Extract<RolloutCommand, { kind: 'evaluate' }>, now: number): Promise<RolloutEvent> {
-    const state = (name: string): ClusterState | undefined => this.#state.clusters[this.#index.get(name) ?? -1];
-    const targets = evaluateTargets(c);
+  /** Judges the command's clusters from the command alone: baselines, comparison start and the levels of the snapshot it names. */
+  async #evaluate(command: Extract<RolloutCommand, { kind: 'evaluate' }>, now: number): Promise<RolloutEvent> {
+    const targets = evaluateTargets(command);
     // Critical series for every judged cluster and its baselines; the others only where every gate is judged.
     const critical = new Set<string>();
     const all = new Set<string>();
-    for (const t of targets) {
-      if (t.gates === 'none') continue;
-      const into = t.gates === 'all' ? all : critical;
-      into.add(t.cluster);
-      for (const b of state(t.cluster)?.baselines ?? []) into.add(b);
+    for (const target of targets) {
+      if (target.judged === undefined) continue;
+      const into = target.gates === 'all' ? all : critical;
+      into.add(target.cluster);
+      for (const baseline of target.judged.baselines) into.add(baseline);
     }
-    for (const x of all) critical.add(x);
-    const q = async (clusters: ReadonlySet<string>, series: readonly string[]): Promise<MetricResult> =>
-      clusters.size === 0 || series.length === 0 ? {} : this.#source.query({ clusters: [...clusters], series, fromMs: c.fromMs, toMs: now });
-    const a = await q(critical, this.#criticalSeries);
-    const b = await q(all, this.#otherSeries);
-    const series = (cluster: string): SeriesSet => clip({ ...a[cluster], ...b[cluster] }, c.fromMs);
-    const out: ClusterEvaluation[] = [];
+    for (const cluster of all) critical.add(cluster);
+    const query = async (clusters: ReadonlySet<string>, series: readonly string[]): Promise<MetricResult> =>
+      clusters.size === 0 || series.length === 0 ? {} : this.#source.query({ clusters: [...clusters], series, fromMs: command.fromMs, toMs: now });
+    const criticalSamples = await query(critical, this.#criticalSeries);
+    const otherSamples = await query(all, this.#otherSeries);
+    const seriesOf = (cluster: string): SeriesSet => clip({ ...criticalSamples[cluster], ...otherSamples[cluster] }, command.fromMs);
+    const reports: ClusterEvaluation[] = [];
     const clean: string[] = [];
-    for (const t of targets) {
+    for (const target of targets) {
       let status: StatusResult | undefined;
-      if (t.status !== undefined) {
-        const st = await this.#target.status(t.cluster, t.status === 'break-glass' ? this.spec.breakGlass : this.spec.identity);
-        status = { ok: st.ok, reason: st.reason, present: st.present, desired: st.desired, ready: round6(st.ready) };
+      if (target.status !== undefined) {
+        const read = await this.#target.status(target.cluster, target.status === 'break-glass' ? this.spec.breakGlass : this.spec.identity);
+        status = { ok: read.ok, reason: read.reason, present: read.present, desired: read.desired, ready: round6(read.ready) };
       }
       const withStatus = status !== undefined ? { status } : {};
-      if (t.gates === 'none') {
-        if (status !== undefined) out.push({ cluster: t.cluster, gates: 'none', passed: 0, issues: [], ...withStatus });
+      const judged = target.judged;
+      if (target.gates === 'none' || judged === undefined) {
+        if (status !== undefined) reports.push({ cluster: target.cluster, gates: 'none', passed: 0, issues: [], ...withStatus });
         continue;
       }
-      const cs = state(t.cluster);
-      const pre = cs?.pre;
+      const levels = judged.levelsFrom === null ? undefined : this.#levels.get(judged.levelsFrom);
       const { issues, passed } = gateIssues(
-        t.gates === 'all' ? this.#metricGates : this.#criticalGates,
+        target.gates === 'all' ? this.#metricGates : this.#criticalGates,
         {
           now,
-          canary: series(t.cluster),
-          canaryPre: pre?.canary ?? {},
-          baselines: (cs?.baselines ?? []).map((x) => ({ cluster: x, series: series(x), pre: pre?.baselines[x] ?? {} })),
-          compareFrom: cs?.readyAt ?? cs?.appliedAt ?? cs?.startedAt ?? now,
+          canary: seriesOf(target.cluster),
+          canaryPre: levels?.canary ?? {},
+          baselines: judged.baselines.map((baseline) => ({ cluster: baseline, series: seriesOf(baseline), pre: levels?.baselines[baseline] ?? {} })),
+          compareFrom: judged.compareFrom,
         },
         this.spec.evaluation,
       );
-      if (issues.length === 0 && status === undefined) clean.push(t.cluster);
-      else out.push({ cluster: t.cluster, gates: t.gates, passed, issues, ...withStatus });
+      if (issues.length === 0 && status === undefined) clean.push(target.cluster);
+      else reports.push({ cluster: target.cluster, gates: target.gates, passed, issues, ...withStatus });
     }
-    return { kind: 'evaluation', at: now, commandId: c.id, clusters: out, clean };
+    return { kind: 'evaluation', at: now, commandId: command.id, clusters: reports, clean };
   }
 }
 
