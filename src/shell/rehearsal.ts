@@ -357,7 +357,7 @@ function summarise(
   const applies: ApplyRecord[] = target.effects
     .filter((e) => e.kind === 'apply')
     .map((e) => {
-      const batch = Number(e.commandId.split(':')[2] ?? '0');
+      const batch = e.batch ?? 0;
       const sc = spec.clusters.find((c) => c.name === e.cluster);
       return { cluster: e.cluster, wave: (waveOf.get(e.cluster) ?? 0) + 1, batch: batch + 1, nodes: sc?.batches[batch]?.nodes ?? 0, at: isoS(e.atS) };
     });
