@@ -23,16 +23,17 @@
 import { createHash } from 'node:crypto';
 import { UsageError } from '../core/errors.ts';
 import { parseDuration } from '../core/duration.ts';
-import { PlanCompileError } from '../orchestrator/compile.ts';
 import type { RehearsalResult } from '../orchestrator/report-types.ts';
-import { parsePlan, planInputError } from '../input/plan.ts';
+import { parsePlan } from '../input/plan.ts';
 import { readInputFile, STDIN_NAME } from '../input/read.ts';
+import { rehearsalSpec } from '../input/rollout-spec.ts';
 import { parseScenario } from '../input/scenario.ts';
 import { InjectedCrash } from '../shell/event-store.ts';
 import { LogCorrupt } from '../shell/log-check.ts';
 import { rehearse, StateMismatch, type RehearsalOutput } from '../shell/rehearsal.ts';
 import { ReplayDivergence } from '../shell/runner.ts';
 import { NotAStore } from '../shell/store-file.ts';
+import { twinMetricCatalogue } from '../shell/twin-metrics.ts';
 import { LockUnavailable, WriterLocked } from '../shell/writer-lock.ts';
 import { progressBar } from './progress.ts';
 import { readStdinFor } from './inputs.ts';
@@ -98,6 +99,8 @@ export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: 
   const scenario = parseScenario(scenarioText, o.scenario === '-' ? STDIN_NAME : o.scenario);
   const planText = o.plan === '-' ? (stdin ?? '') : readInputFile(o.plan);
   const loaded = parsePlan(planText, o.plan === '-' ? STDIN_NAME : o.plan);
+  // Compiled once, here, for this scenario and the twin's metrics; problems are located in the plan file.
+  const spec = rehearsalSpec(loaded, scenario, o.seed, twinMetricCatalogue(scenario));
   const fingerprint = createHash('sha256').update(planText).update('\0').update(scenarioText).digest('hex');
   const crashAfter = crashAtFromEnv(process.env);
   const approve = approveAfterS(o.approveAfter);
@@ -106,8 +109,7 @@ export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: 
   try {
     out = await rehearse({
       scenario,
-      plan: loaded.plan,
-      seed: o.seed,
+      spec,
       compare: o.compare,
       fingerprint,
       ...(o.state !== undefined ? { statePath: o.state } : {}),
@@ -121,7 +123,6 @@ export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: 
       process.stderr.write(`firebreak: ${e.message}; run the same command again to resume from ${o.state ?? 'the state database'}\n`);
       process.exit(CRASH_EXIT_CODE);
     }
-    if (e instanceof PlanCompileError) throw planInputError(loaded, e.problems);
     const refused = storeRefusal(e, o.state);
     if (refused !== null) throw refused;
     throw e;

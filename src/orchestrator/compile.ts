@@ -8,8 +8,8 @@
  * the same plan.
  *
  * Problems are returned with their field path in the plan document
- * (`spec.waves.list[2].clusters.names[0]`); src/input/plan.ts locates them in
- * the YAML file.
+ * (`spec.waves.list[2].clusters.names[0]`); src/input/rollout-spec.ts, the
+ * one place that compiles plans, locates them in the YAML file.
  *
  * @example
  *   const compiled = compileRollout(plan, clusters, { change: { name: 'agent', kind: 'DaemonSet', namespace: 'telemetry' }, seed: 1 });
@@ -71,12 +71,21 @@ export interface PlanProblem {
   readonly hint?: string;
 }
 
+/** What a metric source serves, known before it runs (the MetricSource port's catalogue half). */
+export interface MetricCatalogue {
+  readonly name: string;
+  /** Whether the source has this gate metric at all. */
+  serves(metric: string): boolean;
+  /** Priority levels for per-level metrics (APF). */
+  levels(): readonly string[];
+}
+
 export interface CompileContext {
   /** The workload being rolled out (from the twin's scenario or the plan's manifests). */
   readonly change: { readonly name: string; readonly kind: 'DaemonSet' | 'Deployment'; readonly namespace: string };
   readonly seed: number;
   /** What the metric source serves; without it every gate is assumed available (e.g. `plan show`). */
-  readonly metrics?: { serves(metric: string): boolean; levels(): readonly string[]; readonly name: string };
+  readonly metrics?: MetricCatalogue;
   /** Priority levels the target knows, to check the plan's identity. */
   readonly priorityLevels?: readonly string[];
 }
@@ -189,15 +198,4 @@ function customIndex(gates: readonly GateSpec[], i: number): number {
   let custom = 0;
   for (let j = 0; j < i; j++) if (gates[j]?.custom === true) custom++;
   return custom;
-}
-
-/** Plan mistakes found when compiling against a fleet; src/input/plan.ts turns them into located problems. */
-export class PlanCompileError extends Error {
-  readonly code = 'FB_PLAN';
-  readonly problems: readonly PlanProblem[];
-  constructor(problems: readonly PlanProblem[]) {
-    super(problems.map((problem) => `${problem.path.join('.')}: ${problem.message}`).join('\n'));
-    this.name = 'PlanCompileError';
-    this.problems = problems;
-  }
 }

@@ -20,6 +20,7 @@ import type { MetricSource, RolloutTarget } from '../../src/orchestrator/interfa
 import { EventStore, InjectedCrash } from '../../src/shell/event-store.ts';
 import { rehearse } from '../../src/shell/rehearsal.ts';
 import { RolloutShell } from '../../src/shell/runner.ts';
+import { rehearsalOf } from './rehearsals.ts';
 
 const F = 'test/fixtures/plans';
 const dir = mkdtempSync(join(tmpdir(), 'firebreak-store-'));
@@ -62,7 +63,7 @@ test('rollout status, history and approve on a stopped rehearsal; resuming it ta
   const base = loadPlanFile(`${F}/valid/fast.yaml`).plan;
   const plan = { ...base, waves: { kind: 'generate' as const, firstWave: 1, growth: 2, largestClassBy: 2, largeCanary: 'largest' as const, maxWaveSize: 0, approvalBefore: [2] } };
   const scenario = loadScenarioFile(`${F}/scenarios/small-benign.yaml`);
-  const first = await rehearse({ scenario, plan, seed: 1, statePath: path, approveAfterS: null, fingerprint: 'x' });
+  const first = await rehearse({ ...rehearsalOf(scenario, plan, 1), statePath: path, approveAfterS: null, fingerprint: 'x' });
   assert.equal(first.result.outcome, 'incomplete');
   assert.equal(first.state.phase, 'awaiting-approval');
 
@@ -79,7 +80,7 @@ test('rollout status, history and approve on a stopped rehearsal; resuming it ta
   assert.match(rolloutControl(path, 'approve', { by: 'alice', wave: 2 }), /^approve requested \(#1\) for rollout fast, now awaiting-approval/);
   assert.match(rolloutStatus(path, { json: false }), /pending request: approve/);
 
-  const resumed = await rehearse({ scenario, plan, seed: 1, statePath: path, approveAfterS: null, fingerprint: 'x' });
+  const resumed = await rehearse({ ...rehearsalOf(scenario, plan, 1), statePath: path, approveAfterS: null, fingerprint: 'x' });
   assert.equal(resumed.result.outcome, 'completed');
   const approved = resumed.report.timeline.find((e) => /wave 2 approved by alice/.test(e.message));
   assert.ok(approved !== undefined);
@@ -113,7 +114,7 @@ test('firebreak rehearse: summary, JSON and the HTML report with the waves secti
 });
 
 test('the rollout sections render the same HTML for the same result', async () => {
-  const out = await rehearse({ scenario: loadScenarioFile(`${F}/scenarios/small-incident.yaml`), plan: loadPlanFile(`${F}/valid/fast.yaml`).plan, seed: 1 });
+  const out = await rehearse({ ...rehearsalOf(loadScenarioFile(`${F}/scenarios/small-incident.yaml`), loadPlanFile(`${F}/valid/fast.yaml`).plan, 1) });
   const a = await renderRunReport(out.report, out.series, { extraSections: await rolloutSections(out.result, out.report) });
   const b = await renderRunReport(out.report, out.series, { extraSections: await rolloutSections(out.result, out.report) });
   assert.equal(a, b);
@@ -125,12 +126,12 @@ test('resuming against real clusters: the log is folded and only commands withou
   const scenario = loadScenarioFile(`${F}/scenarios/small-incident.yaml`);
   const plan = loadPlanFile(`${F}/valid/fast.yaml`).plan;
   // Crash right after a decision that issued an apply (its commands are stored, not yet carried out).
-  const probe = await rehearse({ scenario, plan, seed: 1, statePath: join(dir, 'probe.db'), stopWhenDone: true });
+  const probe = await rehearse({ ...rehearsalOf(scenario, plan, 1), statePath: join(dir, 'probe.db'), stopWhenDone: true });
   const probeStore = EventStore.open(join(dir, 'probe.db'), { readOnly: true });
   const applySeq = probeStore.records().find((r) => r.type === 'command' && r.kind === 'apply' && r.id.startsWith('apply:huge-a'))?.seq ?? 0;
   probeStore.close();
   assert.ok(applySeq > 0 && probe.result.outcome === 'halted');
-  await assert.rejects(rehearse({ scenario, plan, seed: 1, statePath: path, crashAfter: applySeq }), InjectedCrash);
+  await assert.rejects(rehearse({ ...rehearsalOf(scenario, plan, 1), statePath: path, crashAfter: applySeq }), InjectedCrash);
 
   const store = EventStore.open(path);
   const records = store.records();
