@@ -26,13 +26,14 @@
  * cluster's API requests per minute.
  *
  * @example
- *   const r = await rehearse({ scenario, plan, seed: 1, compare: true });
+ *   const spec = rehearsalSpec(loadPlanFile('plans/default.yaml'), scenario, 1, twinMetricCatalogue(scenario)); // src/input/rollout-spec.ts
+ *   const r = await rehearse({ scenario, spec, compare: true });
  *   r.result.outcome; // 'halted'
  */
 import { formatIso } from '../core/time.ts';
-import { compileRollout, PlanCompileError, type PlanProblem, type RolloutSpec } from '../orchestrator/compile.ts';
+import type { RolloutSpec } from '../orchestrator/compile.ts';
 import type { RolloutState } from '../orchestrator/core.ts';
-import type { RolloutPlan } from '../orchestrator/plan.ts';
+import type { RollbackPolicy } from '../orchestrator/plan.ts';
 import { REHEARSAL_SCHEMA_VERSION, type ApplyRecord, type IncompleteReason, type RehearsalOutcome, type RehearsalResult, type WaveReport } from '../orchestrator/report-types.ts';
 import { Twin, type Controller } from '../twin/engine.ts';
 import type { RunReport, RunSeries } from '../twin/report-types.ts';
@@ -45,8 +46,8 @@ import { TwinTarget, type Effect } from './twin-target.ts';
 
 export interface RehearsalInput {
   readonly scenario: Scenario;
-  readonly plan: RolloutPlan;
-  readonly seed: number;
+  /** The plan compiled for this scenario (src/input/rollout-spec.ts `rehearsalSpec`); its seed is the rehearsal's (the twin's and the backoff jitter's). */
+  readonly spec: RolloutSpec;
   /** SQLite file of the rollout's state; default in memory. An existing file is resumed. */
   readonly statePath?: string;
   /** Also run the scenario's own naive pipeline, for the baseline fleet block. */
@@ -92,35 +93,8 @@ export class StateMismatch extends Error {
 }
 
 /** The break-glass endpoint the twin offers when the plan may use one. */
-export function rehearsalBreakGlass(plan: RolloutPlan): { readonly seats: number } | undefined {
-  return plan.rollback.breakGlass === 'never' ? undefined : { seats: plan.rollback.breakGlassSeats };
-}
-
-/** Compiles the plan for this scenario's fleet and change; throws PlanCompileError with located-able problems. */
-export function rehearsalSpec(plan: RolloutPlan, scenario: Scenario, seed: number, source?: TwinMetricSource): RolloutSpec {
-  const ch = scenario.change;
-  const problems: PlanProblem[] = [];
-  if (ch === undefined) throw new PlanCompileError([{ path: ['spec', 'change'], message: `the scenario \`${scenario.name}\` has no spec.change to rehearse`, hint: 'rehearse with a scenario that defines the change' }]);
-  const pc = plan.change;
-  if (pc.source === 'twin' && pc.name !== undefined && pc.name !== ch.name) {
-    problems.push({ path: ['spec', 'change', 'twin', 'name'], message: `the scenario's change is \`${ch.name}\`, not \`${pc.name}\``, hint: `name the scenario's change, or leave out the name` });
-  }
-  if (pc.source === 'manifests') {
-    const w = pc.objects.find((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment');
-    if (w === undefined) problems.push({ path: ['spec', 'change', 'manifests'], message: 'no DaemonSet or Deployment among the manifests: the twin rehearses a workload', hint: 'add the workload manifest' });
-    else if (w.name !== ch.name || w.kind !== ch.kind) {
-      problems.push({ path: ['spec', 'change', 'manifests'], message: `the manifests' workload is ${w.kind} ${w.name}, but the scenario rehearses ${ch.kind} ${ch.name}`, hint: 'rehearse the plan with the scenario that models this workload' });
-    }
-  }
-  const levels = scenario.model.apf.levels.map((l) => l.name);
-  const r = compileRollout(plan, scenario.clusters, {
-    change: { name: ch.name, kind: ch.kind, namespace: ch.namespace },
-    seed,
-    ...(source !== undefined ? { metrics: source } : {}),
-    priorityLevels: levels,
-  });
-  if (problems.length > 0 || r.spec === undefined) throw new PlanCompileError([...problems, ...r.problems]);
-  return r.spec;
+export function rehearsalBreakGlass(rollback: RollbackPolicy): { readonly seats: number } | undefined {
+  return rollback.breakGlass === 'never' ? undefined : { seats: rollback.breakGlassSeats };
 }
 
 const SCRAPE_S = 15;
@@ -191,17 +165,16 @@ function sig(x: number): number {
 
 /** Runs a rehearsal (resuming it when `statePath` holds one). */
 export async function rehearse(input: RehearsalInput): Promise<RehearsalOutput> {
-  const { plan, seed } = input;
-  const scenario = input.scenario;
-  const glass = rehearsalBreakGlass(plan);
+  const { spec, scenario } = input;
+  const seed = spec.seed;
+  const glass = rehearsalBreakGlass(spec.rollback);
   const twin = new Twin(scenario, { seed, pipeline: false, operators: false, ...(glass !== undefined ? { breakGlass: glass } : {}) });
-  const ev = plan.evaluation;
+  const ev = spec.evaluation;
   const source = new TwinMetricSource(twin, {
     scrapeS: SCRAPE_S,
     retentionS: Math.max(ev.preWindowS, ev.windowS) + 120,
     ...(input.dropMetrics !== undefined ? { dropAfter: input.dropMetrics } : {}),
   });
-  const spec = rehearsalSpec(plan, input.scenario, seed, source);
   const waveOf = new Map(spec.clusters.map((c) => [c.name, c.wave]));
   const target = new TwinTarget(twin, (b) => `firebreak batch ${b + 1}`);
   const observer = new Observer(twin, target, source);
@@ -275,7 +248,7 @@ function checkMeta(store: EventStore, spec: RolloutSpec, input: RehearsalInput):
     kind: 'rehearsal',
     spec: specJson,
     fingerprint,
-    seed: String(input.seed),
+    seed: String(spec.seed),
     scenario: input.scenario.name,
     startMs: String(input.scenario.startMs),
     timeZone: input.scenario.timeZone,
@@ -285,7 +258,7 @@ function checkMeta(store: EventStore, spec: RolloutSpec, input: RehearsalInput):
   if (kind !== 'rehearsal') throw new StateMismatch(`${store.path} holds a ${kind ?? 'store with no kind'}, not a rehearsal; use a new --state file`);
   const missing = ['spec', 'fingerprint', 'seed'].filter((k) => store.getMeta(k) === undefined);
   if (missing.length > 0) throw new StateMismatch(`${store.path} holds a rehearsal with no ${missing.join(', ')} (left half-written by an older firebreak); use a new --state file`);
-  if (store.getMeta('fingerprint') !== fingerprint || store.getMeta('spec') !== specJson || store.getMeta('seed') !== String(input.seed)) {
+  if (store.getMeta('fingerprint') !== fingerprint || store.getMeta('spec') !== specJson || store.getMeta('seed') !== String(spec.seed)) {
     throw new StateMismatch(`${store.path} holds a rehearsal of other inputs (plan, scenario or seed differ); use a new --state file, or the same inputs to resume it`);
   }
 }
@@ -366,7 +339,7 @@ function summarise(
     schemaVersion: REHEARSAL_SCHEMA_VERSION,
     plan: spec.name,
     scenario: s.name,
-    seed: input.seed,
+    seed: spec.seed,
     outcome,
     phase: state.phase,
     startedAt: iso(state.startedAt),

@@ -20,11 +20,13 @@
  *   const source = new TwinMetricSource(twin, { scrapeS: 15, retentionS: 900 });
  *   twin.addController(source);
  */
+import type { MetricCatalogue } from '../orchestrator/compile.ts';
 import type { MetricQuery, MetricResult, MetricSource } from '../orchestrator/interfaces.ts';
 import { seriesName } from '../orchestrator/gate-catalogue.ts';
 import type { SeriesWindow } from '../orchestrator/gates.ts';
 import type { Controller, Twin } from '../twin/engine.ts';
 import type { MetricSample } from '../twin/metrics.ts';
+import type { Scenario } from '../twin/scenario.ts';
 
 const DIRECT: Readonly<Record<string, (m: MetricSample) => number>> = {
   apiserver_p99_single_object_seconds: (m) => m.apiserver_p99_single_object_seconds,
@@ -43,6 +45,21 @@ const DIRECT: Readonly<Record<string, (m: MetricSample) => number>> = {
 };
 
 export const APF_UTILISATION = 'apf_seat_utilisation';
+
+/** Limited levels of the scenario's model (break-glass is a separate endpoint, exempt is unlimited). */
+function limitedLevels(scenario: Scenario): readonly string[] {
+  return scenario.model.apf.levels.filter((level) => !level.exempt).map((level) => level.name);
+}
+
+function servedByTwin(metric: string): boolean {
+  return metric === APF_UTILISATION || metric in DIRECT;
+}
+
+/** What the twin serves as a metric source for `scenario`, known before the twin runs: a rehearsal's plan is compiled against it. */
+export function twinMetricCatalogue(scenario: Scenario): MetricCatalogue {
+  const levels = limitedLevels(scenario);
+  return { name: 'twin', serves: servedByTwin, levels: () => levels };
+}
 
 export interface TwinMetricOptions {
   readonly scrapeS: number;
@@ -73,8 +90,7 @@ export class TwinMetricSource implements MetricSource, Controller {
 
   constructor(twin: Twin, opts: TwinMetricOptions) {
     this.#scrapeS = opts.scrapeS;
-    // Limited levels of the scenario's model (break-glass is a separate endpoint, exempt is unlimited).
-    this.#levels = twin.scenario.model.apf.levels.filter((l) => !l.exempt).map((l) => l.name);
+    this.#levels = limitedLevels(twin.scenario);
     this.#series = [...Object.keys(DIRECT), ...this.#levels.map((l) => seriesName(APF_UTILISATION, l))];
     this.#seriesIndex = new Map(this.#series.map((s, i) => [s, i]));
     this.#cap = Math.ceil(opts.retentionS / opts.scrapeS) + 2;
@@ -87,7 +103,7 @@ export class TwinMetricSource implements MetricSource, Controller {
   }
 
   serves(metric: string): boolean {
-    return metric === APF_UTILISATION || metric in DIRECT;
+    return servedByTwin(metric);
   }
 
   levels(): readonly string[] {
