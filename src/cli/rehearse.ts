@@ -21,7 +21,7 @@
  *   process.stdout.write(await rehearseCommand({ scenario: 'scenarios/openai-2024-12-11.yaml', plan: 'plans/default.yaml', seed: 1, json: true, compare: true }));
  */
 import { createHash } from 'node:crypto';
-import { UsageError } from '../core/errors.ts';
+import { describeError, UsageError } from '../core/errors.ts';
 import { parseDuration } from '../core/duration.ts';
 import type { RehearsalResult } from '../orchestrator/report-types.ts';
 import { parsePlan } from '../input/plan.ts';
@@ -143,10 +143,10 @@ export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: 
 
 /** What the state database refused, as a one-line usage error; null for anything else. */
 export function storeRefusal(e: unknown, state: string | undefined): UsageError | null {
-  if (e instanceof NotAStore || e instanceof WriterLocked || e instanceof LockUnavailable || e instanceof StateMismatch) return new UsageError(e.message);
+  if (e instanceof NotAStore || e instanceof WriterLocked || e instanceof LockUnavailable || e instanceof StateMismatch) return new UsageError(e.message, { cause: e });
   const db = state ?? 'the state database';
-  if (e instanceof LogCorrupt) return new UsageError(`${db} cannot be resumed: its log is corrupt at ${e.message}; \`firebreak rollout history --state ${db}\` shows it`);
-  if (e instanceof ReplayDivergence) return new UsageError(`${db} cannot be resumed with these inputs: ${e.message}`);
+  if (e instanceof LogCorrupt) return new UsageError(`${db} cannot be resumed: its log is corrupt at ${describeError(e)}; \`firebreak rollout history --state ${db}\` shows it`, { cause: e });
+  if (e instanceof ReplayDivergence) return new UsageError(`${db} cannot be resumed with these inputs: ${describeError(e)}`, { cause: e });
   return null;
 }
 

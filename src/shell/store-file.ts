@@ -29,6 +29,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
+import { describeError } from '../core/errors.ts';
 
 /** `PRAGMA application_id` of a firebreak state database: the bytes "FBRK". */
 export const STORE_APPLICATION_ID = 0x4642524b;
@@ -43,8 +44,8 @@ const OLDER_FORMATS: ReadonlyMap<string, number> = new Map([['firebreak.dev/roll
 export class NotAStore extends Error {
   readonly code = 'FB_NOT_A_STORE';
   readonly path: string;
-  constructor(path: string, message: string) {
-    super(message);
+  constructor(path: string, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'NotAStore';
     this.path = path;
   }
@@ -132,7 +133,7 @@ function inspectDatabase(path: string, size: number, mtimeMs: number): StoreSche
     try {
       return readAt(path);
     } catch (e) {
-      if (isBusy(e)) throw new NotAStore(path, `${path} is locked by another process for over ${INSPECT_BUSY_MS / 1000} s (${e instanceof Error ? e.message : String(e)}); try again when it is done`);
+      if (isBusy(e)) throw new NotAStore(path, `${path} is locked by another process for over ${INSPECT_BUSY_MS / 1000} s (${describeError(e)}); try again when it is done`, { cause: e });
       throw damaged(path, e);
     }
   };
@@ -155,7 +156,7 @@ function inspectDatabase(path: string, size: number, mtimeMs: number): StoreSche
 }
 
 function damaged(path: string, e: unknown): NotAStore {
-  return new NotAStore(path, `${path} is a damaged SQLite database (${e instanceof Error ? e.message : String(e)}); firebreak leaves it untouched: restore it from a copy, or ${NEW_STORE}`);
+  return new NotAStore(path, `${path} is a damaged SQLite database (${describeError(e)}); firebreak leaves it untouched: restore it from a copy, or ${NEW_STORE}`, { cause: e });
 }
 
 function errno(e: unknown): string {
@@ -197,7 +198,7 @@ export function inspectStorePath(path: string, mustExist: boolean): StoreFile {
     }
     if (code === 'ENOTDIR') throw new NotAStore(path, `cannot use ${path}: a part of the path is a file, not a directory`);
     if (code === 'EACCES') throw new NotAStore(path, `cannot use ${path}: permission denied`);
-    throw new NotAStore(path, `cannot use ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new NotAStore(path, `cannot use ${path}: ${describeError(e)}`, { cause: e });
   }
   if (st.isDirectory()) throw new NotAStore(path, `${path} is a directory, not a rollout state database; give --state a file path, e.g. ${path.replace(/\/+$/, '')}/rollout.db`);
   if (!st.isFile()) throw new NotAStore(path, `${path} is not a regular file; give --state a file path`);
@@ -211,7 +212,7 @@ export function inspectStorePath(path: string, mustExist: boolean): StoreFile {
     fd = openSync(path, 'r');
     readSync(fd, head, 0, head.length, 0);
   } catch (e) {
-    throw new NotAStore(path, `cannot read ${path}: ${errno(e) === 'EACCES' ? 'permission denied' : e instanceof Error ? e.message : String(e)}`);
+    throw new NotAStore(path, `cannot read ${path}: ${errno(e) === 'EACCES' ? 'permission denied' : describeError(e)}`, { cause: e });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
