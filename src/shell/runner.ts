@@ -116,15 +116,15 @@ export class RolloutShell {
   /** Wall-clock-free counters for benchmarks. */
   readonly counters = { decisions: 0, commands: 0, replayed: 0 };
 
-  private constructor(d: ShellDeps) {
-    this.spec = d.spec;
-    this.#store = d.store;
-    this.#target = d.target;
-    this.#source = d.source;
-    this.#hooks = d.hooks;
-    this.#hold = d.holdWhilePaused === true;
-    this.#state = initialState(d.spec);
-    this.#metricGates = d.spec.gates.filter((g) => g.gate.kind === 'metric');
+  private constructor(deps: ShellDeps) {
+    this.spec = deps.spec;
+    this.#store = deps.store;
+    this.#target = deps.target;
+    this.#source = deps.source;
+    this.#hooks = deps.hooks;
+    this.#hold = deps.holdWhilePaused === true;
+    this.#state = initialState(deps.spec);
+    this.#metricGates = deps.spec.gates.filter((g) => g.gate.kind === 'metric');
     this.#allSeries = [...new Set(this.#metricGates.map((g) => g.series))];
     this.#criticalGates = this.#metricGates.filter((g) => g.gate.critical);
     this.#criticalSeries = [...new Set(this.#criticalGates.map((g) => g.series))];
@@ -132,12 +132,12 @@ export class RolloutShell {
   }
 
   /** Opens a shell on a store: fresh when the log is empty, resuming otherwise. Throws LogCorrupt for a log that does not verify. */
-  static open(d: ShellDeps): RolloutShell {
-    const shell = new RolloutShell(d);
-    const records = d.store.records();
+  static open(deps: ShellDeps): RolloutShell {
+    const shell = new RolloutShell(deps);
+    const records = deps.store.records();
     if (records.length > 0) {
-      const folded = foldLog(d.spec, records);
-      if (d.replayEffects) {
+      const folded = foldLog(deps.spec, records);
+      if (deps.replayEffects) {
         shell.#replay = { records, cursor: 0, expected: [], issued: new Map() };
       } else {
         // Nothing is carried out again but the commands with no recorded result, in the order they were issued.
@@ -186,26 +186,26 @@ export class RolloutShell {
 
   // ─── live ─────────────────────────────────────────────────────────────────
 
-  async #process(e: RolloutEvent, now: number): Promise<void> {
-    this.#store.appendAll(this.#decideLive(e));
+  async #process(event: RolloutEvent, now: number): Promise<void> {
+    this.#store.appendAll(this.#decideLive(event));
     await this.#drain(now);
   }
 
   /** Decides a new event; returns the records to store (the event, then its commands) before anything runs. */
-  #decideLive(e: RolloutEvent): Omit<LogRecord, 'seq'>[] {
-    const commands = this.#decide(e);
-    const records: Omit<LogRecord, 'seq'>[] = [{ type: 'event', at: e.at, kind: e.kind, id: eventId(e), body: JSON.stringify(e) }];
-    for (const c of commands) {
-      records.push({ type: 'command', at: e.at, kind: c.kind, id: c.id, body: JSON.stringify(c) });
+  #decideLive(event: RolloutEvent): Omit<LogRecord, 'seq'>[] {
+    const commands = this.#decide(event);
+    const records: Omit<LogRecord, 'seq'>[] = [{ type: 'event', at: event.at, kind: event.kind, id: eventId(event), body: JSON.stringify(event) }];
+    for (const command of commands) {
+      records.push({ type: 'command', at: event.at, kind: command.kind, id: command.id, body: JSON.stringify(command) });
       this.counters.commands++;
-      this.#queue.push(c);
+      this.#queue.push(command);
     }
     return records;
   }
 
-  #decide(e: RolloutEvent): RolloutCommand[] {
-    this.#remember(e);
-    const { state, commands } = decide(this.spec, this.#state, e);
+  #decide(event: RolloutEvent): RolloutCommand[] {
+    this.#remember(event);
+    const { state, commands } = decide(this.spec, this.#state, event);
     this.#state = state;
     this.#wake = undefined;
     this.counters.decisions++;
@@ -214,9 +214,9 @@ export class RolloutShell {
 
   async #drain(now: number): Promise<void> {
     while (this.#queue.length > 0) {
-      const c = this.#queue.shift() as RolloutCommand;
-      const r = await this.#execute(c, now);
-      this.#store.appendAll(this.#decideLive(r));
+      const command = this.#queue.shift() as RolloutCommand;
+      const result = await this.#execute(command, now);
+      this.#store.appendAll(this.#decideLive(result));
     }
   }
 
@@ -228,85 +228,85 @@ export class RolloutShell {
   // ─── resuming ─────────────────────────────────────────────────────────────
 
   async #replayUntil(now: number): Promise<void> {
-    const r = this.#replay;
-    if (r === null) return;
-    while (r.cursor < r.records.length) {
-      const rec = r.records[r.cursor] as LogRecord;
-      if (rec.at > now) return;
-      r.cursor++;
+    const replay = this.#replay;
+    if (replay === null) return;
+    while (replay.cursor < replay.records.length) {
+      const record = replay.records[replay.cursor] as LogRecord;
+      if (record.at > now) return;
+      replay.cursor++;
       this.counters.replayed++;
-      if (rec.type === 'command') {
-        const c = matchCommand(r.expected, rec);
-        r.issued.set(c.id, c);
+      if (record.type === 'command') {
+        const command = matchCommand(replay.expected, record);
+        replay.issued.set(command.id, command);
         continue;
       }
-      const e = JSON.parse(rec.body) as RolloutEvent;
-      if ('commandId' in e) {
-        const c = r.issued.get(e.commandId);
-        if (c === undefined) throw new ReplayDivergence(`record ${rec.seq}: result of ${e.commandId}, which was never issued`);
-        const again = await this.#execute(c, rec.at);
+      const event = JSON.parse(record.body) as RolloutEvent;
+      if ('commandId' in event) {
+        const command = replay.issued.get(event.commandId);
+        if (command === undefined) throw new ReplayDivergence(`record ${record.seq}: result of ${event.commandId}, which was never issued`);
+        const again = await this.#execute(command, record.at);
         const body = JSON.stringify(again);
-        if (body !== rec.body) throw new ReplayDivergence(`record ${rec.seq}: ${c.id} gave a different result on replay (the code, the inputs or the twin changed)`, `recorded ${rec.body}\nreplayed ${body}`);
-        r.issued.delete(c.id);
+        if (body !== record.body) throw new ReplayDivergence(`record ${record.seq}: ${command.id} gave a different result on replay (the code, the inputs or the twin changed)`, `recorded ${record.body}\nreplayed ${body}`);
+        replay.issued.delete(command.id);
       }
-      r.expected.push(...this.#decide(e));
+      replay.expected.push(...this.#decide(event));
     }
     this.#replay = null;
-    this.#finishResume(r.expected, r.issued);
+    this.#finishResume(replay.expected, replay.issued);
   }
 
   /** After the log: queue every command with no recorded result (an event and its commands are stored together). */
   #finishResume(expected: readonly RolloutCommand[], issued: ReadonlyMap<string, RolloutCommand>): void {
-    if (expected.length > 0) throw new ReplayDivergence(`the log ends with ${expected.length} decided command(s) that were never recorded (${expected.map((c) => c.id).join(', ')})`);
+    if (expected.length > 0) throw new ReplayDivergence(`the log ends with ${expected.length} decided command(s) that were never recorded (${expected.map((command) => command.id).join(', ')})`);
     this.#queue = [...issued.values()];
   }
 
   // ─── carrying out commands ───────────────────────────────────────────────
 
   /** Keeps the levels a snapshot result reports, for the evaluate commands that name it. */
-  #remember(e: RolloutEvent): void {
-    if (e.kind === 'snapshot-result') this.#levels.set(e.commandId, { canary: e.canary, baselines: e.baselines });
+  #remember(event: RolloutEvent): void {
+    if (event.kind === 'snapshot-result') this.#levels.set(event.commandId, { canary: event.canary, baselines: event.baselines });
   }
 
-  async #execute(c: RolloutCommand, now: number): Promise<RolloutEvent> {
-    switch (c.kind) {
+  async #execute(command: RolloutCommand, now: number): Promise<RolloutEvent> {
+    switch (command.kind) {
       case 'snapshot':
-        return this.#snapshot(c, now);
+        return this.#snapshot(command, now);
       case 'apply': {
-        const outcome = await this.#target.apply({ commandId: c.id, cluster: c.cluster, batch: c.batch, nodes: c.nodes, nodeFraction: c.nodeFraction, identity: c.identity });
-        return { kind: 'apply-result', at: now, commandId: c.id, cluster: c.cluster, batch: c.batch, outcome };
+        const { id, cluster, batch, nodes, nodeFraction, identity } = command;
+        const outcome = await this.#target.apply({ commandId: id, cluster, batch, nodes, nodeFraction, identity });
+        return { kind: 'apply-result', at: now, commandId: id, cluster, batch, outcome };
       }
       case 'evaluate':
-        return this.#evaluate(c, now);
+        return this.#evaluate(command, now);
       case 'kill-switch': {
-        const outcome = await this.#target.killSwitch({ commandId: c.id, cluster: c.cluster });
-        return { kind: 'kill-switch-result', at: now, commandId: c.id, cluster: c.cluster, outcome };
+        const outcome = await this.#target.killSwitch({ commandId: command.id, cluster: command.cluster });
+        return { kind: 'kill-switch-result', at: now, commandId: command.id, cluster: command.cluster, outcome };
       }
       case 'delete': {
-        const outcome = await this.#target.remove({ commandId: c.id, cluster: c.cluster, identity: c.identity });
-        return { kind: 'delete-result', at: now, commandId: c.id, cluster: c.cluster, breakGlass: c.identity.breakGlass, outcome };
+        const outcome = await this.#target.remove({ commandId: command.id, cluster: command.cluster, identity: command.identity });
+        return { kind: 'delete-result', at: now, commandId: command.id, cluster: command.cluster, breakGlass: command.identity.breakGlass, outcome };
       }
       case 'notify':
-        this.#hooks.notify(c, now);
-        return { kind: 'notified', at: now, commandId: c.id };
+        this.#hooks.notify(command, now);
+        return { kind: 'notified', at: now, commandId: command.id };
     }
   }
 
   /** Each cluster's level before the change: the median of each series over the pre-change window. */
-  async #snapshot(c: Extract<RolloutCommand, { kind: 'snapshot' }>, now: number): Promise<RolloutEvent> {
-    const clusters = [c.cluster, ...c.baselines];
-    const res = await this.#source.query({ clusters, series: this.#allSeries, fromMs: c.fromMs, toMs: c.toMs });
+  async #snapshot(command: Extract<RolloutCommand, { kind: 'snapshot' }>, now: number): Promise<RolloutEvent> {
+    const samples = await this.#source.query({ clusters: [command.cluster, ...command.baselines], series: this.#allSeries, fromMs: command.fromMs, toMs: command.toMs });
     const levels = (cluster: string): Levels => {
-      const out: Record<string, number> = {};
-      for (const s of this.#allSeries) {
-        const w = res[cluster]?.[s];
-        if (w !== undefined && w.values.length > 0) out[s] = round6(median(w.values));
+      const measured: Record<string, number> = {};
+      for (const series of this.#allSeries) {
+        const window = samples[cluster]?.[series];
+        if (window !== undefined && window.values.length > 0) measured[series] = round6(median(window.values));
       }
-      return out;
+      return measured;
     };
     const baselines: Record<string, Levels> = {};
-    for (const b of c.baselines) baselines[b] = levels(b);
-    return { kind: 'snapshot-result', at: now, commandId: c.id, cluster: c.cluster, canary: levels(c.cluster), baselines };
+    for (const baseline of command.baselines) baselines[baseline] = levels(baseline);
+    return { kind: 'snapshot-result', at: now, commandId: command.id, cluster: command.cluster, canary: levels(command.cluster), baselines };
   }
 
   /** Judges the command's clusters from the command alone: baselines, comparison start and the levels of the snapshot it names. */
@@ -364,26 +364,26 @@ export class RolloutShell {
 function clip(set: Readonly<Record<string, SeriesWindow>> | undefined, fromMs: number): SeriesSet {
   if (set === undefined) return {};
   let inside = true;
-  for (const k in set) if (((set[k] as SeriesWindow).times[0] ?? fromMs) < fromMs) inside = false;
+  for (const series in set) if (((set[series] as SeriesWindow).times[0] ?? fromMs) < fromMs) inside = false;
   if (inside) return set;
-  const out: Record<string, SeriesWindow> = {};
-  for (const [k, w] of Object.entries(set)) {
-    let i = 0;
-    while (i < w.times.length && (w.times[i] ?? 0) < fromMs) i++;
-    out[k] = i === 0 ? w : { times: w.times.slice(i), values: w.values.slice(i) };
+  const clipped: Record<string, SeriesWindow> = {};
+  for (const [series, window] of Object.entries(set)) {
+    let first = 0;
+    while (first < window.times.length && (window.times[first] ?? 0) < fromMs) first++;
+    clipped[series] = first === 0 ? window : { times: window.times.slice(first), values: window.values.slice(first) };
   }
-  return out;
+  return clipped;
 }
 
 function round6(x: number): number {
   return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
 }
 
-function matchCommand(expected: RolloutCommand[], rec: LogRecord): RolloutCommand {
+function matchCommand(expected: RolloutCommand[], record: LogRecord): RolloutCommand {
   const want = expected.shift();
-  if (want === undefined) throw new ReplayDivergence(`record ${rec.seq}: command ${rec.id} was not decided on replay`);
+  if (want === undefined) throw new ReplayDivergence(`record ${record.seq}: command ${record.id} was not decided on replay`);
   const body = JSON.stringify(want);
-  if (body !== rec.body) throw new ReplayDivergence(`record ${rec.seq}: the decision differs on replay (recorded ${rec.kind} ${rec.id}, decided ${want.kind} ${want.id})`, `recorded ${rec.body}\nreplayed ${body}`);
+  if (body !== record.body) throw new ReplayDivergence(`record ${record.seq}: the decision differs on replay (recorded ${record.kind} ${record.id}, decided ${want.kind} ${want.id})`, `recorded ${record.body}\nreplayed ${body}`);
   return want;
 }
 
