@@ -14,8 +14,10 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { expandFleet } from '../model/fleet.ts';
 import { loadPlanFile } from '../input/plan.ts';
+import { rehearsalSpec } from '../input/rollout-spec.ts';
 import { loadScenarioFile } from '../input/scenario.ts';
 import { rehearse } from '../shell/rehearsal.ts';
+import { twinMetricCatalogue } from '../adapters/twin/metric-source.ts';
 import type { Scenario } from '../twin/index.ts';
 
 const BENIGN = fileURLToPath(new URL('../../scenarios/benign-node-scoped-agent.yaml', import.meta.url));
@@ -44,11 +46,12 @@ export function benchScenario(clusters: number): Scenario {
 
 export async function benchRehearse(o: { readonly json: boolean; readonly clusters: number }): Promise<string> {
   const scenario = benchScenario(o.clusters);
-  const plan = loadPlanFile(PLAN).plan;
+  const loaded = loadPlanFile(PLAN);
   const dir = mkdtempSync(join(tmpdir(), 'firebreak-bench-'));
   try {
     const t0 = performance.now();
-    const out = await rehearse({ scenario, plan, seed: 1, statePath: join(dir, 'rollout.db'), stopWhenDone: true, startAtS: plan.evaluation.preWindowS + 30 });
+    const spec = rehearsalSpec(loaded, scenario, 1, twinMetricCatalogue(scenario));
+    const out = await rehearse({ scenario, spec, statePath: join(dir, 'rollout.db'), stopWhenDone: true, startAtS: spec.evaluation.preWindowS + 30 });
     const wall = (performance.now() - t0) / 1000;
     const endMs = out.state.completedAt ?? out.state.rollbackCompletedAt ?? out.state.now;
     const r: RehearseBenchResult = {

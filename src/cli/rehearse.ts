@@ -21,12 +21,12 @@
  *   process.stdout.write(await rehearseCommand({ scenario: 'scenarios/openai-2024-12-11.yaml', plan: 'plans/default.yaml', seed: 1, json: true, compare: true }));
  */
 import { createHash } from 'node:crypto';
-import { UsageError } from '../core/errors.ts';
+import { describeError, UsageError } from '../core/errors.ts';
 import { parseDuration } from '../core/duration.ts';
-import { PlanCompileError } from '../orchestrator/compile.ts';
 import type { RehearsalResult } from '../orchestrator/report-types.ts';
-import { parsePlan, planInputError } from '../input/plan.ts';
+import { parsePlan } from '../input/plan.ts';
 import { readInputFile, STDIN_NAME } from '../input/read.ts';
+import { rehearsalSpec } from '../input/rollout-spec.ts';
 import { parseScenario } from '../input/scenario.ts';
 import { InjectedCrash } from '../shell/event-store.ts';
 import { LogCorrupt } from '../shell/log-check.ts';
@@ -34,6 +34,7 @@ import { rehearse, type RehearsalOutput } from '../shell/rehearsal.ts';
 import { StateMismatch } from '../shell/rehearsal-state.ts';
 import { ReplayDivergence } from '../shell/runner.ts';
 import { NotAStore } from '../shell/store-file.ts';
+import { twinMetricCatalogue } from '../adapters/twin/metric-source.ts';
 import { LockUnavailable, WriterLocked } from '../shell/writer-lock.ts';
 import { progressBar } from './progress.ts';
 import { readStdinFor } from './inputs.ts';
@@ -99,6 +100,8 @@ export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: 
   const scenario = parseScenario(scenarioText, o.scenario === '-' ? STDIN_NAME : o.scenario);
   const planText = o.plan === '-' ? (stdin ?? '') : readInputFile(o.plan);
   const loaded = parsePlan(planText, o.plan === '-' ? STDIN_NAME : o.plan);
+  // Compiled once, here, for this scenario and the twin's metrics; problems are located in the plan file.
+  const spec = rehearsalSpec(loaded, scenario, o.seed, twinMetricCatalogue(scenario));
   const fingerprint = createHash('sha256').update(planText).update('\0').update(scenarioText).digest('hex');
   const crashAfter = crashAtFromEnv(process.env);
   const approve = approveAfterS(o.approveAfter);
@@ -107,8 +110,7 @@ export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: 
   try {
     out = await rehearse({
       scenario,
-      plan: loaded.plan,
-      seed: o.seed,
+      spec,
       compare: o.compare,
       fingerprint,
       ...(o.state !== undefined ? { statePath: o.state } : {}),
@@ -122,7 +124,6 @@ export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: 
       process.stderr.write(`firebreak: ${e.message}; run the same command again to resume from ${o.state ?? 'the state database'}\n`);
       process.exit(CRASH_EXIT_CODE);
     }
-    if (e instanceof PlanCompileError) throw planInputError(loaded, e.problems);
     const refused = storeRefusal(e, o.state);
     if (refused !== null) throw refused;
     throw e;
@@ -143,10 +144,10 @@ export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: 
 
 /** What the state database refused, as a one-line usage error; null for anything else. */
 export function storeRefusal(e: unknown, state: string | undefined): UsageError | null {
-  if (e instanceof NotAStore || e instanceof WriterLocked || e instanceof LockUnavailable || e instanceof StateMismatch) return new UsageError(e.message);
+  if (e instanceof NotAStore || e instanceof WriterLocked || e instanceof LockUnavailable || e instanceof StateMismatch) return new UsageError(e.message, { cause: e });
   const db = state ?? 'the state database';
-  if (e instanceof LogCorrupt) return new UsageError(`${db} cannot be resumed: its log is corrupt at ${e.message}; \`firebreak rollout history --state ${db}\` shows it`);
-  if (e instanceof ReplayDivergence) return new UsageError(`${db} cannot be resumed with these inputs: ${e.message}`);
+  if (e instanceof LogCorrupt) return new UsageError(`${db} cannot be resumed: its log is corrupt at ${describeError(e)}; \`firebreak rollout history --state ${db}\` shows it`, { cause: e });
+  if (e instanceof ReplayDivergence) return new UsageError(`${db} cannot be resumed with these inputs: ${describeError(e)}`, { cause: e });
   return null;
 }
 

@@ -40,8 +40,9 @@ export class InputError extends Error {
 
 export class UsageError extends Error {
   readonly code = 'FB_USAGE';
-  constructor(message: string) {
-    super(message);
+  /** `options.cause`: the error this one reports (kept for --debug and callers). */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'UsageError';
   }
 }
@@ -49,8 +50,23 @@ export class UsageError extends Error {
 /** The environment failed, not the user and not firebreak: a full disk, an I/O error. One line, exit 3. */
 export class SystemError extends Error {
   readonly code = 'FB_SYSTEM';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'SystemError';
   }
+}
+
+/**
+ * A caught error in words, for the message of the error that wraps it (which
+ * also keeps it as `cause`): its message, with its code when the message
+ * does not already say it — `file is not a database (ERR_SQLITE_ERROR, SQLite 26)`,
+ * `record 7: … (FB_LOG_CORRUPT)`; Node's system errors name theirs
+ * (`ENOENT: no such file or directory …`).
+ */
+export function describeError(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const codes: string[] = [];
+  if ('code' in e && typeof e.code === 'string' && e.code !== '' && !e.message.includes(e.code)) codes.push(e.code);
+  if ('errcode' in e && typeof e.errcode === 'number') codes.push(`SQLite ${e.errcode}`);
+  return codes.length === 0 ? e.message : `${e.message} (${codes.join(', ')})`;
 }

@@ -27,10 +27,10 @@
  *   const out = await target.apply({ commandId: 'apply:prod-a:0:1', cluster: 'prod-a', batch: 0, nodes: 1, nodeFraction: 0.0002, identity });
  */
 
-/** Samples of one series, oldest first. */
+/** Samples of one series, oldest first: sample times (epoch ms) and values. */
 export interface SeriesWindow {
-  readonly t: readonly number[];
-  readonly v: readonly number[];
+  readonly times: readonly number[];
+  readonly values: readonly number[];
 }
 
 /** Series name of a gate's metric, per level when the gate is per level: `apf_seat_utilisation{workload-low}`. */
@@ -109,11 +109,15 @@ export interface MetricQuery {
 /** cluster → series → samples (a missing series or cluster means no data). */
 export type MetricResult = Readonly<Record<string, Readonly<Record<string, SeriesWindow>>>>;
 
-export interface MetricSource {
+/** What a metric source serves, known before it runs: a plan is compiled against it. */
+export interface MetricCatalogue {
   readonly name: string;
   /** Whether the source has this gate metric at all (gates on metrics it lacks are reported, not silently skipped). */
   serves(metric: string): boolean;
   /** Priority levels for per-level metrics (APF), as the source knows them. */
   levels(): readonly string[];
+}
+
+export interface MetricSource extends MetricCatalogue {
   query(q: MetricQuery): Promise<MetricResult>;
 }

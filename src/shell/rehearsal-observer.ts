@@ -85,7 +85,7 @@ export class RehearsalObserver implements Controller {
       const n = minutes.get(m);
       if (n === undefined) continue;
       const w = this.#source.window(cluster, 'apiserver_requests_per_second', from, from + 60_000);
-      const rps = w === undefined || w.v.length === 0 ? 0 : w.v.reduce((a, b) => a + b, 0) / w.v.length;
+      const rps = w === undefined || w.values.length === 0 ? 0 : w.values.reduce((a, b) => a + b, 0) / w.values.length;
       const share = n / (n + rps * 60);
       if (share > this.peakShare) {
         this.peakShare = share;

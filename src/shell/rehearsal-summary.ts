@@ -19,7 +19,7 @@ import type { SloBreach } from './rehearsal-observer.ts';
 
 /** What the rehearsal's target did: the applies that succeeded, the clusters it changed, its API requests. */
 export interface TargetRecord {
-  readonly applies: readonly { readonly commandId: string; readonly cluster: string; readonly atS: number }[];
+  readonly applies: readonly { readonly commandId: string; readonly cluster: string; readonly atS: number; readonly batch?: number }[];
   readonly clustersChanged: number;
   /** Requests to the clusters' ordinary API servers, and to the break-glass endpoint. */
   readonly requests: number;
@@ -79,7 +79,7 @@ export function summarise(input: SummaryInput): RehearsalResult {
     };
   });
   const applies: ApplyRecord[] = target.applies.map((e) => {
-    const batch = Number(e.commandId.split(':')[2] ?? '0');
+    const batch = e.batch ?? 0;
     const sc = spec.clusters.find((c) => c.name === e.cluster);
     return { cluster: e.cluster, wave: (waveOf.get(e.cluster) ?? 0) + 1, batch: batch + 1, nodes: sc?.batches[batch]?.nodes ?? 0, at: isoS(e.atS) };
   });

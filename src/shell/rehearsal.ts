@@ -27,24 +27,24 @@
  *
  * This file is the run loop and the composition root of the twin adapters
  * (src/adapters/twin/): the only place in the shell that names their classes.
- * Its rooms: rehearsal-spec.ts (the plan compiled for the scenario),
+ * Its rooms: rehearsal-break-glass.ts (the twin's break-glass endpoint),
  * rehearsal-state.ts (the state database's identity), rehearsal-observer.ts
  * (SLO breach, API share), rehearsal-summary.ts (the result).
  *
  * @example
- *   const r = await rehearse({ scenario, plan, seed: 1, compare: true });
+ *   const spec = rehearsalSpec(loadPlanFile('plans/default.yaml'), scenario, 1, twinMetricCatalogue(scenario)); // src/input/rollout-spec.ts
+ *   const r = await rehearse({ scenario, spec, compare: true });
  *   r.result.outcome; // 'halted'
  */
 import { TwinMetricSource } from '../adapters/twin/metric-source.ts';
 import { TwinTarget, type Effect } from '../adapters/twin/target.ts';
 import type { RolloutSpec } from '../orchestrator/compile.ts';
 import type { RolloutState } from '../orchestrator/core.ts';
-import type { RolloutPlan } from '../orchestrator/plan.ts';
 import type { RehearsalResult } from '../orchestrator/report-types.ts';
 import { Twin, type RunReport, type RunSeries, type Scenario } from '../twin/index.ts';
 import { EventStore } from './event-store.ts';
 import { RehearsalObserver } from './rehearsal-observer.ts';
-import { rehearsalBreakGlass, rehearsalSpec } from './rehearsal-spec.ts';
+import { rehearsalBreakGlass } from './rehearsal-break-glass.ts';
 import { claimStore } from './rehearsal-state.ts';
 import { summarise } from './rehearsal-summary.ts';
 import { RolloutShell } from './runner.ts';
@@ -52,8 +52,8 @@ import type { WriterInfo } from './writer-lock.ts';
 
 export interface RehearsalInput {
   readonly scenario: Scenario;
-  readonly plan: RolloutPlan;
-  readonly seed: number;
+  /** The plan compiled for this scenario (src/input/rollout-spec.ts `rehearsalSpec`); its seed is the rehearsal's (the twin's and the backoff jitter's). */
+  readonly spec: RolloutSpec;
   /** SQLite file of the rollout's state; default in memory. An existing file is resumed. */
   readonly statePath?: string;
   /** Also run the scenario's own naive pipeline, for the baseline fleet block. */
@@ -93,17 +93,16 @@ const SCRAPE_S = 15;
 
 /** Runs a rehearsal (resuming it when `statePath` holds one). */
 export async function rehearse(input: RehearsalInput): Promise<RehearsalOutput> {
-  const { plan, seed } = input;
-  const scenario = input.scenario;
-  const glass = rehearsalBreakGlass(plan);
+  const { spec, scenario } = input;
+  const seed = spec.seed;
+  const glass = rehearsalBreakGlass(spec.rollback);
   const twin = new Twin(scenario, { seed, pipeline: false, operators: false, ...(glass !== undefined ? { breakGlass: glass } : {}) });
-  const ev = plan.evaluation;
+  const ev = spec.evaluation;
   const source = new TwinMetricSource(twin, {
     scrapeS: SCRAPE_S,
     retentionS: Math.max(ev.preWindowS, ev.windowS) + 120,
     ...(input.dropMetrics !== undefined ? { dropAfter: input.dropMetrics } : {}),
   });
-  const spec = rehearsalSpec(plan, input.scenario, seed, source);
   const target = new TwinTarget(twin, (b) => `firebreak batch ${b + 1}`);
   const observer = new RehearsalObserver(twin, target, source);
   // The scrape of a step comes before the orchestrator's evaluation in that step (both see the state

@@ -20,8 +20,8 @@
  *   const source = new TwinMetricSource(twin, { scrapeS: 15, retentionS: 900 });
  *   twin.addController(source);
  */
-import { seriesName, type MetricQuery, type MetricResult, type MetricSource, type SeriesWindow } from '../../orchestrator/ports.ts';
-import type { Controller, MetricSample, TwinApi } from '../../twin/index.ts';
+import { seriesName, type MetricCatalogue, type MetricQuery, type MetricResult, type MetricSource, type SeriesWindow } from '../../orchestrator/ports.ts';
+import type { Controller, MetricSample, Scenario, TwinApi } from '../../twin/index.ts';
 
 const DIRECT: Readonly<Record<string, (m: MetricSample) => number>> = {
   apiserver_p99_single_object_seconds: (m) => m.apiserver_p99_single_object_seconds,
@@ -40,6 +40,21 @@ const DIRECT: Readonly<Record<string, (m: MetricSample) => number>> = {
 };
 
 export const APF_UTILISATION = 'apf_seat_utilisation';
+
+/** Limited levels of the scenario's model (break-glass is a separate endpoint, exempt is unlimited). */
+function limitedLevels(scenario: Scenario): readonly string[] {
+  return scenario.model.apf.levels.filter((level) => !level.exempt).map((level) => level.name);
+}
+
+function servedByTwin(metric: string): boolean {
+  return metric === APF_UTILISATION || metric in DIRECT;
+}
+
+/** What the twin serves as a metric source for `scenario`, known before the twin runs: a rehearsal's plan is compiled against it. */
+export function twinMetricCatalogue(scenario: Scenario): MetricCatalogue {
+  const levels = limitedLevels(scenario);
+  return { name: 'twin', serves: servedByTwin, levels: () => levels };
+}
 
 export interface TwinMetricOptions {
   readonly scrapeS: number;
@@ -70,8 +85,7 @@ export class TwinMetricSource implements MetricSource, Controller {
 
   constructor(twin: TwinApi, opts: TwinMetricOptions) {
     this.#scrapeS = opts.scrapeS;
-    // Limited levels of the scenario's model (break-glass is a separate endpoint, exempt is unlimited).
-    this.#levels = twin.scenario.model.apf.levels.filter((l) => !l.exempt).map((l) => l.name);
+    this.#levels = limitedLevels(twin.scenario);
     this.#series = [...Object.keys(DIRECT), ...this.#levels.map((l) => seriesName(APF_UTILISATION, l))];
     this.#seriesIndex = new Map(this.#series.map((s, i) => [s, i]));
     this.#cap = Math.ceil(opts.retentionS / opts.scrapeS) + 2;
@@ -85,7 +99,7 @@ export class TwinMetricSource implements MetricSource, Controller {
   }
 
   serves(metric: string): boolean {
-    return metric === APF_UTILISATION || metric in DIRECT;
+    return servedByTwin(metric);
   }
 
   levels(): readonly string[] {
@@ -156,7 +170,7 @@ export class TwinMetricSource implements MetricSource, Controller {
       v[j] = x;
       if (Number.isNaN(x)) gaps = true;
     }
-    if (!gaps) return { t: times, v };
+    if (!gaps) return { times, values: v };
     const t2: number[] = [];
     const v2: number[] = [];
     v.forEach((x, j) => {
@@ -165,7 +179,7 @@ export class TwinMetricSource implements MetricSource, Controller {
         v2.push(x);
       }
     });
-    return { t: t2, v: v2 };
+    return { times: t2, values: v2 };
   }
 
   /** Samples of one series of one cluster in [fromMs, toMs]. */
@@ -189,7 +203,7 @@ export class TwinMetricSource implements MetricSource, Controller {
           const k = this.#seriesIndex.get(s);
           if (k === undefined) continue;
           const w = this.#read(i, k, slots, times);
-          if (w.v.length > 0) per[s] = w;
+          if (w.values.length > 0) per[s] = w;
         }
       }
       out[c] = per;

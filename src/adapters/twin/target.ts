@@ -30,6 +30,8 @@ export interface Effect {
   readonly cluster: string;
   /** Seconds since the scenario start. */
   readonly atS: number;
+  /** An apply's batch (0-based), from its request. */
+  readonly batch?: number;
 }
 
 export class TwinTarget implements RolloutTarget {
@@ -83,7 +85,7 @@ export class TwinTarget implements RolloutTarget {
         this.#twin.act(req.cluster, { kind: 'apply-change', nodeFraction: req.nodeFraction }, this.#label(req.batch));
         this.#present.set(req.cluster, Math.max(this.#present.get(req.cluster) ?? 0, req.nodeFraction));
         if (!this.changed.has(req.cluster)) this.changed.set(req.cluster, this.#twin.t);
-        this.effects.push({ commandId: req.commandId, kind: 'apply', cluster: req.cluster, atS: this.#twin.t });
+        this.effects.push({ commandId: req.commandId, kind: 'apply', cluster: req.cluster, atS: this.#twin.t, batch: req.batch });
       }
       return out;
     });
