@@ -34,7 +34,7 @@ function guard(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void {
       return;
     }
     closed[name] = true;
-    const failure = exitCodeFor(e.code !== undefined && e.errno !== undefined ? new SystemError(`cannot write to standard ${name === 'stdout' ? 'output' : 'error'}: ${e.message}`) : e, { debug: settings.debug });
+    const failure = exitCodeFor(e.code !== undefined && e.errno !== undefined ? new SystemError(`cannot write to standard ${name === 'stdout' ? 'output' : 'error'}: ${e.message}`, { cause: e }) : e, { debug: settings.debug });
     if (name === 'stdout') printErr(failure.message);
     process.exitCode = failure.code;
   });

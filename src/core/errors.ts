@@ -4,6 +4,14 @@
  * with no stack trace. A failure of the machine rather than of the user or
  * of firebreak (a full disk, an I/O error) is a `SystemError`: one line, exit
  * 3. Anything else is a bug: exit 3, its stack shown with --debug.
+ *
+ * An error made from another (a file-system error turned into a located
+ * problem, a write failure turned into a SystemError) keeps the original as
+ * its `cause`: the message says what it means to the user, the cause what
+ * the system said (its code, errno and stack, shown with --debug).
+ *
+ * @example
+ *   try { openSync(file, 'r'); } catch (e) { throw new InputError([problem], { cause: e }); }
  */
 
 /** One located problem in an input file. */
@@ -31,8 +39,8 @@ export function formatProblem(p: Problem): string {
 export class InputError extends Error {
   readonly code = 'FB_INPUT';
   readonly problems: readonly Problem[];
-  constructor(problems: readonly Problem[]) {
-    super(problems.map(formatProblem).join('\n'));
+  constructor(problems: readonly Problem[], options?: ErrorOptions) {
+    super(problems.map(formatProblem).join('\n'), options);
     this.name = 'InputError';
     this.problems = problems;
   }

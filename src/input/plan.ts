@@ -42,7 +42,7 @@ import {
   type WavePlan,
 } from '../orchestrator/plan.ts';
 import type { ManifestDocument } from '../analyzer/types.ts';
-import { compileFleet, compileFleetDocument } from './fleet.ts';
+import { compileFleetField, fleetFileRef, loadReferencedFleet } from './fleet-ref.ts';
 import { readManifestPaths } from './manifests.ts';
 import { PlanDocument, type PlanDocumentInput, type PlanSpecInput } from './plan-schema.ts';
 import { specOverFleet, workloadOf } from './rollout-spec.ts';
@@ -80,39 +80,18 @@ function compilePlanDocument(doc: YamlDocument): LoadedPlan {
   if (kind !== undefined) throw new InputError([kind]);
   const problems = new Problems();
   problems.push(...schemaProblems(PlanDocument, doc.value, doc));
-  const fleetRef = (doc.value as { spec?: { fleet?: { file?: unknown } } }).spec?.fleet?.file;
-  const fileClusters = typeof fleetRef === 'string' && fleetRef !== '' ? loadFleetRef(fleetRef, doc, problems) : undefined;
+  const fleetRef = fleetFileRef(doc.value);
+  const fileClusters = fleetRef === undefined ? undefined : loadReferencedFleet(fleetRef, doc, problems, 'plan');
   problems.throwIfAny();
   const input = doc.value as PlanDocumentInput;
   const c = new PlanCompiler(doc, problems);
   const plan = c.compile(input);
-  const fleet = c.fleet(input.spec, fileClusters);
+  const fleet = input.spec.fleet === undefined ? undefined : compileFleetField(input.spec.fleet, fileClusters, doc, problems, 'or leave out spec.fleet and pass --fleet');
   problems.throwIfAny();
   if (plan === undefined) throw new Error('plan compilation failed without reporting a problem');
   // With a fleet, compile the plan over it: cluster names and wave selectors are checked now, and the spec is kept.
   const spec = fleet === undefined ? undefined : specOverFleet({ plan, doc }, fleet);
   return { plan, fleet, spec, doc };
-}
-
-function loadFleetRef(ref: string, doc: YamlDocument, problems: Problems): Cluster[] | undefined {
-  const file = isAbsolute(ref) ? ref : join(dirname(doc.file), ref);
-  const at: Path = ['spec', 'fleet', 'file'];
-  try {
-    if (!statSync(file).isFile()) {
-      problems.add(doc, at, `fleet file ${JSON.stringify(ref)} is not a file (resolved to ${resolve(file)})`, 'point spec.fleet.file at a Fleet YAML file');
-      return undefined;
-    }
-  } catch {
-    problems.add(doc, at, `fleet file not found: ${JSON.stringify(ref)} (resolved to ${resolve(file)})`, relativeHint(doc.file, 'plan'));
-    return undefined;
-  }
-  try {
-    return compileFleetDocument(readYamlFile(file)).clusters;
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    problems.push(...e.problems);
-    return undefined;
-  }
 }
 
 interface Bounds {
@@ -210,22 +189,6 @@ class PlanCompiler {
       identity,
       budget,
     };
-  }
-
-  fleet(s: PlanSpecInput, fileClusters: Cluster[] | undefined): readonly Cluster[] | undefined {
-    const f = s.fleet;
-    if (f === undefined) return undefined;
-    const inline = f.clusters !== undefined || f.generate !== undefined;
-    if (f.file !== undefined && inline) {
-      this.#add(['spec', 'fleet', 'file'], 'give either `file` or inline `clusters`/`generate`, not both', 'move the inline clusters into the fleet file, or remove `file`');
-      return undefined;
-    }
-    if (f.file !== undefined) return fileClusters;
-    if (!inline) {
-      this.#add(['spec', 'fleet'], 'no fleet: give `file` (a Fleet file) or inline `clusters` and/or `generate`', 'or leave out spec.fleet and pass --fleet');
-      return undefined;
-    }
-    return compileFleet(f, this.#doc, ['spec', 'fleet'], this.#problems);
   }
 
   #change(c: PlanSpecInput['change']): PlanChange | undefined {

@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import { estimate } from '../../src/analyzer/estimate.ts';
 import { parseScenario } from '../../src/input/scenario.ts';
 import { DEFAULT_PRIORITY_LEVELS } from '../../src/model/kubernetes.ts';
-import type { Scenario } from '../../src/twin/scenario.ts';
-import { Twin } from '../../src/twin/engine.ts';
+import type { Scenario } from '../../src/twin/index.ts';
+import { Twin } from '../../src/twin/index.ts';
 
 const NODES = 300;
 

@@ -8,7 +8,7 @@ import { compileForScenario } from '../../src/input/rollout-spec.ts';
 import type { RolloutSpec } from '../../src/orchestrator/compile.ts';
 import type { RolloutPlan } from '../../src/orchestrator/plan.ts';
 import { twinMetricCatalogue } from '../../src/adapters/twin/metric-source.ts';
-import type { Scenario } from '../../src/twin/scenario.ts';
+import type { Scenario } from '../../src/twin/index.ts';
 
 /** `{ scenario, spec }` for `rehearse`; throws with the problems when the plan does not compile for the scenario. */
 export function rehearsalOf(scenario: Scenario, plan: RolloutPlan, seed = 1): { readonly scenario: Scenario; readonly spec: RolloutSpec } {
