@@ -30,7 +30,8 @@ import {
 import { collectObjects, Fields, type KObject } from './objects.ts';
 import { deriveProfile, WORST_CASE_WORDS } from './profile.ts';
 import { Rbac } from './rbac.ts';
-import { bytes, num, pct, ranges, rate, round, seconds } from './text.ts';
+import { percentWhole, roundSignificant4 } from '../core/number.ts';
+import { bytes, num, ranges, rate, seconds } from './text.ts';
 import { worse, type DerivedCall, type Finding, type InputNote, type ManifestDocument, type Severity, type Turn, type Verdict, type WorkloadProfile } from './types.ts';
 import { readWorkload, WORKLOAD_KINDS, type WorkloadInfo } from './workloads.ts';
 
@@ -269,7 +270,7 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
         resource: c.profile.resource,
         scope: c.profile.scope,
         resourceVersion: c.profile.resourceVersion,
-        periodSeconds: c.profile.verb === 'watch' ? null : round(c.profile.periodS),
+        periodSeconds: c.profile.verb === 'watch' ? null : roundSignificant4(c.profile.periodS),
         pageSize: c.profile.pageSize,
         file: c.at.file,
         line: c.at.line,
@@ -404,9 +405,9 @@ function compareFindings(a: Finding, b: Finding): number {
 
 function clusterReport(c: Cluster, e: ClusterEstimate): ClusterReport {
   const seats: Record<string, { added: number; nominal: number; available: number }> = {};
-  for (const l of e.levels) seats[l.level] = { added: round(l.addedSeats), nominal: l.nominalSeats, available: l.availableSeats };
+  for (const l of e.levels) seats[l.level] = { added: roundSignificant4(l.addedSeats), nominal: l.nominalSeats, available: l.availableSeats };
   const ratios = {} as Record<RatioName, number>;
-  for (const k of RATIO_NAMES) ratios[k] = round(e.ratios[k]);
+  for (const k of RATIO_NAMES) ratios[k] = roundSignificant4(e.ratios[k]);
   return {
     name: c.name,
     nodes: c.nodes,
@@ -414,13 +415,13 @@ function clusterReport(c: Cluster, e: ClusterEstimate): ClusterReport {
     sizeClass: c.sizeClass,
     verdict: e.verdict,
     reasons: e.reasons,
-    addedRequestsPerSecond: round(e.addedRequestsPerSecond),
-    addedSeats: round(e.addedSeats),
+    addedRequestsPerSecond: roundSignificant4(e.addedRequestsPerSecond),
+    addedSeats: roundSignificant4(e.addedSeats),
     seatsByPriorityLevel: seats,
     listBytesPerSecond: Math.round(e.listBytesPerSecond),
     etcdReadBytesPerSecond: Math.round(e.etcdReadBytesPerSecond),
-    watchEventsPerSecond: round(e.watchEventsPerSecond),
-    addedCpuCores: round(e.addedCpuCores),
+    watchEventsPerSecond: roundSignificant4(e.watchEventsPerSecond),
+    addedCpuCores: roundSignificant4(e.addedCpuCores),
     peakListMemoryBytes: Math.round(e.peakListMemoryBytes),
     steadyListMemoryBytes: Math.round(e.steadyListMemoryBytes),
     rolloutListMemoryBytes: Math.round(e.rolloutListMemoryBytes),
@@ -511,7 +512,7 @@ function estimateFindings(
       RULES[memKey],
       sev,
       call,
-      `${where}. On ${head}, ${PHASE[memKey]}: ${num(inflight(dom))} ${verbNoun(call)} in flight at once (as many as APF's ${p.priorityLevel} seats admit, ${dom.cost.seats} seats each), each holding ${perReq}: an API server needs ${bytes(need)} of its ${bytes(limit)} (${pct(e.ratios[memKey])}, with ${Math.round(model.apiServer.gcHeadroom * 100)} % GC headroom, ${model.apiServer.replicas} replicas); past 100 % it is OOM-killed and its clients retry on the others. Cause: ${call.because}.`,
+      `${where}. On ${head}, ${PHASE[memKey]}: ${num(inflight(dom))} ${verbNoun(call)} in flight at once (as many as APF's ${p.priorityLevel} seats admit, ${dom.cost.seats} seats each), each holding ${perReq}: an API server needs ${bytes(need)} of its ${bytes(limit)} (${percentWhole(e.ratios[memKey])}, with ${Math.round(model.apiServer.gcHeadroom * 100)} % GC headroom, ${model.apiServer.replicas} replicas); past 100 % it is OOM-killed and its clients retry on the others. Cause: ${call.because}.`,
       fixFor(p, call, memKey),
     );
   }
@@ -519,7 +520,7 @@ function estimateFindings(
     if (e.ratios[k] < threshold) return;
     const dom = e.calls.reduce((a, b) => (metric(b) > metric(a) ? b : a));
     const call = callOf(dom.call);
-    push(RULES[k], 'warn', call, `${where}. On ${head}: ${explain} (${pct(e.ratios[k])}). Cause: ${call.because}.`, fixFor(p, call, k));
+    push(RULES[k], 'warn', call, `${where}. On ${head}: ${explain} (${percentWhole(e.ratios[k])}). Cause: ${call.because}.`, fixFor(p, call, k));
   };
   const lvl = e.levels.find((l) => l.level === p.priorityLevel);
   other('seats', THRESHOLDS.warnSeats, `the calls hold ${num(e.addedSeats, 1)} APF seats in steady state, of the ${num(lvl?.availableSeats ?? 0)} priority level ${p.priorityLevel} has with borrowing (${num(lvl?.nominalSeats ?? 0)} nominal); beyond them requests queue and get 429 after 15 s`, (c) => c.seats);

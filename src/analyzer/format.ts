@@ -7,7 +7,8 @@ import type { Analysis } from './analyze.ts';
 import { turnText } from './analyze.ts';
 import type { TwinSimulation } from './simulate.ts';
 import { RULES } from './rules.ts';
-import { bytes, num, pct, rate } from './text.ts';
+import { percentWhole } from '../core/number.ts';
+import { bytes, num, rate } from './text.ts';
 import type { Severity } from './types.ts';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
@@ -54,7 +55,7 @@ export function formatText(a: Analysis, simulation?: TwinSimulation): string {
     const rows = [['cluster', 'nodes', 'verdict', 'req/s', 'seats', 'LIST/s', 'etcd/s', 'watch ev/s', 'peak LIST mem', 'mem need/limit', 'why']];
     for (const c of shown) {
       const need = Math.max(c.ratios.memorySteady, c.ratios.memoryRollout, c.ratios.memoryRelist);
-      rows.push([c.name, num(c.nodes), c.verdict, rate(c.addedRequestsPerSecond), num(c.addedSeats), bytes(c.listBytesPerSecond), bytes(c.etcdReadBytesPerSecond), num(c.watchEventsPerSecond), bytes(c.peakListMemoryBytes), pct(need), c.reasons.join(',')]);
+      rows.push([c.name, num(c.nodes), c.verdict, rate(c.addedRequestsPerSecond), num(c.addedSeats), bytes(c.listBytesPerSecond), bytes(c.etcdReadBytesPerSecond), num(c.watchEventsPerSecond), bytes(c.peakListMemoryBytes), percentWhole(need), c.reasons.join(',')]);
     }
     const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
     for (const r of rows) L.push('  ' + r.map((v, i) => (i === 0 || i === 2 || i === r.length - 1 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ').trimEnd());
@@ -71,7 +72,7 @@ export function formatText(a: Analysis, simulation?: TwinSimulation): string {
       const lost = w.clusters.filter((c) => c.lostAt !== null).sort((x, y) => y.nodes - x.nodes);
       if (lost.length > 0) L.push(`    lost: ${lost.map((c) => `${c.name} (${num(c.nodes)})`).join(', ')}`);
       for (const c of w.clusters.filter((x) => !x.agree)) {
-        L.push(`    disagree: ${c.name} (${num(c.nodes)} nodes): estimate ${c.estimate} at ${pct(c.estimateMemoryRatio)} of memory; twin peak ${pct(c.peakMemoryRatio)}, ${c.apiServerRestarts} OOM kill${c.apiServerRestarts === 1 ? '' : 's'}${c.lostAt !== null ? ', lost' : ''}`);
+        L.push(`    disagree: ${c.name} (${num(c.nodes)} nodes): estimate ${c.estimate} at ${percentWhole(c.estimateMemoryRatio)} of memory; twin peak ${percentWhole(c.peakMemoryRatio)}, ${c.apiServerRestarts} OOM kill${c.apiServerRestarts === 1 ? '' : 's'}${c.lostAt !== null ? ', lost' : ''}`);
       }
     }
   }

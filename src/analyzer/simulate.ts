@@ -21,6 +21,7 @@ import type { ModelConfig } from '../model/model-schema.ts';
 import { Twin, type ChangeSpec, type Scenario } from '../twin/index.ts';
 import { estimate, type PlannedWorkload } from './estimate.ts';
 import type { Verdict, WorkloadProfile } from './types.ts';
+import { roundDecimals } from '../core/number.ts';
 
 export const SIMULATION_APPLY_AT_S = 600;
 export const SIMULATION_DURATION_S = 2 * 3600;
@@ -119,10 +120,10 @@ export function simulateInTwin(profiles: readonly WorkloadProfile[], planned: re
         name: c.name,
         nodes: c.nodes,
         estimate: e.verdict,
-        estimateMemoryRatio: Math.round(Math.max(e.ratios.memorySteady, e.ratios.memoryRollout, e.ratios.memoryRelist) * 1000) / 1000,
+        estimateMemoryRatio: roundDecimals(Math.max(e.ratios.memorySteady, e.ratios.memoryRollout, e.ratios.memoryRelist), 3),
         lostAt: c.controlPlane.lostAt,
         apiServerRestarts: c.controlPlane.apiServerRestarts,
-        peakMemoryRatio: Math.round((peak[i] ?? 0) * 1000) / 1000,
+        peakMemoryRatio: roundDecimals(peak[i] ?? 0, 3),
         twinInDanger: danger,
         agree,
       };

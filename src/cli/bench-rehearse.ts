@@ -19,6 +19,7 @@ import { loadScenarioFile } from '../input/scenario.ts';
 import { rehearse } from '../shell/rehearsal.ts';
 import { twinMetricCatalogue } from '../adapters/twin/metric-source.ts';
 import type { Scenario } from '../twin/index.ts';
+import { roundDecimals } from '../core/number.ts';
 
 const BENIGN = fileURLToPath(new URL('../../scenarios/benign-node-scoped-agent.yaml', import.meta.url));
 const PLAN = fileURLToPath(new URL('../../plans/default.yaml', import.meta.url));
@@ -57,12 +58,12 @@ export async function benchRehearse(o: { readonly json: boolean; readonly cluste
     const r: RehearseBenchResult = {
       clusters: scenario.clusters.length,
       waves: out.spec.waves.length,
-      wallSeconds: Math.round(wall * 100) / 100,
+      wallSeconds: roundDecimals(wall, 2),
       decisionsPerSecond: Math.round(out.counters.decisions / wall),
       outcome: out.result.outcome,
       decisions: out.counters.decisions,
       logRecords: out.counters.records,
-      simulatedHours: Math.round(((endMs - scenario.startMs) / 3_600_000) * 100) / 100,
+      simulatedHours: roundDecimals((endMs - scenario.startMs) / 3_600_000, 2),
     };
     if (o.json) return JSON.stringify(r) + '\n';
     return `rehearse: default plan over ${r.clusters} clusters, ${r.waves} waves, ${r.outcome} after ${r.simulatedHours} simulated hours in ${r.wallSeconds} s (${r.decisionsPerSecond} decisions/s, ${r.logRecords} log records)\n`;

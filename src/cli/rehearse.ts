@@ -39,6 +39,7 @@ import { LockUnavailable, WriterLocked } from '../shell/writer-lock.ts';
 import { progressBar } from './progress.ts';
 import { readStdinFor } from './inputs.ts';
 import { checkOutputFile, writeOutputFile } from './output.ts';
+import { percentTwoOrFourDecimals } from '../core/number.ts';
 
 export interface RehearseCommandOptions {
   readonly scenario: string;
@@ -155,10 +156,6 @@ function hm(iso: string | null): string {
   return iso === null ? '—' : iso.slice(11, 19);
 }
 
-function pct(x: number): string {
-  return `${(x * 100).toFixed(x < 0.001 ? 4 : 2)} %`;
-}
-
 /** A few lines for a terminal. */
 export function summary(r: RehearsalResult, o: { readonly report?: string; readonly state?: string }): string {
   const lines = [`${r.plan} rehearsed on ${r.scenario} (seed ${r.seed}): ${r.outcome.toUpperCase()}`];
@@ -180,8 +177,8 @@ export function summary(r: RehearsalResult, o: { readonly report?: string; reado
   } else {
     lines.push(`  ${r.waves.filter((w) => w.outcome === 'completed').length} of ${r.waves.length} waves completed${r.completedAt === null ? '' : ` at ${hm(r.completedAt)}`}`);
   }
-  lines.push(`  clusters changed ${r.clustersChanged}, with customer impact ${r.clustersImpacted}; orchestrator's peak share of a cluster's API requests ${pct(r.orchestratorApiShare)}`);
-  lines.push(`  fleet availability ${pct(r.fleet.availability)}${r.baseline !== undefined ? ` (the naive pipeline: ${pct(r.baseline.availability)}, ${r.baseline.clustersLost} control planes lost)` : ''}`);
+  lines.push(`  clusters changed ${r.clustersChanged}, with customer impact ${r.clustersImpacted}; orchestrator's peak share of a cluster's API requests ${percentTwoOrFourDecimals(r.orchestratorApiShare)}`);
+  lines.push(`  fleet availability ${percentTwoOrFourDecimals(r.fleet.availability)}${r.baseline !== undefined ? ` (the naive pipeline: ${percentTwoOrFourDecimals(r.baseline.availability)}, ${r.baseline.clustersLost} control planes lost)` : ''}`);
   if (r.gatesUnavailable.length > 0) lines.push(`  gates the twin cannot serve: ${r.gatesUnavailable.map((g) => g.gate).join(', ')}`);
   if (o.report !== undefined) lines.push(`  report: ${o.report}`);
   if (o.state !== undefined) lines.push(`  state: ${o.state}`);

@@ -31,7 +31,8 @@
 import type { GateSeries, GateSpec } from './gate-catalogue.ts';
 import type { EvaluationPolicy } from './plan.ts';
 import type { SeriesWindow } from './ports.ts';
-import { mannWhitneyU, median } from './stats.ts';
+import { mannWhitneyU } from './stats.ts';
+import { median, significant6 } from '../core/number.ts';
 
 export type SeriesSet = Readonly<Record<string, SeriesWindow>>;
 /** Each cluster's level before the canary's change, per series. */
@@ -74,11 +75,6 @@ export interface GateResult {
   readonly canarySamples: number;
   readonly baselineSamples: number;
   readonly baselineClusters: number;
-}
-
-/** Rounds to 6 significant digits, so results read well and serialise compactly. */
-function sig(x: number): number {
-  return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
 }
 
 function beyond(value: number, gate: GateSpec, threshold: number): boolean {
@@ -136,7 +132,7 @@ function evaluateOne(gateSeries: GateSeries, input: GateInput, policy: Evaluatio
   }
   const value = window.values[count - 1] ?? Number.NaN;
   if (input.now - (window.times[count - 1] ?? Number.NEGATIVE_INFINITY) > staleMs || !Number.isFinite(value)) {
-    return { ...base(), verdict: 'nodata', reason: 'stale', value: sig(value), baselineValue: null, effect: null, allowed: null, p: null, canarySamples: count, baselineSamples: 0, baselineClusters: 0 };
+    return { ...base(), verdict: 'nodata', reason: 'stale', value: significant6(value), baselineValue: null, effect: null, allowed: null, p: null, canarySamples: count, baselineSamples: 0, baselineClusters: 0 };
   }
   // Threshold: the newest `breachSamples` canary samples all beyond it.
   let breached = false;
@@ -209,11 +205,11 @@ function evaluateOne(gateSeries: GateSeries, input: GateInput, policy: Evaluatio
     ...base(),
     verdict,
     reason,
-    value: sig(value),
-    baselineValue: latest.length > 0 ? sig(median(latest)) : null,
-    effect: effect === null ? null : sig(effect),
-    allowed: allowed === null ? null : sig(allowed),
-    p: pValue === null ? null : sig(pValue),
+    value: significant6(value),
+    baselineValue: latest.length > 0 ? significant6(median(latest)) : null,
+    effect: effect === null ? null : significant6(effect),
+    allowed: allowed === null ? null : significant6(allowed),
+    p: pValue === null ? null : significant6(pValue),
     canarySamples: canaryCount,
     baselineSamples: baselineCount,
     baselineClusters: latest.length,
@@ -221,12 +217,12 @@ function evaluateOne(gateSeries: GateSeries, input: GateInput, policy: Evaluatio
 }
 
 function finiteOrNull(x: number | undefined): number | null {
-  return x !== undefined && Number.isFinite(x) ? sig(x) : null;
+  return x !== undefined && Number.isFinite(x) ? significant6(x) : null;
 }
 
 /** One line saying why a gate failed or held, with the figures. */
 export function describeResult(cluster: string, result: GateResult): string {
-  const show = (x: number | null): string => (x === null ? '—' : String(sig(x)));
+  const show = (x: number | null): string => (x === null ? '—' : String(significant6(x)));
   switch (result.reason) {
     case 'missing':
       return `${result.gate} on ${cluster}: no samples of ${result.series}`;

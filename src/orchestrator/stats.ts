@@ -1,6 +1,7 @@
 /**
- * Statistics for canary judgement: medians and the Mann-Whitney U test (the
- * test Kayenta uses to compare a canary with its baseline).
+ * Statistics for canary judgement: the Mann-Whitney U test (the test
+ * Kayenta uses to compare a canary with its baseline). Medians are
+ * src/core/number.ts's `median`.
  *
  * The U test is one-sided: "are the canary's values stochastically greater
  * than the baseline's?". Ties get mid-ranks and the tie-corrected variance;
@@ -23,15 +24,6 @@ export interface MannWhitneyResult {
   readonly pGreater: number;
   /** Standardised statistic (0 when every value ties). */
   readonly z: number;
-}
-
-/** The median of `values` (NaN for an empty list); does not modify its input. */
-export function median(values: readonly number[]): number {
-  const n = values.length;
-  if (n === 0) return Number.NaN;
-  const sorted = Float64Array.from(values).sort();
-  const mid = n >> 1;
-  return n % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 /**

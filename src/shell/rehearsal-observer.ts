@@ -16,6 +16,7 @@
  */
 import type { SeriesWindow } from '../orchestrator/ports.ts';
 import type { Controller, MetricSample, TwinApi } from '../twin/index.ts';
+import { significant6 } from '../core/number.ts';
 
 /** The target's record: clusters it changed (first time, seconds) and its API requests per cluster and minute. */
 export interface TargetRequests {
@@ -70,7 +71,7 @@ export class RehearsalObserver implements Controller {
         const m = twin.observeAt(i);
         for (const slo of SLOS) {
           const v = slo.test(m);
-          if (v !== null && this.breach === null) this.breach = { atS: t, cluster, slo: slo.name, value: Number(v.toPrecision(6)) };
+          if (v !== null && this.breach === null) this.breach = { atS: t, cluster, slo: slo.name, value: significant6(v) };
         }
         if (this.breach !== null) break;
       }

@@ -16,6 +16,7 @@ import type { RolloutState } from '../orchestrator/core.ts';
 import { REHEARSAL_SCHEMA_VERSION, type ApplyRecord, type IncompleteReason, type RehearsalOutcome, type RehearsalResult, type WaveReport } from '../orchestrator/report-types.ts';
 import type { RunReport, Scenario } from '../twin/index.ts';
 import type { SloBreach } from './rehearsal-observer.ts';
+import { significant6 } from '../core/number.ts';
 
 /** What the rehearsal's target did: the applies that succeeded, the clusters it changed, its API requests. */
 export interface TargetRecord {
@@ -47,9 +48,6 @@ export interface SummaryInput {
   readonly endMs: number;
 }
 
-function sig(x: number): number {
-  return Number(x.toPrecision(6));
-}
 
 export function summarise(input: SummaryInput): RehearsalResult {
   const { spec, state, report, target, observed: observer, baseline, endMs } = input;
@@ -108,7 +106,7 @@ export function summarise(input: SummaryInput): RehearsalResult {
     impactedClusters: impacted,
     rollbackCompletedAt: iso(state.rollbackCompletedAt),
     rollbackSeconds: halt === null || state.rollbackCompletedAt === null ? null : (state.rollbackCompletedAt - halt.at) / 1000,
-    orchestratorApiShare: sig(observer.peakShare),
+    orchestratorApiShare: significant6(observer.peakShare),
     orchestratorApi: {
       requests: target.requests,
       breakGlassRequests: target.breakGlassRequests,

@@ -45,7 +45,7 @@ import { decide, evaluateTargets, initialState, isTerminal, nextWake, type Clust
 import type { GateSeries } from '../orchestrator/gate-catalogue.ts';
 import { gateIssues, type Levels, type SeriesSet } from '../orchestrator/gates.ts';
 import type { MetricResult, MetricSource, RolloutTarget, SeriesWindow } from '../orchestrator/ports.ts';
-import { median } from '../orchestrator/stats.ts';
+import { median, significant6 } from '../core/number.ts';
 import type { EventStore, InboxItem, LogRecord } from './event-store.ts';
 import { eventId, foldLog } from './log-check.ts';
 
@@ -300,7 +300,7 @@ export class RolloutShell {
       const measured: Record<string, number> = {};
       for (const series of this.#allSeries) {
         const window = samples[cluster]?.[series];
-        if (window !== undefined && window.values.length > 0) measured[series] = round6(median(window.values));
+        if (window !== undefined && window.values.length > 0) measured[series] = significant6(median(window.values));
       }
       return measured;
     };
@@ -333,7 +333,7 @@ export class RolloutShell {
       let status: StatusResult | undefined;
       if (target.status !== undefined) {
         const read = await this.#target.status(target.cluster, target.status === 'break-glass' ? this.spec.breakGlass : this.spec.identity);
-        status = { ok: read.ok, reason: read.reason, present: read.present, desired: read.desired, ready: round6(read.ready) };
+        status = { ok: read.ok, reason: read.reason, present: read.present, desired: read.desired, ready: significant6(read.ready) };
       }
       const withStatus = status !== undefined ? { status } : {};
       const judged = target.judged;
@@ -373,10 +373,6 @@ function clip(set: Readonly<Record<string, SeriesWindow>> | undefined, fromMs: n
     clipped[series] = first === 0 ? window : { times: window.times.slice(first), values: window.values.slice(first) };
   }
   return clipped;
-}
-
-function round6(x: number): number {
-  return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
 }
 
 function matchCommand(expected: RolloutCommand[], record: LogRecord): RolloutCommand {

@@ -10,6 +10,7 @@
 import type { ClusterSim } from './cluster-sim.ts';
 import type { TimelineKind } from './report-types.ts';
 import type { Action } from './scenario.ts';
+import { percentUpToOneDecimal } from '../core/number.ts';
 
 /** An action on one cluster. */
 export type ClusterAction = Exclude<Action, { readonly kind: 'shift-traffic' }>;
@@ -26,7 +27,7 @@ export function applyAction(s: ClusterSim, action: ClusterAction, source: string
   switch (action.kind) {
     case 'apply-change':
       s.applyChange(action.nodeFraction);
-      return { kind: 'change', message: `${changeName} applied to ${formatPercent(action.nodeFraction)} of nodes (${source})` };
+      return { kind: 'change', message: `${changeName} applied to ${percentUpToOneDecimal(action.nodeFraction)} of nodes (${source})` };
     case 'remove-change':
       s.removeChange(action.via);
       return { kind: 'change', message: `${changeName} removed via ${action.via} (${source})` };
@@ -35,7 +36,7 @@ export function applyAction(s: ClusterSim, action: ClusterAction, source: string
       return { kind: byOperators ? 'operator' : 'change', message: `${changeName}'s requests shed by an APF FlowSchema (429 before any work)` };
     case 'scale-nodes':
       s.scaleNodes(action.fraction, action.overS);
-      return { kind: byOperators ? 'operator' : 'fault', message: `scale nodes to ${formatPercent(action.fraction)} of ${s.cluster.nodes} over ${Math.round(action.overS / 60)} min` };
+      return { kind: byOperators ? 'operator' : 'fault', message: `scale nodes to ${percentUpToOneDecimal(action.fraction)} of ${s.cluster.nodes} over ${Math.round(action.overS / 60)} min` };
     case 'scale-apiservers':
       s.scaleApiServers(action.replicas, action.memoryFactor, action.cpuFactor, action.provisionS);
       return {
@@ -60,7 +61,3 @@ export function applyAction(s: ClusterSim, action: ClusterAction, source: string
   }
 }
 
-/** A fraction as a percentage with one decimal, for messages (`12.5 %`). */
-export function formatPercent(x: number): string {
-  return `${Math.round(x * 1000) / 10} %`;
-}

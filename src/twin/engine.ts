@@ -22,7 +22,8 @@ import { SimulatedClock, type Clock } from '../core/clock.ts';
 import { Random } from '../core/random.ts';
 import { formatIso } from '../core/time.ts';
 import { selects, type Cluster } from '../model/fleet.ts';
-import { applyAction, formatPercent } from './actions.ts';
+import { applyAction } from './actions.ts';
+import { percentUpToOneDecimal } from '../core/number.ts';
 import { AlertEvaluator, type AlertTransition } from './alerts.ts';
 import type { ChangeWorkload, Controller, RequestOutcome, TwinApi } from './api.ts';
 import { ClusterSim } from './cluster-sim.ts';
@@ -164,7 +165,7 @@ export class Twin implements TwinApi {
     const s = this.#sim(name);
     if (action.kind === 'shift-traffic') {
       this.#traffic.shift = { overS: action.overS, threshold: action.errorThreshold };
-      this.log('operator', null, `shift customer traffic away from clusters with errors ≥ ${formatPercent(action.errorThreshold)}`);
+      this.log('operator', null, `shift customer traffic away from clusters with errors ≥ ${percentUpToOneDecimal(action.errorThreshold)}`);
       return;
     }
     const note = applyAction(s, action, source, this.#changeName);

@@ -6,7 +6,8 @@ import { gateCatalogue, type GateSeries } from '../../src/orchestrator/gate-cata
 import { evaluateGates, gateIssues, type GateInput } from '../../src/orchestrator/gates.ts';
 import type { SeriesWindow } from '../../src/orchestrator/ports.ts';
 import { DEFAULT_EVALUATION } from '../../src/orchestrator/plan.ts';
-import { mannWhitneyU, median, upperTail } from '../../src/orchestrator/stats.ts';
+import { median } from '../../src/core/number.ts';
+import { mannWhitneyU, upperTail } from '../../src/orchestrator/stats.ts';
 
 test('median of odd, even and empty lists; the input is left alone', () => {
   const xs = [5, 1, 3];

@@ -23,6 +23,7 @@
  */
 import type { ApplyRequest, ChangeStatus, Identity, KillSwitchRequest, RemoveRequest, RolloutTarget, TargetOutcome } from '../../orchestrator/ports.ts';
 import type { TwinApi } from '../../twin/index.ts';
+import { roundDecimals, significant6 } from '../../core/number.ts';
 
 export interface Effect {
   readonly commandId: string;
@@ -67,7 +68,7 @@ export class TwinTarget implements RolloutTarget {
       m.set(minute, (m.get(minute) ?? 0) + 1);
     }
     const out = this.#twin.request(cluster, identity.priorityLevel);
-    return { ok: out.ok, reason: out.reason, latencyS: Number(out.latencyS.toPrecision(6)) };
+    return { ok: out.ok, reason: out.reason, latencyS: significant6(out.latencyS) };
   }
 
   #once(id: string, run: () => TargetOutcome): Promise<TargetOutcome> {
@@ -118,6 +119,6 @@ export class TwinTarget implements RolloutTarget {
     const fraction = this.#present.get(cluster);
     const desired = fraction === undefined || workload === undefined ? 0 : Math.max(1, Math.round(fraction * workload.fullPods));
     const running = workload?.running ?? 0;
-    return Promise.resolve({ ok: true, reason: out.reason, present: fraction !== undefined, desired, ready: Math.round(running * 1e6) / 1e6 });
+    return Promise.resolve({ ok: true, reason: out.reason, present: fraction !== undefined, desired, ready: roundDecimals(running, 6) });
   }
 }
