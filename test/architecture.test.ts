@@ -8,7 +8,8 @@
  *   through its ports; the shell names the adapters only where it builds them;
  * - no import cycle among src files;
  * - the deterministic layers read no wall clock or unseeded randomness, and
- *   only the shell and the CLI write to the file system.
+ *   only the shell and the CLI write to the file system;
+ * - no src file is longer than 600 lines.
  * The rule functions also run on small made-up graphs, so a test shows each of
  * them firing.
  */
@@ -113,4 +114,18 @@ test('only the shell (the state database) and the CLI (output files) write to th
     if (/from 'node:fs(\/promises)?'/.test(text) && WRITES.test(text)) bad.push(`${f}: ${WRITES.exec(text)?.[1] ?? ''}`);
   }
   assert.deepEqual(bad, []);
+});
+
+/** Longest a src file may be (issue #10: rooms of one concept each; a longer file holds several). */
+const MAX_LINES = 600;
+
+test(`no src file is longer than ${MAX_LINES} lines`, () => {
+  const lines = (text: string): number => text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+  // The rule fires: a file one line too long is reported.
+  assert.equal(lines('x\n'.repeat(MAX_LINES + 1)) > MAX_LINES, true);
+  const long = srcFiles()
+    .map((f) => ({ f, n: lines(readFileSync(f, 'utf8')) }))
+    .filter((x) => x.n > MAX_LINES)
+    .map((x) => `${x.f}: ${x.n} lines (split it into files of one concept each)`);
+  assert.deepEqual(long, []);
 });
