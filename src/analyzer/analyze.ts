@@ -27,10 +27,11 @@ import {
   type PlannedWorkload,
   type RatioName,
 } from './estimate.ts';
-import { collectObjects, Fields, type KObject } from './objects.ts';
+import { ByName, collectObjects, Fields, type KObject } from './objects.ts';
 import { deriveProfile, WORST_CASE_WORDS } from './profile.ts';
 import { Rbac } from './rbac.ts';
 import { percentWhole, roundSignificant4 } from '../core/number.ts';
+import { simulateInTwin, type TwinSimulation } from './simulate.ts';
 import { bytes, num, ranges, rate, seconds } from './text.ts';
 import { worse, type DerivedCall, type Finding, type InputNote, type ManifestDocument, type Severity, type Turn, type Verdict, type WorkloadProfile } from './types.ts';
 import { readWorkload, WORKLOAD_KINDS, type WorkloadInfo } from './workloads.ts';
@@ -51,6 +52,8 @@ export interface AnalyzeOptions {
    * Kubernetes object are reported; an input with none at all is an error.
    */
   readonly input?: { readonly files: readonly string[]; readonly notes: readonly InputNote[] };
+  /** Also run each workload's derived calls in the fleet twin (`--simulate`, simulate.ts) and compare. */
+  readonly simulate?: boolean;
 }
 
 export interface CallReport {
@@ -126,11 +129,10 @@ export interface Analysis {
   readonly clusters: readonly ClusterReport[];
 }
 
-/** Result of analyze, with what the rehearsal needs beside the report. */
+/** Result of analyze: what to print (the simulation in the twin when asked for). */
 export interface AnalysisResult {
   readonly analysis: Analysis;
-  readonly profiles: readonly WorkloadProfile[];
-  readonly planned: readonly PlannedWorkload[];
+  readonly simulation?: TwinSimulation;
 }
 
 const KNOWN_OTHER_KINDS = new Set([
@@ -148,26 +150,31 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   const findings: Finding[] = [];
   const objects = collectObjects(docs, problems);
 
-  const configMaps = new Map<string, KObject>();
-  const secrets = new Map<string, KObject>();
+  const configMaps = new ByName<KObject>();
+  const secrets = new ByName<KObject>();
   const flowSchemas: KObject[] = [];
   const workloads: WorkloadInfo[] = [];
   // Workloads by kind/namespace/name: one that appears twice is a problem (the key holds the kind, so
   // only workloads can meet a workload).
-  const seen = new Map<string, KObject>();
-  for (const o of objects) {
+  const seen = new Map<string, ByName<KObject>>();
+  for (let oi = 0; oi < objects.length; oi++) {
+    const o = objects[oi] as KObject;
     if (WORKLOAD_KINDS.has(o.kind)) {
-      const key = `${o.kind}/${o.namespace}/${o.name}`;
-      const first = seen.get(key);
+      let ofKind = seen.get(o.kind);
+      if (ofKind === undefined) {
+        ofKind = new ByName();
+        seen.set(o.kind, ofKind);
+      }
+      const first = ofKind.get(o.namespace, o.name);
       if (first !== undefined) {
         const f = new Fields(o, problems);
         f.problem(['metadata', 'name'], `${o.kind} ${o.namespace}/${o.name} appears twice (also ${first.doc.file}, document ${first.doc.index + 1})`, 'keep one of the two');
         continue;
       }
-      seen.set(key, o);
+      ofKind.set(o.namespace, o.name, o);
     }
-    if (o.kind === 'ConfigMap') configMaps.set(`${o.namespace}/${o.name}`, o);
-    else if (o.kind === 'Secret') secrets.set(`${o.namespace}/${o.name}`, o);
+    if (o.kind === 'ConfigMap') configMaps.set(o.namespace, o.name, o);
+    else if (o.kind === 'Secret') secrets.set(o.namespace, o.name, o);
     else if (o.kind === 'FlowSchema') flowSchemas.push(o);
     else if (WORKLOAD_KINDS.has(o.kind)) workloads.push(readWorkload(o, problems));
     else if (!KNOWN_OTHER_KINDS.has(o.kind)) {
@@ -190,17 +197,19 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   findings.push(...inputFindings(docs, objects, workloads.length, opts.input));
 
   const planned: PlannedWorkload[] = [];
-  const plannedOf = new Map<WorkloadProfile, PlannedWorkload>();
+  /** The planned workload of each profile (undefined: it makes no calls). */
+  const plannedOf: (PlannedWorkload | undefined)[] = new Array<PlannedWorkload | undefined>(profiles.length).fill(undefined);
   // Workloads with the same calls and level add up: DaemonSets by count, Deployments by replicas
   // (every formula of the estimate is the same for n clients whoever runs them).
   const groups = new Map<string, { pw: PlannedWorkload; count: number }>();
-  for (const p of profiles) {
+  for (let pi = 0; pi < profiles.length; pi++) {
+    const p = profiles[pi] as WorkloadProfile;
     if (p.calls.length === 0) continue;
     const calls = uniqueNames(p.calls);
-    const leader = new Set(calls.filter((_, i) => p.calls[i]?.leaderOnly === true).map((c) => c.name));
-    const pw: PlannedWorkload = { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls, ...(leader.size > 0 ? { leaderCalls: leader } : {}) };
+    const leader = p.calls.some((c) => c.leaderOnly === true) ? new Set(calls.filter((_, i) => p.calls[i]?.leaderOnly === true).map((c) => c.name)) : undefined;
+    const pw: PlannedWorkload = leader !== undefined ? { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls, leaderCalls: leader } : { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls };
     planned.push(pw);
-    plannedOf.set(p, pw);
+    plannedOf[pi] = pw;
     // Replicas left out: the group counts them.
     const sig = signatureWith(pw, 0);
     const g = groups.get(sig);
@@ -230,8 +239,9 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   const aloneWorst: Verdict[] = clusters.map(() => 'ok');
   const noTurn: Turn = { warnAtNodes: null, blockAtNodes: null, blockAboveNodes: null, blockRanges: [], warnRanges: [], searchedUpToNodes: SEARCH_MAX_NODES };
   const quiet: Alone = { turn: noTurn, verdicts: [], worst: undefined, worstCluster: undefined, count: { ok: clusters.length, warn: 0, block: 0 }, verdict: 'ok' };
-  for (const p of profiles) {
-    const pw = plannedOf.get(p);
+  for (let pi = 0; pi < profiles.length; pi++) {
+    const p = profiles[pi] as WorkloadProfile;
+    const pw = plannedOf[pi];
     let m = quiet;
     if (pw !== undefined) {
       const sig = signature(pw);
@@ -264,19 +274,22 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
       clients: w.perNode ? 'per-node' : w.replicas,
       profileSource: p.source,
       agents: p.agents,
-      calls: p.calls.map((c) => ({
-        name: c.profile.name,
-        verb: c.profile.verb,
-        resource: c.profile.resource,
-        scope: c.profile.scope,
-        resourceVersion: c.profile.resourceVersion,
-        periodSeconds: c.profile.verb === 'watch' ? null : roundSignificant4(c.profile.periodS),
-        pageSize: c.profile.pageSize,
-        file: c.at.file,
-        line: c.at.line,
-        because: c.because,
-        ...(c.leaderOnly === true ? { leaderOnly: true as const } : {}),
-      })),
+      calls: p.calls.map((c): CallReport => {
+        const r: { -readonly [K in keyof CallReport]: CallReport[K] } = {
+          name: c.profile.name,
+          verb: c.profile.verb,
+          resource: c.profile.resource,
+          scope: c.profile.scope,
+          resourceVersion: c.profile.resourceVersion,
+          periodSeconds: c.profile.verb === 'watch' ? null : roundSignificant4(c.profile.periodS),
+          pageSize: c.profile.pageSize,
+          file: c.at.file,
+          line: c.at.line,
+          because: c.because,
+        };
+        if (c.leaderOnly === true) r.leaderOnly = true;
+        return r;
+      }),
       verdict: m.verdict,
       clusters: m.count,
       turn,
@@ -316,16 +329,15 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
       findings,
       clusters: clusterReports,
     },
-    profiles,
-    planned,
+    ...(opts.simulate === true ? { simulation: simulateInTwin(profiles, planned, clusters, model) } : {}),
   };
 }
 
 function uniqueNames(calls: readonly DerivedCall[]): PlannedWorkload['calls'] {
-  const used = new Map<string, number>();
-  return calls.map((c) => {
-    const n = used.get(c.profile.name) ?? 0;
-    used.set(c.profile.name, n + 1);
+  // The n-th call of a name is "name-n" (counted among the calls before it: few, no map needed).
+  return calls.map((c, i) => {
+    let n = 0;
+    for (let j = 0; j < i; j++) if ((calls[j] as DerivedCall).profile.name === c.profile.name) n++;
     return n === 0 ? c.profile : { ...c.profile, name: `${c.profile.name}-${n + 1}` };
   });
 }

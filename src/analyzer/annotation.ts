@@ -16,7 +16,6 @@
  * `none` (or an empty list) states that the pods make no API calls. Mistakes
  * are located Problems at the line inside the annotation.
  */
-import { load } from 'js-yaml';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Problem } from '../core/errors.ts';
 import { parseDuration } from '../core/duration.ts';
@@ -24,6 +23,7 @@ import { CLIENT_GO_BACKOFF, CLIENT_GO_BURST, CLIENT_GO_QPS } from '../model/kube
 import type { CallProfile, RvSemantics, Scope, Verb } from '../model/profile.ts';
 import { describe, formatPath, isObj } from './objects.ts';
 import type { DocPath, Loc, ManifestDocument } from './types.ts';
+import { loadYaml } from './yaml-block.ts';
 import { YamlLines } from './yaml-locate.ts';
 
 export const PROFILE_ANNOTATION = 'firebreak.dev/api-profile';
@@ -52,7 +52,7 @@ export function parseProfileAnnotation(doc: ManifestDocument, path: DocPath, tex
   };
   let value: unknown;
   try {
-    value = load(text, { maxAliases: 100 });
+    value = loadYaml(text);
   } catch {
     // The position-keeping parser words and places the error.
     const inner = parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: false, uniqueKeys: true, logLevel: 'error' });

@@ -158,7 +158,7 @@ interface Prepared {
 }
 
 interface PhaseLoad {
-  readonly inflight: number[];
+  readonly inflight: Float64Array;
   readonly rhoCpu: number;
   readonly rhoEtcd: number;
 }
@@ -169,12 +169,12 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
   const baseLatency = model.etcd.baseLatencyS;
   const prepared: Prepared[] = [];
   const levelIndex = new Map<string, number>();
-  const avail: number[] = [];
+  const availList: number[] = [];
   for (const w of workloads) {
     if (!levelIndex.has(w.level)) {
       const l = cap.levels.get(w.level);
-      levelIndex.set(w.level, avail.length);
-      avail.push(l === undefined || l.exempt ? Infinity : l.available);
+      levelIndex.set(w.level, availList.length);
+      availList.push(l === undefined || l.exempt ? Infinity : l.available);
     }
     const perWorkload = w.perNode ? cap.nodes : w.replicas;
     if (perWorkload <= 0) continue;
@@ -189,6 +189,14 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
       prepared.push({ w, p, clients, cost, events: watchEventsPerClient(p, r, cap.nodes), rate, service0, informer, li: levelIndex.get(w.level) ?? 0 });
     }
   }
+
+  // Per-call figures are kept in Float64Arrays (one shape for every estimate: its loops stay optimised).
+  const avail = Float64Array.from(availList);
+  const perCall = (f: (x: Prepared, i: number) => number): Float64Array => {
+    const a = new Float64Array(prepared.length);
+    for (let i = 0; i < prepared.length; i++) a[i] = f(prepared[i] as Prepared, i);
+    return a;
+  };
 
   let watchCpu = 0;
   let events = 0;
@@ -210,7 +218,7 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
    * the phase's duration; a request lives at most the request timeout, and
    * APF admits no more than the level's seats (fillLevels).
    */
-  const flowing = (lambda: readonly number[], durationS: number): PhaseLoad => {
+  const flowing = (lambda: Float64Array, durationS: number): PhaseLoad => {
     let cpu = watchCpu;
     let etcd = 0;
     prepared.forEach((x, i) => {
@@ -220,7 +228,7 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
     const rhoCpu = cpu / cap.cores;
     const rhoEtcd = etcd / cap.etcdReadBytesPerS;
     const rho = Math.max(rhoCpu, rhoEtcd);
-    const want = prepared.map((x, i) => {
+    const want = perCall((x, i) => {
       const l = lambda[i] ?? 0;
       if (l <= 0) return 0;
       const c = x.cost;
@@ -233,15 +241,16 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
       }
       return Math.min(x.clients, l * heldS(s, cap.requestTimeoutS));
     });
-    return { inflight: fillLevels(prepared, avail, want, prepared.map((x, i) => (lambda[i] ?? 0) * x.cost.seats * x.service0)), rhoCpu, rhoEtcd };
+    return { inflight: fillLevels(prepared, avail, want, perCall((x, i) => (lambda[i] ?? 0) * x.cost.seats * x.service0), new Float64Array(prepared.length)), rhoCpu, rhoEtcd };
   };
   /** Every selected client's call in flight at once, as far as the level's seats admit. */
-  const atOnce = (select: (x: Prepared) => boolean): number[] =>
+  const atOnce = (select: (x: Prepared) => boolean): Float64Array =>
     fillLevels(
       prepared,
       avail,
-      prepared.map((x) => (select(x) ? x.clients : 0)),
-      prepared.map((x) => x.clients * x.cost.seats * x.service0),
+      perCall((x) => (select(x) ? x.clients : 0)),
+      perCall((x) => x.clients * x.cost.seats * x.service0),
+      new Float64Array(prepared.length),
     );
 
   /**
@@ -253,12 +262,15 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
    * timeout, and are admitted only as far as the level's seats go. Returns the
    * in-flight requests at the moment they hold the most memory.
    */
-  const ramp = (createS: readonly number[], spreadS: number, periodic: readonly number[]): PhaseLoad => {
+  const ramp = (createS: Float64Array, spreadS: number, periodic: Float64Array): PhaseLoad => {
     const n = prepared.length;
     // First calls: pods created evenly over createS, each starting after a delay spread evenly over
     // spreadS: a trapezoid of arrivals, peaking at clients / max(createS, spreadS) per second.
-    const firstCalls = prepared.map((x, i) => x.clients / Math.max(createS[i] ?? 0, spreadS, 1e-9));
-    const durationS = Math.max(1, ...createS) + spreadS;
+    const firstCalls = perCall((x, i) => x.clients / Math.max(createS[i] ?? 0, spreadS, 1e-9));
+    // Math.max(1, ...createS), without spreading the array into arguments.
+    let longest = 1;
+    for (let i = 0; i < n; i++) longest = Math.max(longest, createS[i] ?? 0);
+    const durationS = longest + spreadS;
     let cpuD = watchCpu;
     let etcdD = 0;
     for (let i = 0; i < n; i++) {
@@ -271,13 +283,15 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
     // Below capacity the in-flight count only climbs toward its steady value (the closed form), so
     // when even that is far from the memory thresholds the steps cannot change the verdict.
     if (Math.max(rhoCpu, rhoEtcd) < 1) {
-      const closed = flowing(prepared.map((_, i) => (firstCalls[i] ?? 0) + (periodic[i] ?? 0)), Infinity);
+      const closed = flowing(perCall((_, i) => (firstCalls[i] ?? 0) + (periodic[i] ?? 0)), Infinity);
       let m = 0;
       for (let i = 0; i < n; i++) m += (closed.inflight[i] ?? 0) * (prepared[i] as Prepared).cost.memoryBytes;
       if ((cap.baselineBytes + perReplicaBytes(m, cap.gcFactor, cap.replicas)) / cap.memoryLimitBytes < THRESHOLDS.warnMemory - 0.05) return closed;
     }
-    const cpuShare = new Float64Array(n);
-    const heavy = new Uint8Array(n);
+    // The steps' working arrays, views of buffers reused by every ramp (zeroed where they start from 0).
+    const work = rampBuffers(n, avail.length);
+    const cpuShare = work.cpuShare;
+    const heavy = work.heavy;
     for (let i = 0; i < n; i++) {
       const c = (prepared[i] as Prepared).cost;
       // CPU one request in flight wants (processor sharing).
@@ -286,18 +300,18 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
     }
     // In flight at the current step; the next step is filled into the other buffer, and the step
     // holding the most memory is copied out.
-    const bufA = new Float64Array(n);
-    const bufB = new Float64Array(n);
+    const bufA = work.a;
+    const bufB = work.b;
     let x = bufA;
-    const best = new Array<number>(n).fill(0);
+    const best = new Float64Array(n);
     let bestMem = -1;
-    const scratch: FillScratch = { wanted: new Float64Array(avail.length) };
+    const scratch: FillScratch = { wanted: work.wanted };
     // Fewer, longer steps when many calls share the phase (a whole change of many workloads).
     const steps = Math.min(Math.max(20, Math.round(6000 / Math.max(1, n))), 120, Math.max(1, Math.ceil(durationS)));
     const dt = durationS / steps;
-    const want = new Array<number>(n).fill(0);
-    const weight = new Array<number>(n).fill(0);
-    const started = new Float64Array(n);
+    const want = work.want;
+    const weight = work.weight;
+    const started = work.started;
     for (let s = 0; s < steps; s++) {
       const t = (s + 0.5) * dt;
       let cpuWant = watchCpu;
@@ -335,7 +349,7 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
     return { inflight: best, rhoCpu, rhoEtcd };
   };
   const steady = flowing(
-    prepared.map((x) => x.rate),
+    perCall((x) => x.rate),
     Infinity,
   );
   // The rollout: pods are created at the controller's rate and each starts within a spread of
@@ -343,9 +357,9 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
   // make their periodic calls.
   const ch = model.change;
   const rollout = ramp(
-    prepared.map((x) => x.clients / Math.max(1e-9, ch.podCreationsPerS)),
+    perCall((x) => x.clients / Math.max(1e-9, ch.podCreationsPerS)),
     ch.startSpreadS,
-    prepared.map((x) => x.rate),
+    perCall((x) => x.rate),
   );
   const relist = atOnce((x) => x.informer);
   const all = atOnce(() => true);
@@ -447,14 +461,11 @@ interface FillScratch {
   readonly wanted: Float64Array;
 }
 
-function fillLevels(prepared: readonly Prepared[], avail: readonly number[], want: readonly number[], weight: readonly number[]): number[];
-function fillLevels<T extends number[] | Float64Array>(prepared: readonly Prepared[], avail: readonly number[], want: readonly number[], weight: readonly number[], into: T, scratch: FillScratch): T;
-function fillLevels(prepared: readonly Prepared[], avail: readonly number[], want: readonly number[], weight: readonly number[], into?: number[] | Float64Array, scratch?: FillScratch): number[] | Float64Array {
+function fillLevels(prepared: readonly Prepared[], avail: Float64Array, want: Float64Array, weight: Float64Array, out: Float64Array, scratch?: FillScratch): Float64Array {
   const n = prepared.length;
-  const out = into ?? new Array<number>(n);
   out.fill(0);
-  const wanted = scratch?.wanted ?? new Float64Array(avail.length);
-  wanted.fill(0);
+  const wanted = scratch?.wanted ?? fillPool.levels(avail.length);
+  wanted.fill(0, 0, avail.length);
   for (let i = 0; i < n; i++) {
     const x = prepared[i] as Prepared;
     wanted[x.li] = (wanted[x.li] ?? 0) + (want[i] ?? 0) * x.cost.seats;
@@ -465,27 +476,72 @@ function fillLevels(prepared: readonly Prepared[], avail: readonly number[], wan
       for (let i = 0; i < n; i++) if ((prepared[i] as Prepared).li === li) out[i] = want[i] ?? 0;
       continue;
     }
-    let active: number[] = [];
-    for (let i = 0; i < n; i++) if ((prepared[i] as Prepared).li === li && (want[i] ?? 0) > 0) active.push(i);
-    for (let round = 0; round < 8 && active.length > 0 && free > 1e-9; round++) {
+    // The calls still wanting seats, in order: two index buffers, this round's and the next's.
+    let active = fillPool.calls(n, 0);
+    let next = fillPool.calls(n, 1);
+    let count = 0;
+    for (let i = 0; i < n; i++) if ((prepared[i] as Prepared).li === li && (want[i] ?? 0) > 0) active[count++] = i;
+    for (let round = 0; round < 8 && count > 0 && free > 1e-9; round++) {
       let wsum = 0;
-      for (const i of active) wsum += Math.max(1e-12, weight[i] ?? 0);
-      const next: number[] = [];
+      for (let a = 0; a < count; a++) wsum += Math.max(1e-12, weight[active[a] as number] ?? 0);
+      let kept = 0;
       let used = 0;
-      for (const i of active) {
+      for (let a = 0; a < count; a++) {
+        const i = active[a] as number;
         const seats = (prepared[i] as Prepared).cost.seats;
         const room = ((want[i] ?? 0) - (out[i] ?? 0)) * seats;
         const give = Math.min(room, (free * Math.max(1e-12, weight[i] ?? 0)) / wsum);
         out[i] = (out[i] ?? 0) + give / seats;
         used += give;
-        if (room - give > 1e-9) next.push(i);
+        if (room - give > 1e-9) next[kept++] = i;
       }
       free -= used;
+      const t = active;
       active = next;
+      next = t;
+      count = kept;
     }
   }
   return out;
 }
+
+/** The working arrays of a ramp over `n` calls and `levels` priority levels: views of buffers kept between calls. */
+function rampBuffers(n: number, levels: number): { cpuShare: Float64Array; heavy: Uint8Array; a: Float64Array; b: Float64Array; want: Float64Array; weight: Float64Array; started: Float64Array; wanted: Float64Array } {
+  if (rampPool.f64.length < 6 * n) rampPool.f64 = new Float64Array(6 * n);
+  if (rampPool.u8.length < n) rampPool.u8 = new Uint8Array(n);
+  if (rampPool.wanted.length < levels) rampPool.wanted = new Float64Array(levels);
+  const f = rampPool.f64;
+  // Each starts as a new array would: zeros.
+  f.fill(0, 0, 6 * n);
+  return {
+    cpuShare: f.subarray(0, n),
+    heavy: rampPool.u8.subarray(0, n),
+    a: f.subarray(n, 2 * n),
+    b: f.subarray(2 * n, 3 * n),
+    want: f.subarray(3 * n, 4 * n),
+    weight: f.subarray(4 * n, 5 * n),
+    started: f.subarray(5 * n, 6 * n),
+    wanted: rampPool.wanted.subarray(0, levels),
+  };
+}
+const rampPool = { f64: new Float64Array(64), u8: new Uint8Array(16), wanted: new Float64Array(8) };
+
+/** Buffers fillLevels works in, grown as needed and reused by every call (it runs once per rollout step). */
+const fillPool = {
+  wanted: new Float64Array(8),
+  active: [new Int32Array(64), new Int32Array(64)],
+  levels(n: number): Float64Array {
+    if (this.wanted.length < n) this.wanted = new Float64Array(n);
+    return this.wanted;
+  },
+  calls(n: number, which: 0 | 1): Int32Array {
+    const b = this.active[which] as Int32Array;
+    if (b.length >= n) return b;
+    const grown = new Int32Array(n);
+    this.active[which] = grown;
+    return grown;
+  },
+};
 
 /**
  * Verdict from the ratios. A change with no calls is ok whatever the

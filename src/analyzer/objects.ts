@@ -43,6 +43,11 @@ export class Fields {
     this.#problems = problems;
   }
 
+  /** Problems reported so far (by every Fields sharing the list). */
+  get problemCount(): number {
+    return this.#problems.length;
+  }
+
   abs(path: DocPath): DocPath {
     return [...this.o.base, ...path];
   }
@@ -178,6 +183,25 @@ export function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 37) + '...' : v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   return typeof v;
+}
+
+/**
+ * Values by namespace and name: a map of maps, so that a look-up makes no "namespace/name" string
+ * (and hashes none). Cluster-scoped names go under the namespace "".
+ */
+export class ByName<T> {
+  readonly #m = new Map<string, Map<string, T>>();
+  get(namespace: string, name: string): T | undefined {
+    return this.#m.get(namespace)?.get(name);
+  }
+  set(namespace: string, name: string, value: T): void {
+    let names = this.#m.get(namespace);
+    if (names === undefined) {
+      names = new Map();
+      this.#m.set(namespace, names);
+    }
+    names.set(name, value);
+  }
 }
 
 /** Cluster-scoped kinds (no namespace). */

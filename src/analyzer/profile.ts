@@ -28,14 +28,15 @@ import type { Problem } from '../core/errors.ts';
 import { defaultPriorityLevel } from '../model/kubernetes.ts';
 import type { ModelConfig } from '../model/model-schema.ts';
 import { wellKnownAgent } from './agent-images.ts';
-import { callProfile, type AgentContext, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agents/agent.ts';
+import { callProfile } from './agents/agent.ts';
 import { AGENT_READERS } from './agents/registry.ts';
+import { scanAgents } from './agents/scan.ts';
 import { parseProfileAnnotation, PROFILE_ANNOTATION } from './annotation.ts';
 import { KNOWN_RESOURCES } from './capacity.ts';
-import { Fields, type KObject } from './objects.ts';
+import { type ByName, Fields, type KObject } from './objects.ts';
 import { grantsAllow, ruleAllows, type Grant, type Rbac } from './rbac.ts';
 import type { DerivedCall, Finding, Loc, Severity, WorkloadProfile } from './types.ts';
-import type { Container, MountedObject, WorkloadInfo } from './workloads.ts';
+import type { Container, WorkloadInfo } from './workloads.ts';
 
 /** Period assumed for a client that may list a type but not watch it (RBAC worst case): it must poll. */
 export const RBAC_POLL_PERIOD_S = 60;
@@ -47,9 +48,9 @@ export const PROFILE_UNKNOWN = 'profile-unknown';
 export const WORST_CASE_WORDS = "the agent's configuration is not understood; assumed the worst its RBAC allows";
 
 export interface ProfileContext {
-  readonly configMaps: ReadonlyMap<string, KObject>;
+  readonly configMaps: ByName<KObject>;
   /** Secrets of the input by "namespace/name" (some charts keep an agent's configuration in one). */
-  readonly secrets: ReadonlyMap<string, KObject>;
+  readonly secrets: ByName<KObject>;
   readonly rbac: Rbac;
   readonly flowSchemas: readonly KObject[];
   readonly model: ModelConfig;
@@ -93,112 +94,25 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
     }
   }
 
-  // 2. Known agents' configuration.
+  // 2. Known agents' configuration (agents/scan.ts).
   if (source === 'none') {
-    const notes: AgentNote[] = [];
-    const missing: { readonly c: Container; readonly ref: MountedObject }[] = [];
-    const cfgCache = new Map<Container, ConfigText[]>();
-    const cfgsOf = (c: Container): ConfigText[] => {
-      const cached = cfgCache.get(c);
-      if (cached !== undefined) return cached;
-      const cfgs: ConfigText[] = [];
-      cfgCache.set(c, cfgs);
-      for (const ref of c.mounts) {
-        const o = (ref.kind === 'ConfigMap' ? ctx.configMaps : ctx.secrets).get(`${w.namespace}/${ref.name}`);
-        if (o === undefined) {
-          if (!ref.optional) missing.push({ c, ref });
-          continue;
-        }
-        cfgs.push(...configTexts(o, problems));
-      }
-      return cfgs;
-    };
-    const containers = w.containers.map((c) => resolveEnv(c, w.namespace, ctx));
-    // Agents that read their configuration through the API (not mounted) look it up by name.
-    const looked = new Map<string, ConfigText[] | undefined>();
-    const lookup = (kind: 'ConfigMap' | 'Secret', name: string): ConfigText[] | undefined => {
-      const key = `${kind}/${name}`;
-      if (!looked.has(key)) {
-        const o = (kind === 'ConfigMap' ? ctx.configMaps : ctx.secrets).get(`${w.namespace}/${name}`);
-        looked.set(key, o === undefined ? undefined : configTexts(o, problems));
-      }
-      return looked.get(key);
-    };
-    // A sidecar that mounts the same ConfigMap (a config reloader) is not the agent: when some
-    // container's image names the agent, only those containers run it.
-    const images = containers.map((c) => c.image.toLowerCase());
-    // One context per container, made when a reader first reads it, shared by every reader.
-    const contexts: (AgentContext | undefined)[] = containers.map(() => undefined);
-    const contextOf = (i: number): AgentContext => {
-      let x = contexts[i];
-      if (x === undefined) {
-        const container = containers[i] as Container;
-        x = { workload: w, container, containers, configs: cfgsOf(container), lookup, model: ctx.model };
-        contexts[i] = x;
-      }
-      return x;
-    };
-    // Calls are taken once each (the same profile, position and leader-only flag: the same JSON). Their keys
-    // are made only when a second result brings calls, or a result repeats a call name (equal calls share it).
-    const seenCalls = new Set<string>();
-    let keyed = true;
-    const callKey = (c: DerivedCall): string => JSON.stringify([c.profile, c.at, c.leaderOnly === true]);
-    const seenNotes = new Set<string>();
-    const recognised = new Set<Container>();
-    const take = (reader: AgentReader, container: Container, r: AgentResult | undefined): void => {
-      if (r === undefined) return;
-      // The agent's own fix for calls that carry none (AgentReader.fix).
-      const fixed = (c: DerivedCall): DerivedCall => {
-        const fix = c.fix ?? reader.fix?.(c);
-        return fix === undefined || fix === c.fix ? c : { ...c, fix };
-      };
-      recognised.add(container);
-      if (!agents.includes(r.agent)) agents.push(r.agent);
-      if (calls.length === 0 && r.calls.length > 0 && new Set(r.calls.map((c) => c.profile.name)).size === r.calls.length) {
-        calls.push(...r.calls.map(fixed));
-        keyed = false;
-      } else {
-        if (!keyed) {
-          for (const c of calls) seenCalls.add(callKey(c));
-          keyed = true;
-        }
-        for (const c of r.calls) {
-          const k = callKey(c);
-          if (!seenCalls.has(k)) calls.push(fixed(c));
-          seenCalls.add(k);
-        }
-      }
-      for (const n of r.notes) {
-        const k = JSON.stringify(n);
-        if (!seenNotes.has(k)) notes.push(n);
-        seenNotes.add(k);
-      }
-    };
-    // Every reader in order, on its hinted containers (or all of them), each in order.
-    for (const reader of AGENT_READERS) {
-      let hinted = false;
-      if (reader.image !== null) {
-        for (let i = 0; i < containers.length; i++) {
-          if (!reader.image.test(images[i] ?? '')) continue;
-          hinted = true;
-          take(reader, containers[i] as Container, reader.read(contextOf(i)));
-        }
-      }
-      if (!hinted) for (let i = 0; i < containers.length; i++) take(reader, containers[i] as Container, reader.read(contextOf(i)));
-    }
-    for (const n of notes) {
+    const scan = scanAgents(w, ctx);
+    for (const n of scan.notes) {
       // A reader that cannot read what decides the agent's calls says so as profile-unknown; --strict makes it block.
       findings.push(finding(w, n.rule, n.rule === PROFILE_UNKNOWN ? unknownSeverity : n.severity, n.at, n.message, n.fix));
     }
+    agents.push(...scan.agents);
+    calls = scan.calls;
     if (agents.length > 0) source = 'agent-config';
     // Missing configuration: of a container whose image names an agent with a reader, the agent's calls are
     // not known (profile-unknown); of anything else, a note (an upper bound still comes from RBAC).
     const reported = new Set<string>();
-    for (const { c, ref } of missing) {
+    for (const { i, ref } of scan.missing) {
+      const c = scan.containers[i] as Container;
       const key = `${c.name}/${ref.kind}/${ref.name}`;
       if (reported.has(key)) continue;
       reported.add(key);
-      const readerOf = recognised.has(c) ? undefined : AGENT_READERS.find((r) => r.image?.test(c.image.toLowerCase()) === true);
+      const readerOf = scan.recognised[i] === true ? undefined : AGENT_READERS.find((r) => r.image?.test(c.image.toLowerCase()) === true);
       const at = w.f.loc([...c.path, 'volumeMounts']);
       if (readerOf !== undefined) {
         blind.push({ at, what: `container ${c.name} runs ${readerOf.id} (image ${c.image}), whose configuration would be in ${ref.kind} ${w.namespace}/${ref.name}, which is not in the input`, how: `include ${ref.kind} ${w.namespace}/${ref.name} (helm template / kustomize build output holds both)` });
@@ -206,11 +120,11 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
         findings.push(finding(w, 'config-not-found', 'note', at, `container ${c.name} mounts ${ref.kind} ${w.namespace}/${ref.name}, which is not in the input; an agent configuration in it cannot be read`, `pass the ${ref.kind} with the workload (helm template / kustomize build output holds both)`));
       }
     }
-    for (const c of containers) {
-      if (recognised.has(c)) continue;
+    scan.containers.forEach((c, i) => {
+      if (scan.recognised[i] === true) return;
       const name = wellKnownAgent(c.image);
       if (name !== undefined) unread.push(`${name} (${c.image})`);
-    }
+    });
   }
 
   const saKey = `${w.namespace}/${w.serviceAccount}`;
@@ -330,7 +244,7 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
   // Priority level.
   let level = defaultPriorityLevel({ kind: 'service-account', namespace: w.namespace, name: w.serviceAccount }, calls[0]?.profile.resource ?? 'pods');
   const fs = matchFlowSchema(ctx.flowSchemas, w, problems);
-  const known = new Set(ctx.model.apf.levels.map((l) => l.name));
+  const known = levelNames(ctx.model);
   if (levelOverride !== undefined) {
     if (known.has(levelOverride.level)) level = levelOverride.level;
     else {
@@ -343,49 +257,6 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
   return { workload: w, source, agents, calls, priorityLevel: level };
 }
 
-/** The keys of a ConfigMap (`data`) or Secret (`stringData`, and `data` decoded from base64) as configuration texts. */
-function configTexts(o: KObject, problems: Problem[]): ConfigText[] {
-  // The same texts for every workload and reader that reads the object, so that each is parsed once
-  // (YamlConfig.parse); its problems (a value that is not a string) are reported once.
-  let known = textsOf.get(o);
-  if (known === undefined) {
-    const probs: Problem[] = [];
-    const f = new Fields(o, probs);
-    const kind = o.kind === 'Secret' ? 'Secret' : 'ConfigMap';
-    const texts: ConfigText[] = [];
-    for (const [key, text] of Object.entries(f.stringMap(['data']))) {
-      texts.push({ kind, configMap: o.name, key, text: kind === 'Secret' ? Buffer.from(text, 'base64').toString('utf8') : text, doc: o.doc, path: f.abs(['data', key]) });
-    }
-    if (kind === 'Secret') for (const [key, text] of Object.entries(f.stringMap(['stringData']))) texts.push({ kind, configMap: o.name, key, text, doc: o.doc, path: f.abs(['stringData', key]) });
-    known = { texts, problems: probs, reported: false };
-    textsOf.set(o, known);
-  }
-  if (!known.reported && known.problems.length > 0) {
-    problems.push(...known.problems);
-    known.reported = true;
-  }
-  return known.texts;
-}
-
-const textsOf = new WeakMap<KObject, { readonly texts: ConfigText[]; readonly problems: readonly Problem[]; reported: boolean }>();
-
-/** Env vars from ConfigMap keys take their value from the input's ConfigMap, when it is there. */
-function resolveEnv(c: Container, namespace: string, ctx: ProfileContext): Container {
-  let changed = false;
-  const env = new Map(c.env);
-  for (const [k, v] of c.env) {
-    if (v.value !== undefined || v.configMapKeyRef === undefined) continue;
-    const cm = ctx.configMaps.get(`${namespace}/${v.configMapKeyRef.name}`);
-    const data = cm?.value.data;
-    const value = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>)[v.configMapKeyRef.key] : undefined;
-    if (typeof value === 'string') {
-      env.set(k, { ...v, value });
-      changed = true;
-    }
-  }
-  return changed ? { ...c, env } : c;
-}
-
 function summary(calls: readonly DerivedCall[]): string {
   const s = [...new Set(calls.map((c) => `${c.profile.verb} ${c.profile.resource}`))];
   return s.length > 4 ? `${s.slice(0, 4).join(', ')}, …` : s.join(', ');
@@ -396,8 +267,8 @@ function worstCase(grants: readonly Grant[]): DerivedCall[] {
   const byRes = new Map<string, { cluster: Grant | undefined; namespaces: Map<string, Grant> }>();
   for (const g of grants) {
     for (const r of g.rule.resources) {
-      if (r.name.includes('/')) continue; // subresources (pods/log, nodes/proxy) are not collections
-      for (const name of r.name === '*' ? KNOWN_RESOURCES : [r.name]) {
+      if (r.includes('/')) continue; // subresources (pods/log, nodes/proxy) are not collections
+      for (const name of r === '*' ? KNOWN_RESOURCES : [r]) {
         if (!ruleAllows(g.rule, 'list', name)) continue;
         const e = byRes.get(name) ?? { cluster: undefined, namespaces: new Map<string, Grant>() };
         if (g.namespace === null) e.cluster ??= g;
@@ -411,7 +282,8 @@ function worstCase(grants: readonly Grant[]): DerivedCall[] {
     const targets: { ns: string | null; g: Grant }[] = e.cluster !== undefined ? [{ ns: null, g: e.cluster }] : [...e.namespaces].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([ns, g]) => ({ ns, g }));
     for (const { ns, g } of targets) {
       const watch = grantsAllow(grants, ['watch'], res, ns === null ? null : [ns]);
-      const at = (g.rule.resources.find((r) => r.name === res)?.at ?? g.rule.resources.find((r) => r.name === '*')?.at ?? g.rule.at)();
+      const j = g.rule.resources.indexOf(res);
+      const at = g.rule.at(j >= 0 ? j : g.rule.resources.indexOf('*'));
       const scope = ns === null ? 'cluster' : 'namespace';
       out.push({
         profile: watch ? callProfile(`rbac-watch-${res}${ns !== null ? `-${ns}` : ''}`, 'watch', res, { scope }) : callProfile(`rbac-list-${res}${ns !== null ? `-${ns}` : ''}`, 'list', res, { scope, periodS: RBAC_POLL_PERIOD_S }),
@@ -423,6 +295,17 @@ function worstCase(grants: readonly Grant[]): DerivedCall[] {
   }
   return out;
 }
+
+/** The names of the model's priority levels (made once per model). */
+function levelNames(model: ModelConfig): ReadonlySet<string> {
+  let names = levelNamesOf.get(model);
+  if (names === undefined) {
+    names = new Set(model.apf.levels.map((l) => l.name));
+    levelNamesOf.set(model, names);
+  }
+  return names;
+}
+const levelNamesOf = new WeakMap<ModelConfig, ReadonlySet<string>>();
 
 /** The input's FlowSchema that matches the workload's service account before the default ones do. */
 function matchFlowSchema(flowSchemas: readonly KObject[], w: WorkloadInfo, problems: Problem[]): { name: string; level: string; at: Loc } | undefined {

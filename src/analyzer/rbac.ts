@@ -22,18 +22,56 @@
  */
 import type { Problem } from '../core/errors.ts';
 import { BOOTSTRAP_ROLES } from './bootstrap-roles.ts';
-import { Fields, isObj, key, type KObject } from './objects.ts';
+import { ByName, Fields, isObj, key, type KObject } from './objects.ts';
 import type { Loc } from './types.ts';
 
 export interface Rule {
-  readonly verbs: ReadonlySet<string>;
-  /** Resource names as written ("pods", "*", "pods/log"); positions are found when asked for. */
-  readonly resources: readonly { readonly name: string; readonly at: () => Loc }[];
+  readonly verbs: readonly string[];
+  /** Resource names as written ("pods", "*", "pods/log"). */
+  readonly resources: readonly string[];
   /** resourceNames restrict the rule to named objects: no list or watch of the collection. */
   readonly named: boolean;
-  readonly at: () => Loc;
+  /** Where resource `j` of the rule is written (the rule itself for -1), found when asked for. */
+  at(j: number): Loc;
   /** A rule of a bootstrap role: it has no place in the input; it is located at the binding that grants it. */
   readonly bootstrap?: true;
+}
+
+/** A rule of a (Cluster)Role of the input, located in its document. */
+class InputRule implements Rule {
+  readonly verbs: readonly string[];
+  readonly resources: readonly string[];
+  readonly named: boolean;
+  readonly #f: Fields;
+  readonly #i: number;
+  constructor(f: Fields, i: number, verbs: readonly string[], resources: readonly string[], named: boolean) {
+    this.verbs = verbs;
+    this.resources = resources;
+    this.named = named;
+    this.#f = f;
+    this.#i = i;
+  }
+  at(j: number): Loc {
+    return this.#f.loc(j < 0 ? ['rules', this.#i] : ['rules', this.#i, 'resources', j]);
+  }
+}
+
+/** A bootstrap role's rule as one binding grants it: located at the binding's roleRef. */
+class GrantedRule implements Rule {
+  readonly verbs: readonly string[];
+  readonly resources: readonly string[];
+  readonly named: boolean;
+  readonly bootstrap = true as const;
+  readonly #at: () => Loc;
+  constructor(rule: Rule, at: () => Loc) {
+    this.verbs = rule.verbs;
+    this.resources = rule.resources;
+    this.named = rule.named;
+    this.#at = at;
+  }
+  at(): Loc {
+    return this.#at();
+  }
 }
 
 export interface Grant {
@@ -85,60 +123,75 @@ interface Binding {
   readonly f: Fields;
   readonly cluster: boolean;
   readonly subjects: Subject[];
+  /** "ClusterRoleBinding x", "RoleBinding ns/x". */
+  readonly name: string;
+  /** Its roleRef, once read without a problem (a problem is reported each time it is read). */
+  role?: RoleRef;
 }
 
 const nowhere = (): Loc => ({ file: '<bootstrap>', line: 1, column: 1 });
 
 export class Rbac {
-  /** "ns/name" for Roles, "/name" for ClusterRoles: the input's, which win over the bootstrap ones. */
-  readonly #roles = new Map<string, Role>();
+  /**
+   * Roles by namespace and name (ClusterRoles under ""): the input's, which win over the bootstrap
+   * ones, as indexes into #roleList, which keeps them in the order first set (a role replaced keeps its
+   * place: aggregation meets them in that order).
+   */
+  readonly #roles = new ByName<number>();
+  readonly #roleList: Role[] = [];
   readonly #bindings: Binding[] = [];
-  readonly #resolved = new Map<string, Resolution>();
+  readonly #resolved = new ByName<Resolution>();
   readonly #effective = new Map<Role, { rules: readonly Rule[]; unknown: string | undefined }>();
-  /** Bindings by subject: "sa:<ns>/<name>", "group:<name>", "user:<name>". */
-  readonly #bySubject = new Map<string, number[]>();
-  readonly #serviceAccounts = new Map<string, KObject>();
+  /** Bindings by subject: service accounts by namespace and name, groups and users by name. */
+  readonly #bySa = new ByName<number[]>();
+  readonly #byGroup = new Map<string, number[]>();
+  readonly #byUser = new Map<string, number[]>();
+  readonly #serviceAccounts = new ByName<KObject>();
   /** automountServiceAccountToken on the ServiceAccount, when set. */
-  readonly #automount = new Map<string, boolean>();
+  readonly #automount = new ByName<boolean>();
+
+  #setRole(namespace: string, name: string, role: Role): void {
+    const i = this.#roles.get(namespace, name);
+    if (i !== undefined) this.#roleList[i] = role;
+    else {
+      this.#roles.set(namespace, name, this.#roleList.length);
+      this.#roleList.push(role);
+    }
+  }
 
   constructor(objects: readonly KObject[], problems: Problem[]) {
-    for (const b of BOOTSTRAP_ROLES) {
-      const rules: Rule[] = b.rules.map(([verbs, , resources, names]) => ({
-        verbs: new Set(verbs.split(',')),
-        resources: resources.split(',').map((name) => ({ name, at: nowhere })),
-        named: names !== undefined && names !== '',
-        at: nowhere,
-        bootstrap: true,
-      }));
-      this.#roles.set(b.kind === 'Role' ? `${b.namespace ?? ''}/${b.name}` : `/${b.name}`, { kind: b.kind, name: b.name, source: 'bootstrap', rules, labels: b.labels ?? {}, selectors: b.aggregate ?? [] });
-    }
-    for (const o of objects) {
-      const f = new Fields(o, problems);
+    for (const [namespace, role] of bootstrapRoles()) this.#setRole(namespace, role.name, role);
+    for (let oi = 0; oi < objects.length; oi++) {
+      const o = objects[oi] as KObject;
       switch (o.kind) {
         case 'ServiceAccount': {
-          this.#serviceAccounts.set(`${o.namespace}/${o.name}`, o);
-          const a = f.get(['automountServiceAccountToken']);
-          if (typeof a === 'boolean') this.#automount.set(`${o.namespace}/${o.name}`, a);
+          this.#serviceAccounts.set(o.namespace, o.name, o);
+          const a = o.value.automountServiceAccountToken;
+          if (typeof a === 'boolean') this.#automount.set(o.namespace, o.name, a);
           break;
         }
         case 'Role':
         case 'ClusterRole': {
+          const f = new Fields(o, problems);
           const rules = readRules(f);
           const selectors: Record<string, string>[] = [];
           (f.list(['aggregationRule', 'clusterRoleSelectors']) ?? []).forEach((_, i) => selectors.push(f.stringMap(['aggregationRule', 'clusterRoleSelectors', i, 'matchLabels'])));
-          this.#roles.set(o.kind === 'Role' ? `${o.namespace}/${o.name}` : `/${o.name}`, { kind: o.kind, name: o.name, source: 'input', rules, labels: f.stringMap(['metadata', 'labels']), selectors });
+          this.#setRole(o.kind === 'Role' ? o.namespace : '', o.name, { kind: o.kind, name: o.name, source: 'input', rules, labels: f.stringMap(['metadata', 'labels']), selectors });
           break;
         }
         case 'RoleBinding':
         case 'ClusterRoleBinding': {
+          const f = new Fields(o, problems);
           const subjects = readSubjects(f, o);
           const index = this.#bindings.length;
-          this.#bindings.push({ o, f, cluster: o.kind === 'ClusterRoleBinding', subjects });
+          const cluster = o.kind === 'ClusterRoleBinding';
+          this.#bindings.push({ o, f, cluster, subjects, name: `${o.kind} ${cluster ? '' : `${o.namespace}/`}${o.name}` });
           for (const sub of subjects) {
-            const key = sub.kind === 'ServiceAccount' ? `sa:${sub.namespace ?? ''}/${sub.name}` : sub.kind === 'Group' ? `group:${sub.name}` : `user:${sub.name}`;
-            const l = this.#bySubject.get(key);
-            if (l === undefined) this.#bySubject.set(key, [index]);
-            else if (l[l.length - 1] !== index) l.push(index);
+            const l = sub.kind === 'ServiceAccount' ? this.#bySa.get(sub.namespace ?? '', sub.name) : (sub.kind === 'Group' ? this.#byGroup : this.#byUser).get(sub.name);
+            if (l === undefined) {
+              if (sub.kind === 'ServiceAccount') this.#bySa.set(sub.namespace ?? '', sub.name, [index]);
+              else (sub.kind === 'Group' ? this.#byGroup : this.#byUser).set(sub.name, [index]);
+            } else if (l[l.length - 1] !== index) l.push(index);
           }
           break;
         }
@@ -149,12 +202,12 @@ export class Rbac {
   }
 
   serviceAccount(namespace: string, name: string): KObject | undefined {
-    return this.#serviceAccounts.get(`${namespace}/${name}`);
+    return this.#serviceAccounts.get(namespace, name);
   }
 
   /** automountServiceAccountToken as the input's ServiceAccount sets it (undefined: not set, or not in the input). */
   automount(namespace: string, name: string): boolean | undefined {
-    return this.#automount.get(`${namespace}/${name}`);
+    return this.#automount.get(namespace, name);
   }
 
   /** Whether the bindings of the input name this service account at all (directly or through its groups). */
@@ -178,7 +231,7 @@ export class Rbac {
     visiting.add(role);
     const out = [...role.rules];
     let matched = 0;
-    for (const r of this.#roles.values()) {
+    for (const r of this.#roleList) {
       if (r === role || r.kind !== 'ClusterRole' || visiting.has(r)) continue;
       if (!role.selectors.some((sel) => Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => r.labels[k] === v))) continue;
       matched++;
@@ -198,8 +251,17 @@ export class Rbac {
   /** Bindings whose subjects include this service account, in input order. */
   #bindingsOf(namespace: string, sa: string): Binding[] {
     const lists: number[][] = [];
-    for (const key of [`sa:${namespace}/${sa}`, 'group:system:serviceaccounts', `group:system:serviceaccounts:${namespace}`, 'group:system:authenticated', `user:system:serviceaccount:${namespace}:${sa}`]) {
-      const l = this.#bySubject.get(key);
+    const own = this.#bySa.get(namespace, sa);
+    if (own !== undefined) lists.push(own);
+    // The groups every service account is in, and its user name (looked up only when the input has any).
+    if (this.#byGroup.size > 0) {
+      for (const g of ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated']) {
+        const l = this.#byGroup.get(g);
+        if (l !== undefined) lists.push(l);
+      }
+    }
+    if (this.#byUser.size > 0) {
+      const l = this.#byUser.get(`system:serviceaccount:${namespace}:${sa}`);
       if (l !== undefined) lists.push(l);
     }
     // Each list is ascending without repeats (bindings are indexed in input order); several are merged.
@@ -209,16 +271,22 @@ export class Rbac {
 
   /** The service account's grants, the bindings naming it, and what of them cannot be resolved. */
   resolve(namespace: string, sa: string): Resolution {
-    const key = `${namespace}/${sa}`;
-    const cached = this.#resolved.get(key);
+    const cached = this.#resolved.get(namespace, sa);
     if (cached !== undefined) return cached;
     const grants: Grant[] = [];
     const bindings: BindingRef[] = [];
     const unresolved: Unresolved[] = [];
     for (const b of this.#bindingsOf(namespace, sa)) {
-      const { key: roleKeyText, label } = roleKey(b.f, b.o);
-      const role = roleKeyText === undefined ? undefined : this.#roles.get(roleKeyText);
-      const binding = `${b.o.kind} ${b.cluster ? '' : `${b.o.namespace}/`}${b.o.name}`;
+      let ref = b.role;
+      if (ref === undefined) {
+        const before = b.f.problemCount;
+        ref = roleKey(b.f, b.o);
+        if (b.f.problemCount === before) b.role = ref;
+      }
+      const { key: roleAt, label } = ref;
+      const ri = roleAt === undefined ? undefined : this.#roles.get(roleAt.namespace, roleAt.name);
+      const role = ri === undefined ? undefined : this.#roleList[ri];
+      const binding = b.name;
       const refAt = (): Loc => b.f.loc(['roleRef', 'name']);
       const eff = role === undefined ? undefined : this.#effectiveRules(role);
       const found = eff !== undefined && eff.unknown === undefined;
@@ -229,12 +297,12 @@ export class Rbac {
       }
       if (eff.unknown !== undefined) unresolved.push({ binding, role: label, at: refAt(), why: eff.unknown });
       for (const rule of eff.rules) {
-        const r = rule.bootstrap === true ? { ...rule, at: refAt, resources: rule.resources.map((x) => ({ ...x, at: refAt })) } : rule;
+        const r = rule.bootstrap === true ? new GrantedRule(rule, refAt) : rule;
         grants.push({ rule: r, namespace: b.cluster ? null : b.o.namespace, role: label, binding });
       }
     }
     const r = { grants, bindings, unresolved };
-    this.#resolved.set(key, r);
+    this.#resolved.set(namespace, sa, r);
     return r;
   }
 }
@@ -246,22 +314,50 @@ function readRules(f: Fields): Rule[] {
       f.problem(['rules', i], 'expected a rule (a mapping with apiGroups, resources and verbs)');
       return;
     }
-    const resources = f.stringsOf(r.resources, () => ['rules', i, 'resources']).map((name, j) => ({ name, at: () => f.loc(['rules', i, 'resources', j]) }));
-    const verbs = new Set(f.stringsOf(r.verbs, () => ['rules', i, 'verbs']));
-    rules.push({ verbs, resources, named: f.stringsOf(r.resourceNames, () => ['rules', i, 'resourceNames']).length > 0, at: () => f.loc(['rules', i]) });
+    const resources = strings(f, r.resources, i, 'resources');
+    const verbs = strings(f, r.verbs, i, 'verbs');
+    rules.push(new InputRule(f, i, verbs, resources, r.resourceNames != null && f.stringsOf(r.resourceNames, () => ['rules', i, 'resourceNames']).length > 0));
   });
   return rules;
 }
 
-function roleKey(f: Fields, o: KObject): { key: string | undefined; label: string } {
+/** Field `field` of rule `i` as a list of strings (Fields.stringsOf), read directly when it is one. */
+function strings(f: Fields, v: unknown, i: number, field: string): string[] {
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.slice();
+  return f.stringsOf(v, () => ['rules', i, field]);
+}
+
+/** The roles every cluster bootstraps, with their namespace ("" for ClusterRoles), made once. */
+let bootstrap: readonly (readonly [string, Role])[] | undefined;
+function bootstrapRoles(): readonly (readonly [string, Role])[] {
+  bootstrap ??= BOOTSTRAP_ROLES.map((b) => {
+    const rules: Rule[] = b.rules.map(([verbs, , resources, names]) => ({
+      verbs: verbs.split(','),
+      resources: resources.split(','),
+      named: names !== undefined && names !== '',
+      at: nowhere,
+      bootstrap: true,
+    }));
+    return [b.kind === 'Role' ? (b.namespace ?? '') : '', { kind: b.kind, name: b.name, source: 'bootstrap', rules, labels: b.labels ?? {}, selectors: b.aggregate ?? [] }] as const;
+  });
+  return bootstrap;
+}
+
+/** A binding's roleRef: where its role is (namespace "" for a ClusterRole; none that can be found), and its label. */
+interface RoleRef {
+  readonly key: { readonly namespace: string; readonly name: string } | undefined;
+  readonly label: string;
+}
+
+function roleKey(f: Fields, o: KObject): RoleRef {
   const kind = f.str(['roleRef', 'kind']);
   const name = f.str(['roleRef', 'name']);
   if (name === undefined) {
     f.problem(['roleRef'], `${o.kind} needs roleRef.kind and roleRef.name`);
     return { key: undefined, label: '?' };
   }
-  if (kind === 'ClusterRole') return { key: `/${name}`, label: `ClusterRole ${name}` };
-  if (kind === 'Role') return { key: o.kind === 'RoleBinding' ? `${o.namespace}/${name}` : undefined, label: `Role ${o.namespace}/${name}` };
+  if (kind === 'ClusterRole') return { key: { namespace: '', name }, label: `ClusterRole ${name}` };
+  if (kind === 'Role') return { key: o.kind === 'RoleBinding' ? { namespace: o.namespace, name } : undefined, label: `Role ${o.namespace}/${name}` };
   f.problem(['roleRef', 'kind'], `roleRef.kind must be Role or ClusterRole, got ${kind === undefined ? 'nothing' : JSON.stringify(kind)}`);
   return { key: undefined, label: '?' };
 }
@@ -275,9 +371,13 @@ interface Subject {
 function readSubjects(f: Fields, o: KObject): Subject[] {
   const out: Subject[] = [];
   (f.list(['subjects']) ?? []).forEach((s, i) => {
-    const kind = f.strOf(key(s, 'kind'), () => ['subjects', i, 'kind']) ?? '';
-    const name = f.strOf(key(s, 'name'), () => ['subjects', i, 'name']) ?? '';
-    const namespace = f.strOf(key(s, 'namespace'), () => ['subjects', i, 'namespace']) ?? (o.kind === 'RoleBinding' ? o.namespace : undefined);
+    // Strings are taken as they are; anything else goes to Fields, with its path made then.
+    const k = key(s, 'kind');
+    const n = key(s, 'name');
+    const ns = key(s, 'namespace');
+    const kind = (typeof k === 'string' ? k : f.strOf(k, () => ['subjects', i, 'kind'])) ?? '';
+    const name = (typeof n === 'string' ? n : f.strOf(n, () => ['subjects', i, 'name'])) ?? '';
+    const namespace = (typeof ns === 'string' ? ns : f.strOf(ns, () => ['subjects', i, 'namespace'])) ?? (o.kind === 'RoleBinding' ? o.namespace : undefined);
     out.push({ kind, name, namespace });
   });
   return out;
@@ -285,9 +385,9 @@ function readSubjects(f: Fields, o: KObject): Subject[] {
 
 /** Whether a rule allows `verb` on `resource` (a collection, not named objects, when listing or watching). */
 export function ruleAllows(rule: Rule, verb: string, resource: string): boolean {
-  if (!(rule.verbs.has('*') || rule.verbs.has(verb))) return false;
+  if (!(rule.verbs.includes('*') || rule.verbs.includes(verb))) return false;
   if (rule.named && (verb === 'list' || verb === 'watch')) return false;
-  return rule.resources.some((r) => r.name === '*' || r.name === resource);
+  return rule.resources.some((r) => r === '*' || r === resource);
 }
 
 /**

@@ -100,13 +100,17 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
   (f.listOf(key(pod, 'volumes'), () => [...ps, 'volumes']) ?? []).forEach((v, i) => {
     if (!isObj(v)) return;
     const vp = (): (string | number)[] => [...ps, 'volumes', i];
-    const name = f.strOf(v.name, () => [...vp(), 'name']) ?? '';
+    const vn = v.name;
+    const name = (typeof vn === 'string' ? vn : vn == null ? undefined : f.strOf(vn, () => [...vp(), 'name'])) ?? '';
     const maps: MountedObject[] = [];
-    const cm = f.strOf(key(v.configMap, 'name'), () => [...vp(), 'configMap', 'name']);
+    const cmv = key(v.configMap, 'name');
+    const cm = typeof cmv === 'string' ? cmv : cmv == null ? undefined : f.strOf(cmv, () => [...vp(), 'configMap', 'name']);
     if (cm !== undefined) maps.push({ kind: 'ConfigMap', name: cm, optional: key(v.configMap, 'optional') === true });
-    const secret = f.strOf(key(v.secret, 'secretName'), () => [...vp(), 'secret', 'secretName']);
+    const sv = key(v.secret, 'secretName');
+    const secret = typeof sv === 'string' ? sv : sv == null ? undefined : f.strOf(sv, () => [...vp(), 'secret', 'secretName']);
     if (secret !== undefined) maps.push({ kind: 'Secret', name: secret, optional: key(v.secret, 'optional') === true });
-    (f.listOf(key(v.projected, 'sources'), () => [...vp(), 'projected', 'sources']) ?? []).forEach((_, j) => {
+    const sources = key(v.projected, 'sources');
+    (sources == null ? [] : (f.listOf(sources, () => [...vp(), 'projected', 'sources']) ?? [])).forEach((_, j) => {
       const src = item(key(v.projected, 'sources'), j);
       const sp = (): (string | number)[] => [...vp(), 'projected', 'sources', j];
       const n = f.strOf(key(key(src, 'configMap'), 'name'), () => [...sp(), 'configMap', 'name']);
@@ -126,40 +130,47 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
       return;
     }
     const env = new Map<string, EnvVar>();
-    (f.listOf(c.env, () => [...cp, 'env']) ?? []).forEach((e, j) => {
+    // Strings (or nothing) are taken as they are; anything else goes to Fields, with its path made then.
+    (c.env == null ? [] : (f.listOf(c.env, () => [...cp, 'env']) ?? [])).forEach((e, j) => {
       if (!isObj(e)) return;
-      const n = f.strOf(e.name, () => [...cp, 'env', j, 'name']);
+      const nv = e.name;
+      const n = typeof nv === 'string' ? nv : nv == null ? undefined : f.strOf(nv, () => [...cp, 'env', j, 'name']);
       if (n === undefined) return;
-      const value = f.strOf(e.value, () => [...cp, 'env', j, 'value']);
+      const vv = e.value;
+      const value = typeof vv === 'string' ? vv : vv == null ? undefined : f.strOf(vv, () => [...cp, 'env', j, 'value']);
       const from = e.valueFrom;
-      const fieldPath = f.strOf(key(key(from, 'fieldRef'), 'fieldPath'), () => [...cp, 'env', j, 'valueFrom', 'fieldRef', 'fieldPath']);
+      const fv = key(key(from, 'fieldRef'), 'fieldPath');
+      const fieldPath = typeof fv === 'string' ? fv : fv == null ? undefined : f.strOf(fv, () => [...cp, 'env', j, 'valueFrom', 'fieldRef', 'fieldPath']);
       const ref = key(from, 'configMapKeyRef');
-      const cmName = f.strOf(key(ref, 'name'), () => [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'name']);
-      const cmKey = f.strOf(key(ref, 'key'), () => [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'key']);
-      env.set(n, {
-        ...(value !== undefined ? { value } : {}),
-        ...(fieldPath !== undefined ? { fieldPath } : {}),
-        ...(cmName !== undefined && cmKey !== undefined ? { configMapKeyRef: { name: cmName, key: cmKey } } : {}),
-      });
+      const cmName = ref === undefined ? undefined : f.strOf(key(ref, 'name'), () => [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'name']);
+      const cmKey = ref === undefined ? undefined : f.strOf(key(ref, 'key'), () => [...cp, 'env', j, 'valueFrom', 'configMapKeyRef', 'key']);
+      const v: { value?: string; fieldPath?: string; configMapKeyRef?: { name: string; key: string } } = {};
+      if (value !== undefined) v.value = value;
+      if (fieldPath !== undefined) v.fieldPath = fieldPath;
+      if (cmName !== undefined && cmKey !== undefined) v.configMapKeyRef = { name: cmName, key: cmKey };
+      env.set(n, v);
     });
     const mounts: MountedObject[] = [];
-    (f.listOf(c.volumeMounts, () => [...cp, 'volumeMounts']) ?? []).forEach((m, j) => {
-      const n = f.strOf(key(m, 'name'), () => [...cp, 'volumeMounts', j, 'name']);
+    (c.volumeMounts == null ? [] : (f.listOf(c.volumeMounts, () => [...cp, 'volumeMounts']) ?? [])).forEach((m, j) => {
+      const mv = key(m, 'name');
+      const n = typeof mv === 'string' ? mv : mv == null ? undefined : f.strOf(mv, () => [...cp, 'volumeMounts', j, 'name']);
       if (n !== undefined) mounts.push(...(volumeMaps.get(n) ?? []));
     });
     // envFrom: the agent may read its config from the environment; its ConfigMap or Secret is readable too.
-    (f.listOf(c.envFrom, () => [...cp, 'envFrom']) ?? []).forEach((x, j) => {
+    (c.envFrom == null ? [] : (f.listOf(c.envFrom, () => [...cp, 'envFrom']) ?? [])).forEach((x, j) => {
       const n = f.strOf(key(key(x, 'configMapRef'), 'name'), () => [...cp, 'envFrom', j, 'configMapRef', 'name']);
       if (n !== undefined) mounts.push({ kind: 'ConfigMap', name: n, optional: key(key(x, 'configMapRef'), 'optional') === true });
       const sn = f.strOf(key(key(x, 'secretRef'), 'name'), () => [...cp, 'envFrom', j, 'secretRef', 'name']);
       if (sn !== undefined) mounts.push({ kind: 'Secret', name: sn, optional: key(key(x, 'secretRef'), 'optional') === true });
     });
+    const cn = c.name;
+    const ci = c.image;
     containers.push({
-      name: f.strOf(c.name, () => [...cp, 'name']) ?? `container-${i}`,
-      image: f.strOf(c.image, () => [...cp, 'image']) ?? '',
-      args: [...f.stringsOf(c.command, () => [...cp, 'command']), ...f.stringsOf(c.args, () => [...cp, 'args'])],
+      name: (typeof cn === 'string' ? cn : f.strOf(cn, () => [...cp, 'name'])) ?? `container-${i}`,
+      image: (typeof ci === 'string' ? ci : f.strOf(ci, () => [...cp, 'image'])) ?? '',
+      args: c.command == null && c.args == null ? [] : [...f.stringsOf(c.command, () => [...cp, 'command']), ...f.stringsOf(c.args, () => [...cp, 'args'])],
       env,
-      mounts: mounts.length === 0 ? mounts : [...new Map(mounts.map((m) => [`${m.kind}/${m.name}`, m])).values()],
+      mounts: uniqueMounts(mounts),
       path: cp,
     });
   });
@@ -171,29 +182,77 @@ export function readWorkload(o: KObject, problems: Problem[]): WorkloadInfo {
 
   const automount = key(pod, 'automountServiceAccountToken');
   const nodeSubset = kind === 'DaemonSet' && (isObj(key(pod, 'nodeSelector')) || isObj(key(key(pod, 'affinity'), 'nodeAffinity')));
-  const at: Loc = f.loc(['kind']);
-  let saAt: Loc | undefined;
-  return {
-    kind,
-    name: o.name,
-    namespace: o.namespace,
-    serviceAccount: sa,
-    id: `${kind} ${o.namespace}/${o.name}`,
-    at,
-    // Located when a finding needs it.
-    get serviceAccountAt(): Loc {
-      return (saAt ??= f.loc(saPath));
-    },
-    perNode: kind === 'DaemonSet',
-    replicas: kind === 'DaemonSet' ? 1 : replicas,
-    obj: o,
-    f,
-    podSpecPath: ps,
-    containers,
-    annotations,
-    noToken: automount === false,
-    automountToken: typeof automount === 'boolean' ? automount : undefined,
-    projectedToken,
-    nodeSubset,
-  };
+  return new ReadWorkload(o, f, kind, sa, saPath, ps, replicas, containers, annotations, automount, projectedToken, nodeSubset);
+}
+
+/** A workload as read (WorkloadInfo); its service account is located when a finding needs it. */
+class ReadWorkload implements WorkloadInfo {
+  readonly kind: WorkloadKind;
+  readonly name: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly id: string;
+  readonly at: Loc;
+  readonly perNode: boolean;
+  readonly replicas: number;
+  readonly obj: KObject;
+  readonly f: Fields;
+  readonly podSpecPath: DocPath;
+  readonly containers: readonly Container[];
+  readonly annotations: ReadonlyMap<string, { readonly value: string; readonly path: DocPath }>;
+  readonly noToken: boolean;
+  readonly automountToken: boolean | undefined;
+  readonly projectedToken: boolean;
+  readonly nodeSubset: boolean;
+  readonly #saPath: DocPath;
+  #saAt: Loc | undefined;
+  constructor(
+    o: KObject,
+    f: Fields,
+    kind: WorkloadKind,
+    sa: string,
+    saPath: DocPath,
+    ps: DocPath,
+    replicas: number,
+    containers: readonly Container[],
+    annotations: ReadonlyMap<string, { readonly value: string; readonly path: DocPath }>,
+    automount: unknown,
+    projectedToken: boolean,
+    nodeSubset: boolean,
+  ) {
+    this.kind = kind;
+    this.name = o.name;
+    this.namespace = o.namespace;
+    this.serviceAccount = sa;
+    this.id = `${kind} ${o.namespace}/${o.name}`;
+    this.at = f.loc(['kind']);
+    this.perNode = kind === 'DaemonSet';
+    this.replicas = kind === 'DaemonSet' ? 1 : replicas;
+    this.obj = o;
+    this.f = f;
+    this.podSpecPath = ps;
+    this.containers = containers;
+    this.annotations = annotations;
+    this.noToken = automount === false;
+    this.automountToken = typeof automount === 'boolean' ? automount : undefined;
+    this.projectedToken = projectedToken;
+    this.nodeSubset = nodeSubset;
+    this.#saPath = saPath;
+  }
+
+  get serviceAccountAt(): Loc {
+    return (this.#saAt ??= this.f.loc(this.#saPath));
+  }
+}
+
+/** The mounts without repeats (by kind and name), in the order each first appears, the last of each kept (as a Map of them would). */
+function uniqueMounts(mounts: MountedObject[]): MountedObject[] {
+  if (mounts.length < 2) return mounts;
+  const out: MountedObject[] = [];
+  for (const m of mounts) {
+    const i = out.findIndex((x) => x.kind === m.kind && x.name === m.name);
+    if (i < 0) out.push(m);
+    else out[i] = m;
+  }
+  return out;
 }

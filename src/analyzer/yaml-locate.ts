@@ -25,12 +25,11 @@ export interface LinePos {
   readonly sure: boolean;
 }
 
-interface Ctx {
-  readonly line: number;
-  readonly col: number;
-  /** Exclusive end line. */
-  readonly end: number;
-}
+/** Keys the locator matches without KEY (a plain key of these characters is read by KEY as itself). */
+const SIMPLE_KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
+
+/** `#restKind`: nothing follows on the line (or only a comment). */
+const REST_NONE = -1;
 
 const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"\-?:,[\]{}][^#]*?|[-?:][^\s#][^#]*?))\s*:(?=\s|$)/;
 
@@ -40,10 +39,14 @@ export class YamlLines {
   readonly #starts: readonly number[];
   /** Indentation of each line, computed when first asked: -2 not yet, -1 blank or comment-only. */
   readonly #indent: Int32Array;
-  constructor(text: string) {
+  /** `starts`: the offset of every line when the caller has them already (the block-YAML reader does). */
+  constructor(text: string, starts?: readonly number[]) {
     this.text = text;
-    const starts = [0];
-    for (let o = text.indexOf('\n'); o >= 0; o = text.indexOf('\n', o + 1)) starts.push(o + 1);
+    if (starts === undefined) {
+      const found = [0];
+      for (let o = text.indexOf('\n'); o >= 0; o = text.indexOf('\n', o + 1)) found.push(o + 1);
+      starts = found;
+    }
     this.#starts = starts;
     this.#indent = new Int32Array(starts.length).fill(-2);
   }
@@ -119,8 +122,24 @@ export class YamlLines {
   }
 
   #isDash(line: number, col: number): boolean {
-    const l = this.line(line);
-    return l.charCodeAt(col) === 45 /* - */ && (col + 1 >= l.length || l.charCodeAt(col + 1) === 32 || l.charCodeAt(col + 1) === 13);
+    const o = (this.#starts[line] ?? 0) + col;
+    const e = this.#end(line);
+    if (o >= e || this.text.charCodeAt(o) !== 45 /* - */) return false;
+    const a = o + 1 < e ? this.text.charCodeAt(o + 1) : -1;
+    return a === -1 || a === 32 || a === 13;
+  }
+
+  /**
+   * What follows a key's `:` (or an item's `- `) from column `col` of a line: nothing (the line's end, a
+   * comment), or the first character of a value on the line.
+   */
+  #restKind(line: number, col: number): number {
+    const o = (this.#starts[line] ?? 0) + col;
+    const e = this.#end(line);
+    if (o >= e) return REST_NONE;
+    const c = this.text.charCodeAt(o);
+    if (c === 13 && o + 1 === e) return REST_NONE; // the `\r` of a CRLF line end
+    return c === 35 /* # */ ? REST_NONE : c;
   }
 
   /**
@@ -130,56 +149,96 @@ export class YamlLines {
   locate(path: readonly (string | number)[], from: number, to: number, target: 'key' | 'value' = 'value'): LinePos | undefined {
     const first = this.#firstContent(from, to);
     if (first < 0) return undefined;
-    let ctx: Ctx = { line: first, col: this.indent(first), end: to };
-    let pos: LinePos = { line: first, col: ctx.col, literal: false, exact: path.length === 0, sure: true };
+    // The block being searched (its first line and column, and its end), and the deepest position found.
+    let ctxLine = first;
+    let ctxCol = this.indent(first);
+    let ctxEnd = to;
+    let posLine = first;
+    let posCol = ctxCol;
+    let posLiteral = false;
+    let posExact = path.length === 0;
+    const text = this.text;
     for (let s = 0; s < path.length; s++) {
       const seg = path[s];
       const last = s === path.length - 1;
-      let found: { keyLine: number; keyCol: number; valueLine: number; valueCol: number; afterKey: number } | undefined;
+      // The entry found: its line, the column of its key (or `- `), the column of its value.
+      let foundLine = -1;
+      let foundCol = 0;
+      let valueCol = 0;
       if (typeof seg === 'number') {
         // The seg-th `- ` item at the sequence's column.
         let k = -1;
-        for (let i = ctx.line; i < ctx.end; i++) {
-          const ind = i === ctx.line ? ctx.col : this.indent(i);
+        for (let i = ctxLine; i < ctxEnd; i++) {
+          const ind = i === ctxLine ? ctxCol : this.indent(i);
           if (ind < 0) continue;
-          if (ind < ctx.col) break;
-          if (ind === ctx.col) {
+          if (ind < ctxCol) break;
+          if (ind === ctxCol) {
             if (!this.#isDash(i, ind)) break;
             k++;
             if (k === seg) {
-              const l = this.line(i);
-              let c = ind + 1;
-              while (c < l.length && l.charCodeAt(c) === 32) c++;
-              found = { keyLine: i, keyCol: ind, valueLine: i, valueCol: c, afterKey: c };
+              const o = this.#starts[i] as number;
+              const e = this.#end(i);
+              let c = o + ind + 1;
+              while (c < e && text.charCodeAt(c) === 32) c++;
+              foundLine = i;
+              foundCol = ind;
+              valueCol = c - o;
               break;
             }
           }
         }
-        if (found === undefined) return pos;
-        const l = this.line(found.keyLine);
-        const rest = l.slice(found.valueCol).replace(/\r$/, '');
-        const itemEnd = this.#itemEnd(found.keyLine, ctx.col, ctx.end);
-        if (rest === '' || rest.startsWith('#')) {
-          const next = this.#firstContent(found.keyLine + 1, itemEnd);
-          if (next < 0) return { line: found.keyLine, col: found.keyCol, literal: false, exact: last, sure: true };
-          ctx = { line: next, col: this.indent(next), end: itemEnd };
+        if (foundLine < 0) return { line: posLine, col: posCol, literal: posLiteral, exact: posExact, sure: true };
+        const restKind = this.#restKind(foundLine, valueCol);
+        const itemEnd = this.#itemEnd(foundLine, ctxCol, ctxEnd);
+        if (restKind === REST_NONE) {
+          const next = this.#firstContent(foundLine + 1, itemEnd);
+          if (next < 0) return { line: foundLine, col: foundCol, literal: false, exact: last, sure: true };
+          ctxLine = next;
+          ctxCol = this.indent(next);
         } else {
-          ctx = { line: found.keyLine, col: found.valueCol, end: itemEnd };
+          ctxLine = foundLine;
+          ctxCol = valueCol;
         }
-        pos = { line: ctx.line, col: ctx.col, literal: false, exact: last, sure: true };
-        if (!last && (rest.startsWith('{') || rest.startsWith('['))) return this.#inFlow(found.keyLine, found.valueCol, path.slice(s + 1), target) ?? { ...pos, exact: false, sure: false };
+        ctxEnd = itemEnd;
+        posLine = ctxLine;
+        posCol = ctxCol;
+        posLiteral = false;
+        posExact = last;
+        if (!last && (restKind === 123 /* { */ || restKind === 91 /* [ */)) return this.#inFlow(foundLine, valueCol, path.slice(s + 1), target) ?? { line: posLine, col: posCol, literal: false, exact: false, sure: false };
         continue;
       }
       // A key at the mapping's column.
       const key = String(seg);
-      for (let i = ctx.line; i < ctx.end; i++) {
-        const ind = i === ctx.line ? ctx.col : this.indent(i);
+      const simple = SIMPLE_KEY.test(key);
+      for (let i = ctxLine; i < ctxEnd; i++) {
+        const ind = i === ctxLine ? ctxCol : this.indent(i);
         if (ind < 0) continue;
-        if (ind < ctx.col) break;
-        if (ind !== ctx.col) continue;
+        if (ind < ctxCol) break;
+        if (ind !== ctxCol) continue;
         // A plain key starts with its first character: other lines cannot hold this key (quoted keys are read).
-        const c0 = this.text.charCodeAt((this.#starts[i] as number) + ind);
+        const start = (this.#starts[i] as number) + ind;
+        const c0 = text.charCodeAt(start);
         if (key !== '' && c0 !== key.charCodeAt(0) && c0 !== 34 /* " */ && c0 !== 39 /* ' */) continue;
+        if (simple && c0 !== 34 && c0 !== 39) {
+          // A key of plain characters is on this line only if the line starts with it (KEY reads the key
+          // from the line's start); with spaces and a `:` before a space, a tab or the line's end after it,
+          // KEY reads exactly it. Anything else is left to KEY.
+          if (!text.startsWith(key, start)) continue;
+          const e = this.#end(i);
+          let c = start + key.length;
+          while (c < e && text.charCodeAt(c) === 32) c++;
+          if (c < e && text.charCodeAt(c) === 58 /* : */) {
+            const a = c + 1 < e ? text.charCodeAt(c + 1) : -1;
+            if (a === -1 || a === 32 || a === 9 || a === 13) {
+              let v = c + 1;
+              while (v < e && text.charCodeAt(v) === 32) v++;
+              foundLine = i;
+              foundCol = ind;
+              valueCol = v - (start - ind);
+              break;
+            }
+          }
+        }
         const l = this.line(i);
         const m = KEY.exec(l.slice(ind));
         // A `- ` item at the mapping's own column is an indentless (compact) sequence, the value of the key
@@ -190,42 +249,57 @@ export class YamlLines {
         if (k !== key) continue;
         let c = ind + m[0].length;
         while (c < l.length && l.charCodeAt(c) === 32) c++;
-        found = { keyLine: i, keyCol: ind, valueLine: i, valueCol: c, afterKey: c };
+        foundLine = i;
+        foundCol = ind;
+        valueCol = c;
         break;
       }
-      if (found === undefined) return pos;
-      if (last && target === 'key') return { line: found.keyLine, col: found.keyCol, literal: false, exact: true, sure: true };
-      const l = this.line(found.keyLine);
+      if (foundLine < 0) return { line: posLine, col: posCol, literal: posLiteral, exact: posExact, sure: true };
+      if (last && target === 'key') return { line: foundLine, col: foundCol, literal: false, exact: true, sure: true };
       // Anchors and tags before the value do not move it.
-      let restCol = found.valueCol;
-      let rest = l.slice(restCol).replace(/\r$/, '');
-      const prop = /^([&!][^\s]*\s*)+/.exec(rest);
-      if (prop !== null) {
-        restCol += prop[0].length;
-        rest = rest.slice(prop[0].length);
+      let restCol = valueCol;
+      let restKind = this.#restKind(foundLine, restCol);
+      if (restKind === 38 /* & */ || restKind === 33 /* ! */) {
+        const rest = this.line(foundLine).slice(restCol).replace(/\r$/, '');
+        const prop = /^([&!][^\s]*\s*)+/.exec(rest);
+        if (prop !== null) restCol += prop[0].length;
+        restKind = this.#restKind(foundLine, restCol);
       }
-      const blockEnd = this.#blockEnd(found.keyLine, found.keyCol, ctx.end, true);
-      if (rest === '' || rest.startsWith('#')) {
-        const next = this.#firstContent(found.keyLine + 1, blockEnd);
+      const blockEnd = this.#blockEnd(foundLine, foundCol, ctxEnd, true);
+      if (restKind === REST_NONE) {
+        const next = this.#firstContent(foundLine + 1, blockEnd);
         if (next < 0) {
-          pos = { line: found.keyLine, col: found.keyCol, literal: false, exact: last, sure: true };
-          if (!last) return { ...pos, exact: false };
+          if (!last) return { line: foundLine, col: foundCol, literal: false, exact: false, sure: true };
+          posLine = foundLine;
+          posCol = foundCol;
+          posLiteral = false;
+          posExact = last;
           continue;
         }
-        ctx = { line: next, col: this.indent(next), end: blockEnd };
-        pos = { line: next, col: ctx.col, literal: false, exact: last, sure: true };
+        ctxLine = next;
+        ctxCol = this.indent(next);
+        ctxEnd = blockEnd;
+        posLine = next;
+        posCol = ctxCol;
+        posLiteral = false;
+        posExact = last;
         continue;
       }
-      const literal = rest.startsWith('|');
-      pos = { line: found.keyLine, col: restCol, literal, exact: last, sure: true };
+      const literal = restKind === 124 /* | */;
       if (!last) {
         // A flow collection on this line: follow the rest of the path inside it; a scalar has no inside.
-        if (rest.startsWith('{') || rest.startsWith('[')) return this.#inFlow(found.keyLine, restCol, path.slice(s + 1), target) ?? { ...pos, exact: false, sure: false };
-        return { ...pos, exact: false };
+        if (restKind === 123 /* { */ || restKind === 91 /* [ */) return this.#inFlow(foundLine, restCol, path.slice(s + 1), target) ?? { line: foundLine, col: restCol, literal, exact: false, sure: false };
+        return { line: foundLine, col: restCol, literal, exact: false, sure: true };
       }
-      ctx = { line: found.keyLine, col: restCol, end: blockEnd };
+      posLine = foundLine;
+      posCol = restCol;
+      posLiteral = literal;
+      posExact = last;
+      ctxLine = foundLine;
+      ctxCol = restCol;
+      ctxEnd = blockEnd;
     }
-    return pos;
+    return { line: posLine, col: posCol, literal: posLiteral, exact: posExact, sure: true };
   }
 
   /** Follows `path` inside a flow collection that opens at (line, col) and closes on the same line. */

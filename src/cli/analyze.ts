@@ -13,7 +13,6 @@ import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../core/errors.ts';
 import { analyze } from '../analyzer/analyze.ts';
 import { formatJson, formatSarif, formatText, OUTPUT_FORMATS, type OutputFormat } from '../analyzer/format.ts';
-import { simulateInTwin } from '../analyzer/simulate.ts';
 import type { ManifestReadReport } from '../input/manifests.ts';
 import { exitCodeFor } from './run-errors.ts';
 import { fleetFrom, manifestsFrom, readStdinFor } from './inputs.ts';
@@ -57,9 +56,7 @@ export async function analyzeCommand(args: AnalyzeArgs): Promise<CommandOutput> 
     const fleet = fleetFrom(args.fleet, stdin);
     const report: ManifestReadReport = { files: [], notes: [] };
     const docs = manifestsFrom(args.paths, stdin, report);
-    const result = analyze(docs, fleet.clusters, { fleetName: fleet.name, strict: args.strict === true, input: report });
-    const simulation = args.simulate === true ? simulateInTwin(result.profiles, result.planned, fleet.clusters) : undefined;
-    const a = result.analysis;
+    const { analysis: a, simulation } = analyze(docs, fleet.clusters, { fleetName: fleet.name, strict: args.strict === true, input: report, simulate: args.simulate === true });
     const stdout = format === 'json' ? formatJson(a, simulation) : format === 'sarif' ? formatSarif(a, { toolVersion: toolVersion() }) : formatText(a, simulation);
     return { stdout, stderr: '', exitCode: a.verdict === 'block' ? 1 : 0 };
   } catch (err) {

@@ -32,10 +32,11 @@
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadAll } from 'js-yaml';
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit } from 'yaml';
 import { InputError, type Problem } from '../core/errors.ts';
 import type { DocPath, InputNote, ManifestDocument, Pos } from '../analyzer/types.ts';
+import { loadAll } from 'js-yaml';
+import { readBlockYamlLines } from '../analyzer/yaml-block.ts';
 import { YamlLines, type LinePos } from '../analyzer/yaml-locate.ts';
 import { readInputFile, STDIN_NAME } from './read.ts';
 import { locateOffset, syntaxProblem } from './yaml.ts';
@@ -304,7 +305,7 @@ const MARKER_LINE = /\n[-.%]/g;
  * Each is [from, to) as the offsets of its first line and of the line that ends it (text.length + 1:
  * the end of the text). Found from the marker lines alone, without splitting the text into lines.
  */
-function documentRanges(text: string): { from: number; to: number }[] | undefined {
+export function documentRanges(text: string): { from: number; to: number }[] | undefined {
   // Lines that may be markers: the first, and every line starting with `-`, `.` or `%`, in order.
   const marks: number[] = [0];
   MARKER_LINE.lastIndex = 0;
@@ -352,23 +353,30 @@ function hasContent(text: string, from: number, to: number): boolean {
   return false;
 }
 
-/** One file read by the fast path: its text, document ranges, and the line index built when a position is first asked for. */
+/**
+ * One file read by the fast path: its text, its documents' lines, and the line index — from the block
+ * reader, which passed every line, or built when a position is first asked for.
+ */
 class FastFile {
   readonly text: string;
   readonly file: string;
+  /** Documents as offset ranges (documentRanges), when the block reader did not give their lines. */
   readonly #ranges: readonly { from: number; to: number }[];
+  readonly #starts: readonly number[] | undefined;
   #lines: YamlLines | undefined;
-  #lineRanges: { from: number; to: number }[] | undefined;
+  #lineRanges: readonly { from: number; to: number }[] | undefined;
   /** Positions the line locator cannot resolve (inside flow collections) come from the exact parser, run once per file. */
   #exactDocs: ManifestDocument[] | null | undefined;
-  constructor(text: string, file: string, ranges: readonly { from: number; to: number }[]) {
+  constructor(text: string, file: string, ranges: readonly { from: number; to: number }[], lines?: { readonly starts: readonly number[]; readonly docs: readonly { from: number; to: number }[] }) {
     this.text = text;
     this.file = file;
     this.#ranges = ranges;
+    this.#starts = lines?.starts;
+    this.#lineRanges = lines?.docs;
   }
 
   get lines(): YamlLines {
-    return (this.#lines ??= new YamlLines(this.text));
+    return (this.#lines ??= new YamlLines(this.text, this.#starts));
   }
 
   /** Lines [from, to) of document `index`. */
@@ -448,15 +456,24 @@ class FastDocument implements ManifestDocument {
 }
 
 function parseFast(text: string, file: string): ManifestDocument[] | undefined {
+  // Block-style YAML (yaml-block.ts) comes with its lines and documents; anything else is read by js-yaml,
+  // its documents found from the marker lines.
+  const block = readBlockYamlLines(text);
+  let f: FastFile;
   let values: unknown[];
-  try {
-    values = loadAll(text, { filename: file, maxAliases: MAX_ALIAS_COUNT });
-  } catch {
-    return undefined; // the exact parser words the error, located
+  if (block !== undefined) {
+    values = block.docs;
+    f = new FastFile(text, file, [], { starts: block.lineStarts, docs: block.docLines });
+  } else {
+    try {
+      values = loadAll(text, { filename: file, maxAliases: MAX_ALIAS_COUNT });
+    } catch {
+      return undefined; // the exact parser words the error, located
+    }
+    const ranges = documentRanges(text);
+    if (ranges?.length !== values.length) return undefined;
+    f = new FastFile(text, file, ranges);
   }
-  const ranges = documentRanges(text);
-  if (ranges?.length !== values.length) return undefined;
-  const f = new FastFile(text, file, ranges);
   const out: ManifestDocument[] = [];
   values.forEach((value, index) => {
     if (value === null || value === undefined) return;

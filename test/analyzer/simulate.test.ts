@@ -14,7 +14,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { simulateInTwin, type SimulatedCluster } from '../../src/analyzer/simulate.ts';
+import type { SimulatedCluster } from '../../src/analyzer/simulate.ts';
 import { analyzeFiles, CORPUS, openaiFleet } from './helpers.ts';
 
 const MARGIN = 0.15;
@@ -23,8 +23,9 @@ function run(file: string): { verdicts: Map<string, string>; clusters: readonly 
   let r = cache.get(file);
   if (r === undefined) {
     const fleet = openaiFleet();
-    const res = analyzeFiles([`${CORPUS}/${file}`], fleet.clusters, fleet.name);
-    const h = simulateInTwin(res.profiles, res.planned, fleet.clusters);
+    const res = analyzeFiles([`${CORPUS}/${file}`], fleet.clusters, fleet.name, { simulate: true });
+    const h = res.simulation;
+    assert.ok(h !== undefined);
     assert.equal(h.workloads.length, 1);
     r = { verdicts: new Map(res.analysis.clusters.map((c) => [c.name, c.verdict])), clusters: h.workloads[0]?.clusters ?? [] };
     cache.set(file, r);

@@ -54,6 +54,12 @@ export interface CallOptions {
   readonly qps?: number;
 }
 
+/** Some argument (of command or args, a `sh -c` script whole) contains `word`. */
+export const argHas = (c: Container, word: string): boolean => c.args.some((a) => a.includes(word));
+
+/** Some configuration text contains `word`. */
+export const configHas = (configs: readonly ConfigText[], word: string): boolean => configs.some((t) => t.text.includes(word));
+
 export function callProfile(name: string, verb: Verb, resource: string, o: CallOptions = {}): CallProfile {
   return {
     name,
@@ -104,6 +110,13 @@ export interface AgentReader {
   readonly image: RegExp | null;
   /** The agent's calls, or undefined when this container does not run it. */
   read(ctx: AgentContext): AgentResult | undefined;
+  /**
+   * A quick necessary condition for `read` to recognise a container, from the words its own tests look
+   * for in the (lowercased) image, the arguments and the configuration texts: false only where `read`
+   * returns undefined, so that the readers of other agents are not run on it (profile.ts;
+   * test/analyzer/reader-dispatch.test.ts checks it on the corpus and generated containers). Absent: always read.
+   */
+  readonly mayRead?: (image: string, c: Container, configs: readonly ConfigText[]) => boolean;
   /**
    * The project's own fix for a call of this agent that every node makes for
    * the whole cluster (the finding's fix when such a call is what costs), for

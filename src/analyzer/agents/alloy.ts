@@ -52,7 +52,7 @@ import { parseDuration } from '../../core/duration.ts';
 import { DEFAULT_PODS_PER_NODE } from '../../model/kubernetes.ts';
 import type { Scope } from '../../model/profile.ts';
 import type { DerivedCall, DocPath, Loc } from '../types.ts';
-import { callProfile, type AgentContext, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
+import { callProfile, configHas, type AgentContext, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { AlloySyntaxError, evalExpr, parseAlloy, refsIn, type AlloyBlock, type AlloyValue, type EvalContext } from './alloy-syntax.ts';
 import { Located, YamlConfig } from './config-text.ts';
 import { prometheusSd } from './prometheus.ts';
@@ -82,7 +82,8 @@ interface Instance {
   readonly scope: readonly AlloyBlock[];
 }
 
-const looksLikeAlloy = (text: string): boolean => /^\s*[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+\s+"[^"\n]*"\s*\{/m.test(text) || /^\s*declare\s+"[^"\n]*"\s*\{/m.test(text);
+// Both patterns need a `"` (a quick test first).
+const looksLikeAlloy = (text: string): boolean => text.includes('"') && (/^\s*[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+\s+"[^"\n]*"\s*\{/m.test(text) || /^\s*declare\s+"[^"\n]*"\s*\{/m.test(text));
 
 /** Components that run: top-level blocks, and declare bodies once per instantiation. */
 function instances(top: readonly AlloyBlock[]): { list: Instance[]; unused: AlloyBlock[] } {
@@ -351,6 +352,8 @@ export const alloyReader: AgentReader = {
   id: 'alloy',
   image: /(^|\/)alloy(:|@|$)|grafana\/agent(:|@|$)/,
   read: (ctx) => alloy(ctx),
+  // Both of looksLikeAlloy's patterns need a `"`.
+  mayRead: (_image, _c, configs) => configHas(configs, '"'),
   fix: clusterWideFix,
 };
 

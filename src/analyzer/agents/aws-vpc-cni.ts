@@ -123,5 +123,6 @@ export const awsVpcCniReader: AgentReader = {
     if (/(^|\/)aws-network-policy-agent(:|@|$)/.test(image)) return networkPolicyAgent(ctx.workload, ctx.container);
     return undefined;
   },
+  mayRead: (image) => image.includes('amazon-k8s-cni') || image.includes('aws-network-policy-agent'),
   fix: clusterWideFix,
 };

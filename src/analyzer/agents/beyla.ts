@@ -104,5 +104,6 @@ export const beylaReader: AgentReader = {
   id: 'beyla',
   image: /(^|\/)beyla(-k8s-cache)?(:|@|$)/,
   read: (ctx) => beyla(ctx.workload, ctx.container, ctx.configs),
+  mayRead: (image) => image.includes('beyla'),
   fix: clusterWideFix,
 };

@@ -84,4 +84,5 @@ export const calicoReader: AgentReader = {
   id: 'calico',
   image: null,
   read: (ctx) => calico(ctx.workload, ctx.container),
+  mayRead: (image) => image.includes('calico') || image.includes('typha'),
 };

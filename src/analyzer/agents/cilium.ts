@@ -257,5 +257,6 @@ export const ciliumReader: AgentReader = {
     if (role === 'clustermesh') return clustermeshCalls(ctx.workload, ctx.container);
     return undefined;
   },
+  mayRead: (image, c) => image.includes('cilium') || image.includes('clustermesh-apiserver') || (c.args[0] ?? '').includes('cilium'),
   fix: clusterWideFix,
 };

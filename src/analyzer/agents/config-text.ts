@@ -7,8 +7,8 @@
  *   const y = YamlConfig.parse(cfg);          // undefined when it is not YAML
  *   y?.loc(['processors', 'k8sattributes']);  // file:line:column inside the ConfigMap
  */
-import { load } from 'js-yaml';
 import { isObj } from '../objects.ts';
+import { loadYaml } from '../yaml-block.ts';
 import { YamlLines } from '../yaml-locate.ts';
 import type { Container } from '../workloads.ts';
 import type { DocPath, Loc } from '../types.ts';
@@ -42,7 +42,7 @@ export class YamlConfig extends Located {
     let y = parsed.get(cfg);
     if (y === undefined) {
       try {
-        y = new YamlConfig(cfg, load(cfg.text, { maxAliases: 100 }));
+        y = new YamlConfig(cfg, loadYaml(cfg.text));
       } catch {
         y = null;
       }

@@ -59,24 +59,33 @@ export class ContainerSettings {
 
   readonly w: WorkloadInfo;
   readonly c: Container;
-  /** command then args, each with its path in the workload. */
-  readonly #argv: { readonly text: string; readonly path: DocPath }[];
+  /** command then args, each with its path in the workload (read when first asked for). */
+  #words: { readonly text: string; readonly path: DocPath }[] | undefined;
   #texts: readonly string[] | undefined;
 
   constructor(w: WorkloadInfo, c: Container) {
     this.w = w;
     this.c = c;
+  }
+
+  get #argv(): { readonly text: string; readonly path: DocPath }[] {
+    if (this.#words !== undefined) return this.#words;
+    const { w, c } = this;
     const argv: { text: string; path: DocPath }[] = [];
-    for (const key of ['command', 'args'] as const) {
-      listAt(w, [...c.path, key]).forEach((v, i) => {
-        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') argv.push({ text: String(v), path: [...c.path, key, i] });
-      });
+    // Container.args holds the same scalars of command and args (workloads.ts): none there, none here.
+    if (c.args.length > 0) {
+      for (const key of ['command', 'args'] as const) {
+        listAt(w, [...c.path, key]).forEach((v, i) => {
+          if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') argv.push({ text: String(v), path: [...c.path, key, i] });
+        });
+      }
     }
     // `sh -c "exec /agent --flag=x …"` (as some charts start agents): the script's words are the arguments.
     const [sh, dashC, script] = argv;
     if (sh !== undefined && dashC !== undefined && script !== undefined && /(^|\/)(ba|da)?sh$/.test(sh.text) && dashC.text === '-c') {
-      this.#argv = shellWords(script.text).map((text) => ({ text, path: script.path }));
-    } else this.#argv = argv;
+      this.#words = shellWords(script.text).map((text) => ({ text, path: script.path }));
+    } else this.#words = argv;
+    return this.#words;
   }
 
   /** Every argument (command then args; a `sh -c` script's words), each with the path of the element that holds it. */

@@ -75,7 +75,7 @@ export function corefileKubernetes(text: string): Directive[] {
 
 /** A Corefile: a server block (`.:53 {`) holding CoreDNS plugins. */
 function isCorefile(text: string): boolean {
-  return /^[^\s#{}][^\n{]*\{\s*$/m.test(text) && /^\s*(kubernetes|forward|cache|errors|health|ready|loop|reload|hosts|file|prometheus)(\s|$)/m.test(text);
+  return text.includes('{') && /^[^\s#{}][^\n{]*\{\s*$/m.test(text) && /^\s*(kubernetes|forward|cache|errors|health|ready|loop|reload|hosts|file|prometheus)(\s|$)/m.test(text);
 }
 
 export function coredns(w: WorkloadInfo, c: Container, cfgs: readonly ConfigText[]): AgentResult | undefined {
@@ -141,5 +141,7 @@ export const corednsReader: AgentReader = {
   id: 'coredns',
   image: /coredns/,
   read: (ctx) => coredns(ctx.workload, ctx.container, ctx.configs),
+  // Without a Corefile-looking configuration it reads nothing.
+  mayRead: (_image, _c, configs) => configs.some((t) => isCorefile(t.text)),
   fix: clusterWideFix,
 };

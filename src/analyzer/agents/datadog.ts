@@ -361,5 +361,5 @@ export function datadogClusterAgent(ctx: AgentContext): AgentResult | undefined 
 const clusterWideFix = (call: DerivedCall): string | undefined =>
   call.agent === 'datadog-agent' && call.profile.resource !== 'pods' ? 'deploy the Datadog Cluster Agent and set DD_CLUSTER_AGENT_ENABLED=true on the node agents (datadog chart clusterAgent.enabled: true): it watches the cluster once and serves each node agent its metadata' : undefined;
 
-export const datadogAgentReader: AgentReader = { id: 'datadog-agent', image: DD_AGENT_IMAGE, read: datadogAgent, fix: clusterWideFix };
-export const datadogClusterAgentReader: AgentReader = { id: 'datadog-cluster-agent', image: DD_CLUSTER_AGENT_IMAGE, read: datadogClusterAgent };
+export const datadogAgentReader: AgentReader = { id: 'datadog-agent', image: DD_AGENT_IMAGE, read: datadogAgent, fix: clusterWideFix, mayRead: (image) => image.includes('agent') };
+export const datadogClusterAgentReader: AgentReader = { id: 'datadog-cluster-agent', image: DD_CLUSTER_AGENT_IMAGE, read: datadogClusterAgent, mayRead: (image) => image.includes('cluster-agent') };

@@ -34,7 +34,7 @@
  *   falcoReader.read(ctx)?.calls;   // legacy client informers, or none with k8smeta
  */
 import type { DerivedCall } from '../types.ts';
-import { callProfile, type AgentContext, type AgentNote, type AgentReader, type AgentResult } from './agent.ts';
+import { argHas, callProfile, type AgentContext, type AgentNote, type AgentReader, type AgentResult } from './agent.ts';
 import { ContainerSettings } from './container-settings.ts';
 import { imageVersion, versionBelow } from './image-version.ts';
 
@@ -115,5 +115,5 @@ export function metacollector(ctx: AgentContext): AgentResult | undefined {
 const clusterWideFix = (call: DerivedCall): string | undefined =>
   call.agent === 'falco' && call.profile.resource === 'pods' ? 'pass --k8s-node $(FALCO_K8S_NODE_NAME) (spec.nodeName), or better move to Falco ≥ 0.37 with the k8smeta plugin and the k8s-metacollector (falco chart collectors.kubernetes.enabled)' : call.agent === 'falco' && call.profile.resource !== 'pods' ? 'move to Falco ≥ 0.37 with the k8smeta plugin and the k8s-metacollector (falco chart collectors.kubernetes.enabled: true): one collector watches the cluster and streams each node its own metadata' : undefined;
 
-export const falcoReader: AgentReader = { id: 'falco', image: FALCO_IMAGE, read: falco, fix: clusterWideFix };
-export const metacollectorReader: AgentReader = { id: 'k8s-metacollector', image: METACOLLECTOR_IMAGE, read: metacollector };
+export const falcoReader: AgentReader = { id: 'falco', image: FALCO_IMAGE, read: falco, fix: clusterWideFix, mayRead: (image, c) => image.includes('falco') || argHas(c, 'falco') };
+export const metacollectorReader: AgentReader = { id: 'k8s-metacollector', image: METACOLLECTOR_IMAGE, read: metacollector, mayRead: (image, c) => image.includes('k8s-metacollector') || argHas(c, 'meta-collector') };

@@ -37,7 +37,7 @@ import type { Scope } from '../../model/profile.ts';
 import { isObj, type Obj } from '../objects.ts';
 import type { DerivedCall, DocPath, Loc } from '../types.ts';
 import type { Container } from '../workloads.ts';
-import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
+import { callProfile, configHas, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { envRefs, text, truthy, YamlConfig } from './config-text.ts';
 
 /** Beats leader election defaults (configuration-autodiscover.md: leader_leaseduration 15s, leader_renewdeadline 10s, leader_retryperiod 2s). */
@@ -131,7 +131,7 @@ export function filebeat(cfgs: readonly ConfigText[], c: Container, workloadName
   const calls: DerivedCall[] = [];
   const notes: AgentNote[] = [];
   for (const cfg of cfgs) {
-    if (!/(^|\n)\s*(filebeat|processors|output)[.:]/.test(cfg.text)) continue;
+    if (!(cfg.text.includes('filebeat') || cfg.text.includes('processors') || cfg.text.includes('output')) || !/(^|\n)\s*(filebeat|processors|output)[.:]/.test(cfg.text)) continue;
     if (!imageIsBeat && !cfg.text.includes('filebeat')) continue;
     const y = YamlConfig.parse(cfg);
     if (y === undefined || !isObj(y.value)) continue;
@@ -238,6 +238,7 @@ const clusterWideFix = (call: DerivedCall): string | undefined =>
 export const filebeatReader: AgentReader = {
   id: 'filebeat',
   image: /(^|\/)filebeat(-wolfi|-oss)?(:|@|$)/,
+  mayRead: (_image, _c, configs) => configHas(configs, 'filebeat') || configHas(configs, 'processors') || configHas(configs, 'output'),
   read: (ctx) => filebeat(ctx.configs, ctx.container, ctx.workload.namespace, ctx.workload.f.get([...ctx.workload.podSpecPath, 'hostNetwork']) === true, /(^|\/)filebeat(-wolfi|-oss)?(:|@|$)/.test(ctx.container.image.toLowerCase())),
   fix: clusterWideFix,
 };

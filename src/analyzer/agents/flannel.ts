@@ -23,7 +23,7 @@
 import { isObj } from '../objects.ts';
 import type { DerivedCall, Loc } from '../types.ts';
 import type { Container, WorkloadInfo } from '../workloads.ts';
-import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
+import { argHas, callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { Located, text, truthy } from './config-text.ts';
 import { containerFlags, envAt } from './container-flags.ts';
 
@@ -101,5 +101,6 @@ export const flannelReader: AgentReader = {
   id: 'flannel',
   image: /flannel/,
   read: (ctx) => flannel(ctx.workload, ctx.container, ctx.configs),
+  mayRead: (image, c) => image.includes('flannel') || argHas(c, 'flanneld'),
   fix: clusterWideFix,
 };

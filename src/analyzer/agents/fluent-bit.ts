@@ -18,7 +18,7 @@ import { parseDuration } from '../../core/duration.ts';
 import { DEFAULT_PODS_PER_NODE } from '../../model/kubernetes.ts';
 import { isObj } from '../objects.ts';
 import type { DerivedCall, Loc } from '../types.ts';
-import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
+import { callProfile, configHas, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { get, Located, text, truthy, YamlConfig } from './config-text.ts';
 
 interface FbSection {
@@ -63,7 +63,7 @@ function fluentBitClassic(cfg: ConfigText, siblings: readonly ConfigText[], seen
 }
 
 export function isFluentBitClassic(text: string): boolean {
-  return /^\s*\[(INPUT|FILTER|OUTPUT|SERVICE)\]\s*$/im.test(text);
+  return text.includes('[') && /^\s*\[(INPUT|FILTER|OUTPUT|SERVICE)\]\s*$/im.test(text);
 }
 
 /**
@@ -93,7 +93,7 @@ export function fluentBit(cfgs: readonly ConfigText[], podEventsPerPodS: number)
         filters.push({ get: (k) => s.props.get(k.toLowerCase())?.value, at: (k) => where.at(k === undefined ? s.offset : (s.props.get(k.toLowerCase())?.offset ?? s.offset)) });
       }
     } else {
-      const y = /^\s*pipeline\s*:/m.test(cfg.text) ? YamlConfig.parse(cfg) : undefined;
+      const y = cfg.text.includes('pipeline') && /^\s*pipeline\s*:/m.test(cfg.text) ? YamlConfig.parse(cfg) : undefined;
       if (y === undefined) continue;
       const fl = get(y.value, ['pipeline', 'filters']);
       if (!Array.isArray(fl)) continue;
@@ -150,5 +150,7 @@ export const fluentBitReader: AgentReader = {
   id: 'fluent-bit',
   image: /fluent-?bit/,
   read: (ctx) => fluentBit(ctx.configs, ctx.model.objects.podEventsPerPodS),
+  // A classic file (`[FILTER]`) or a YAML one (`pipeline:`).
+  mayRead: (_image, _c, configs) => configHas(configs, '[') || configHas(configs, 'pipeline'),
   fix: clusterWideFix,
 };

@@ -37,7 +37,7 @@ import { DEFAULT_PODS_PER_NODE } from '../../model/kubernetes.ts';
 import type { Scope } from '../../model/profile.ts';
 import type { DerivedCall, Loc } from '../types.ts';
 import type { Container, WorkloadInfo } from '../workloads.ts';
-import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
+import { callProfile, configHas, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { Located } from './config-text.ts';
 
 /** The kubernetes_metadata filter of the fluent/fluentd-kubernetes-daemonset images (docker-image/v1.19/debian-elasticsearch8/conf/kubernetes.conf). */
@@ -145,7 +145,7 @@ export function fluentd(w: WorkloadInfo, c: Container, cfgs: readonly ConfigText
   const filters: Section[] = [];
   let found = false;
   for (const cfg of cfgs) {
-    if (!/^\s*<(source|filter|match|label|system)\b/m.test(cfg.text)) continue;
+    if (!cfg.text.includes('<') || !/^\s*<(source|filter|match|label|system)\b/m.test(cfg.text)) continue;
     const included = cfgs.some((o) => o !== cfg && new RegExp(`^\\s*@include\\s+"?\\S*${cfg.key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*$`, 'm').test(o.text));
     if (included) continue;
     found = true;
@@ -227,5 +227,7 @@ export const fluentdReader: AgentReader = {
   id: 'fluentd',
   image: /fluentd/,
   read: (ctx) => fluentd(ctx.workload, ctx.container, ctx.configs, ctx.model.objects.podEventsPerPodS, DAEMONSET_IMAGE.test(ctx.container.image.toLowerCase()), /fluentd/.test(ctx.container.image.toLowerCase())),
+  // A configuration with sections (`<filter …>`), or the daemonset image's own.
+  mayRead: (image, _c, configs) => image.includes('fluentd') || configHas(configs, '<'),
   fix: clusterWideFix,
 };

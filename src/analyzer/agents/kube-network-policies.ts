@@ -20,7 +20,7 @@
  */
 import type { DerivedCall } from '../types.ts';
 import type { Container, WorkloadInfo } from '../workloads.ts';
-import { callProfile, type AgentReader, type AgentResult } from './agent.ts';
+import { argHas, callProfile, type AgentReader, type AgentResult } from './agent.ts';
 import { containerFlags } from './container-flags.ts';
 
 export function kubeNetworkPolicies(w: WorkloadInfo, c: Container): AgentResult | undefined {
@@ -63,5 +63,6 @@ export const kubeNetworkPoliciesReader: AgentReader = {
   id: 'kube-network-policies',
   image: null,
   read: (ctx) => kubeNetworkPolicies(ctx.workload, ctx.container),
+  mayRead: (image, c) => image.includes('kube-ip-tracker') || image.includes('kube-network-policies') || argHas(c, 'netpol'),
   fix: clusterWideFix,
 };

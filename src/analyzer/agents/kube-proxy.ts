@@ -29,7 +29,7 @@
 import { isObj } from '../objects.ts';
 import type { DerivedCall, Loc } from '../types.ts';
 import type { Container, WorkloadInfo } from '../workloads.ts';
-import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
+import { argHas, callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { get, text, YamlConfig } from './config-text.ts';
 import { containerFlags, type Flag } from './container-flags.ts';
 import { imageVersion, versionAtLeast } from './image-version.ts';
@@ -61,7 +61,7 @@ function featureGates(y: YamlConfig | undefined, flags: Map<string, Flag>): Map<
 /** The KubeProxyConfiguration named by `--config`, from the container's mounted ConfigMaps. */
 function proxyConfig(cfgs: readonly ConfigText[], path: string | undefined): YamlConfig | undefined {
   const base = path?.split('/').pop();
-  const candidates = cfgs.filter((c) => (base === undefined || c.key === base) && /kind:\s*KubeProxyConfiguration|kubeproxy\.config\.k8s\.io/.test(c.text));
+  const candidates = cfgs.filter((c) => (base === undefined || c.key === base) && (c.text.includes('KubeProxyConfiguration') || c.text.includes('kubeproxy.config.k8s.io')) && /kind:\s*KubeProxyConfiguration|kubeproxy\.config\.k8s\.io/.test(c.text));
   for (const c of candidates) {
     const y = YamlConfig.parse(c);
     if (y !== undefined && isObj(y.value)) return y;
@@ -137,5 +137,6 @@ export const kubeProxyReader: AgentReader = {
   id: 'kube-proxy',
   image: null,
   read: (ctx) => kubeProxy(ctx.workload, ctx.container, ctx.configs),
+  mayRead: (image, c) => image.includes('kube-proxy') || argHas(c, 'kube-proxy') || argHas(c, 'hyperkube'),
   fix: clusterWideFix,
 };

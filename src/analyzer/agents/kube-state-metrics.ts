@@ -40,7 +40,7 @@
 import type { Scope } from '../../model/profile.ts';
 import { isObj } from '../objects.ts';
 import type { DerivedCall, Loc } from '../types.ts';
-import { callProfile, type AgentContext, type AgentNote, type AgentReader, type AgentResult } from './agent.ts';
+import { argHas, callProfile, type AgentContext, type AgentNote, type AgentReader, type AgentResult } from './agent.ts';
 import { YamlConfig } from './config-text.ts';
 import { ContainerSettings } from './container-settings.ts';
 import { imageVersion, versionBelow } from './image-version.ts';
@@ -316,5 +316,6 @@ export const kubeStateMetricsReader: AgentReader = {
   id: 'kube-state-metrics',
   image: KSM_IMAGE,
   read: kubeStateMetrics,
+  mayRead: (image, c) => image.includes('kube-state-metrics') || argHas(c, 'kube-state-metrics'),
   fix: clusterWideFix,
 };

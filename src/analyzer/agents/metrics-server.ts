@@ -28,7 +28,7 @@
  *   metricsServerReader.read(ctx)?.calls;   // metrics-server-nodes, metrics-server-pods
  */
 import type { DerivedCall } from '../types.ts';
-import { callProfile, type AgentContext, type AgentReader, type AgentResult } from './agent.ts';
+import { argHas, callProfile, type AgentContext, type AgentReader, type AgentResult } from './agent.ts';
 import { ContainerSettings } from './container-settings.ts';
 
 export const METRICS_SERVER_IMAGE = /(^|\/)metrics-server(:|@|$)/;
@@ -60,4 +60,5 @@ export const metricsServerReader: AgentReader = {
   id: 'metrics-server',
   image: METRICS_SERVER_IMAGE,
   read: metricsServer,
+  mayRead: (image, c) => image.includes('metrics-server') || argHas(c, 'metrics-server'),
 };

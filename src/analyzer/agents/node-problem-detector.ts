@@ -29,7 +29,7 @@
  */
 import { parseDuration } from '../../core/duration.ts';
 import type { DerivedCall } from '../types.ts';
-import { callProfile, type AgentNote, type AgentReader, type AgentResult, type AgentContext } from './agent.ts';
+import { argHas, callProfile, type AgentNote, type AgentReader, type AgentResult, type AgentContext } from './agent.ts';
 import { ContainerSettings } from './container-settings.ts';
 
 export const NPD_IMAGE = /(^|\/)node-problem-detector(:|@|$)/;
@@ -84,4 +84,5 @@ export const nodeProblemDetectorReader: AgentReader = {
   id: 'node-problem-detector',
   image: NPD_IMAGE,
   read: nodeProblemDetector,
+  mayRead: (image, c) => image.includes('node-problem-detector') || argHas(c, 'node-problem-detector'),
 };

@@ -41,7 +41,7 @@ import { parseDuration } from '../../core/duration.ts';
 import type { Scope } from '../../model/profile.ts';
 import { isObj, type Obj } from '../objects.ts';
 import type { DerivedCall, DocPath } from '../types.ts';
-import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
+import { callProfile, configHas, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { envRefs, get, isNodeNameEnv, text, YamlConfig } from './config-text.ts';
 import { prometheusSd } from './prometheus.ts';
 import type { Container } from '../workloads.ts';
@@ -70,7 +70,7 @@ export function otelCollector(cfgs: readonly ConfigText[], c: Container, workloa
   const calls: DerivedCall[] = [];
   const notes: AgentNote[] = [];
   for (const cfg of cfgs) {
-    if (!/^\s*service\s*:/m.test(cfg.text)) continue;
+    if (!cfg.text.includes('service') || !/^\s*service\s*:/m.test(cfg.text)) continue;
     const y = YamlConfig.parse(cfg);
     if (y === undefined || !isOtelConfig(y.value)) continue;
     found = true;
@@ -289,4 +289,5 @@ export const otelCollectorReader: AgentReader = {
   id: 'otel-collector',
   image: /otel|opentelemetry/,
   read: (ctx) => otelCollector(ctx.configs, ctx.container, ctx.workload.namespace),
+  mayRead: (_image, _c, configs) => configHas(configs, 'service'),
 };

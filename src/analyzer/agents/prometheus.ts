@@ -19,7 +19,7 @@ import type { Scope } from '../../model/profile.ts';
 import { isObj } from '../objects.ts';
 import type { DerivedCall, DocPath } from '../types.ts';
 import type { Container } from '../workloads.ts';
-import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
+import { callProfile, configHas, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { envRefs, get, isNodeNameEnv, text, YamlConfig } from './config-text.ts';
 
 const SD_ROLES: Readonly<Record<string, readonly string[]>> = {
@@ -114,7 +114,7 @@ export function prometheus(cfgs: readonly ConfigText[], c: Container, workloadNa
   const calls: DerivedCall[] = [];
   const notes: AgentNote[] = [];
   for (const cfg of cfgs) {
-    if (!/^\s*scrape_configs\s*:/m.test(cfg.text)) continue;
+    if (!cfg.text.includes('scrape_configs') || !/^\s*scrape_configs\s*:/m.test(cfg.text)) continue;
     const y = YamlConfig.parse(cfg);
     if (y === undefined || !isPrometheusConfig(y.value)) continue;
     found = true;
@@ -133,5 +133,6 @@ export const prometheusReader: AgentReader = {
   id: 'prometheus',
   image: /(^|\/)prometheus(:|@|$)/,
   read: (ctx) => prometheus(ctx.configs, ctx.container, ctx.workload.namespace),
+  mayRead: (_image, _c, configs) => configHas(configs, 'scrape_configs'),
   fix: clusterWideFix,
 };

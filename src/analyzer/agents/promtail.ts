@@ -30,7 +30,7 @@
 import type { DerivedCall, DocPath, Loc } from '../types.ts';
 import type { Container } from '../workloads.ts';
 import { isObj } from '../objects.ts';
-import { type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
+import { configHas, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { get, YamlConfig } from './config-text.ts';
 import { isPromtailConfig, prometheusSd } from './prometheus.ts';
 
@@ -73,7 +73,7 @@ export function promtail(cfgs: readonly ConfigText[], c: Container, workloadName
   const mode = filterMode(version);
   const host = c.env.has('HOSTNAME') ? '${HOSTNAME}' : '<pod hostname>';
   for (const cfg of cfgs) {
-    if (!/^\s*scrape_configs\s*:/m.test(cfg.text)) continue;
+    if (!cfg.text.includes('scrape_configs') || !/^\s*scrape_configs\s*:/m.test(cfg.text)) continue;
     // Another container's Prometheus configuration: not worth parsing again.
     if (!imageIsPromtail && !/^\s*(positions|clients|client|server)\s*:|pipeline_stages\s*:/m.test(cfg.text)) continue;
     const y = YamlConfig.parse(cfg);
@@ -142,5 +142,6 @@ export const promtailReader: AgentReader = {
   id: 'promtail',
   image: /(^|\/)promtail(:|@|$)/,
   read: (ctx) => promtail(ctx.configs, ctx.container, ctx.workload.namespace, /(^|\/)promtail(:|@|$)/.test(ctx.container.image.toLowerCase())),
+  mayRead: (_image, _c, configs) => configHas(configs, 'scrape_configs'),
   fix: clusterWideFix,
 };

@@ -33,7 +33,7 @@
 import type { Scope } from '../../model/profile.ts';
 import { isObj, type Obj } from '../objects.ts';
 import type { DerivedCall, Loc } from '../types.ts';
-import { callProfile, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
+import { callProfile, configHas, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';
 import { envRefs, isNodeNameEnv, Located, text, truthy, YamlConfig } from './config-text.ts';
 import { parseToml, TomlError } from './toml.ts';
 import type { Container } from '../workloads.ts';
@@ -52,7 +52,7 @@ interface Source {
 /** The sources of one configuration text, whatever its format. */
 function sourcesOf(cfg: ConfigText): { sources: Source[]; error?: { message: string; at: Loc } } | undefined {
   const where = new Located(cfg);
-  const isToml = /\.toml$/i.test(cfg.key) || (/^\s*\[sources\./m.test(cfg.text) && !/^\s*sources\s*:/m.test(cfg.text));
+  const isToml = /\.toml$/i.test(cfg.key) || (cfg.text.includes('[sources.') && /^\s*\[sources\./m.test(cfg.text) && !/^\s*sources\s*:/m.test(cfg.text));
   if (isToml) {
     try {
       const t = parseToml(cfg.text);
@@ -68,7 +68,7 @@ function sourcesOf(cfg: ConfigText): { sources: Source[]; error?: { message: str
       return /kubernetes_logs/.test(cfg.text) ? { sources: [], error: { message: e.message, at: where.at(e.offset) } } : undefined;
     }
   }
-  if (!/(^|\n)\s*"?sources"?\s*:/.test(cfg.text)) return undefined;
+  if (!cfg.text.includes('sources') || !/(^|\n)\s*"?sources"?\s*:/.test(cfg.text)) return undefined;
   const y = YamlConfig.parse(cfg);
   if (y === undefined) return /kubernetes_logs/.test(cfg.text) ? { sources: [], error: { message: 'not valid YAML or JSON', at: where.at(0) } } : undefined;
   const v = y.value;
@@ -146,4 +146,5 @@ export const vectorReader: AgentReader = {
   id: 'vector',
   image: /(^|\/)vector(:|@|$)/,
   read: (ctx) => vector(ctx.configs, ctx.container, /(^|\/)vector(:|@|$)/.test(ctx.container.image.toLowerCase())),
+  mayRead: (image, _c, configs) => configs.length > 0 && (image.includes('vector') || configHas(configs, 'kubernetes_logs')),
 };
