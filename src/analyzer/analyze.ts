@@ -11,7 +11,8 @@
 import { InputError, type Problem } from '../core/errors.ts';
 import type { Cluster } from '../model/fleet.ts';
 import { DEFAULT_PODS_PER_NODE } from '../model/kubernetes.ts';
-import { DEFAULT_MODEL, type ModelConfig } from '../twin/config.ts';
+import { DEFAULT_MODEL } from '../model/defaults.ts';
+import type { ModelConfig } from '../model/model-schema.ts';
 import { cachedCapacity } from './capacity.ts';
 import {
   estimate,
@@ -28,8 +29,9 @@ import { ByName, collectObjects, Fields, type KObject } from './objects.ts';
 import { estimateFindings, turnText, worstFlagged } from './findings.ts';
 import { deriveProfile } from './profile.ts';
 import { Rbac } from './rbac.ts';
-import { rehearse, type Rehearsal } from './rehearse.ts';
-import { num, round } from './text.ts';
+import { roundSignificant4 } from '../core/number.ts';
+import { simulateInTwin, type TwinSimulation } from './simulate.ts';
+import { num } from './text.ts';
 import { worse, type DerivedCall, type Finding, type InputNote, type ManifestDocument, type Severity, type Turn, type Verdict, type WorkloadProfile } from './types.ts';
 import { readWorkload, WORKLOAD_KINDS, type WorkloadInfo } from './workloads.ts';
 
@@ -49,8 +51,8 @@ export interface AnalyzeOptions {
    * Kubernetes object are reported; an input with none at all is an error.
    */
   readonly input?: { readonly files: readonly string[]; readonly notes: readonly InputNote[] };
-  /** Also run each workload's derived calls in the fleet twin (`--rehearse`, rehearse.ts) and compare. */
-  readonly rehearse?: boolean;
+  /** Also run each workload's derived calls in the fleet twin (`--simulate`, simulate.ts) and compare. */
+  readonly simulate?: boolean;
 }
 
 export interface CallReport {
@@ -126,10 +128,10 @@ export interface Analysis {
   readonly clusters: readonly ClusterReport[];
 }
 
-/** Result of analyze: what to print (the rehearsal in the twin when asked for). */
+/** Result of analyze: what to print (the simulation in the twin when asked for). */
 export interface AnalysisResult {
   readonly analysis: Analysis;
-  readonly rehearsal?: Rehearsal;
+  readonly simulation?: TwinSimulation;
 }
 
 const KNOWN_OTHER_KINDS = new Set([
@@ -192,7 +194,7 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
       findings,
       clusters: clusterReports,
     },
-    ...(opts.rehearse === true ? { rehearsal: rehearse(profiles, planned, clusters, model) } : {}),
+    ...(opts.simulate === true ? { simulation: simulateInTwin(profiles, planned, clusters, model) } : {}),
   };
 }
 
@@ -345,7 +347,7 @@ function workloadReport(p: WorkloadProfile, m: Alone): WorkloadReport {
         resource: c.profile.resource,
         scope: c.profile.scope,
         resourceVersion: c.profile.resourceVersion,
-        periodSeconds: c.profile.verb === 'watch' ? null : round(c.profile.periodS),
+        periodSeconds: c.profile.verb === 'watch' ? null : roundSignificant4(c.profile.periodS),
         pageSize: c.profile.pageSize,
         file: c.at.file,
         line: c.at.line,
@@ -444,9 +446,9 @@ function compareFindings(a: Finding, b: Finding): number {
 
 function clusterReport(c: Cluster, e: ClusterEstimate): ClusterReport {
   const seats: Record<string, { added: number; nominal: number; available: number }> = {};
-  for (const l of e.levels) seats[l.level] = { added: round(l.addedSeats), nominal: l.nominalSeats, available: l.availableSeats };
+  for (const l of e.levels) seats[l.level] = { added: roundSignificant4(l.addedSeats), nominal: l.nominalSeats, available: l.availableSeats };
   const ratios = {} as Record<RatioName, number>;
-  for (const k of RATIO_NAMES) ratios[k] = round(e.ratios[k]);
+  for (const k of RATIO_NAMES) ratios[k] = roundSignificant4(e.ratios[k]);
   return {
     name: c.name,
     nodes: c.nodes,
@@ -454,13 +456,13 @@ function clusterReport(c: Cluster, e: ClusterEstimate): ClusterReport {
     sizeClass: c.sizeClass,
     verdict: e.verdict,
     reasons: e.reasons,
-    addedRequestsPerSecond: round(e.addedRequestsPerSecond),
-    addedSeats: round(e.addedSeats),
+    addedRequestsPerSecond: roundSignificant4(e.addedRequestsPerSecond),
+    addedSeats: roundSignificant4(e.addedSeats),
     seatsByPriorityLevel: seats,
     listBytesPerSecond: Math.round(e.listBytesPerSecond),
     etcdReadBytesPerSecond: Math.round(e.etcdReadBytesPerSecond),
-    watchEventsPerSecond: round(e.watchEventsPerSecond),
-    addedCpuCores: round(e.addedCpuCores),
+    watchEventsPerSecond: roundSignificant4(e.watchEventsPerSecond),
+    addedCpuCores: roundSignificant4(e.addedCpuCores),
     peakListMemoryBytes: Math.round(e.peakListMemoryBytes),
     steadyListMemoryBytes: Math.round(e.steadyListMemoryBytes),
     rolloutListMemoryBytes: Math.round(e.rolloutListMemoryBytes),

@@ -1,17 +1,21 @@
 /**
  * What a cluster's control plane can take, from the same model the twin runs
- * (src/twin/config.ts DEFAULT_MODEL unless told otherwise): API server
- * replicas and their machine (the sizing tier by node count), APF seats per
- * priority level with what other levels can lend, memory left after the watch
- * cache and the cluster's own watches, etcd read bandwidth, and the objects a
- * call would touch (src/model/resources.ts, shared with the twin).
+ * (src/model/defaults.ts DEFAULT_MODEL unless told otherwise) and with the
+ * twin's own equations (src/model): API server replicas and their machine
+ * (sizing.ts), APF seats per priority level with what other levels can lend
+ * (apf-capacity.ts), memory left after the watch cache and the cluster's own
+ * watches (apiserver-memory.ts, own-clients.ts), etcd read bandwidth, and the
+ * objects a call would touch (resources.ts).
  *
  * References: "ref" = ../shared/reference/kubernetes-control-plane.md.
  */
-import { lendableSeats, nominalSeats } from '../model/kubernetes.ts';
+import { flowQueueRoom, lendableSeats, maxLevelSeats, nominalSeats } from '../model/apf-capacity.ts';
+import { gcFactor, memoryLimitBytes, replicaMemoryBytes, watchBytes } from '../model/apiserver-memory.ts';
+import type { ModelConfig, ObjectSizes, SizingTier } from '../model/model-schema.ts';
+import { ownClients, ownWatchers } from '../model/own-clients.ts';
 import type { ResourceStats } from '../model/profile.ts';
-import { clusterResources, storedBytes, UNMODELLED_RESOURCE, type ObjectSizes } from '../model/resources.ts';
-import type { ModelConfig, SizingTier } from '../twin/config.ts';
+import { clusterResources, storedBytes, UNMODELLED_RESOURCE } from '../model/resources.ts';
+import { sizingTier } from '../model/sizing.ts';
 
 export interface LevelSeats {
   /** Nominal seats of the level, all replicas: ceil(600 × shares / Σ shares) per server (ref). */
@@ -43,19 +47,6 @@ export interface ClusterCapacity {
   readonly requestTimeoutS: number;
   readonly levels: ReadonlyMap<string, LevelSeats>;
   resource(name: string): ResourceStats;
-}
-
-/** The sizing tier of a cluster: the last tier whose minNodes it reaches (as the twin picks it). */
-export function sizingTier(model: ModelConfig, nodes: number): SizingTier {
-  const sizing = [...model.apiServer.sizing].sort((a, b) => a.minNodes - b.minNodes);
-  let tier = sizing[0] ?? { minNodes: 0, cpuCores: 8, memoryBytes: 32 * 1024 ** 3 };
-  for (const s of sizing) if (nodes >= s.minNodes) tier = s;
-  return tier;
-}
-
-/** Node counts at which the sizing tier changes (each tier's first node count, ≥ 1), ascending. */
-export function tierBoundaries(model: ModelConfig): number[] {
-  return [...new Set(model.apiServer.sizing.map((s) => Math.max(1, s.minNodes)))].sort((a, b) => a - b);
 }
 
 /**
@@ -162,34 +153,24 @@ export const KNOWN_RESOURCES: readonly string[] = [
 /** Capacity and objects of a cluster of `nodes` nodes and `pods` pods under `model`. */
 export function clusterCapacity(model: ModelConfig, nodes: number, pods: number): ClusterCapacity {
   const a = model.apiServer;
-  const tier = sizingTier(model, nodes);
+  const tier = sizingTier(a.sizing, nodes);
   const modelled = clusterResources(nodes, pods, model.objects);
   const extra = extraResources(modelled, pods);
   const agents = agentResources(modelled, model.objects);
   const stored = storedBytes(modelled);
-  const gcFactor = 1 + a.gcHeadroom;
-  // The cluster's own watches (ClusterSim's ordinary informers): a kubelet pod watch and a kube-proxy
-  // endpointslice watch per node, the control-plane informers, one per CoreDNS replica.
-  const d = model.dns;
-  const dnsReplicas = d.replicas === 'auto' ? Math.min(d.maxReplicas, Math.max(d.minReplicas, Math.ceil(nodes / d.nodesPerReplica))) : d.replicas;
-  const watchers = 2 * nodes + model.clients.controllerInformers + dnsReplicas;
-  const baselineBytes = a.baseMemoryBytes + stored * a.watchCacheFactor + (watchers * model.costs.watchMemoryBytes * gcFactor) / a.replicas;
+  // The cluster's own watches: the informers of the twin's own clients, all in sync.
+  const watchers = ownWatchers(ownClients(model, nodes, modelled), nodes);
+  const baselineBytes = replicaMemoryBytes(a, stored, watchBytes(watchers, model.costs), a.replicas);
 
   const levelsSpec = model.apf.levels;
   const nominal = nominalSeats(levelsSpec, a.seats);
-  const lend = lendableSeats(levelsSpec, nominal);
+  const most = maxLevelSeats(levelsSpec, nominal, lendableSeats(levelsSpec, nominal));
   const levels = new Map<string, LevelSeats>();
-  let lendTotal = 0;
   levelsSpec.forEach((l, i) => {
-    if (!l.exempt) lendTotal += lend[i] ?? 0;
-  });
-  levelsSpec.forEach((l, i) => {
-    const own = nominal[i] ?? 0;
-    const borrow = l.exempt ? 0 : lendTotal - (lend[i] ?? 0);
     levels.set(l.name, {
-      nominal: own * a.replicas,
-      available: l.exempt ? Infinity : (own + borrow) * a.replicas,
-      flowQueue: l.handSize * l.queueLengthLimit * a.replicas,
+      nominal: (nominal[i] ?? 0) * a.replicas,
+      available: (most[i] ?? 0) * a.replicas,
+      flowQueue: flowQueueRoom(l) * a.replicas,
       exempt: l.exempt,
     });
   });
@@ -199,9 +180,9 @@ export function clusterCapacity(model: ModelConfig, nodes: number, pods: number)
     replicas: a.replicas,
     tier,
     cores: tier.cpuCores * a.replicas,
-    memoryLimitBytes: tier.memoryBytes * (1 - a.memoryJitter + (2 * a.memoryJitter) / (a.replicas + 1)),
+    memoryLimitBytes: memoryLimitBytes(a, tier.memoryBytes, 1 / (a.replicas + 1)),
     baselineBytes,
-    gcFactor,
+    gcFactor: gcFactor(a),
     etcdReadBytesPerS: model.etcd.readBytesPerS,
     requestTimeoutS: a.requestTimeoutS,
     levels,

@@ -28,10 +28,15 @@
  *
  * References: "ref" = ../shared/reference/kubernetes-control-plane.md.
  */
-import { requestCost, watchEventsPerClient, type CostParams, type RequestCost } from '../model/cost.ts';
+import { perReplicaBytes, watchBytes } from '../model/apiserver-memory.ts';
+import { requestCost, watchEventsPerClient, type RequestCost } from '../model/cost.ts';
+import { cpuSlowdown, cpuWanted, watchCpuS } from '../model/cpu-sharing.ts';
+import { exitsInStep } from '../model/exit-rate.ts';
+import type { CostParams, ModelConfig } from '../model/model-schema.ts';
 import type { CallProfile } from '../model/profile.ts';
-import type { ModelConfig } from '../twin/config.ts';
-import { cachedCapacity, tierBoundaries, type ClusterCapacity } from './capacity.ts';
+import { etcdRangeRate, etcdTimeS, heldS, readsRange, serviceTimeS } from '../model/service-time.ts';
+import { tierBoundaries } from '../model/sizing.ts';
+import { cachedCapacity, type ClusterCapacity } from './capacity.ts';
 import { worse, type Turn, type Verdict } from './types.ts';
 
 /** A workload as the estimate sees it. */
@@ -180,8 +185,8 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
       const informer = p.verb === 'watch';
       // Periodic calls: clients / period, bounded by the client-side rate limit; informers list once.
       const rate = informer || p.periodS <= 0 ? 0 : Math.min(clients / p.periodS, clients * p.qps);
-      const etcdS = cost.etcdObjects > 1 ? baseLatency + cost.etcdBytes / cap.etcdReadBytesPerS : cost.etcdObjects > 0 || cost.mutating ? baseLatency : 0;
-      prepared.push({ w, p, clients, cost, events: watchEventsPerClient(p, r, cap.nodes), rate, service0: cost.cpuS + cost.transferS + etcdS, informer, li: levelIndex.get(w.level) ?? 0 });
+      const service0 = serviceTimeS(cost, 1, etcdTimeS(cost, baseLatency, cap.etcdReadBytesPerS));
+      prepared.push({ w, p, clients, cost, events: watchEventsPerClient(p, r, cap.nodes), rate, service0, informer, li: levelIndex.get(w.level) ?? 0 });
     }
   }
 
@@ -199,7 +204,7 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
   let listBytes = 0;
   let rps = 0;
   for (const x of prepared) {
-    watchCpu += x.clients * x.events * costs.cpuPerWatchEventS;
+    watchCpu += watchCpuS(x.clients, x.events, costs);
     events += x.clients * x.events;
     if (x.informer) watchers += x.clients;
     if (x.p.verb === 'list') listBytes += x.rate * x.cost.responseBytes;
@@ -230,10 +235,11 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
       let s: number;
       if (rho >= 1) s = x.service0 + (1 - 1 / rho) * durationS;
       else {
-        const etcdS = c.etcdObjects > 1 ? baseLatency + c.etcdBytes / cap.etcdReadBytesPerS / (1 - rhoEtcd) : x.service0 - c.cpuS - c.transferS;
+        // The unloaded etcd time (service0 less CPU and transfer), or for a range read its bytes at the share of etcd left.
+        const etcdS = readsRange(c) ? etcdTimeS(c, baseLatency, cap.etcdReadBytesPerS, 1 - rhoEtcd) : x.service0 - c.cpuS - c.transferS;
         s = c.cpuS / (1 - rhoCpu) + c.transferS + etcdS;
       }
-      return Math.min(x.clients, l * Math.min(cap.requestTimeoutS, s));
+      return Math.min(x.clients, l * heldS(s, cap.requestTimeoutS));
     });
     return { inflight: fillLevels(prepared, avail, want, perCall((x, i) => (lambda[i] ?? 0) * x.cost.seats * x.service0), new Float64Array(prepared.length)), rhoCpu, rhoEtcd };
   };
@@ -280,7 +286,7 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
       const closed = flowing(perCall((_, i) => (firstCalls[i] ?? 0) + (periodic[i] ?? 0)), Infinity);
       let m = 0;
       for (let i = 0; i < n; i++) m += (closed.inflight[i] ?? 0) * (prepared[i] as Prepared).cost.memoryBytes;
-      if ((cap.baselineBytes + (m * cap.gcFactor) / cap.replicas) / cap.memoryLimitBytes < THRESHOLDS.warnMemory - 0.05) return closed;
+      if ((cap.baselineBytes + perReplicaBytes(m, cap.gcFactor, cap.replicas)) / cap.memoryLimitBytes < THRESHOLDS.warnMemory - 0.05) return closed;
     }
     // The steps' working arrays, views of buffers reused by every ramp (zeroed where they start from 0).
     const work = rampBuffers(n, avail.length);
@@ -288,8 +294,9 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
     const heavy = work.heavy;
     for (let i = 0; i < n; i++) {
       const c = (prepared[i] as Prepared).cost;
-      cpuShare[i] = c.cpuS / Math.max(1e-3, c.cpuS + c.transferS + (c.etcdObjects > 0 || c.mutating ? baseLatency : 0));
-      heavy[i] = c.etcdObjects > 1 ? 1 : 0;
+      // CPU one request in flight wants (processor sharing).
+      cpuShare[i] = cpuWanted(1, c, baseLatency);
+      heavy[i] = readsRange(c) ? 1 : 0;
     }
     // In flight at the current step; the next step is filled into the other buffer, and the step
     // holding the most memory is copied out.
@@ -314,16 +321,14 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
         cpuWant += xi * (cpuShare[i] ?? 0);
         if (heavy[i] === 1) etcdConc += xi;
       }
-      const sd = Math.max(1, cpuWant / cap.cores);
-      const sqrtSd = Math.sqrt(sd);
-      const etcdRate = cap.etcdReadBytesPerS / Math.max(1, etcdConc);
+      const sd = cpuSlowdown(cpuWant, cap.cores);
+      const etcdRate = etcdRangeRate(cap.etcdReadBytesPerS, etcdConc);
       for (let i = 0; i < n; i++) {
         const p = prepared[i] as Prepared;
         const c = p.cost;
-        const etcdS = heavy[i] === 1 ? baseLatency + c.etcdBytes / etcdRate : c.etcdObjects > 0 || c.mutating ? baseLatency : 0;
-        const hold = Math.min(cap.requestTimeoutS, c.cpuS * sd + c.transferS * sqrtSd + etcdS);
+        const hold = heldS(serviceTimeS(c, sd, etcdTimeS(c, baseLatency, etcdRate)), cap.requestTimeoutS);
         const xi = x[i] ?? 0;
-        const exits = Math.min(xi, (xi * dt) / Math.max(dt * 0.999, hold));
+        const exits = exitsInStep(xi, dt, hold);
         const c0 = Math.max(createS[i] ?? 0, 1e-9);
         const overlap = Math.max(0, Math.min(c0, t) - Math.max(0, t - spreadS));
         const firstRate = (p.clients * overlap) / (c0 * Math.max(spreadS, 1e-9));
@@ -359,7 +364,7 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
   const relist = atOnce((x) => x.informer);
   const all = atOnce(() => true);
 
-  const perReplica = (x: Prepared): number => (x.cost.memoryBytes * cap.gcFactor) / cap.replicas;
+  const perReplica = (x: Prepared): number => perReplicaBytes(x.cost.memoryBytes, cap.gcFactor, cap.replicas);
   const calls: CallEstimate[] = [];
   const mem = { steady: 0, rollout: 0, relist: 0, all: 0 };
   const seatsByLevel = new Map<string, number>();
@@ -381,7 +386,7 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
       rolloutMemoryBytes: (rollout.inflight[i] ?? 0) * m,
       atOnceMemoryBytes: (all[i] ?? 0) * m,
       relistMemoryBytes: (relist[i] ?? 0) * m,
-      cpuCores: x.rate * x.cost.cpuS + x.clients * x.events * costs.cpuPerWatchEventS,
+      cpuCores: x.rate * x.cost.cpuS + watchCpuS(x.clients, x.events, costs),
       etcdReadBytesPerSecond: x.rate * x.cost.etcdBytes,
       seats: (steady.inflight[i] ?? 0) * x.cost.seats,
     };
@@ -393,7 +398,7 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
     seatsByLevel.set(x.w.level, (seatsByLevel.get(x.w.level) ?? 0) + e.seats);
     demand.set(x.w.level, (demand.get(x.w.level) ?? 0) + x.clients * x.cost.seats);
   });
-  const watchMem = (watchers * costs.watchMemoryBytes * cap.gcFactor) / cap.replicas;
+  const watchMem = perReplicaBytes(watchBytes(watchers, costs), cap.gcFactor, cap.replicas);
 
   const levels: LevelLoad[] = [];
   let seatsRatio = 0;
@@ -583,7 +588,7 @@ export function searchTurn(workloads: readonly PlannedWorkload[], model: ModelCo
     return v;
   };
   const atLeast = (n: number, level: Verdict): boolean => worse(verdictAt(n), level) === verdictAt(n);
-  const starts = tierBoundaries(model).filter((b) => b <= maxNodes);
+  const starts = tierBoundaries(model.apiServer.sizing).filter((b) => b <= maxNodes);
   if (starts[0] !== 1) starts.unshift(1);
   /** First node count in [lo, hi] at least `level`, or null. */
   const first = (lo: number, hi: number, level: Verdict): number | null => {

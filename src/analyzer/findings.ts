@@ -11,10 +11,11 @@
  *   turnText(turn);   // "warn at 1,200–1,999 nodes; block at 2,000–20,000 nodes"
  */
 import type { Cluster } from '../model/fleet.ts';
-import type { ModelConfig } from '../twin/config.ts';
+import type { ModelConfig } from '../model/model-schema.ts';
+import { percentWhole } from '../core/number.ts';
 import { THRESHOLDS, type CallEstimate, type ClusterEstimate, type PlannedWorkload, type RatioName } from './estimate.ts';
 import { WORST_CASE_WORDS } from './profile.ts';
-import { bytes, num, pct, ranges, rate, seconds } from './text.ts';
+import { bytes, num, ranges, rate, seconds } from './text.ts';
 import type { DerivedCall, Finding, Severity, Turn, Verdict, WorkloadProfile } from './types.ts';
 
 export function turnText(t: Turn): string {
@@ -92,7 +93,7 @@ export function estimateFindings(
       RULES[memKey],
       sev,
       call,
-      `${where}. On ${head}, ${PHASE[memKey]}: ${num(inflight(dom))} ${verbNoun(call)} in flight at once (as many as APF's ${p.priorityLevel} seats admit, ${dom.cost.seats} seats each), each holding ${perReq}: an API server needs ${bytes(need)} of its ${bytes(limit)} (${pct(e.ratios[memKey])}, with ${Math.round(model.apiServer.gcHeadroom * 100)} % GC headroom, ${model.apiServer.replicas} replicas); past 100 % it is OOM-killed and its clients retry on the others. Cause: ${call.because}.`,
+      `${where}. On ${head}, ${PHASE[memKey]}: ${num(inflight(dom))} ${verbNoun(call)} in flight at once (as many as APF's ${p.priorityLevel} seats admit, ${dom.cost.seats} seats each), each holding ${perReq}: an API server needs ${bytes(need)} of its ${bytes(limit)} (${percentWhole(e.ratios[memKey])}, with ${Math.round(model.apiServer.gcHeadroom * 100)} % GC headroom, ${model.apiServer.replicas} replicas); past 100 % it is OOM-killed and its clients retry on the others. Cause: ${call.because}.`,
       fixFor(p, call, memKey),
     );
   }
@@ -100,7 +101,7 @@ export function estimateFindings(
     if (e.ratios[k] < threshold) return;
     const dom = e.calls.reduce((a, b) => (metric(b) > metric(a) ? b : a));
     const call = callOf(dom.call);
-    push(RULES[k], 'warn', call, `${where}. On ${head}: ${explain} (${pct(e.ratios[k])}). Cause: ${call.because}.`, fixFor(p, call, k));
+    push(RULES[k], 'warn', call, `${where}. On ${head}: ${explain} (${percentWhole(e.ratios[k])}). Cause: ${call.because}.`, fixFor(p, call, k));
   };
   const lvl = e.levels.find((l) => l.level === p.priorityLevel);
   other('seats', THRESHOLDS.warnSeats, `the calls hold ${num(e.addedSeats, 1)} APF seats in steady state, of the ${num(lvl?.availableSeats ?? 0)} priority level ${p.priorityLevel} has with borrowing (${num(lvl?.nominalSeats ?? 0)} nominal); beyond them requests queue and get 429 after 15 s`, (c) => c.seats);

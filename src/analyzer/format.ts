@@ -5,21 +5,22 @@
  */
 import type { Analysis } from './analyze.ts';
 import { turnText } from './analyze.ts';
-import type { Rehearsal } from './rehearse.ts';
+import type { TwinSimulation } from './simulate.ts';
 import { RULES } from './rules.ts';
-import { bytes, num, pct, rate } from './text.ts';
+import { percentWhole } from '../core/number.ts';
+import { bytes, num, rate } from './text.ts';
 import type { Severity } from './types.ts';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif'];
 
-export function formatJson(a: Analysis, rehearsal?: Rehearsal): string {
-  return JSON.stringify(rehearsal === undefined ? a : { ...a, rehearsal }, null, 2) + '\n';
+export function formatJson(a: Analysis, simulation?: TwinSimulation): string {
+  return JSON.stringify(simulation === undefined ? a : { ...a, simulation }, null, 2) + '\n';
 }
 
 const VERDICT_WORD = { ok: 'OK', warn: 'WARN', block: 'BLOCK' } as const;
 
-export function formatText(a: Analysis, rehearsal?: Rehearsal): string {
+export function formatText(a: Analysis, simulation?: TwinSimulation): string {
   const L: string[] = [];
   const f = a.fleet;
   L.push(`firebreak analyze: ${VERDICT_WORD[a.verdict]} — fleet ${f.name}: ${f.clusters} clusters, ${num(f.nodes)} nodes; ${f.block} block, ${f.warn} warn, ${f.ok} ok`);
@@ -54,7 +55,7 @@ export function formatText(a: Analysis, rehearsal?: Rehearsal): string {
     const rows = [['cluster', 'nodes', 'verdict', 'req/s', 'seats', 'LIST/s', 'etcd/s', 'watch ev/s', 'peak LIST mem', 'mem need/limit', 'why']];
     for (const c of shown) {
       const need = Math.max(c.ratios.memorySteady, c.ratios.memoryRollout, c.ratios.memoryRelist);
-      rows.push([c.name, num(c.nodes), c.verdict, rate(c.addedRequestsPerSecond), num(c.addedSeats), bytes(c.listBytesPerSecond), bytes(c.etcdReadBytesPerSecond), num(c.watchEventsPerSecond), bytes(c.peakListMemoryBytes), pct(need), c.reasons.join(',')]);
+      rows.push([c.name, num(c.nodes), c.verdict, rate(c.addedRequestsPerSecond), num(c.addedSeats), bytes(c.listBytesPerSecond), bytes(c.etcdReadBytesPerSecond), num(c.watchEventsPerSecond), bytes(c.peakListMemoryBytes), percentWhole(need), c.reasons.join(',')]);
     }
     const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
     for (const r of rows) L.push('  ' + r.map((v, i) => (i === 0 || i === 2 || i === r.length - 1 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ').trimEnd());
@@ -62,16 +63,16 @@ export function formatText(a: Analysis, rehearsal?: Rehearsal): string {
   const ok = a.clusters.filter((c) => c.verdict === 'ok');
   if (ok.length > 0) L.push(`  ${ok.length} cluster${ok.length === 1 ? '' : 's'} ok (${num(Math.min(...ok.map((c) => c.nodes)))}–${num(Math.max(...ok.map((c) => c.nodes)))} nodes)`);
   L.push('  (memory per API server: in-flight request memory × GC headroom on top of the watch cache, steady / rollout / relist, whichever is highest)');
-  if (rehearsal !== undefined) {
+  if (simulation !== undefined) {
     L.push('');
-    L.push(`Rehearsal in the fleet twin (seed ${rehearsal.seed}; applied at +${rehearsal.applyAtSeconds / 60} min, ${rehearsal.durationSeconds / 3600} h simulated)`);
-    for (const w of rehearsal.workloads) {
+    L.push(`Simulation in the fleet twin (seed ${simulation.seed}; applied at +${simulation.applyAtSeconds / 60} min, ${simulation.durationSeconds / 3600} h simulated)`);
+    for (const w of simulation.workloads) {
       L.push(`  ${w.workload}: control plane lost on ${w.lost} cluster${w.lost === 1 ? '' : 's'}, API servers OOM-killed on ${w.oomKilled}; estimate and twin agree on ${w.agree} of ${w.clusters.length}`);
-      if (w.notRehearsed !== undefined) L.push(`    not rehearsed (only an elected leader makes them; the twin runs a change's calls on every pod): ${w.notRehearsed.join(', ')}`);
+      if (w.notSimulated !== undefined) L.push(`    not simulated (only an elected leader makes them; the twin runs a change's calls on every pod): ${w.notSimulated.join(', ')}`);
       const lost = w.clusters.filter((c) => c.lostAt !== null).sort((x, y) => y.nodes - x.nodes);
       if (lost.length > 0) L.push(`    lost: ${lost.map((c) => `${c.name} (${num(c.nodes)})`).join(', ')}`);
       for (const c of w.clusters.filter((x) => !x.agree)) {
-        L.push(`    disagree: ${c.name} (${num(c.nodes)} nodes): estimate ${c.estimate} at ${pct(c.estimateMemoryRatio)} of memory; twin peak ${pct(c.peakMemoryRatio)}, ${c.apiServerRestarts} OOM kill${c.apiServerRestarts === 1 ? '' : 's'}${c.lostAt !== null ? ', lost' : ''}`);
+        L.push(`    disagree: ${c.name} (${num(c.nodes)} nodes): estimate ${c.estimate} at ${percentWhole(c.estimateMemoryRatio)} of memory; twin peak ${percentWhole(c.peakMemoryRatio)}, ${c.apiServerRestarts} OOM kill${c.apiServerRestarts === 1 ? '' : 's'}${c.lostAt !== null ? ', lost' : ''}`);
       }
     }
   }

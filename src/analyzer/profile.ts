@@ -26,7 +26,7 @@
  */
 import type { Problem } from '../core/errors.ts';
 import { defaultPriorityLevel } from '../model/kubernetes.ts';
-import type { ModelConfig } from '../twin/config.ts';
+import type { ModelConfig } from '../model/model-schema.ts';
 import { wellKnownAgent } from './agent-images.ts';
 import { callProfile } from './agents/agent.ts';
 import { AGENT_READERS } from './agents/registry.ts';

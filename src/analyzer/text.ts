@@ -30,24 +30,10 @@ export function rate(x: number): string {
   return num(x, 3);
 }
 
-export function pct(ratio: number): string {
-  return `${Math.round(ratio * 100)} %`;
-}
-
 export function seconds(s: number): string {
   if (s >= 3600 && s % 3600 === 0) return `${s / 3600} h`;
   if (s >= 60 && s % 60 === 0) return `${s / 60} min`;
   return `${rate(s)} s`;
-}
-
-/** Rounds for stable, readable JSON: integers stay, others keep 4 significant digits. */
-export function round(x: number): number {
-  if (!Number.isFinite(x)) return x;
-  if (Number.isInteger(x)) return x;
-  if (x === 0) return 0;
-  const d = Math.max(0, 3 - Math.floor(Math.log10(Math.abs(x))));
-  const k = 10 ** Math.min(d, 9);
-  return Math.round(x * k) / k;
 }
 
 export function ranges(rs: readonly (readonly [number, number])[], max: number): string {

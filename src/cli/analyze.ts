@@ -1,7 +1,7 @@
 /**
- * `firebreak analyze <files or dirs...> --fleet <fleet.yaml> [--format text|json|sarif] [--rehearse] [--strict]`:
+ * `firebreak analyze <files or dirs...> --fleet <fleet.yaml> [--format text|json|sarif] [--simulate] [--strict]`:
  * the pre-flight analyzer's shell. Reads the manifests and the fleet, runs the
- * pure analysis (src/analyzer), optionally rehearses the derived profiles in
+ * pure analysis (src/analyzer), optionally simulates the derived profiles in
  * the twin, and returns what to print and the exit code: 0 when the fleet
  * verdict is ok or warn, 1 when block, 2 for usage or input errors (located
  * messages, no stack trace; an input with no Kubernetes object, a dangling
@@ -25,7 +25,7 @@ export interface AnalyzeArgs {
   /** text (default), json or sarif. */
   readonly format?: string;
   /** Also run the derived profiles in the fleet twin. */
-  readonly rehearse?: boolean;
+  readonly simulate?: boolean;
   /** A workload whose API use cannot be determined from the input is block, not warn. */
   readonly strict?: boolean;
 }
@@ -56,8 +56,8 @@ export async function analyzeCommand(args: AnalyzeArgs): Promise<CommandOutput> 
     const fleet = fleetFrom(args.fleet, stdin);
     const report: ManifestReadReport = { files: [], notes: [] };
     const docs = manifestsFrom(args.paths, stdin, report);
-    const { analysis: a, rehearsal } = analyze(docs, fleet.clusters, { fleetName: fleet.name, strict: args.strict === true, input: report, rehearse: args.rehearse === true });
-    const stdout = format === 'json' ? formatJson(a, rehearsal) : format === 'sarif' ? formatSarif(a, { toolVersion: toolVersion() }) : formatText(a, rehearsal);
+    const { analysis: a, simulation } = analyze(docs, fleet.clusters, { fleetName: fleet.name, strict: args.strict === true, input: report, simulate: args.simulate === true });
+    const stdout = format === 'json' ? formatJson(a, simulation) : format === 'sarif' ? formatSarif(a, { toolVersion: toolVersion() }) : formatText(a, simulation);
     return { stdout, stderr: '', exitCode: a.verdict === 'block' ? 1 : 0 };
   } catch (err) {
     if (err instanceof InputError || err instanceof UsageError) {

@@ -22,6 +22,7 @@ import { analyze } from '../analyzer/analyze.ts';
 import { expandFleet } from '../model/fleet.ts';
 import { parseManifests } from '../input/manifests.ts';
 import type { ManifestDocument } from '../analyzer/types.ts';
+import { median, roundDecimals } from '../core/number.ts';
 
 export interface AnalyzeBenchResult {
   /** Manifests analyzed: workloads with their RBAC and configuration. */
@@ -239,12 +240,6 @@ export function generateManifests(count: number, seed = 1): { file: string; text
   return Array.from({ length: count }, (_, i) => ({ file: `generated/manifest-${String(i).padStart(5, '0')}.yaml`, text: manifest(i, rng) }));
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-}
-
 export function benchAnalyze(o: AnalyzeBenchOptions): string {
   const n = o.manifests ?? 10_000;
   const rounds = o.rounds ?? 3;
@@ -276,12 +271,12 @@ export function benchAnalyze(o: AnalyzeBenchOptions): string {
   const r: AnalyzeBenchResult = {
     manifests: n,
     clusters: clusters.length,
-    wallSeconds: Math.round(wall * 100) / 100,
+    wallSeconds: roundDecimals(wall, 2),
     manifestsPerSecond: Math.round(n / wall),
     documents,
     verdict,
-    parseOnlySeconds: Math.round(median(parseTimes) * 100) / 100,
-    ratioToParseOnly: Math.round(median(ratios) * 100) / 100,
+    parseOnlySeconds: roundDecimals(median(parseTimes), 2),
+    ratioToParseOnly: roundDecimals(median(ratios), 2),
     rounds,
   };
   if (o.json) return JSON.stringify(r) + '\n';

@@ -14,9 +14,12 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { expandFleet } from '../model/fleet.ts';
 import { loadPlanFile } from '../input/plan.ts';
+import { rehearsalSpec } from '../input/rollout-spec.ts';
 import { loadScenarioFile } from '../input/scenario.ts';
 import { rehearse } from '../shell/rehearsal.ts';
-import type { Scenario } from '../twin/scenario.ts';
+import { twinMetricCatalogue } from '../adapters/twin/metric-source.ts';
+import type { Scenario } from '../twin/index.ts';
+import { roundDecimals } from '../core/number.ts';
 
 const BENIGN = fileURLToPath(new URL('../../scenarios/benign-node-scoped-agent.yaml', import.meta.url));
 const PLAN = fileURLToPath(new URL('../../plans/default.yaml', import.meta.url));
@@ -44,22 +47,23 @@ export function benchScenario(clusters: number): Scenario {
 
 export async function benchRehearse(o: { readonly json: boolean; readonly clusters: number }): Promise<string> {
   const scenario = benchScenario(o.clusters);
-  const plan = loadPlanFile(PLAN).plan;
+  const loaded = loadPlanFile(PLAN);
   const dir = mkdtempSync(join(tmpdir(), 'firebreak-bench-'));
   try {
     const t0 = performance.now();
-    const out = await rehearse({ scenario, plan, seed: 1, statePath: join(dir, 'rollout.db'), stopWhenDone: true, startAtS: plan.evaluation.preWindowS + 30 });
+    const spec = rehearsalSpec(loaded, scenario, 1, twinMetricCatalogue(scenario));
+    const out = await rehearse({ scenario, spec, statePath: join(dir, 'rollout.db'), stopWhenDone: true, startAtS: spec.evaluation.preWindowS + 30 });
     const wall = (performance.now() - t0) / 1000;
     const endMs = out.state.completedAt ?? out.state.rollbackCompletedAt ?? out.state.now;
     const r: RehearseBenchResult = {
       clusters: scenario.clusters.length,
       waves: out.spec.waves.length,
-      wallSeconds: Math.round(wall * 100) / 100,
+      wallSeconds: roundDecimals(wall, 2),
       decisionsPerSecond: Math.round(out.counters.decisions / wall),
       outcome: out.result.outcome,
       decisions: out.counters.decisions,
       logRecords: out.counters.records,
-      simulatedHours: Math.round(((endMs - scenario.startMs) / 3_600_000) * 100) / 100,
+      simulatedHours: roundDecimals((endMs - scenario.startMs) / 3_600_000, 2),
     };
     if (o.json) return JSON.stringify(r) + '\n';
     return `rehearse: default plan over ${r.clusters} clusters, ${r.waves} waves, ${r.outcome} after ${r.simulatedHours} simulated hours in ${r.wallSeconds} s (${r.decisionsPerSecond} decisions/s, ${r.logRecords} log records)\n`;

@@ -8,8 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile } from '../input/scenario.ts';
 import { expandFleet } from '../model/fleet.ts';
-import { Twin } from '../twin/engine.ts';
-import type { Scenario } from '../twin/scenario.ts';
+import { Twin, type Scenario } from '../twin/index.ts';
+import { roundDecimals } from '../core/number.ts';
 
 const INCIDENT = fileURLToPath(new URL('../../scenarios/openai-2024-12-11.yaml', import.meta.url));
 
@@ -50,14 +50,14 @@ export function benchTwin(o: { json: boolean; clusters: number; hours: number; s
   if (o.scaling) {
     scaling = [50, 100, 200, 400].map((n) => {
       const sc = referenceScenario(n, o.hours);
-      return { clusters: n, nodes: sc.clusters.reduce((a, c) => a + c.nodes, 0), wallSeconds: round(runOnce(sc).wall) };
+      return { clusters: n, nodes: sc.clusters.reduce((a, c) => a + c.nodes, 0), wallSeconds: roundDecimals(runOnce(sc).wall, 2) };
     });
   }
   const r: TwinBenchResult = {
     clusters: s.clusters.length,
     nodes,
     simulatedSeconds: s.durationS,
-    wallSeconds: round(wall),
+    wallSeconds: roundDecimals(wall, 2),
     speedup: Math.round(s.durationS / wall),
     peakRssMB: Math.round(rss / 1024 / 1024),
     ...(scaling !== undefined ? { scaling } : {}),
@@ -68,6 +68,3 @@ export function benchTwin(o: { json: boolean; clusters: number; hours: number; s
   return lines.join('\n') + '\n';
 }
 
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
-}

@@ -17,7 +17,7 @@ import { readManifestPaths, type ManifestReadReport } from '../input/manifests.t
 import { loadPlanFile, parsePlan, type LoadedPlan } from '../input/plan.ts';
 import { maxInputBytes, STDIN_NAME } from '../input/read.ts';
 import { loadScenarioFile, parseScenario } from '../input/scenario.ts';
-import type { Scenario } from '../twin/scenario.ts';
+import type { Scenario } from '../twin/index.ts';
 import { settings } from './settings.ts';
 import { readStdin } from './stdin.ts';
 

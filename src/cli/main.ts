@@ -10,7 +10,7 @@
  * @example
  *   firebreak simulate scenarios/openai-2024-12-11.yaml --seed 1 --report out/report.html
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../core/duration.ts';
 import { SystemError, UsageError } from '../core/errors.ts';
 import { DEFAULT_MAX_INPUT_BYTES, formatByteSize, parseByteSize, setMaxInputBytes } from '../input/read.ts';
@@ -34,7 +34,7 @@ function guard(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void {
       return;
     }
     closed[name] = true;
-    const failure = exitCodeFor(e.code !== undefined && e.errno !== undefined ? new SystemError(`cannot write to standard ${name === 'stdout' ? 'output' : 'error'}: ${e.message}`) : e, { debug: settings.debug });
+    const failure = exitCodeFor(e.code !== undefined && e.errno !== undefined ? new SystemError(`cannot write to standard ${name === 'stdout' ? 'output' : 'error'}: ${e.message}`, { cause: e }) : e, { debug: settings.debug });
     if (name === 'stdout') printErr(failure.message);
     process.exitCode = failure.code;
   });
@@ -154,11 +154,14 @@ program
   .argument('<paths...>', 'Kubernetes manifests: files or directories (multi-document YAML, with RBAC), or - for standard input')
   .requiredOption('--fleet <file>', 'the Fleet to estimate against (or - for standard input)')
   .option('--format <format>', 'text, json or sarif', 'text')
-  .option('--rehearse', 'also run the derived change in the fleet twin and compare', false)
+  .option('--simulate', 'also run the derived change in the fleet twin and compare', false)
+  // The option's former name, kept working: "rehearse" now means only a rollout plan run against the twin.
+  .addOption(new Option('--rehearse', 'deprecated: --simulate').hideHelp())
   .option('--strict', 'a workload whose API use cannot be determined from the input (profile-unknown) is block, not warn', false)
-  .action(async (paths: string[], o: { fleet: string; format: string; rehearse: boolean; strict: boolean }) => {
+  .action(async (paths: string[], o: { fleet: string; format: string; simulate: boolean; rehearse?: boolean; strict: boolean }) => {
     const { analyzeCommand } = await import('./analyze.ts');
-    const r = await analyzeCommand({ paths, fleet: o.fleet, format: o.format, rehearse: o.rehearse, strict: o.strict });
+    if (o.rehearse === true) printErr('firebreak: analyze --rehearse is deprecated; use --simulate\n');
+    const r = await analyzeCommand({ paths, fleet: o.fleet, format: o.format, simulate: o.simulate || o.rehearse === true, strict: o.strict });
     print(r.stdout);
     printErr(r.stderr);
     process.exitCode = r.exitCode;

@@ -31,22 +31,22 @@ function code(e: unknown): string | undefined {
 /** A file-system error while writing `path` for `flag`, as a UsageError (the user's path) or a SystemError (the machine). */
 export function outputError(e: unknown, path: string, flag: string): Error {
   const c = code(e);
-  if (c !== undefined && SYSTEM[c] !== undefined) return new SystemError(`cannot write ${path} (${flag}): ${SYSTEM[c]} (${c})`);
+  if (c !== undefined && SYSTEM[c] !== undefined) return new SystemError(`cannot write ${path} (${flag}): ${SYSTEM[c]} (${c})`, { cause: e });
   switch (c) {
     case 'EISDIR':
-      return new UsageError(`${flag} ${path} is a directory; give a file name in it, e.g. ${join(path, defaultName(flag))}`);
+      return new UsageError(`${flag} ${path} is a directory; give a file name in it, e.g. ${join(path, defaultName(flag))}`, { cause: e });
     case 'ENOTDIR':
     case 'EEXIST':
-      return new UsageError(`${flag} ${path}: a part of the path is a file, not a directory; choose a path whose directories are directories`);
+      return new UsageError(`${flag} ${path}: a part of the path is a file, not a directory; choose a path whose directories are directories`, { cause: e });
     case 'EACCES':
     case 'EPERM':
-      return new UsageError(`${flag} ${path}: permission denied (${c}); choose a location you can write to`);
+      return new UsageError(`${flag} ${path}: permission denied (${c}); choose a location you can write to`, { cause: e });
     case 'EROFS':
-      return new UsageError(`${flag} ${path}: the file system is read-only (EROFS); choose a location you can write to`);
+      return new UsageError(`${flag} ${path}: the file system is read-only (EROFS); choose a location you can write to`, { cause: e });
     case 'ENOENT':
-      return new UsageError(`${flag} ${path}: the directory cannot be created (ENOENT); choose another path`);
+      return new UsageError(`${flag} ${path}: the directory cannot be created (ENOENT); choose another path`, { cause: e });
     case 'ENAMETOOLONG':
-      return new UsageError(`${flag} ${path}: the file name is too long`);
+      return new UsageError(`${flag} ${path}: the file name is too long`, { cause: e });
     default:
       return e instanceof Error ? e : new Error(String(e));
   }
@@ -79,7 +79,7 @@ function checkWritableDir(dir: string, path: string, flag: string): void {
   try {
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (e) {
-    throw new UsageError(`${flag} ${path}: cannot write in ${dir}: permission denied (${code(e) ?? 'EACCES'}); choose a location you can write to`);
+    throw new UsageError(`${flag} ${path}: cannot write in ${dir}: permission denied (${code(e) ?? 'EACCES'}); choose a location you can write to`, { cause: e });
   }
 }
 
@@ -102,7 +102,7 @@ export function checkOutputFile(path: string, flag: string): void {
     try {
       accessSync(near.at, constants.W_OK);
     } catch (e) {
-      throw new UsageError(`${flag} ${path}: permission denied (${code(e) ?? 'EACCES'}); choose a location you can write to`);
+      throw new UsageError(`${flag} ${path}: permission denied (${code(e) ?? 'EACCES'}); choose a location you can write to`, { cause: e });
     }
     return;
   }

@@ -11,9 +11,8 @@
 import { UsageError } from '../core/errors.ts';
 import { formatDuration } from '../core/duration.ts';
 import { SIZE_CLASSES } from '../model/fleet.ts';
-import type { RolloutSpec } from '../orchestrator/compile.ts';
 import { formatBatch } from '../orchestrator/plan.ts';
-import { compilePlanFor, workloadOf, type LoadedPlan } from '../input/plan.ts';
+import { specOverFleet } from '../input/rollout-spec.ts';
 import { STDIN_NAME } from '../input/read.ts';
 import { fleetFrom, planFrom } from './inputs.ts';
 
@@ -22,20 +21,8 @@ export function planValidate(file: string, stdin?: string): string {
   const loaded = planFrom(file, stdin);
   const p = loaded.plan;
   const waves = p.waves.kind === 'generate' ? 'size-aware waves' : `${p.waves.waves.length} explicit waves`;
-  const fleet = loaded.fleet === undefined ? '' : `; ${waveCount(loaded)} waves over its fleet of ${loaded.fleet.length} clusters`;
+  const fleet = loaded.fleet === undefined ? '' : `; ${loaded.spec?.waves.length ?? 0} waves over its fleet of ${loaded.fleet.length} clusters`;
   return `${file === '-' ? STDIN_NAME : file}: valid RolloutPlan ${p.name} (${waves}, ${p.nodeBatches.length} node batches, ${p.gates.filter((g) => g.enabled).length} gates${fleet})\n`;
-}
-
-function waveCount(loaded: LoadedPlan): number {
-  return loaded.fleet === undefined ? 0 : specFor(loaded, loaded.fleet).waves.length;
-}
-
-function specFor(loaded: LoadedPlan, clusters: Parameters<typeof compilePlanFor>[1]): RolloutSpec {
-  const w = workloadOf(loaded.plan.change);
-  return compilePlanFor(loaded, clusters, {
-    change: { name: w?.name ?? (loaded.plan.change.source === 'twin' ? (loaded.plan.change.name ?? 'the scenario’s change') : 'change'), kind: w?.kind === 'Deployment' ? 'Deployment' : 'DaemonSet', namespace: w?.namespace ?? 'default' },
-    seed: 1,
-  });
 }
 
 export interface PlanShowOptions {
@@ -50,9 +37,9 @@ export interface PlanShowOptions {
 /** The waves a plan would run over a fleet (`--fleet`, else the plan's own `spec.fleet`). */
 export function planShow(file: string, opts: PlanShowOptions): string {
   const loaded = planFrom(file, opts.stdin);
-  const clusters = opts.fleet !== undefined ? fleetFrom(opts.fleet, opts.stdin).clusters : loaded.fleet;
-  if (clusters === undefined) throw new UsageError(`${file} names no fleet (spec.fleet); give one with --fleet <fleet.yaml>`);
-  const spec = specFor(loaded, clusters);
+  // The plan comes compiled over its own fleet; over --fleet it is compiled here, once.
+  const spec = opts.fleet !== undefined ? specOverFleet(loaded, fleetFrom(opts.fleet, opts.stdin).clusters) : loaded.spec;
+  if (spec === undefined) throw new UsageError(`${file} names no fleet (spec.fleet); give one with --fleet <fleet.yaml>`);
   if (opts.json) {
     const out = {
       plan: spec.name,

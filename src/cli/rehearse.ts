@@ -21,22 +21,25 @@
  *   process.stdout.write(await rehearseCommand({ scenario: 'scenarios/openai-2024-12-11.yaml', plan: 'plans/default.yaml', seed: 1, json: true, compare: true }));
  */
 import { createHash } from 'node:crypto';
-import { UsageError } from '../core/errors.ts';
+import { describeError, UsageError } from '../core/errors.ts';
 import { parseDuration } from '../core/duration.ts';
-import { PlanCompileError } from '../orchestrator/compile.ts';
 import type { RehearsalResult } from '../orchestrator/report-types.ts';
-import { parsePlan, planInputError } from '../input/plan.ts';
+import { parsePlan } from '../input/plan.ts';
 import { readInputFile, STDIN_NAME } from '../input/read.ts';
+import { rehearsalSpec } from '../input/rollout-spec.ts';
 import { parseScenario } from '../input/scenario.ts';
 import { InjectedCrash } from '../shell/event-store.ts';
 import { LogCorrupt } from '../shell/log-check.ts';
-import { rehearse, StateMismatch, type RehearsalOutput } from '../shell/rehearsal.ts';
+import { rehearse, type RehearsalOutput } from '../shell/rehearsal.ts';
+import { StateMismatch } from '../shell/rehearsal-state.ts';
 import { ReplayDivergence } from '../shell/runner.ts';
 import { NotAStore } from '../shell/store-file.ts';
+import { twinMetricCatalogue } from '../adapters/twin/metric-source.ts';
 import { LockUnavailable, WriterLocked } from '../shell/writer-lock.ts';
 import { progressBar } from './progress.ts';
 import { readStdinFor } from './inputs.ts';
 import { checkOutputFile, writeOutputFile } from './output.ts';
+import { percentTwoOrFourDecimals } from '../core/number.ts';
 
 export interface RehearseCommandOptions {
   readonly scenario: string;
@@ -98,6 +101,8 @@ export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: 
   const scenario = parseScenario(scenarioText, o.scenario === '-' ? STDIN_NAME : o.scenario);
   const planText = o.plan === '-' ? (stdin ?? '') : readInputFile(o.plan);
   const loaded = parsePlan(planText, o.plan === '-' ? STDIN_NAME : o.plan);
+  // Compiled once, here, for this scenario and the twin's metrics; problems are located in the plan file.
+  const spec = rehearsalSpec(loaded, scenario, o.seed, twinMetricCatalogue(scenario));
   const fingerprint = createHash('sha256').update(planText).update('\0').update(scenarioText).digest('hex');
   const crashAfter = crashAtFromEnv(process.env);
   const approve = approveAfterS(o.approveAfter);
@@ -106,8 +111,7 @@ export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: 
   try {
     out = await rehearse({
       scenario,
-      plan: loaded.plan,
-      seed: o.seed,
+      spec,
       compare: o.compare,
       fingerprint,
       ...(o.state !== undefined ? { statePath: o.state } : {}),
@@ -121,7 +125,6 @@ export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: 
       process.stderr.write(`firebreak: ${e.message}; run the same command again to resume from ${o.state ?? 'the state database'}\n`);
       process.exit(CRASH_EXIT_CODE);
     }
-    if (e instanceof PlanCompileError) throw planInputError(loaded, e.problems);
     const refused = storeRefusal(e, o.state);
     if (refused !== null) throw refused;
     throw e;
@@ -142,19 +145,15 @@ export async function rehearseRun(o: RehearseCommandOptions): Promise<{ stdout: 
 
 /** What the state database refused, as a one-line usage error; null for anything else. */
 export function storeRefusal(e: unknown, state: string | undefined): UsageError | null {
-  if (e instanceof NotAStore || e instanceof WriterLocked || e instanceof LockUnavailable || e instanceof StateMismatch) return new UsageError(e.message);
+  if (e instanceof NotAStore || e instanceof WriterLocked || e instanceof LockUnavailable || e instanceof StateMismatch) return new UsageError(e.message, { cause: e });
   const db = state ?? 'the state database';
-  if (e instanceof LogCorrupt) return new UsageError(`${db} cannot be resumed: its log is corrupt at ${e.message}; \`firebreak rollout history --state ${db}\` shows it`);
-  if (e instanceof ReplayDivergence) return new UsageError(`${db} cannot be resumed with these inputs: ${e.message}`);
+  if (e instanceof LogCorrupt) return new UsageError(`${db} cannot be resumed: its log is corrupt at ${describeError(e)}; \`firebreak rollout history --state ${db}\` shows it`, { cause: e });
+  if (e instanceof ReplayDivergence) return new UsageError(`${db} cannot be resumed with these inputs: ${describeError(e)}`, { cause: e });
   return null;
 }
 
 function hm(iso: string | null): string {
   return iso === null ? '—' : iso.slice(11, 19);
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(x < 0.001 ? 4 : 2)} %`;
 }
 
 /** A few lines for a terminal. */
@@ -178,8 +177,8 @@ export function summary(r: RehearsalResult, o: { readonly report?: string; reado
   } else {
     lines.push(`  ${r.waves.filter((w) => w.outcome === 'completed').length} of ${r.waves.length} waves completed${r.completedAt === null ? '' : ` at ${hm(r.completedAt)}`}`);
   }
-  lines.push(`  clusters changed ${r.clustersChanged}, with customer impact ${r.clustersImpacted}; orchestrator's peak share of a cluster's API requests ${pct(r.orchestratorApiShare)}`);
-  lines.push(`  fleet availability ${pct(r.fleet.availability)}${r.baseline !== undefined ? ` (the naive pipeline: ${pct(r.baseline.availability)}, ${r.baseline.clustersLost} control planes lost)` : ''}`);
+  lines.push(`  clusters changed ${r.clustersChanged}, with customer impact ${r.clustersImpacted}; orchestrator's peak share of a cluster's API requests ${percentTwoOrFourDecimals(r.orchestratorApiShare)}`);
+  lines.push(`  fleet availability ${percentTwoOrFourDecimals(r.fleet.availability)}${r.baseline !== undefined ? ` (the naive pipeline: ${percentTwoOrFourDecimals(r.baseline.availability)}, ${r.baseline.clustersLost} control planes lost)` : ''}`);
   if (r.gatesUnavailable.length > 0) lines.push(`  gates the twin cannot serve: ${r.gatesUnavailable.map((g) => g.gate).join(', ')}`);
   if (o.report !== undefined) lines.push(`  report: ${o.report}`);
   if (o.state !== undefined) lines.push(`  state: ${o.state}`);

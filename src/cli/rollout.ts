@@ -23,7 +23,7 @@ import { LogCorrupt } from '../shell/log-check.ts';
 import { NotAStore } from '../shell/store-file.ts';
 
 function refusal(e: unknown): UsageError | null {
-  if (e instanceof NotARollout || e instanceof NotAStore || e instanceof RequestRefused) return new UsageError(e.message);
+  if (e instanceof NotARollout || e instanceof NotAStore || e instanceof RequestRefused) return new UsageError(e.message, { cause: e });
   return null;
 }
 

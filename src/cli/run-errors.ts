@@ -75,10 +75,22 @@ function oneLine(s: string): string {
   return s.split('\n')[0] ?? s;
 }
 
+/** For --debug: the stack of `err`, then that of each error it was made from (its `cause` chain). */
+function stacks(err: unknown): string {
+  let out = '';
+  let e = err;
+  for (let depth = 0; e instanceof Error && depth < 8; depth++) {
+    if (depth > 0) out += '\ncaused by:';
+    out += `\n${e.stack ?? `${e.name}: ${e.message}`}`;
+    e = e.cause;
+  }
+  return out;
+}
+
 /** The exit code and what to print (to stderr) for an error that ended a command. */
 export function exitCodeFor(err: unknown, opts: { readonly debug?: boolean } = {}): { code: number; message: string } {
   const debug = opts.debug === true;
-  const stack = (e: unknown): string => (debug && e instanceof Error && e.stack !== undefined ? `\n${e.stack}` : '');
+  const stack = (e: unknown): string => (debug ? stacks(e) : '');
   if (err instanceof InputError) return { code: EXIT.usage, message: err.message };
   if (err instanceof UsageError) return { code: EXIT.usage, message: `error: ${err.message}` };
   if (err instanceof SystemError) return { code: EXIT.internal, message: `firebreak: ${err.message}${stack(err)}` };

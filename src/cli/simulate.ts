@@ -5,8 +5,7 @@
  * (a directory, a path under a file or an unwritable place is a usage error)
  * and written only after the run succeeded, atomically.
  */
-import { Twin } from '../twin/engine.ts';
-import type { RunReport } from '../twin/report-types.ts';
+import { Twin, type RunReport } from '../twin/index.ts';
 import { progressBar } from './progress.ts';
 import { readStdinFor, scenarioFrom } from './inputs.ts';
 import { checkOutputFile, writeOutputFile } from './output.ts';

@@ -4,6 +4,14 @@
  * with no stack trace. A failure of the machine rather than of the user or
  * of firebreak (a full disk, an I/O error) is a `SystemError`: one line, exit
  * 3. Anything else is a bug: exit 3, its stack shown with --debug.
+ *
+ * An error made from another (a file-system error turned into a located
+ * problem, a write failure turned into a SystemError) keeps the original as
+ * its `cause`: the message says what it means to the user, the cause what
+ * the system said (its code, errno and stack, shown with --debug).
+ *
+ * @example
+ *   try { openSync(file, 'r'); } catch (e) { throw new InputError([problem], { cause: e }); }
  */
 
 /** One located problem in an input file. */
@@ -31,8 +39,8 @@ export function formatProblem(p: Problem): string {
 export class InputError extends Error {
   readonly code = 'FB_INPUT';
   readonly problems: readonly Problem[];
-  constructor(problems: readonly Problem[]) {
-    super(problems.map(formatProblem).join('\n'));
+  constructor(problems: readonly Problem[], options?: ErrorOptions) {
+    super(problems.map(formatProblem).join('\n'), options);
     this.name = 'InputError';
     this.problems = problems;
   }
@@ -40,8 +48,9 @@ export class InputError extends Error {
 
 export class UsageError extends Error {
   readonly code = 'FB_USAGE';
-  constructor(message: string) {
-    super(message);
+  /** `options.cause`: the error this one reports (kept for --debug and callers). */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'UsageError';
   }
 }
@@ -49,8 +58,23 @@ export class UsageError extends Error {
 /** The environment failed, not the user and not firebreak: a full disk, an I/O error. One line, exit 3. */
 export class SystemError extends Error {
   readonly code = 'FB_SYSTEM';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'SystemError';
   }
+}
+
+/**
+ * A caught error in words, for the message of the error that wraps it (which
+ * also keeps it as `cause`): its message, with its code when the message
+ * does not already say it — `file is not a database (ERR_SQLITE_ERROR, SQLite 26)`,
+ * `record 7: … (FB_LOG_CORRUPT)`; Node's system errors name theirs
+ * (`ENOENT: no such file or directory …`).
+ */
+export function describeError(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const codes: string[] = [];
+  if ('code' in e && typeof e.code === 'string' && e.code !== '' && !e.message.includes(e.code)) codes.push(e.code);
+  if ('errcode' in e && typeof e.errcode === 'number') codes.push(`SQLite ${e.errcode}`);
+  return codes.length === 0 ? e.message : `${e.message} (${codes.join(', ')})`;
 }

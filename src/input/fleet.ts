@@ -9,7 +9,7 @@
  */
 import { expandFleet, type Cluster } from '../model/fleet.ts';
 import { InputError } from '../core/errors.ts';
-import { FleetDocument, type FleetDocumentInput, type FleetSpecInput } from './schema.ts';
+import { FleetDocument, type FleetDocumentInput, type FleetSpecInput } from './fleet-schema.ts';
 import { Problems, schemaProblems, wrongKind } from './validate.ts';
 import { formatPath, parseYaml, readYamlFile, type Path, type Source, type YamlDocument } from './yaml.ts';
 

@@ -11,8 +11,11 @@
  *   }
  */
 import type { TSchema } from '@sinclair/typebox';
-import { ClusterSpecSchema, FleetDocument, FleetGenerateSchema, ModelPatchSchema, ScenarioDocument, SelectorSchema } from './schema.ts';
+import { ClusterSpecSchema, FleetDocument, FleetGenerateSchema } from './fleet-schema.ts';
 import { PlanDocument } from './plan-schema.ts';
+import { ScenarioDocument } from './scenario-schema.ts';
+import { ModelPatchSchema } from '../model/model-patch.ts';
+import { SelectorSchema } from './selector.ts';
 
 export const SCHEMA_BASE_URL = 'https://firebreak.dev/schemas/v1alpha1/';
 

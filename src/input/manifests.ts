@@ -507,7 +507,7 @@ function parseExact(text: string, file: string): ManifestDocument[] {
     try {
       value = d.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
-      throw new InputError([located(d.range[0], `cannot expand the document: ${e instanceof Error ? e.message : String(e)}`, 'use fewer aliases (*name)')]);
+      throw new InputError([located(d.range[0], `cannot expand the document: ${e instanceof Error ? e.message : String(e)}`, 'use fewer aliases (*name)')], { cause: e });
     }
     out.push({
       file,

@@ -13,10 +13,11 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { formatDuration } from '../core/duration.ts';
-import { gateCatalogue } from '../orchestrator/gates.ts';
+import { gateCatalogue } from '../orchestrator/gate-catalogue.ts';
 import { DEFAULT_BAKE, DEFAULT_BUDGET, DEFAULT_EVALUATION, DEFAULT_IDENTITY, DEFAULT_MAX_CONCURRENCY, DEFAULT_ROLLBACK, DEFAULT_WAVES } from '../orchestrator/plan.ts';
-import { API_VERSION, ClusterSpecSchema, FleetGenerateSchema, MAX_METRIC_VALUE, SelectorSchema } from './schema.ts';
-import { duration, obj, opt, str } from './schema-kit.ts';
+import { ClusterSpecSchema, FleetGenerateSchema } from './fleet-schema.ts';
+import { API_VERSION, duration, MAX_METRIC_VALUE, obj, opt, str } from './schema-kit.ts';
+import { SelectorSchema } from './selector.ts';
 
 
 

@@ -8,10 +8,10 @@
  * names, types, ranges — against src/input/plan-schema.ts — and the fleet and
  * manifest files it references), then the rules across fields (exactly one
  * change source, durations within bounds, node batches that grow to 100 %,
- * gate names that exist). When the plan names a fleet, the waves are then
- * compiled over it, so that cluster names and wave selectors are checked too.
- * Problems found later against another fleet (a rehearsal's) are located in
- * the same file by `planInputError`.
+ * gate names that exist). When the plan names a fleet, it is then compiled
+ * over it (src/input/rollout-spec.ts), so that cluster names and wave
+ * selectors are checked too, and the spec is kept (`spec`). Problems found
+ * later against another fleet (a rehearsal's) are located in the same file.
  *
  * @example
  *   const loaded = loadPlanFile('plans/default.yaml');
@@ -22,8 +22,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { formatDuration, parseDuration } from '../core/duration.ts';
 import type { Cluster } from '../model/fleet.ts';
-import { compileRollout, type PlanProblem, type RolloutSpec, type CompileContext } from '../orchestrator/compile.ts';
-import { gateCatalogue, type GateSpec } from '../orchestrator/gates.ts';
+import type { RolloutSpec } from '../orchestrator/compile.ts';
+import { gateCatalogue, type GateSpec } from '../orchestrator/gate-catalogue.ts';
 import {
   BREAK_GLASS_LEVEL,
   DEFAULT_BAKE,
@@ -42,11 +42,12 @@ import {
   type WavePlan,
 } from '../orchestrator/plan.ts';
 import type { ManifestDocument } from '../analyzer/types.ts';
-import { compileFleet, compileFleetDocument } from './fleet.ts';
+import { compileFleetField, fleetFileRef, loadReferencedFleet } from './fleet-ref.ts';
 import { readManifestPaths } from './manifests.ts';
 import { PlanDocument, type PlanDocumentInput, type PlanSpecInput } from './plan-schema.ts';
+import { specOverFleet, workloadOf } from './rollout-spec.ts';
 import { MAX_DURATION_S } from './schema-kit.ts';
-import { nearest, problemAt, Problems, schemaProblems, sortProblems, wrongKind } from './validate.ts';
+import { nearest, Problems, schemaProblems, wrongKind } from './validate.ts';
 import { relativeHint } from './read.ts';
 import { formatPath, parseYaml, readYamlFile, type Path, type YamlDocument } from './yaml.ts';
 
@@ -54,6 +55,8 @@ export interface LoadedPlan {
   readonly plan: RolloutPlan;
   /** The plan's own fleet (spec.fleet), if it names one. */
   readonly fleet: readonly Cluster[] | undefined;
+  /** The plan compiled over its own fleet (undefined without one): compiled once, here. */
+  readonly spec: RolloutSpec | undefined;
   /** The parsed file, to locate problems found later. */
   readonly doc: YamlDocument;
 }
@@ -68,18 +71,6 @@ export function parsePlan(text: string, file: string): LoadedPlan {
   return compilePlanDocument(parseYaml(text, file));
 }
 
-/** Problems found against a fleet (compile.ts, a rehearsal), located in the plan file. */
-export function planInputError(loaded: LoadedPlan, problems: readonly PlanProblem[]): InputError {
-  return new InputError(sortProblems(problems.map((p) => problemAt(loaded.doc, p.path, p.message, p.hint))));
-}
-
-/** Compiles the loaded plan over `clusters`; throws a located InputError. */
-export function compilePlanFor(loaded: LoadedPlan, clusters: readonly Cluster[], ctx: CompileContext): RolloutSpec {
-  const r = compileRollout(loaded.plan, clusters, ctx);
-  if (r.spec === undefined) throw planInputError(loaded, r.problems);
-  return r.spec;
-}
-
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -89,48 +80,18 @@ function compilePlanDocument(doc: YamlDocument): LoadedPlan {
   if (kind !== undefined) throw new InputError([kind]);
   const problems = new Problems();
   problems.push(...schemaProblems(PlanDocument, doc.value, doc));
-  const fleetRef = (doc.value as { spec?: { fleet?: { file?: unknown } } }).spec?.fleet?.file;
-  const fileClusters = typeof fleetRef === 'string' && fleetRef !== '' ? loadFleetRef(fleetRef, doc, problems) : undefined;
+  const fleetRef = fleetFileRef(doc.value);
+  const fileClusters = fleetRef === undefined ? undefined : loadReferencedFleet(fleetRef, doc, problems, 'plan');
   problems.throwIfAny();
   const input = doc.value as PlanDocumentInput;
   const c = new PlanCompiler(doc, problems);
   const plan = c.compile(input);
-  const fleet = c.fleet(input.spec, fileClusters);
+  const fleet = input.spec.fleet === undefined ? undefined : compileFleetField(input.spec.fleet, fileClusters, doc, problems, 'or leave out spec.fleet and pass --fleet');
   problems.throwIfAny();
   if (plan === undefined) throw new Error('plan compilation failed without reporting a problem');
-  // With a fleet, compile the waves over it: cluster names and wave selectors are checked now.
-  if (fleet !== undefined) {
-    const change = workloadOf(plan.change);
-    const r = compileRollout(plan, fleet, { change: { name: change?.name ?? 'change', kind: change?.kind === 'Deployment' ? 'Deployment' : 'DaemonSet', namespace: change?.namespace ?? 'default' }, seed: 1 });
-    if (r.spec === undefined) throw new InputError(sortProblems(r.problems.map((p) => problemAt(doc, p.path, p.message, p.hint))));
-  }
-  return { plan, fleet, doc };
-}
-
-/** The workload of a manifests change (the first DaemonSet or Deployment). */
-export function workloadOf(change: PlanChange): ManifestObject | undefined {
-  return change.source === 'manifests' ? change.objects.find((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment') : undefined;
-}
-
-function loadFleetRef(ref: string, doc: YamlDocument, problems: Problems): Cluster[] | undefined {
-  const file = isAbsolute(ref) ? ref : join(dirname(doc.file), ref);
-  const at: Path = ['spec', 'fleet', 'file'];
-  try {
-    if (!statSync(file).isFile()) {
-      problems.add(doc, at, `fleet file ${JSON.stringify(ref)} is not a file (resolved to ${resolve(file)})`, 'point spec.fleet.file at a Fleet YAML file');
-      return undefined;
-    }
-  } catch {
-    problems.add(doc, at, `fleet file not found: ${JSON.stringify(ref)} (resolved to ${resolve(file)})`, relativeHint(doc.file, 'plan'));
-    return undefined;
-  }
-  try {
-    return compileFleetDocument(readYamlFile(file)).clusters;
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    problems.push(...e.problems);
-    return undefined;
-  }
+  // With a fleet, compile the plan over it: cluster names and wave selectors are checked now, and the spec is kept.
+  const spec = fleet === undefined ? undefined : specOverFleet({ plan, doc }, fleet);
+  return { plan, fleet, spec, doc };
 }
 
 interface Bounds {
@@ -228,22 +189,6 @@ class PlanCompiler {
       identity,
       budget,
     };
-  }
-
-  fleet(s: PlanSpecInput, fileClusters: Cluster[] | undefined): readonly Cluster[] | undefined {
-    const f = s.fleet;
-    if (f === undefined) return undefined;
-    const inline = f.clusters !== undefined || f.generate !== undefined;
-    if (f.file !== undefined && inline) {
-      this.#add(['spec', 'fleet', 'file'], 'give either `file` or inline `clusters`/`generate`, not both', 'move the inline clusters into the fleet file, or remove `file`');
-      return undefined;
-    }
-    if (f.file !== undefined) return fileClusters;
-    if (!inline) {
-      this.#add(['spec', 'fleet'], 'no fleet: give `file` (a Fleet file) or inline `clusters` and/or `generate`', 'or leave out spec.fleet and pass --fleet');
-      return undefined;
-    }
-    return compileFleet(f, this.#doc, ['spec', 'fleet'], this.#problems);
   }
 
   #change(c: PlanSpecInput['change']): PlanChange | undefined {

@@ -122,7 +122,7 @@ export function readInputFile(file: string): string {
     fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
     if (!isErrno(e)) throw e;
-    throw new InputError([openFailure(e, file)]);
+    throw new InputError([openFailure(e, file)], { cause: e });
   }
   let bytes: Uint8Array;
   try {
@@ -138,7 +138,7 @@ export function readInputFile(file: string): string {
     bytes = readAtMost(fd, st.size, max, file);
   } catch (e) {
     if (e instanceof InputError || !isErrno(e)) throw e;
-    throw new InputError([openFailure(e, file)]);
+    throw new InputError([openFailure(e, file)], { cause: e });
   } finally {
     closeSync(fd);
   }
@@ -175,7 +175,7 @@ export function decodeInput(bytes: Uint8Array, file: string): string {
   let text: string;
   try {
     text = decoder.decode(bytes);
-  } catch {
+  } catch (e) {
     const offset = firstInvalidUtf8(bytes);
     const at = positionOf(bytes, offset);
     const byte = bytes[offset] ?? 0;
@@ -186,7 +186,7 @@ export function decodeInput(bytes: Uint8Array, file: string): string {
         'save the file as UTF-8 (firebreak reads text only; a binary file or another encoding such as Latin-1 or UTF-16 is refused)',
         at,
       ),
-    ]);
+    ], { cause: e });
   }
   // YAML 1.2 §5.1: the printable characters are tab, LF, CR, 0x20-0x7E, 0x85 and above 0xA0 (less surrogates, FFFE, FFFF).
   const index = firstControlCharacter(text);

@@ -16,7 +16,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { InputError, type Problem } from '../core/errors.ts';
-import { PATTERN_TEXT } from './schema.ts';
+import { PATTERN_TEXT } from './patterns.ts';
 import { formatPath, type Path, type PathSegment, type Source, type YamlDocument } from './yaml.ts';
 
 // ---------------------------------------------------------------------------

@@ -110,7 +110,7 @@ export function parseYaml(text: string, file: string): YamlDocument {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     // Left to the parser: alias expansion beyond MAX_ALIAS_COUNT.
-    throw new InputError([located(0, `cannot expand the document: ${e instanceof Error ? e.message : String(e)}`, 'use fewer aliases (*name)')]);
+    throw new InputError([located(0, `cannot expand the document: ${e instanceof Error ? e.message : String(e)}`, 'use fewer aliases (*name)')], { cause: e });
   }
   const locate: Locate = (path, target = 'value') => {
     const offset = locateOffset(doc, path, target);

@@ -6,39 +6,7 @@
  */
 import type { CallProfile, ResourceStats } from './profile.ts';
 import { LIST_MEMORY_FACTOR, MAX_SEATS_PER_REQUEST, OBJECTS_PER_SEAT } from './kubernetes.ts';
-
-export interface CostParams {
-  /** API server CPU per request, fixed part (authn, authz, admission, routing). */
-  readonly cpuPerRequestS: number;
-  /** CPU per object decoded from etcd and filtered. */
-  readonly cpuPerEtcdObjectS: number;
-  /** CPU per object scanned in the watch cache. */
-  readonly cpuPerCacheObjectS: number;
-  /** CPU per byte serialized into a response (JSON). */
-  readonly cpuPerByteS: number;
-  /** CPU to deliver one watch event to one watcher. */
-  readonly cpuPerWatchEventS: number;
-  /** Temporary memory per in-flight LIST, as a multiple of bytes read from etcd (ref: ~5×). */
-  readonly listMemoryFactorEtcd: number;
-  /** ... and as a multiple of response bytes when served from the watch cache. */
-  readonly listMemoryFactorCache: number;
-  /** Seat cap of the work estimator (ref: 10). */
-  readonly maxSeats: number;
-  /** Objects per seat (ref: ~100). */
-  readonly objectsPerSeat: number;
-  /** Unloaded network/transfer rate of one response stream, bytes/s. */
-  readonly responseBytesPerS: number;
-  /** Memory held by one open watch (buffers). */
-  readonly watchMemoryBytes: number;
-  /**
-   * Kubernetes' own components (kubelet, kube-proxy, kube-controller-manager,
-   * kube-scheduler) talk protobuf (`--kube-api-content-type` defaults to
-   * application/vnd.kubernetes.protobuf); third-party agents usually JSON.
-   * Encoding CPU and response bytes of a protobuf response relative to JSON.
-   */
-  readonly protobufCpuFactor: number;
-  readonly protobufSizeFactor: number;
-}
+import type { CostParams } from './model-schema.ts';
 
 export const DEFAULT_COST_PARAMS: CostParams = {
   cpuPerRequestS: 0.0005,

@@ -3,22 +3,7 @@
  * ../shared/reference/kubernetes-control-plane.md (abbreviated "ref") and can
  * be overridden in a scenario.
  */
-
-/** An API Priority and Fairness priority level. */
-export interface PriorityLevelSpec {
-  readonly name: string;
-  /** nominalConcurrencyShares; 0 for exempt (not limited). */
-  readonly shares: number;
-  readonly lendablePercent: number;
-  /** May borrow seats others lend (every limited level may, per APF v1). */
-  readonly exempt: boolean;
-  /** queues × queueLengthLimit bounds what one level can hold; handSize bounds one flow. */
-  readonly queues: number;
-  readonly handSize: number;
-  readonly queueLengthLimit: number;
-  /** catch-all rejects instead of queueing. */
-  readonly reject: boolean;
-}
+import type { PriorityLevelSpec } from './model-schema.ts';
 
 /**
  * Bootstrap priority levels (ref: "Default priority levels", from
@@ -37,17 +22,6 @@ export const DEFAULT_PRIORITY_LEVELS: readonly PriorityLevelSpec[] = [
 
 /** Total seats per API server: --max-requests-inflight 400 + --max-mutating-requests-inflight 200 (ref). */
 export const DEFAULT_SERVER_SEATS = 600;
-
-/** Nominal seats of each level: ceil(seats × shares_i / Σ shares) (ref). */
-export function nominalSeats(levels: readonly PriorityLevelSpec[], serverSeats: number): number[] {
-  const total = levels.reduce((s, l) => s + (l.exempt ? 0 : l.shares), 0);
-  return levels.map((l) => (l.exempt ? 0 : Math.ceil((serverSeats * l.shares) / total)));
-}
-
-/** Lendable seats of each level: round(nominal × lendablePercent / 100) (ref). */
-export function lendableSeats(levels: readonly PriorityLevelSpec[], nominal: readonly number[]): number[] {
-  return levels.map((l, i) => Math.round(((nominal[i] ?? 0) * l.lendablePercent) / 100));
-}
 
 /** Which identity sends a request; decides its FlowSchema. */
 export type Identity =

@@ -2,30 +2,15 @@
  * Object counts and sizes of a cluster, from its node and pod counts: what a
  * LIST returns, what the watch cache holds, how many watch events a type
  * produces. Shared so that the analyzer estimates against exactly the objects
- * the twin simulates (src/twin/cluster-sim.ts computes the same map; the test
+ * the twin simulates (src/twin/cluster/clients.ts computes the same map; the test
  * test/analyzer/resources.test.ts fails if the two drift apart).
  *
  * @example
  *   const r = clusterResources(5000, 150_000, DEFAULT_MODEL.objects);
  *   r.get('pods');   // { count: 150000, bytes: 12288, eventsPerSecond: 250, nodeScope: 'index' }
  */
+import type { ObjectSizes } from './model-schema.ts';
 import type { ResourceStats } from './profile.ts';
-
-/** The object-size part of the twin's model (`ModelConfig.objects`), structurally. */
-export interface ObjectSizes {
-  readonly podBytes: number;
-  readonly nodeBytes: number;
-  readonly serviceBytes: number;
-  readonly endpointSliceBytes: number;
-  readonly configMapBytes: number;
-  /** Services per 100 pods. */
-  readonly servicesPer100Pods: number;
-  readonly configMapsPerNamespace: number;
-  readonly podsPerNamespace: number;
-  readonly podEventsPerPodS: number;
-  readonly nodeEventsPerNodeS: number;
-  readonly serviceEventsPerServiceS: number;
-}
 
 /** The object types the twin models, with their counts for a cluster of `nodes` nodes and `pods` pods. */
 export function clusterResources(nodes: number, pods: number, o: ObjectSizes): Map<string, ResourceStats> {

@@ -8,16 +8,16 @@
  * the same plan.
  *
  * Problems are returned with their field path in the plan document
- * (`spec.waves.list[2].clusters.names[0]`); src/input/plan.ts locates them in
- * the YAML file.
+ * (`spec.waves.list[2].clusters.names[0]`); src/input/rollout-spec.ts, the
+ * one place that compiles plans, locates them in the YAML file.
  *
  * @example
- *   const r = compileRollout(plan, clusters, { change: { name: 'agent', kind: 'DaemonSet', namespace: 'telemetry' }, seed: 1 });
- *   if (r.spec !== undefined) r.spec.waves[1]?.clusters; // cluster indexes of wave 2
+ *   const compiled = compileRollout(plan, clusters, { change: { name: 'agent', kind: 'DaemonSet', namespace: 'telemetry' }, seed: 1 });
+ *   if (compiled.spec !== undefined) compiled.spec.waves[1]?.clusters; // cluster indexes of wave 2
  */
 import { selects, type Cluster, type ClusterSelector, type SizeClass } from '../model/fleet.ts';
-import { seriesName, type GateSeries, type GateSpec } from './gates.ts';
-import type { Identity } from './interfaces.ts';
+import type { GateSeries, GateSpec } from './gate-catalogue.ts';
+import { seriesName, type Identity, type MetricCatalogue } from './ports.ts';
 import { BREAK_GLASS_LEVEL, type BudgetPolicy, type EvaluationPolicy, type RolloutPlan, type RollbackPolicy } from './plan.ts';
 import { explicitWaves, generateWaves, resolveBatches, type ResolvedBatch } from './waves.ts';
 
@@ -76,17 +76,17 @@ export interface CompileContext {
   readonly change: { readonly name: string; readonly kind: 'DaemonSet' | 'Deployment'; readonly namespace: string };
   readonly seed: number;
   /** What the metric source serves; without it every gate is assumed available (e.g. `plan show`). */
-  readonly metrics?: { serves(metric: string): boolean; levels(): readonly string[]; readonly name: string };
+  readonly metrics?: MetricCatalogue;
   /** Priority levels the target knows, to check the plan's identity. */
   readonly priorityLevels?: readonly string[];
 }
 
 export type CompileResult = { readonly spec: RolloutSpec; readonly problems: readonly [] } | { readonly spec?: undefined; readonly problems: readonly PlanProblem[] };
 
-function checkNames(sel: ClusterSelector, fleet: readonly Cluster[], path: readonly (string | number)[], problems: PlanProblem[]): void {
-  const known = new Set(fleet.map((c) => c.name));
-  (sel.names ?? []).forEach((n, i) => {
-    if (!known.has(n)) problems.push({ path: [...path, 'names', i], message: `no cluster named \`${n}\` in the fleet`, hint: 'check the name against the fleet file' });
+function checkNames(selector: ClusterSelector, fleet: readonly Cluster[], path: readonly (string | number)[], problems: PlanProblem[]): void {
+  const known = new Set(fleet.map((cluster) => cluster.name));
+  (selector.names ?? []).forEach((name, i) => {
+    if (!known.has(name)) problems.push({ path: [...path, 'names', i], message: `no cluster named \`${name}\` in the fleet`, hint: 'check the name against the fleet file' });
   });
 }
 
@@ -94,7 +94,7 @@ function checkNames(sel: ClusterSelector, fleet: readonly Cluster[], path: reado
 export function compileRollout(plan: RolloutPlan, fleet: readonly Cluster[], ctx: CompileContext): CompileResult {
   const problems: PlanProblem[] = [];
   checkNames(plan.clusters, fleet, ['spec', 'clusters'], problems);
-  const selected = fleet.filter((c) => selects(plan.clusters, c));
+  const selected = fleet.filter((cluster) => selects(plan.clusters, cluster));
   if (selected.length === 0 && problems.length === 0) {
     problems.push({ path: ['spec', 'clusters'], message: `the selector matches none of the fleet's ${fleet.length} clusters`, hint: 'widen spec.clusters (an empty selector takes every cluster)' });
   }
@@ -102,59 +102,58 @@ export function compileRollout(plan: RolloutPlan, fleet: readonly Cluster[], ctx
   let waveLists: Cluster[][] = [];
   const waveMeta: { name: string; approval: boolean; bakeS: number; maxConcurrency: number }[] = [];
   if (plan.waves.kind === 'generate') {
-    const g = plan.waves;
-    waveLists = generateWaves(selected, g);
-    waveLists.forEach((_, i) => waveMeta.push({ name: `wave-${i + 1}`, approval: g.approvalBefore.includes(i + 1), bakeS: plan.bake.waveS, maxConcurrency: plan.maxConcurrency }));
-    g.approvalBefore.forEach((w, i) => {
-      if (w > waveLists.length && selected.length > 0) {
-        problems.push({ path: ['spec', 'waves', 'generate', 'approvalBefore', i], message: `wave ${w} does not exist: the strategy makes ${waveLists.length} waves over these clusters`, hint: `use a wave number from 1 to ${waveLists.length}` });
+    const strategy = plan.waves;
+    waveLists = generateWaves(selected, strategy);
+    waveLists.forEach((_, i) => waveMeta.push({ name: `wave-${i + 1}`, approval: strategy.approvalBefore.includes(i + 1), bakeS: plan.bake.waveS, maxConcurrency: plan.maxConcurrency }));
+    strategy.approvalBefore.forEach((wave, i) => {
+      if (wave > waveLists.length && selected.length > 0) {
+        problems.push({ path: ['spec', 'waves', 'generate', 'approvalBefore', i], message: `wave ${wave} does not exist: the strategy makes ${waveLists.length} waves over these clusters`, hint: `use a wave number from 1 to ${waveLists.length}` });
       }
     });
   } else {
     const list = plan.waves.waves;
-    list.forEach((w, i) => checkNames(w.clusters, fleet, ['spec', 'waves', 'list', i, 'clusters'], problems));
+    list.forEach((wave, i) => checkNames(wave.clusters, fleet, ['spec', 'waves', 'list', i, 'clusters'], problems));
     if (selected.length > 0) {
-      const r = explicitWaves(selected, list);
-      waveLists = r.waves;
-      for (const p of r.problems) problems.push({ path: p.wave < 0 ? ['spec', 'waves', 'list'] : ['spec', 'waves', 'list', p.wave], message: p.message, hint: p.hint });
+      const explicit = explicitWaves(selected, list);
+      waveLists = explicit.waves;
+      for (const problem of explicit.problems) problems.push({ path: problem.wave < 0 ? ['spec', 'waves', 'list'] : ['spec', 'waves', 'list', problem.wave], message: problem.message, hint: problem.hint });
     }
-    list.forEach((w) => waveMeta.push({ name: w.name, approval: w.approval, bakeS: w.bakeS ?? plan.bake.waveS, maxConcurrency: w.maxConcurrency ?? plan.maxConcurrency }));
+    list.forEach((wave) => waveMeta.push({ name: wave.name, approval: wave.approval, bakeS: wave.bakeS ?? plan.bake.waveS, maxConcurrency: wave.maxConcurrency ?? plan.maxConcurrency }));
   }
 
   const daemonSet = ctx.change.kind === 'DaemonSet';
   const clusters: SpecCluster[] = [];
-  const waves: SpecWave[] = waveLists.map((list, wi) => {
-    const idx = list.map((c) => {
-      clusters.push({ name: c.name, nodes: c.nodes, sizeClass: c.sizeClass, wave: wi, batches: daemonSet ? resolveBatches(c.nodes, plan.nodeBatches) : [{ nodes: c.nodes, fraction: 1 }] });
+  const waves: SpecWave[] = waveLists.map((list, waveIndex) => {
+    const indexes = list.map((cluster) => {
+      clusters.push({ name: cluster.name, nodes: cluster.nodes, sizeClass: cluster.sizeClass, wave: waveIndex, batches: daemonSet ? resolveBatches(cluster.nodes, plan.nodeBatches) : [{ nodes: cluster.nodes, fraction: 1 }] });
       return clusters.length - 1;
     });
-    const m = waveMeta[wi] ?? { name: `wave-${wi + 1}`, approval: false, bakeS: plan.bake.waveS, maxConcurrency: plan.maxConcurrency };
-    return { name: m.name, clusters: idx, approval: m.approval, bakeS: m.bakeS, maxConcurrency: m.maxConcurrency };
+    const meta = waveMeta[waveIndex] ?? { name: `wave-${waveIndex + 1}`, approval: false, bakeS: plan.bake.waveS, maxConcurrency: plan.maxConcurrency };
+    return { name: meta.name, clusters: indexes, approval: meta.approval, bakeS: meta.bakeS, maxConcurrency: meta.maxConcurrency };
   });
 
   // Gates: expand per-level gates over the source's levels; report what the source lacks.
   const gates: GateSeries[] = [];
   const unavailable: UnavailableGate[] = [];
-  const src = ctx.metrics;
-  plan.gates.forEach((g: GateSpec, i) => {
-    if (!g.enabled) return;
-    if (g.kind === 'rollout') {
-      gates.push({ gate: g, series: g.name });
+  const source = ctx.metrics;
+  plan.gates.forEach((gate: GateSpec, i) => {
+    if (!gate.enabled) return;
+    if (gate.kind === 'rollout') {
+      gates.push({ gate, series: gate.name });
       return;
     }
-    if (src !== undefined && !src.serves(g.metric)) {
-      if (g.custom) {
-        problems.push({ path: ['spec', 'gates', 'custom', customIndex(plan.gates, i), 'metric'], message: `the metric source \`${src.name}\` has no metric \`${g.metric}\``, hint: 'use a metric the source serves, or disable the gate' });
+    if (source !== undefined && !source.serves(gate.metric)) {
+      if (gate.custom) {
+        problems.push({ path: ['spec', 'gates', 'custom', customIndex(plan.gates, i), 'metric'], message: `the metric source \`${source.name}\` has no metric \`${gate.metric}\``, hint: 'use a metric the source serves, or disable the gate' });
       } else {
-        unavailable.push({ gate: g.name, metric: g.metric, reason: `the metric source \`${src.name}\` has no ${g.metric}` });
+        unavailable.push({ gate: gate.name, metric: gate.metric, reason: `the metric source \`${source.name}\` has no ${gate.metric}` });
       }
       return;
     }
-    if (g.perLevel) {
-      const levels = src?.levels() ?? [];
-      for (const l of levels) gates.push({ gate: g, series: seriesName(g.metric, l) });
+    if (gate.perLevel) {
+      for (const level of source?.levels() ?? []) gates.push({ gate, series: seriesName(gate.metric, level) });
     } else {
-      gates.push({ gate: g, series: g.metric });
+      gates.push({ gate, series: gate.metric });
     }
   });
 
@@ -187,18 +186,7 @@ export function compileRollout(plan: RolloutPlan, fleet: readonly Cluster[], ctx
 
 /** Index of the i-th gate among the plan's custom gates (they follow the built-in ones). */
 function customIndex(gates: readonly GateSpec[], i: number): number {
-  let k = 0;
-  for (let j = 0; j < i; j++) if (gates[j]?.custom === true) k++;
-  return k;
-}
-
-/** Plan mistakes found when compiling against a fleet; src/input/plan.ts turns them into located problems. */
-export class PlanCompileError extends Error {
-  readonly code = 'FB_PLAN';
-  readonly problems: readonly PlanProblem[];
-  constructor(problems: readonly PlanProblem[]) {
-    super(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('\n'));
-    this.name = 'PlanCompileError';
-    this.problems = problems;
-  }
+  let custom = 0;
+  for (let j = 0; j < i; j++) if (gates[j]?.custom === true) custom++;
+  return custom;
 }

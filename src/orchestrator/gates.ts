@@ -1,5 +1,5 @@
 /**
- * Gates: what must hold in a cluster while the change is in it. Each gate
+ * Gate verdicts: what must hold in a cluster while the change is in it. Each gate
  * watches one metric (or one per APF priority level) and judges the canary
  * two ways:
  *
@@ -22,121 +22,17 @@
  * batch's pods are ready and settled (the decision core's rule), because a
  * DaemonSet's start-up is a burst of initial lists by design.
  *
+ * The catalogue of gates is gate-catalogue.ts.
+ *
  * @example
- *   const results = evaluateGates(gateCatalogue(), input, DEFAULT_EVALUATION);
- *   results.filter((r) => r.verdict === 'fail');
+ *   const results = evaluateGates([{ gate: etcdLatency, series: 'etcd_latency_seconds' }], input, DEFAULT_EVALUATION);
+ *   results.filter((result) => result.verdict === 'fail');
  */
-import { mannWhitneyU, median } from './stats.ts';
+import type { GateSeries, GateSpec } from './gate-catalogue.ts';
 import type { EvaluationPolicy } from './plan.ts';
-
-export type GateGroup = 'control-plane' | 'workload' | 'change' | 'custom';
-
-/** Gate metric names: the orchestrator's vocabulary; sources map them to what they have. */
-export const GATE_METRICS = [
-  'apiserver_p99_single_object_seconds',
-  'apiserver_p99_seconds',
-  'apiserver_429_ratio',
-  'apiserver_success_ratio',
-  'apf_seat_utilisation',
-  'apiserver_memory_ratio',
-  'apiserver_restarts',
-  'apiserver_ready_ratio',
-  'etcd_latency_seconds',
-  'dns_servfail_ratio',
-  'dns_p99_seconds',
-  'nodes_not_ready_ratio',
-  'workload_error_ratio',
-  'workload_p99_seconds',
-  'workload_pods_ready_ratio',
-] as const;
-
-export interface GateSpec {
-  readonly name: string;
-  readonly group: GateGroup;
-  /** `metric` gates read a metric source; the `rollout` gate reads the change's own status from the target. */
-  readonly kind: 'metric' | 'rollout';
-  readonly metric: string;
-  /** One series per APF priority level (`metric{level}`). */
-  readonly perLevel: boolean;
-  /** Which way is worse. */
-  readonly worse: 'higher' | 'lower';
-  /** SLO-like limit; null: comparison only. */
-  readonly threshold: number | null;
-  /** Fails at any time, even while a batch's pods are starting. */
-  readonly critical: boolean;
-  /** Compare with the baseline (difference in differences + Mann-Whitney U). */
-  readonly compare: boolean;
-  /** Allowed worsening relative to the canary's level before the change. */
-  readonly tolerance: number;
-  /** Allowed worsening in the metric's own unit (a floor under the relative tolerance). */
-  readonly minEffect: number;
-  readonly enabled: boolean;
-  /** Defined by the plan rather than built in (an unavailable metric then refuses to start). */
-  readonly custom: boolean;
-  readonly description: string;
-}
-
-function gate(name: string, group: GateGroup, metric: string, worse: 'higher' | 'lower', threshold: number | null, critical: boolean, tolerance: number, minEffect: number, description: string, perLevel = false): GateSpec {
-  return { name, group, kind: 'metric', metric, perLevel, worse, threshold, critical, compare: true, tolerance, minEffect, enabled: true, custom: false, description };
-}
-
-/**
- * The built-in gates, on by default. Thresholds follow the Kubernetes SLOs
- * (single-object calls ≤ 1 s, lists ≤ 30 s) and the usual alert levels; the
- * comparison catches what stays under them.
- */
-export function gateCatalogue(): GateSpec[] {
-  return [
-    gate('api-latency-single-object', 'control-plane', 'apiserver_p99_single_object_seconds', 'higher', 1, false, 0.5, 0.1, 'p99 latency of single-object API calls (SLO: 1 s).'),
-    gate('api-latency-list', 'control-plane', 'apiserver_p99_seconds', 'higher', 30, false, 0.5, 1, 'p99 latency of API calls including lists (SLO: 30 s).'),
-    gate('api-rejections', 'control-plane', 'apiserver_429_ratio', 'higher', 0.01, true, 0, 0.005, 'Share of API requests rejected with 429.'),
-    gate('api-errors', 'control-plane', 'apiserver_success_ratio', 'lower', 0.99, true, 0, 0.005, 'Share of ordinary API requests served without error.'),
-    gate('apf-seat-saturation', 'control-plane', 'apf_seat_utilisation', 'higher', null, false, 0.5, 0.15, 'APF seat utilisation per priority level.', true),
-    gate('apiserver-memory', 'control-plane', 'apiserver_memory_ratio', 'higher', 0.8, true, 0.25, 0.05, 'API server memory as a fraction of its limit.'),
-    gate('apiserver-restarts', 'control-plane', 'apiserver_restarts', 'higher', 0, true, 0, 0.5, 'API server restarts in the last minute.'),
-    gate('apiserver-ready', 'control-plane', 'apiserver_ready_ratio', 'lower', 1, true, 0, 0.05, 'API server replicas ready.'),
-    gate('etcd-latency', 'control-plane', 'etcd_latency_seconds', 'higher', 0.25, false, 0.5, 0.005, 'etcd request latency.'),
-    gate('dns-servfail', 'control-plane', 'dns_servfail_ratio', 'higher', 0.01, true, 0, 0.005, 'Share of DNS lookups answered SERVFAIL.'),
-    gate('dns-latency', 'control-plane', 'dns_p99_seconds', 'higher', 1, false, 0.5, 0.05, 'p99 DNS lookup latency.'),
-    gate('nodes-not-ready', 'control-plane', 'nodes_not_ready_ratio', 'higher', 0.01, true, 0, 0.005, 'Share of nodes NotReady.'),
-    gate('workload-errors', 'workload', 'workload_error_ratio', 'higher', 0.01, true, 0, 0.005, "Error rate of the cluster's workloads."),
-    gate('workload-latency', 'workload', 'workload_p99_seconds', 'higher', null, false, 0.25, 0.05, "p99 latency of the cluster's workloads."),
-    gate('workload-pods-ready', 'workload', 'workload_pods_ready_ratio', 'lower', 0.99, true, 0, 0.005, "Share of the workloads' pods ready."),
-    {
-      name: 'change-rollout',
-      group: 'change',
-      kind: 'rollout',
-      metric: '',
-      perLevel: false,
-      worse: 'lower',
-      threshold: null,
-      critical: true,
-      compare: false,
-      tolerance: 0,
-      minEffect: 0,
-      enabled: true,
-      custom: false,
-      description: "The change's own health: every pod of a batch ready within the progress deadline.",
-    },
-  ];
-}
-
-/** Series name of a gate's metric, per level when the gate is per level: `apf_seat_utilisation{workload-low}`. */
-export function seriesName(metric: string, level?: string): string {
-  return level === undefined ? metric : `${metric}{${level}}`;
-}
-
-/** A gate with its series resolved (per-level gates expanded over the source's levels). */
-export interface GateSeries {
-  readonly gate: GateSpec;
-  readonly series: string;
-}
-
-/** Samples of one series, oldest first. */
-export interface SeriesWindow {
-  readonly t: readonly number[];
-  readonly v: readonly number[];
-}
+import type { SeriesWindow } from './ports.ts';
+import { mannWhitneyU } from './stats.ts';
+import { median, significant6 } from '../core/number.ts';
 
 export type SeriesSet = Readonly<Record<string, SeriesWindow>>;
 /** Each cluster's level before the canary's change, per series. */
@@ -157,6 +53,7 @@ export interface GateInput {
 export type Verdict = 'pass' | 'fail' | 'hold' | 'nodata' | 'wait';
 export type VerdictReason = 'ok' | 'threshold' | 'regression' | 'fleet-wide' | 'missing' | 'stale' | 'no-level-before' | 'warming-up';
 
+/** A gate's verdict with its figures (logged, and the rehearsal JSON's `haltReason.figures`: field names are part of both formats). */
 export interface GateResult {
   readonly gate: string;
   readonly series: string;
@@ -180,115 +77,110 @@ export interface GateResult {
   readonly baselineClusters: number;
 }
 
-/** Rounds to 6 significant digits, so results read well and serialise compactly. */
-function sig(x: number): number {
-  return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
-}
-
-function beyond(v: number, g: GateSpec, threshold: number): boolean {
-  return g.worse === 'higher' ? v > threshold : v < threshold;
+function beyond(value: number, gate: GateSpec, threshold: number): boolean {
+  return gate.worse === 'higher' ? value > threshold : value < threshold;
 }
 
 /** Judges every gate series for one canary. Pure; deterministic. */
 export function evaluateGates(gates: readonly GateSeries[], input: GateInput, policy: EvaluationPolicy): GateResult[] {
-  return gates.map((gs) => evaluateOne(gs, input, policy, true) as GateResult);
+  return gates.map((gateSeries) => evaluateOne(gateSeries, input, policy, true) as GateResult);
 }
 
 /** Like evaluateGates, but builds results only for gates that do not pass (the hot path of a rollout). */
 export function gateIssues(gates: readonly GateSeries[], input: GateInput, policy: EvaluationPolicy): { readonly issues: GateResult[]; readonly passed: number } {
   const issues: GateResult[] = [];
   let passed = 0;
-  for (const gs of gates) {
-    const r = evaluateOne(gs, input, policy, false);
-    if (r === null) passed++;
-    else issues.push(r);
+  for (const gateSeries of gates) {
+    const result = evaluateOne(gateSeries, input, policy, false);
+    if (result === null) passed++;
+    else issues.push(result);
   }
   return { issues, passed };
 }
 
-// Scratch buffers for deltas: evaluation runs thousands of times per simulated hour.
-let scratchC: Float64Array<ArrayBufferLike> = new Float64Array(256);
-let scratchB: Float64Array<ArrayBufferLike> = new Float64Array(4096);
+// Scratch buffers for the canary's and the baselines' changes: evaluation runs thousands of times per simulated hour.
+let canaryScratch: Float64Array<ArrayBufferLike> = new Float64Array(256);
+let baselineScratch: Float64Array<ArrayBufferLike> = new Float64Array(4096);
 
-function grow(buf: Float64Array<ArrayBufferLike>, n: number): Float64Array<ArrayBufferLike> {
-  return buf.length >= n ? buf : new Float64Array(Math.max(n, buf.length * 2));
+function grow(buffer: Float64Array<ArrayBufferLike>, size: number): Float64Array<ArrayBufferLike> {
+  return buffer.length >= size ? buffer : new Float64Array(Math.max(size, buffer.length * 2));
 }
 
-/** Median of the first n values of buf (sorts them in place). */
-function medianOf(buf: Float64Array<ArrayBufferLike>, n: number): number {
-  if (n === 0) return Number.NaN;
-  const s = buf.subarray(0, n).sort();
-  const mid = n >> 1;
-  return n % 2 === 1 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+/** Median of the first `count` values of `buffer` (sorts them in place). */
+function medianOf(buffer: Float64Array<ArrayBufferLike>, count: number): number {
+  if (count === 0) return Number.NaN;
+  const sorted = buffer.subarray(0, count).sort();
+  const mid = count >> 1;
+  return count % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-function isFresh(w: SeriesWindow | undefined, now: number, staleMs: number): w is SeriesWindow {
-  const m = w?.v.length ?? 0;
-  return w !== undefined && m > 0 && now - (w.t[m - 1] ?? Number.NEGATIVE_INFINITY) <= staleMs;
+function isFresh(window: SeriesWindow | undefined, now: number, staleMs: number): window is SeriesWindow {
+  const count = window?.values.length ?? 0;
+  return window !== undefined && count > 0 && now - (window.times[count - 1] ?? Number.NEGATIVE_INFINITY) <= staleMs;
 }
 
 /** One gate series; null for a pass when `full` is false. */
-function evaluateOne(gs: GateSeries, input: GateInput, policy: EvaluationPolicy, full: boolean): GateResult | null {
-  const g = gs.gate;
-  const s = gs.series;
-  const w = input.canary[s];
+function evaluateOne(gateSeries: GateSeries, input: GateInput, policy: EvaluationPolicy, full: boolean): GateResult | null {
+  const gate = gateSeries.gate;
+  const series = gateSeries.series;
+  const window = input.canary[series];
   const staleMs = policy.staleAfterS * 1000;
-  const n = w?.v.length ?? 0;
-  const base = (): Pick<GateResult, 'gate' | 'series' | 'critical' | 'threshold' | 'before'> => ({ gate: g.name, series: s, critical: g.critical, threshold: g.threshold, before: finiteOrNull(input.canaryPre[s]) });
-  if (w === undefined || n === 0) {
+  const count = window?.values.length ?? 0;
+  const base = (): Pick<GateResult, 'gate' | 'series' | 'critical' | 'threshold' | 'before'> => ({ gate: gate.name, series, critical: gate.critical, threshold: gate.threshold, before: finiteOrNull(input.canaryPre[series]) });
+  if (window === undefined || count === 0) {
     return { ...base(), verdict: 'nodata', reason: 'missing', value: null, baselineValue: null, effect: null, allowed: null, p: null, canarySamples: 0, baselineSamples: 0, baselineClusters: 0 };
   }
-  const value = w.v[n - 1] ?? Number.NaN;
-  if (input.now - (w.t[n - 1] ?? Number.NEGATIVE_INFINITY) > staleMs || !Number.isFinite(value)) {
-    return { ...base(), verdict: 'nodata', reason: 'stale', value: sig(value), baselineValue: null, effect: null, allowed: null, p: null, canarySamples: n, baselineSamples: 0, baselineClusters: 0 };
+  const value = window.values[count - 1] ?? Number.NaN;
+  if (input.now - (window.times[count - 1] ?? Number.NEGATIVE_INFINITY) > staleMs || !Number.isFinite(value)) {
+    return { ...base(), verdict: 'nodata', reason: 'stale', value: significant6(value), baselineValue: null, effect: null, allowed: null, p: null, canarySamples: count, baselineSamples: 0, baselineClusters: 0 };
   }
   // Threshold: the newest `breachSamples` canary samples all beyond it.
   let breached = false;
-  if (g.threshold !== null) {
-    const k = Math.max(1, policy.breachSamples);
-    if (n >= k) {
+  if (gate.threshold !== null) {
+    const needed = Math.max(1, policy.breachSamples);
+    if (count >= needed) {
       breached = true;
-      for (let i = n - k; i < n; i++) if (!beyond(w.v[i] ?? Number.NaN, g, g.threshold)) breached = false;
+      for (let i = count - needed; i < count; i++) if (!beyond(window.values[i] ?? Number.NaN, gate, gate.threshold)) breached = false;
     }
   }
   // Comparison: difference in differences over samples since `compareFrom`.
-  let n1 = 0;
-  let n2 = 0;
-  let medC = Number.NaN;
-  let minB = Number.POSITIVE_INFINITY;
+  let canaryCount = 0;
+  let baselineCount = 0;
+  let canaryMedian = Number.NaN;
+  let baselineMin = Number.POSITIVE_INFINITY;
   let allowed: number | null = null;
   let regression = false;
   let effect: number | null = null;
-  let p: number | null = null;
-  const pre = input.canaryPre[s];
-  const sign = g.worse === 'higher' ? 1 : -1;
-  const noLevel = g.compare && (pre === undefined || !Number.isFinite(pre));
-  if (g.compare && pre !== undefined && Number.isFinite(pre)) {
-    scratchC = grow(scratchC, n);
-    for (let i = 0; i < n; i++) if ((w.t[i] ?? 0) >= input.compareFrom) scratchC[n1++] = sign * ((w.v[i] ?? 0) - pre);
-    allowed = Math.max(g.minEffect, g.tolerance * Math.abs(pre));
-    if (n1 >= policy.minSamples) {
-      medC = medianOf(scratchC, n1);
-      for (const b of input.baselines) {
-        const bw = b.series[s];
-        const bp = b.pre[s];
-        if (!isFresh(bw, input.now, staleMs) || bp === undefined || !Number.isFinite(bp)) continue;
-        scratchB = grow(scratchB, n2 + bw.v.length);
-        for (let i = 0; i < bw.v.length; i++) {
-          if ((bw.t[i] ?? 0) < input.compareFrom) continue;
-          const x = sign * ((bw.v[i] ?? 0) - bp);
-          scratchB[n2++] = x;
-          if (x < minB) minB = x;
+  let pValue: number | null = null;
+  const pre = input.canaryPre[series];
+  const sign = gate.worse === 'higher' ? 1 : -1;
+  const noLevel = gate.compare && (pre === undefined || !Number.isFinite(pre));
+  if (gate.compare && pre !== undefined && Number.isFinite(pre)) {
+    canaryScratch = grow(canaryScratch, count);
+    for (let i = 0; i < count; i++) if ((window.times[i] ?? 0) >= input.compareFrom) canaryScratch[canaryCount++] = sign * ((window.values[i] ?? 0) - pre);
+    allowed = Math.max(gate.minEffect, gate.tolerance * Math.abs(pre));
+    if (canaryCount >= policy.minSamples) {
+      canaryMedian = medianOf(canaryScratch, canaryCount);
+      for (const baseline of input.baselines) {
+        const baselineWindow = baseline.series[series];
+        const baselinePre = baseline.pre[series];
+        if (!isFresh(baselineWindow, input.now, staleMs) || baselinePre === undefined || !Number.isFinite(baselinePre)) continue;
+        baselineScratch = grow(baselineScratch, baselineCount + baselineWindow.values.length);
+        for (let i = 0; i < baselineWindow.values.length; i++) {
+          if ((baselineWindow.times[i] ?? 0) < input.compareFrom) continue;
+          const change = sign * ((baselineWindow.values[i] ?? 0) - baselinePre);
+          baselineScratch[baselineCount++] = change;
+          if (change < baselineMin) baselineMin = change;
         }
       }
       // Exact shortcut: the median of the baseline changes is at least their minimum.
-      if (medC - (n2 > 0 ? minB : 0) > allowed) {
-        const medB = n2 > 0 ? medianOf(scratchB, n2) : 0;
-        effect = medC - medB;
+      if (canaryMedian - (baselineCount > 0 ? baselineMin : 0) > allowed) {
+        const baselineMedian = baselineCount > 0 ? medianOf(baselineScratch, baselineCount) : 0;
+        effect = canaryMedian - baselineMedian;
         if (effect > allowed) {
-          if (n2 >= policy.minSamples) {
-            p = mannWhitneyU(Array.from(scratchC.subarray(0, n1)), Array.from(scratchB.subarray(0, n2))).pGreater;
-            regression = p < 1 - policy.confidence;
+          if (baselineCount >= policy.minSamples) {
+            pValue = mannWhitneyU(Array.from(canaryScratch.subarray(0, canaryCount)), Array.from(baselineScratch.subarray(0, baselineCount))).pGreater;
+            regression = pValue < 1 - policy.confidence;
           } else {
             // Without a baseline the canary is judged against its own level before the change.
             regression = true;
@@ -297,60 +189,60 @@ function evaluateOne(gs: GateSeries, input: GateInput, policy: EvaluationPolicy,
       }
     }
   }
-  const warming = g.compare && !noLevel && n1 < policy.minSamples;
+  const warming = gate.compare && !noLevel && canaryCount < policy.minSamples;
   if (!breached && !regression && !warming && !noLevel && !full) return null;
   // Baseline clusters with a fresh sample of this series: their newest values.
   const latest: number[] = [];
-  for (const b of input.baselines) {
-    const bw = b.series[s];
-    if (isFresh(bw, input.now, staleMs)) latest.push(bw.v[bw.v.length - 1] ?? Number.NaN);
+  for (const baseline of input.baselines) {
+    const baselineWindow = baseline.series[series];
+    if (isFresh(baselineWindow, input.now, staleMs)) latest.push(baselineWindow.values[baselineWindow.values.length - 1] ?? Number.NaN);
   }
-  const fleetWide = breached && g.threshold !== null && latest.length > 0 && latest.filter((v) => beyond(v, g, g.threshold as number)).length * 2 >= latest.length;
-  if (effect === null && n1 >= policy.minSamples && allowed !== null) effect = medC - (n2 > 0 ? medianOf(scratchB, n2) : 0);
+  const fleetWide = breached && gate.threshold !== null && latest.length > 0 && latest.filter((newest) => beyond(newest, gate, gate.threshold as number)).length * 2 >= latest.length;
+  if (effect === null && canaryCount >= policy.minSamples && allowed !== null) effect = canaryMedian - (baselineCount > 0 ? medianOf(baselineScratch, baselineCount) : 0);
   const verdict: Verdict = breached ? (fleetWide ? 'hold' : 'fail') : regression ? 'fail' : noLevel ? 'nodata' : warming ? 'wait' : 'pass';
   const reason: VerdictReason = breached ? (fleetWide ? 'fleet-wide' : 'threshold') : regression ? 'regression' : noLevel ? 'no-level-before' : warming ? 'warming-up' : 'ok';
   return {
     ...base(),
     verdict,
     reason,
-    value: sig(value),
-    baselineValue: latest.length > 0 ? sig(median(latest)) : null,
-    effect: effect === null ? null : sig(effect),
-    allowed: allowed === null ? null : sig(allowed),
-    p: p === null ? null : sig(p),
-    canarySamples: n1,
-    baselineSamples: n2,
+    value: significant6(value),
+    baselineValue: latest.length > 0 ? significant6(median(latest)) : null,
+    effect: effect === null ? null : significant6(effect),
+    allowed: allowed === null ? null : significant6(allowed),
+    p: pValue === null ? null : significant6(pValue),
+    canarySamples: canaryCount,
+    baselineSamples: baselineCount,
     baselineClusters: latest.length,
   };
 }
 
 function finiteOrNull(x: number | undefined): number | null {
-  return x !== undefined && Number.isFinite(x) ? sig(x) : null;
+  return x !== undefined && Number.isFinite(x) ? significant6(x) : null;
 }
 
 /** One line saying why a gate failed or held, with the figures. */
-export function describeResult(cluster: string, r: GateResult): string {
-  const fmt = (x: number | null): string => (x === null ? '—' : String(sig(x)));
-  switch (r.reason) {
+export function describeResult(cluster: string, result: GateResult): string {
+  const show = (x: number | null): string => (x === null ? '—' : String(significant6(x)));
+  switch (result.reason) {
     case 'missing':
-      return `${r.gate} on ${cluster}: no samples of ${r.series}`;
+      return `${result.gate} on ${cluster}: no samples of ${result.series}`;
     case 'stale':
-      return `${r.gate} on ${cluster}: the newest sample of ${r.series} is stale`;
+      return `${result.gate} on ${cluster}: the newest sample of ${result.series} is stale`;
     case 'no-level-before':
-      return `${r.gate} on ${cluster}: no samples of ${r.series} before the change to compare with`;
+      return `${result.gate} on ${cluster}: no samples of ${result.series} before the change to compare with`;
     case 'warming-up':
-      return `${r.gate} on ${cluster}: ${r.canarySamples} sample(s) of ${r.series} since the batch was ready, the comparison needs more`;
+      return `${result.gate} on ${cluster}: ${result.canarySamples} sample(s) of ${result.series} since the batch was ready, the comparison needs more`;
     case 'threshold':
-      return `${r.gate} on ${cluster}: ${r.series} = ${fmt(r.value)} is beyond the threshold ${fmt(r.threshold)} while the baseline is not (baseline ${fmt(r.baselineValue)})`;
+      return `${result.gate} on ${cluster}: ${result.series} = ${show(result.value)} is beyond the threshold ${show(result.threshold)} while the baseline is not (baseline ${show(result.baselineValue)})`;
     case 'fleet-wide':
-      return `${r.gate} on ${cluster}: ${r.series} = ${fmt(r.value)} is beyond the threshold ${fmt(r.threshold)}, but so is the baseline (${fmt(r.baselineValue)}): fleet-wide, not blamed on the change`;
+      return `${result.gate} on ${cluster}: ${result.series} = ${show(result.value)} is beyond the threshold ${show(result.threshold)}, but so is the baseline (${show(result.baselineValue)}): fleet-wide, not blamed on the change`;
     case 'regression':
       return (
-        `${r.gate} on ${cluster}: ${r.series} worsened by ${fmt(r.effect)} more than its ${r.baselineClusters} baseline cluster(s) ` +
-        `(now ${fmt(r.value)}, before the change ${fmt(r.before)}, baseline now ${fmt(r.baselineValue)}; allowed ${fmt(r.allowed)}` +
-        `${r.p === null ? ', no baseline samples' : `; Mann-Whitney U p = ${fmt(r.p)}`})`
+        `${result.gate} on ${cluster}: ${result.series} worsened by ${show(result.effect)} more than its ${result.baselineClusters} baseline cluster(s) ` +
+        `(now ${show(result.value)}, before the change ${show(result.before)}, baseline now ${show(result.baselineValue)}; allowed ${show(result.allowed)}` +
+        `${result.p === null ? ', no baseline samples' : `; Mann-Whitney U p = ${show(result.p)}`})`
       );
     case 'ok':
-      return `${r.gate} on ${cluster}: ok`;
+      return `${result.gate} on ${cluster}: ok`;
   }
 }

@@ -15,7 +15,7 @@
  *   plan.nodeBatches; // 1 node, 1 %, 10 %, 50 %, 100 %
  */
 import type { ClusterSelector } from '../model/fleet.ts';
-import { gateCatalogue, type GateSpec } from './gates.ts';
+import { gateCatalogue, type GateSpec } from './gate-catalogue.ts';
 
 /** What is rolled out. */
 export type PlanChange =
@@ -211,6 +211,6 @@ export function defaultPlan(name: string, change: PlanChange = { source: 'twin' 
 }
 
 /** `1 node`, `10 %`. */
-export function formatBatch(b: BatchSize): string {
-  return 'nodes' in b ? `${b.nodes} node${b.nodes === 1 ? '' : 's'}` : `${b.percent} %`;
+export function formatBatch(batch: BatchSize): string {
+  return 'nodes' in batch ? `${batch.nodes} node${batch.nodes === 1 ? '' : 's'}` : `${batch.percent} %`;
 }

@@ -4,7 +4,7 @@
  * offset; `null` means "never". Fields are only added within a version.
  * Definitions: docs/orchestrator.md, "Rehearsal output".
  */
-import type { FleetReport } from '../twin/report-types.ts';
+import type { FleetReport } from '../twin/index.ts';
 import type { UnavailableGate } from './compile.ts';
 import type { RolloutPhase } from './core.ts';
 import type { GateResult } from './gates.ts';

@@ -1,6 +1,7 @@
 /**
- * Statistics for canary judgement: medians and the Mann-Whitney U test (the
- * test Kayenta uses to compare a canary with its baseline).
+ * Statistics for canary judgement: the Mann-Whitney U test (the test
+ * Kayenta uses to compare a canary with its baseline). Medians are
+ * src/core/number.ts's `median`.
  *
  * The U test is one-sided: "are the canary's values stochastically greater
  * than the baseline's?". Ties get mid-ranks and the tie-corrected variance;
@@ -25,15 +26,6 @@ export interface MannWhitneyResult {
   readonly z: number;
 }
 
-/** The median of `values` (NaN for an empty list); does not modify its input. */
-export function median(values: readonly number[]): number {
-  const n = values.length;
-  if (n === 0) return Number.NaN;
-  const s = Float64Array.from(values).sort();
-  const mid = n >> 1;
-  return n % 2 === 1 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-}
-
 /**
  * Mann-Whitney U test of `x` (canary) against `y` (baseline), one-sided
  * (x greater). Empty samples give p = 1.
@@ -43,27 +35,27 @@ export function mannWhitneyU(x: readonly number[], y: readonly number[]): MannWh
   const n2 = y.length;
   if (n1 === 0 || n2 === 0) return { u: 0, n1, n2, pGreater: 1, z: 0 };
   const n = n1 + n2;
-  // Values tagged with their sample: sort by value, then assign mid-ranks to runs of ties.
-  const idx = new Uint32Array(n);
-  const val = new Float64Array(n);
-  for (let i = 0; i < n1; i++) val[i] = x[i] ?? 0;
-  for (let j = 0; j < n2; j++) val[n1 + j] = y[j] ?? 0;
-  for (let i = 0; i < n; i++) idx[i] = i;
-  idx.sort((a, b) => (val[a] ?? 0) - (val[b] ?? 0) || a - b);
-  let r1 = 0;
+  // Values tagged with their sample (positions below n1 are x's): sort by value, then assign mid-ranks to runs of ties.
+  const order = new Uint32Array(n);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n1; i++) values[i] = x[i] ?? 0;
+  for (let j = 0; j < n2; j++) values[n1 + j] = y[j] ?? 0;
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => (values[a] ?? 0) - (values[b] ?? 0) || a - b);
+  let rankSumX = 0;
   let tieTerm = 0;
-  let i = 0;
-  while (i < n) {
-    let j = i + 1;
-    const v = val[idx[i] ?? 0] ?? 0;
-    while (j < n && val[idx[j] ?? 0] === v) j++;
-    const t = j - i;
-    const rank = (i + 1 + j) / 2; // mid-rank of positions i+1..j
-    for (let k = i; k < j; k++) if ((idx[k] ?? 0) < n1) r1 += rank;
-    if (t > 1) tieTerm += t * t * t - t;
-    i = j;
+  let start = 0;
+  while (start < n) {
+    let end = start + 1;
+    const value = values[order[start] ?? 0] ?? 0;
+    while (end < n && values[order[end] ?? 0] === value) end++;
+    const ties = end - start;
+    const rank = (start + 1 + end) / 2; // mid-rank of positions start+1..end
+    for (let k = start; k < end; k++) if ((order[k] ?? 0) < n1) rankSumX += rank;
+    if (ties > 1) tieTerm += ties * ties * ties - ties;
+    start = end;
   }
-  const u = r1 - (n1 * (n1 + 1)) / 2;
+  const u = rankSumX - (n1 * (n1 + 1)) / 2;
   const mean = (n1 * n2) / 2;
   const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
   if (!(variance > 0)) return { u, n1, n2, pGreater: u > mean ? 0 : 1, z: 0 };

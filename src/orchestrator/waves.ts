@@ -36,59 +36,61 @@ const CLASS_RANK: Readonly<Record<SizeClass, number>> = { small: 0, medium: 1, l
  */
 export function stratifiedOrder(clusters: readonly Cluster[]): Cluster[] {
   const byClass = new Map<SizeClass, Cluster[]>();
-  for (const c of clusters) {
-    const list = byClass.get(c.sizeClass) ?? [];
-    list.push(c);
-    byClass.set(c.sizeClass, list);
+  for (const cluster of clusters) {
+    const list = byClass.get(cluster.sizeClass) ?? [];
+    list.push(cluster);
+    byClass.set(cluster.sizeClass, list);
   }
-  const keyed: { c: Cluster; k: number }[] = [];
+  const keyed: { cluster: Cluster; position: number }[] = [];
   for (const list of byClass.values()) {
     list.sort(byNodesThenName);
-    list.forEach((c, i) => keyed.push({ c, k: (i + 0.5) / list.length }));
+    list.forEach((cluster, i) => keyed.push({ cluster, position: (i + 0.5) / list.length }));
   }
-  return keyed.sort((a, b) => a.k - b.k || CLASS_RANK[a.c.sizeClass] - CLASS_RANK[b.c.sizeClass] || byNodesThenName(a.c, b.c)).map((x) => x.c);
+  return keyed
+    .sort((a, b) => a.position - b.position || CLASS_RANK[a.cluster.sizeClass] - CLASS_RANK[b.cluster.sizeClass] || byNodesThenName(a.cluster, b.cluster))
+    .map((entry) => entry.cluster);
 }
 
 /** Waves of the size-aware strategy, as lists of clusters. */
-export function generateWaves(clusters: readonly Cluster[], g: GeneratedWaves): Cluster[][] {
+export function generateWaves(clusters: readonly Cluster[], strategy: GeneratedWaves): Cluster[][] {
   if (clusters.length === 0) return [];
-  const largest = SIZE_CLASSES.filter((s) => clusters.some((c) => c.sizeClass === s)).at(-1) as SizeClass;
-  const bigOnes = clusters.filter((c) => c.sizeClass === largest).sort(byNodesThenName);
-  const big = (g.largeCanary === 'largest' ? bigOnes.at(-1) : bigOnes[0]) as Cluster;
-  const cap = (n: number): number => (g.maxWaveSize > 0 ? Math.min(g.maxWaveSize, n) : n);
+  const largest = SIZE_CLASSES.filter((sizeClass) => clusters.some((cluster) => cluster.sizeClass === sizeClass)).at(-1) as SizeClass;
+  const bigOnes = clusters.filter((cluster) => cluster.sizeClass === largest).sort(byNodesThenName);
+  const big = (strategy.largeCanary === 'largest' ? bigOnes.at(-1) : bigOnes[0]) as Cluster;
+  const cap = (size: number): number => (strategy.maxWaveSize > 0 ? Math.min(strategy.maxWaveSize, size) : size);
   const used = new Set<string>();
-  const take = (list: readonly Cluster[], n: number): Cluster[] => {
-    const out: Cluster[] = [];
-    for (const c of list) {
-      if (out.length >= n) break;
-      if (used.has(c.name)) continue;
-      used.add(c.name);
-      out.push(c);
+  const take = (list: readonly Cluster[], count: number): Cluster[] => {
+    const taken: Cluster[] = [];
+    for (const cluster of list) {
+      if (taken.length >= count) break;
+      if (used.has(cluster.name)) continue;
+      used.add(cluster.name);
+      taken.push(cluster);
     }
-    return out;
+    return taken;
   };
   const smallestFirst = [...clusters].sort(byNodesThenName);
   const waves: Cluster[][] = [];
-  let size = cap(Math.max(1, g.firstWave));
+  let size = cap(Math.max(1, strategy.firstWave));
   // Wave 1: the smallest clusters, or the large canary and the smallest ones.
-  const w1 = g.largestClassBy <= 1 ? [...take([big], 1), ...take(smallestFirst, size - 1)] : take(smallestFirst, size);
-  waves.push(w1);
+  const first = strategy.largestClassBy <= 1 ? [...take([big], 1), ...take(smallestFirst, size - 1)] : take(smallestFirst, size);
+  waves.push(first);
   if (used.size < clusters.length) {
-    size = cap(Math.max(1, Math.round(g.firstWave * g.growth)));
-    const w2 = used.has(big.name) ? take(stratifiedOrder(clusters), size) : [...take([big], 1), ...take(smallestFirst, size - 1)];
-    waves.push(w2);
+    size = cap(Math.max(1, Math.round(strategy.firstWave * strategy.growth)));
+    const second = used.has(big.name) ? take(stratifiedOrder(clusters), size) : [...take([big], 1), ...take(smallestFirst, size - 1)];
+    waves.push(second);
   }
-  const rest = stratifiedOrder(clusters.filter((c) => !used.has(c.name)));
-  let i = 0;
-  let k = 2;
-  while (i < rest.length) {
-    size = cap(Math.max(1, Math.round(g.firstWave * Math.pow(g.growth, k))));
-    waves.push(rest.slice(i, i + size));
-    i += size;
-    k++;
+  const rest = stratifiedOrder(clusters.filter((cluster) => !used.has(cluster.name)));
+  let start = 0;
+  let power = 2;
+  while (start < rest.length) {
+    size = cap(Math.max(1, Math.round(strategy.firstWave * Math.pow(strategy.growth, power))));
+    waves.push(rest.slice(start, start + size));
+    start += size;
+    power++;
   }
   // Order inside a wave: the largest first, so the riskiest cluster starts first under a concurrency cap.
-  return waves.map((w) => [...w].sort((a, b) => b.nodes - a.nodes || (a.name < b.name ? -1 : 1)));
+  return waves.map((wave) => [...wave].sort((a, b) => b.nodes - a.nodes || (a.name < b.name ? -1 : 1)));
 }
 
 export interface ExplicitWaveProblem {
@@ -107,21 +109,21 @@ export function explicitWaves(clusters: readonly Cluster[], list: readonly Expli
   const problems: ExplicitWaveProblem[] = [];
   const used = new Set<string>();
   const order = stratifiedOrder(clusters);
-  const waves = list.map((w, i) => {
-    const want = w.count ?? (w.percent !== undefined ? Math.max(1, Math.ceil((clusters.length * w.percent) / 100)) : Number.POSITIVE_INFINITY);
+  const waves = list.map((wave, i) => {
+    const want = wave.count ?? (wave.percent !== undefined ? Math.max(1, Math.ceil((clusters.length * wave.percent) / 100)) : Number.POSITIVE_INFINITY);
     const picked: Cluster[] = [];
-    for (const c of order) {
+    for (const cluster of order) {
       if (picked.length >= want) break;
-      if (used.has(c.name) || !selects(w.clusters, c)) continue;
-      used.add(c.name);
-      picked.push(c);
+      if (used.has(cluster.name) || !selects(wave.clusters, cluster)) continue;
+      used.add(cluster.name);
+      picked.push(cluster);
     }
-    if (picked.length === 0) problems.push({ wave: i, message: `wave \`${w.name}\` selects no cluster (every cluster its selector matches is in an earlier wave, or none matches)`, hint: 'change its `clusters` selector, or remove the wave' });
+    if (picked.length === 0) problems.push({ wave: i, message: `wave \`${wave.name}\` selects no cluster (every cluster its selector matches is in an earlier wave, or none matches)`, hint: 'change its `clusters` selector, or remove the wave' });
     return picked.sort((a, b) => b.nodes - a.nodes || (a.name < b.name ? -1 : 1));
   });
-  const left = order.filter((c) => !used.has(c.name));
+  const left = order.filter((cluster) => !used.has(cluster.name));
   if (left.length > 0) {
-    const names = left.slice(0, 5).map((c) => c.name).join(', ');
+    const names = left.slice(0, 5).map((cluster) => cluster.name).join(', ');
     problems.push({
       wave: -1,
       message: `${left.length} cluster(s) of the plan are in no wave (${names}${left.length > 5 ? ', …' : ''})`,
@@ -140,14 +142,14 @@ export interface ResolvedBatch {
 
 /** Node batches of a DaemonSet in a cluster of `nodes` nodes; strictly increasing, ending with every node. */
 export function resolveBatches(nodes: number, batches: readonly BatchSize[]): ResolvedBatch[] {
-  const out: ResolvedBatch[] = [];
+  const resolved: ResolvedBatch[] = [];
   let last = 0;
-  for (const b of batches) {
-    const n = Math.min(nodes, 'nodes' in b ? b.nodes : Math.max(1, Math.ceil((nodes * b.percent) / 100 - 1e-9)));
-    if (n <= last) continue;
-    out.push({ nodes: n, fraction: n / nodes });
-    last = n;
+  for (const batch of batches) {
+    const count = Math.min(nodes, 'nodes' in batch ? batch.nodes : Math.max(1, Math.ceil((nodes * batch.percent) / 100 - 1e-9)));
+    if (count <= last) continue;
+    resolved.push({ nodes: count, fraction: count / nodes });
+    last = count;
   }
-  if (last < nodes) out.push({ nodes, fraction: 1 });
-  return out;
+  if (last < nodes) resolved.push({ nodes, fraction: 1 });
+  return resolved;
 }

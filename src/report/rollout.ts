@@ -13,7 +13,7 @@
  */
 import { formatClock, formatIso } from '../core/time.ts';
 import type { RehearsalResult } from '../orchestrator/report-types.ts';
-import type { FleetReport, RunReport } from '../twin/report-types.ts';
+import type { FleetReport, RunReport } from '../twin/index.ts';
 import { COLORS, timelineChart, type Moment, type TimelineBar, type TimelineLane, type TimelineTick } from './charts.ts';
 import { escapeHtml } from './escape.ts';
 import { formatAvailability, formatDuration, formatInt, formatPercent } from './format.ts';

@@ -2,7 +2,7 @@
  * The report's inline stylesheet: system fonts only (renders offline), a
  * readable 1100 px column, print rules that keep figures and rows whole.
  */
-import { FONT_STACK } from './charts.ts';
+import { FONT_STACK } from './chart-theme.ts';
 
 export const REPORT_CSS = `
 :root { --ink: #111827; --muted: #6b7280; --line: #e5e7eb; --soft: #f8fafc; --bad: #b4232f; --warn: #a15c00; --ok: #1f7a4d; }

@@ -18,6 +18,7 @@
  *   view.state.phase; // 'halted'
  *   requestControl('rollout.db', 'approve', { by: 'alice', wave: 3 }, new Date().toISOString());
  */
+import { describeError } from '../core/errors.ts';
 import { formatIso } from '../core/time.ts';
 import type { RolloutSpec } from '../orchestrator/compile.ts';
 import { decide, initialState, type RolloutEvent, type RolloutState } from '../orchestrator/core.ts';
@@ -46,8 +47,8 @@ export interface RolloutView {
 /** A database that is not a firebreak rollout's. */
 export class NotARollout extends Error {
   readonly code = 'FB_NOT_A_ROLLOUT';
-  constructor(path: string, why: string) {
-    super(`${path} is not a firebreak rollout state database: ${why}`);
+  constructor(path: string, why: string, options?: ErrorOptions) {
+    super(`${path} is not a firebreak rollout state database: ${why}`, options);
     this.name = 'NotARollout';
   }
 }
@@ -67,14 +68,14 @@ function openExisting(path: string, access: 'read' | 'request'): EventStore {
     store = EventStore.open(path, { access });
   } catch (e) {
     if (e instanceof NotAStore) throw e;
-    throw new NotARollout(path, e instanceof Error ? e.message : String(e));
+    throw new NotARollout(path, describeError(e), { cause: e });
   }
   try {
     if (store.getMeta('spec') === undefined) throw new NotARollout(path, 'it holds no rollout spec (its writer never got as far as starting a rollout)');
   } catch (e) {
     store.close();
     if (e instanceof NotARollout) throw e;
-    throw new NotARollout(path, e instanceof Error ? e.message : String(e));
+    throw new NotARollout(path, describeError(e), { cause: e });
   }
   return store;
 }
@@ -86,8 +87,8 @@ function metaOf(store: EventStore): RolloutMeta {
 function specOf(path: string, store: EventStore): RolloutSpec {
   try {
     return JSON.parse(store.getMeta('spec') ?? '') as RolloutSpec;
-  } catch {
-    throw new NotARollout(path, 'its rollout spec is not JSON');
+  } catch (e) {
+    throw new NotARollout(path, `its rollout spec is not JSON (${describeError(e)})`, { cause: e });
   }
 }
 

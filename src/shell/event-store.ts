@@ -43,6 +43,7 @@
  *   for (const r of store.records()) console.log(r.seq, r.kind);
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { describeError } from '../core/errors.ts';
 import { inspectStorePath, NotAStore, readSchema, schemaProblem, STORE_APPLICATION_ID, STORE_FORMAT, STORE_SCHEMA_VERSION } from './store-file.ts';
 import { commandLine, currentWriter, WriterLock, type WriterInfo } from './writer-lock.ts';
 
@@ -351,6 +352,6 @@ function initialise(db: DatabaseSync, path: string, writer?: WriterInfo): void {
     db.exec('COMMIT');
   } catch (e) {
     if (db.isTransaction) db.exec('ROLLBACK');
-    throw e instanceof NotAStore ? e : new NotAStore(path, `${path} cannot be opened as a state database: ${e instanceof Error ? e.message : String(e)}`);
+    throw e instanceof NotAStore ? e : new NotAStore(path, `${path} cannot be opened as a state database: ${describeError(e)}`, { cause: e });
   }
 }

@@ -12,6 +12,7 @@
  * @example
  *   const { state, unanswered } = foldLog(spec, store.records()); // throws LogCorrupt
  */
+import { describeError } from '../core/errors.ts';
 import type { RolloutSpec } from '../orchestrator/compile.ts';
 import { decide, initialState, type RolloutCommand, type RolloutEvent, type RolloutState } from '../orchestrator/core.ts';
 import type { LogRecord } from './event-store.ts';
@@ -20,8 +21,8 @@ import type { LogRecord } from './event-store.ts';
 export class LogCorrupt extends Error {
   readonly code = 'FB_LOG_CORRUPT';
   readonly seq: number;
-  constructor(seq: number, message: string) {
-    super(seq > 0 ? `record ${seq}: ${message}` : message);
+  constructor(seq: number, message: string, options?: ErrorOptions) {
+    super(seq > 0 ? `record ${seq}: ${message}` : message, options);
     this.name = 'LogCorrupt';
     this.seq = seq;
   }
@@ -57,8 +58,8 @@ function parse(rec: LogRecord): Record<string, unknown> {
   let x: unknown;
   try {
     x = JSON.parse(rec.body);
-  } catch {
-    throw new LogCorrupt(rec.seq, `its body is not JSON (${rec.type} ${rec.kind} ${rec.id})`);
+  } catch (e) {
+    throw new LogCorrupt(rec.seq, `its body is not JSON (${rec.type} ${rec.kind} ${rec.id})`, { cause: e });
   }
   if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new LogCorrupt(rec.seq, `its body is not an object (${rec.type} ${rec.kind} ${rec.id})`);
   return x as Record<string, unknown>;
@@ -108,7 +109,7 @@ export function foldLog(spec: RolloutSpec, records: readonly LogRecord[]): Folde
     try {
       d = decide(spec, state, e);
     } catch (err) {
-      throw new LogCorrupt(rec.seq, `the decision core cannot take event ${rec.kind} ${rec.id}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new LogCorrupt(rec.seq, `the decision core cannot take event ${rec.kind} ${rec.id}: ${describeError(err)}`, { cause: err });
     }
     state = d.state;
     expected = [...d.commands];

@@ -25,28 +25,35 @@
  * clusters with customer impact, and the orchestrator's share of each
  * cluster's API requests per minute.
  *
+ * This file is the run loop and the composition root of the twin adapters
+ * (src/adapters/twin/): the only place in the shell that names their classes.
+ * Its rooms: rehearsal-break-glass.ts (the twin's break-glass endpoint),
+ * rehearsal-state.ts (the state database's identity), rehearsal-observer.ts
+ * (SLO breach, API share), rehearsal-summary.ts (the result).
+ *
  * @example
- *   const r = await rehearse({ scenario, plan, seed: 1, compare: true });
+ *   const spec = rehearsalSpec(loadPlanFile('plans/default.yaml'), scenario, 1, twinMetricCatalogue(scenario)); // src/input/rollout-spec.ts
+ *   const r = await rehearse({ scenario, spec, compare: true });
  *   r.result.outcome; // 'halted'
  */
-import { formatIso } from '../core/time.ts';
-import { compileRollout, PlanCompileError, type PlanProblem, type RolloutSpec } from '../orchestrator/compile.ts';
+import { TwinMetricSource } from '../adapters/twin/metric-source.ts';
+import { TwinTarget, type Effect } from '../adapters/twin/target.ts';
+import type { RolloutSpec } from '../orchestrator/compile.ts';
 import type { RolloutState } from '../orchestrator/core.ts';
-import type { RolloutPlan } from '../orchestrator/plan.ts';
-import { REHEARSAL_SCHEMA_VERSION, type ApplyRecord, type IncompleteReason, type RehearsalOutcome, type RehearsalResult, type WaveReport } from '../orchestrator/report-types.ts';
-import { Twin, type Controller } from '../twin/engine.ts';
-import type { RunReport, RunSeries } from '../twin/report-types.ts';
-import type { Scenario } from '../twin/scenario.ts';
+import type { RehearsalResult } from '../orchestrator/report-types.ts';
+import { Twin, type RunReport, type RunSeries, type Scenario } from '../twin/index.ts';
 import { EventStore } from './event-store.ts';
-import type { WriterInfo } from './writer-lock.ts';
+import { RehearsalObserver } from './rehearsal-observer.ts';
+import { rehearsalBreakGlass } from './rehearsal-break-glass.ts';
+import { claimStore } from './rehearsal-state.ts';
+import { summarise } from './rehearsal-summary.ts';
 import { RolloutShell } from './runner.ts';
-import { TwinMetricSource } from './twin-metrics.ts';
-import { TwinTarget, type Effect } from './twin-target.ts';
+import type { WriterInfo } from './writer-lock.ts';
 
 export interface RehearsalInput {
   readonly scenario: Scenario;
-  readonly plan: RolloutPlan;
-  readonly seed: number;
+  /** The plan compiled for this scenario (src/input/rollout-spec.ts `rehearsalSpec`); its seed is the rehearsal's (the twin's and the backoff jitter's). */
+  readonly spec: RolloutSpec;
   /** SQLite file of the rollout's state; default in memory. An existing file is resumed. */
   readonly statePath?: string;
   /** Also run the scenario's own naive pipeline, for the baseline fleet block. */
@@ -82,129 +89,22 @@ export interface RehearsalOutput {
   readonly counters: { readonly decisions: number; readonly commands: number; readonly replayed: number; readonly records: number };
 }
 
-/** A state database that belongs to another rehearsal. */
-export class StateMismatch extends Error {
-  readonly code = 'FB_STATE_MISMATCH';
-  constructor(message: string) {
-    super(message);
-    this.name = 'StateMismatch';
-  }
-}
-
-/** The break-glass endpoint the twin offers when the plan may use one. */
-export function rehearsalBreakGlass(plan: RolloutPlan): { readonly seats: number } | undefined {
-  return plan.rollback.breakGlass === 'never' ? undefined : { seats: plan.rollback.breakGlassSeats };
-}
-
-/** Compiles the plan for this scenario's fleet and change; throws PlanCompileError with located-able problems. */
-export function rehearsalSpec(plan: RolloutPlan, scenario: Scenario, seed: number, source?: TwinMetricSource): RolloutSpec {
-  const ch = scenario.change;
-  const problems: PlanProblem[] = [];
-  if (ch === undefined) throw new PlanCompileError([{ path: ['spec', 'change'], message: `the scenario \`${scenario.name}\` has no spec.change to rehearse`, hint: 'rehearse with a scenario that defines the change' }]);
-  const pc = plan.change;
-  if (pc.source === 'twin' && pc.name !== undefined && pc.name !== ch.name) {
-    problems.push({ path: ['spec', 'change', 'twin', 'name'], message: `the scenario's change is \`${ch.name}\`, not \`${pc.name}\``, hint: `name the scenario's change, or leave out the name` });
-  }
-  if (pc.source === 'manifests') {
-    const w = pc.objects.find((o) => o.kind === 'DaemonSet' || o.kind === 'Deployment');
-    if (w === undefined) problems.push({ path: ['spec', 'change', 'manifests'], message: 'no DaemonSet or Deployment among the manifests: the twin rehearses a workload', hint: 'add the workload manifest' });
-    else if (w.name !== ch.name || w.kind !== ch.kind) {
-      problems.push({ path: ['spec', 'change', 'manifests'], message: `the manifests' workload is ${w.kind} ${w.name}, but the scenario rehearses ${ch.kind} ${ch.name}`, hint: 'rehearse the plan with the scenario that models this workload' });
-    }
-  }
-  const levels = scenario.model.apf.levels.map((l) => l.name);
-  const r = compileRollout(plan, scenario.clusters, {
-    change: { name: ch.name, kind: ch.kind, namespace: ch.namespace },
-    seed,
-    ...(source !== undefined ? { metrics: source } : {}),
-    priorityLevels: levels,
-  });
-  if (problems.length > 0 || r.spec === undefined) throw new PlanCompileError([...problems, ...r.problems]);
-  return r.spec;
-}
-
 const SCRAPE_S = 15;
-
-/** SLOs for "first SLO breach": the Kubernetes API latency SLOs, and 99 % of ordinary requests served. */
-const SLOS: readonly { readonly name: string; readonly test: (m: ReturnType<Twin['observeAt']>) => number | null }[] = [
-  { name: 'single-object API call p99 ≤ 1 s', test: (m) => (m.apiserver_p99_single_object_seconds > 1 ? m.apiserver_p99_single_object_seconds : null) },
-  { name: 'LIST p99 ≤ 30 s', test: (m) => (m.apiserver_p99_seconds > 30 ? m.apiserver_p99_seconds : null) },
-  { name: '99 % of API requests served', test: (m) => (m.apiserver_success_ratio < 0.99 ? m.apiserver_success_ratio : null) },
-];
-
-/** Watches changed clusters every step: first SLO breach, and the orchestrator's API share per minute. */
-class Observer implements Controller {
-  readonly #target: TwinTarget;
-  readonly #source: TwinMetricSource;
-  readonly #index: Map<string, number>;
-  breach: { atS: number; cluster: string; slo: string; value: number } | null = null;
-  peakShare = 0;
-  peak: { cluster: string; minute: number } | null = null;
-
-  constructor(twin: Twin, target: TwinTarget, source: TwinMetricSource) {
-    this.#target = target;
-    this.#source = source;
-    this.#index = new Map(twin.sims.map((s, i) => [s.cluster.name, i]));
-  }
-
-  onStep(twin: Twin): void {
-    const t = Math.round(twin.t);
-    if (this.breach === null) {
-      for (const [cluster, since] of this.#target.changed) {
-        if (t < since) continue;
-        const i = this.#index.get(cluster) ?? -1;
-        const sim = twin.sims[i];
-        if (sim === undefined || sim.quietFlag()) continue;
-        // Cheap first: the ordinary p99 bounds the single-object p99.
-        if (sim.p99() <= 1 && sim.successRatio() >= 0.99) continue;
-        const m = twin.observeAt(i);
-        for (const slo of SLOS) {
-          const v = slo.test(m);
-          if (v !== null && this.breach === null) this.breach = { atS: t, cluster, slo: slo.name, value: Number(v.toPrecision(6)) };
-        }
-        if (this.breach !== null) break;
-      }
-    }
-    if (t % 60 === 0 && t > 0) this.#minute(twin, t / 60 - 1);
-  }
-
-  /** The orchestrator's share of each cluster's API requests in minute `m`. */
-  #minute(twin: Twin, m: number): void {
-    const from = twin.scenario.startMs + m * 60_000;
-    for (const [cluster, minutes] of this.#target.apiRequests) {
-      const n = minutes.get(m);
-      if (n === undefined) continue;
-      const w = this.#source.window(cluster, 'apiserver_requests_per_second', from, from + 60_000);
-      const rps = w === undefined || w.v.length === 0 ? 0 : w.v.reduce((a, b) => a + b, 0) / w.v.length;
-      const share = n / (n + rps * 60);
-      if (share > this.peakShare) {
-        this.peakShare = share;
-        this.peak = { cluster, minute: m };
-      }
-    }
-  }
-}
-
-function sig(x: number): number {
-  return Number(x.toPrecision(6));
-}
 
 /** Runs a rehearsal (resuming it when `statePath` holds one). */
 export async function rehearse(input: RehearsalInput): Promise<RehearsalOutput> {
-  const { plan, seed } = input;
-  const scenario = input.scenario;
-  const glass = rehearsalBreakGlass(plan);
+  const { spec, scenario } = input;
+  const seed = spec.seed;
+  const glass = rehearsalBreakGlass(spec.rollback);
   const twin = new Twin(scenario, { seed, pipeline: false, operators: false, ...(glass !== undefined ? { breakGlass: glass } : {}) });
-  const ev = plan.evaluation;
+  const ev = spec.evaluation;
   const source = new TwinMetricSource(twin, {
     scrapeS: SCRAPE_S,
     retentionS: Math.max(ev.preWindowS, ev.windowS) + 120,
     ...(input.dropMetrics !== undefined ? { dropAfter: input.dropMetrics } : {}),
   });
-  const spec = rehearsalSpec(plan, input.scenario, seed, source);
-  const waveOf = new Map(spec.clusters.map((c) => [c.name, c.wave]));
   const target = new TwinTarget(twin, (b) => `firebreak batch ${b + 1}`);
-  const observer = new Observer(twin, target, source);
+  const observer = new RehearsalObserver(twin, target, source);
   // The scrape of a step comes before the orchestrator's evaluation in that step (both see the state
   // after the previous step); the observer runs as a twin controller.
   twin.addController(observer);
@@ -215,7 +115,7 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalOutput> 
     ...(input.writer !== undefined ? { writer: input.writer } : {}),
   });
   try {
-    checkMeta(store, spec, input);
+    claimStore(store, spec, { seed, scenario, fingerprint: input.fingerprint ?? '' });
     const approveAfterMs = input.approveAfterS === undefined ? 300_000 : input.approveAfterS === null ? null : input.approveAfterS * 1000;
     const shell = RolloutShell.open({
       spec,
@@ -251,7 +151,22 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalOutput> 
       naive.run();
       baseline = naive.result();
     }
-    const result = summarise(spec, shell.state, report, input, target, observer, waveOf, baseline?.report, twin.clock.now());
+    const result = summarise({
+      spec,
+      state: shell.state,
+      report,
+      scenario,
+      seed,
+      target: {
+        applies: target.effects.filter((e) => e.kind === 'apply'),
+        clustersChanged: target.changed.size,
+        requests: target.totalRequests,
+        breakGlassRequests: target.breakGlassRequests,
+      },
+      observed: observer,
+      ...(baseline !== undefined ? { baseline: baseline.report } : {}),
+      endMs: twin.clock.now(),
+    });
     return {
       result,
       report,
@@ -266,139 +181,3 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalOutput> 
     store.close();
   }
 }
-
-/** A new store gets what made it, in one transaction; an existing one must have been made from the same inputs. */
-function checkMeta(store: EventStore, spec: RolloutSpec, input: RehearsalInput): void {
-  const specJson = JSON.stringify(spec);
-  const fingerprint = input.fingerprint ?? '';
-  const wrote = store.initMeta('kind', {
-    kind: 'rehearsal',
-    spec: specJson,
-    fingerprint,
-    seed: String(input.seed),
-    scenario: input.scenario.name,
-    startMs: String(input.scenario.startMs),
-    timeZone: input.scenario.timeZone,
-  });
-  if (wrote) return;
-  const kind = store.getMeta('kind');
-  if (kind !== 'rehearsal') throw new StateMismatch(`${store.path} holds a ${kind ?? 'store with no kind'}, not a rehearsal; use a new --state file`);
-  const missing = ['spec', 'fingerprint', 'seed'].filter((k) => store.getMeta(k) === undefined);
-  if (missing.length > 0) throw new StateMismatch(`${store.path} holds a rehearsal with no ${missing.join(', ')} (left half-written by an older firebreak); use a new --state file`);
-  if (store.getMeta('fingerprint') !== fingerprint || store.getMeta('spec') !== specJson || store.getMeta('seed') !== String(input.seed)) {
-    throw new StateMismatch(`${store.path} holds a rehearsal of other inputs (plan, scenario or seed differ); use a new --state file, or the same inputs to resume it`);
-  }
-}
-
-/** Why the run ended with the rollout neither completed nor stopped: where it stood, since when, what moves it on. */
-function incompleteReason(spec: RolloutSpec, state: RolloutState, scenario: Scenario, endMs: number): IncompleteReason {
-  const iso = (ms: number | null): string | null => (ms === null ? null : formatIso(ms, scenario.timeZone));
-  const clock = (ms: number | null): string => (ms === null ? '—' : formatIso(ms, scenario.timeZone).slice(11, 19));
-  const ended = `the scenario ended at ${clock(endMs)}`;
-  const wave = state.wave >= 0 ? state.wave + 1 : null;
-  const waveName = wave === null ? '' : `wave ${wave} of ${spec.waves.length}${spec.waves[state.wave] !== undefined ? ` (${spec.waves[state.wave]?.name ?? ''})` : ''}`;
-  const base = { phase: state.phase, wave, by: null, reason: null } as const;
-  switch (state.phase) {
-    case 'paused': {
-      const why = state.pauseReason === null || state.pauseReason === '' ? '' : ` (${state.pauseReason})`;
-      return {
-        ...base,
-        since: iso(state.pausedAt),
-        by: state.pausedBy,
-        reason: state.pauseReason,
-        next: 'resume',
-        message: `paused by ${state.pausedBy ?? 'someone'} at ${clock(state.pausedAt)}${why} and still paused when ${ended}`,
-      };
-    }
-    case 'awaiting-approval':
-      return { ...base, since: iso(state.awaitingSince), next: 'approve', message: `${waveName} waiting for a manual approval since ${clock(state.awaitingSince)}, and still waiting when ${ended}` };
-    case 'pending':
-      return { ...base, since: null, next: null, message: `${ended} before the rollout started` };
-    default:
-      return { ...base, since: iso(state.waveStartedAt ?? state.startedAt), next: null, message: `still ${state.phase}${wave === null ? '' : ` in ${waveName}`} when ${ended}; a longer scenario gives it time to finish` };
-  }
-}
-
-function summarise(
-  spec: RolloutSpec,
-  state: RolloutState,
-  report: RunReport,
-  input: RehearsalInput,
-  target: TwinTarget,
-  observer: Observer,
-  waveOf: ReadonlyMap<string, number>,
-  baseline: RunReport | undefined,
-  endMs: number,
-): RehearsalResult {
-  const s = input.scenario;
-  const iso = (ms: number | null): string | null => (ms === null ? null : formatIso(ms, s.timeZone));
-  const isoS = (sec: number): string => formatIso(s.startMs + sec * 1000, s.timeZone);
-  const outcome: RehearsalOutcome =
-    state.phase === 'completed' ? 'completed' : state.phase === 'aborted' ? 'aborted' : state.phase === 'halted' || (state.phase === 'rolling-back' && state.halt?.by !== 'person') ? 'halted' : state.phase === 'rolling-back' ? 'aborted' : 'incomplete';
-  const halt = state.halt;
-  const breach = observer.breach;
-  const breachMs = breach === null ? null : s.startMs + breach.atS * 1000;
-  const detection = halt === null ? null : breachMs === null || breachMs > halt.at ? 0 : (halt.at - breachMs) / 1000;
-  const impacted = report.clusters.filter((c) => c.dataPlane.firstErrorsAt !== null).map((c) => c.name);
-  const waves: WaveReport[] = spec.waves.map((w, i) => {
-    const times = state.waveTimes[i];
-    const started = times?.startedAt ?? null;
-    const ended = times?.endedAt ?? null;
-    const haltedHere = halt !== null && halt.wave === i;
-    return {
-      wave: i + 1,
-      name: w.name,
-      clusters: w.clusters.map((k) => spec.clusters[k]?.name ?? ''),
-      startedAt: iso(started),
-      endedAt: iso(ended),
-      outcome: haltedHere ? 'halted' : started === null ? 'not-started' : ended === null ? 'in-progress' : 'completed',
-    };
-  });
-  const applies: ApplyRecord[] = target.effects
-    .filter((e) => e.kind === 'apply')
-    .map((e) => {
-      const batch = Number(e.commandId.split(':')[2] ?? '0');
-      const sc = spec.clusters.find((c) => c.name === e.cluster);
-      return { cluster: e.cluster, wave: (waveOf.get(e.cluster) ?? 0) + 1, batch: batch + 1, nodes: sc?.batches[batch]?.nodes ?? 0, at: isoS(e.atS) };
-    });
-  const peak = observer.peak;
-  return {
-    schemaVersion: REHEARSAL_SCHEMA_VERSION,
-    plan: spec.name,
-    scenario: s.name,
-    seed: input.seed,
-    outcome,
-    phase: state.phase,
-    startedAt: iso(state.startedAt),
-    completedAt: iso(state.completedAt),
-    haltedAt: iso(halt?.at ?? null),
-    haltedInWave: halt === null ? null : halt.wave + 1,
-    haltReason:
-      halt === null
-        ? null
-        : { by: halt.by, gate: halt.gate, cluster: halt.cluster, wave: halt.wave + 1, batch: halt.batch === null ? null : halt.batch + 1, message: halt.message, figures: halt.result },
-    incomplete: outcome === 'incomplete' ? incompleteReason(spec, state, s, endMs) : null,
-    firstSloBreachAt: breach === null ? null : isoS(breach.atS),
-    firstSloBreach: breach === null ? null : { cluster: breach.cluster, slo: breach.slo, value: breach.value },
-    detectionSeconds: detection,
-    clustersChanged: target.changed.size,
-    clustersImpacted: impacted.length,
-    impactedClusters: impacted,
-    rollbackCompletedAt: iso(state.rollbackCompletedAt),
-    rollbackSeconds: halt === null || state.rollbackCompletedAt === null ? null : (state.rollbackCompletedAt - halt.at) / 1000,
-    orchestratorApiShare: sig(observer.peakShare),
-    orchestratorApi: {
-      requests: target.totalRequests,
-      breakGlassRequests: target.breakGlassRequests,
-      peakCluster: peak?.cluster ?? null,
-      peakAt: peak === null ? null : isoS(peak.minute * 60),
-      budget: { qps: spec.budget.qps, burst: spec.budget.burst },
-    },
-    waves,
-    applies,
-    gatesUnavailable: spec.unavailableGates,
-    fleet: report.fleet,
-    ...(baseline !== undefined ? { baseline: baseline.fleet } : {}),
-  };
-}
-

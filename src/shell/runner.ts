@@ -28,6 +28,12 @@
  * next run continues it (otherwise the log would run on to the scenario's
  * end and a resume would find no time left).
  *
+ * Commands carry what carrying them out needs (an evaluate command names
+ * each judged cluster's baselines, the time its comparison starts and the
+ * snapshot whose levels it compares with): the shell never reads the core's
+ * state to execute one. It keeps only the levels of the snapshot results it
+ * recorded (rebuilt from the log on resume).
+ *
  * Time comes from the caller (`advance(now)`); the shell keeps no timers.
  *
  * @example
@@ -35,10 +41,11 @@
  *   while (!twin.done) { await shell.advance(twin.clock.now()); twin.step(); }
  */
 import type { RolloutSpec } from '../orchestrator/compile.ts';
-import { decide, evaluateTargets, initialState, isTerminal, nextWake, type ClusterEvaluation, type ClusterState, type RolloutCommand, type RolloutEvent, type RolloutState, type StatusResult } from '../orchestrator/core.ts';
-import { gateIssues, type GateSeries, type Levels, type SeriesSet, type SeriesWindow } from '../orchestrator/gates.ts';
-import type { MetricResult, MetricSource, RolloutTarget } from '../orchestrator/interfaces.ts';
-import { median } from '../orchestrator/stats.ts';
+import { decide, evaluateTargets, initialState, isTerminal, nextWake, type ClusterEvaluation, type RolloutCommand, type RolloutEvent, type RolloutState, type StatusResult } from '../orchestrator/core.ts';
+import type { GateSeries } from '../orchestrator/gate-catalogue.ts';
+import { gateIssues, type Levels, type SeriesSet } from '../orchestrator/gates.ts';
+import type { MetricResult, MetricSource, RolloutTarget, SeriesWindow } from '../orchestrator/ports.ts';
+import { median, significant6 } from '../core/number.ts';
 import type { EventStore, InboxItem, LogRecord } from './event-store.ts';
 import { eventId, foldLog } from './log-check.ts';
 
@@ -72,6 +79,12 @@ export class ReplayDivergence extends Error {
   }
 }
 
+/** The levels before a canary's change, the canary's and its baselines', as one snapshot result reported them. */
+interface SnapshotLevels {
+  readonly canary: Levels;
+  readonly baselines: Readonly<Record<string, Levels>>;
+}
+
 interface Replay {
   readonly records: readonly LogRecord[];
   cursor: number;
@@ -93,7 +106,8 @@ export class RolloutShell {
   readonly #criticalGates: readonly GateSeries[];
   readonly #criticalSeries: readonly string[];
   readonly #otherSeries: readonly string[];
-  readonly #index: ReadonlyMap<string, number>;
+  /** The levels before the change of every snapshot result recorded, by snapshot command id (evaluate commands name theirs). */
+  readonly #levels = new Map<string, SnapshotLevels>();
   #state: RolloutState;
   #queue: RolloutCommand[] = [];
   #replay: Replay | null = null;
@@ -102,35 +116,35 @@ export class RolloutShell {
   /** Wall-clock-free counters for benchmarks. */
   readonly counters = { decisions: 0, commands: 0, replayed: 0 };
 
-  private constructor(d: ShellDeps) {
-    this.spec = d.spec;
-    this.#store = d.store;
-    this.#target = d.target;
-    this.#source = d.source;
-    this.#hooks = d.hooks;
-    this.#hold = d.holdWhilePaused === true;
-    this.#state = initialState(d.spec);
-    this.#metricGates = d.spec.gates.filter((g) => g.gate.kind === 'metric');
+  private constructor(deps: ShellDeps) {
+    this.spec = deps.spec;
+    this.#store = deps.store;
+    this.#target = deps.target;
+    this.#source = deps.source;
+    this.#hooks = deps.hooks;
+    this.#hold = deps.holdWhilePaused === true;
+    this.#state = initialState(deps.spec);
+    this.#metricGates = deps.spec.gates.filter((g) => g.gate.kind === 'metric');
     this.#allSeries = [...new Set(this.#metricGates.map((g) => g.series))];
     this.#criticalGates = this.#metricGates.filter((g) => g.gate.critical);
     this.#criticalSeries = [...new Set(this.#criticalGates.map((g) => g.series))];
     this.#otherSeries = this.#allSeries.filter((x) => !this.#criticalSeries.includes(x));
-    this.#index = new Map(d.spec.clusters.map((x, i) => [x.name, i]));
   }
 
   /** Opens a shell on a store: fresh when the log is empty, resuming otherwise. Throws LogCorrupt for a log that does not verify. */
-  static open(d: ShellDeps): RolloutShell {
-    const shell = new RolloutShell(d);
-    const records = d.store.records();
+  static open(deps: ShellDeps): RolloutShell {
+    const shell = new RolloutShell(deps);
+    const records = deps.store.records();
     if (records.length > 0) {
-      const folded = foldLog(d.spec, records);
-      if (d.replayEffects) {
+      const folded = foldLog(deps.spec, records);
+      if (deps.replayEffects) {
         shell.#replay = { records, cursor: 0, expected: [], issued: new Map() };
       } else {
         // Nothing is carried out again but the commands with no recorded result, in the order they were issued.
         shell.#state = folded.state;
         shell.#queue = [...folded.unanswered];
         shell.counters.decisions += folded.events;
+        for (const record of records) if (record.type === 'event' && record.kind === 'snapshot-result') shell.#remember(JSON.parse(record.body) as RolloutEvent);
       }
     }
     return shell;
@@ -172,25 +186,26 @@ export class RolloutShell {
 
   // ─── live ─────────────────────────────────────────────────────────────────
 
-  async #process(e: RolloutEvent, now: number): Promise<void> {
-    this.#store.appendAll(this.#decideLive(e));
+  async #process(event: RolloutEvent, now: number): Promise<void> {
+    this.#store.appendAll(this.#decideLive(event));
     await this.#drain(now);
   }
 
   /** Decides a new event; returns the records to store (the event, then its commands) before anything runs. */
-  #decideLive(e: RolloutEvent): Omit<LogRecord, 'seq'>[] {
-    const commands = this.#decide(e);
-    const records: Omit<LogRecord, 'seq'>[] = [{ type: 'event', at: e.at, kind: e.kind, id: eventId(e), body: JSON.stringify(e) }];
-    for (const c of commands) {
-      records.push({ type: 'command', at: e.at, kind: c.kind, id: c.id, body: JSON.stringify(c) });
+  #decideLive(event: RolloutEvent): Omit<LogRecord, 'seq'>[] {
+    const commands = this.#decide(event);
+    const records: Omit<LogRecord, 'seq'>[] = [{ type: 'event', at: event.at, kind: event.kind, id: eventId(event), body: JSON.stringify(event) }];
+    for (const command of commands) {
+      records.push({ type: 'command', at: event.at, kind: command.kind, id: command.id, body: JSON.stringify(command) });
       this.counters.commands++;
-      this.#queue.push(c);
+      this.#queue.push(command);
     }
     return records;
   }
 
-  #decide(e: RolloutEvent): RolloutCommand[] {
-    const { state, commands } = decide(this.spec, this.#state, e);
+  #decide(event: RolloutEvent): RolloutCommand[] {
+    this.#remember(event);
+    const { state, commands } = decide(this.spec, this.#state, event);
     this.#state = state;
     this.#wake = undefined;
     this.counters.decisions++;
@@ -199,9 +214,9 @@ export class RolloutShell {
 
   async #drain(now: number): Promise<void> {
     while (this.#queue.length > 0) {
-      const c = this.#queue.shift() as RolloutCommand;
-      const r = await this.#execute(c, now);
-      this.#store.appendAll(this.#decideLive(r));
+      const command = this.#queue.shift() as RolloutCommand;
+      const result = await this.#execute(command, now);
+      this.#store.appendAll(this.#decideLive(result));
     }
   }
 
@@ -213,130 +228,135 @@ export class RolloutShell {
   // ─── resuming ─────────────────────────────────────────────────────────────
 
   async #replayUntil(now: number): Promise<void> {
-    const r = this.#replay;
-    if (r === null) return;
-    while (r.cursor < r.records.length) {
-      const rec = r.records[r.cursor] as LogRecord;
-      if (rec.at > now) return;
-      r.cursor++;
+    const replay = this.#replay;
+    if (replay === null) return;
+    while (replay.cursor < replay.records.length) {
+      const record = replay.records[replay.cursor] as LogRecord;
+      if (record.at > now) return;
+      replay.cursor++;
       this.counters.replayed++;
-      if (rec.type === 'command') {
-        const c = matchCommand(r.expected, rec);
-        r.issued.set(c.id, c);
+      if (record.type === 'command') {
+        const command = matchCommand(replay.expected, record);
+        replay.issued.set(command.id, command);
         continue;
       }
-      const e = JSON.parse(rec.body) as RolloutEvent;
-      if ('commandId' in e) {
-        const c = r.issued.get(e.commandId);
-        if (c === undefined) throw new ReplayDivergence(`record ${rec.seq}: result of ${e.commandId}, which was never issued`);
-        const again = await this.#execute(c, rec.at);
+      const event = JSON.parse(record.body) as RolloutEvent;
+      if ('commandId' in event) {
+        const command = replay.issued.get(event.commandId);
+        if (command === undefined) throw new ReplayDivergence(`record ${record.seq}: result of ${event.commandId}, which was never issued`);
+        const again = await this.#execute(command, record.at);
         const body = JSON.stringify(again);
-        if (body !== rec.body) throw new ReplayDivergence(`record ${rec.seq}: ${c.id} gave a different result on replay (the code, the inputs or the twin changed)`, `recorded ${rec.body}\nreplayed ${body}`);
-        r.issued.delete(c.id);
+        if (body !== record.body) throw new ReplayDivergence(`record ${record.seq}: ${command.id} gave a different result on replay (the code, the inputs or the twin changed)`, `recorded ${record.body}\nreplayed ${body}`);
+        replay.issued.delete(command.id);
       }
-      r.expected.push(...this.#decide(e));
+      replay.expected.push(...this.#decide(event));
     }
     this.#replay = null;
-    this.#finishResume(r.expected, r.issued);
+    this.#finishResume(replay.expected, replay.issued);
   }
 
   /** After the log: queue every command with no recorded result (an event and its commands are stored together). */
   #finishResume(expected: readonly RolloutCommand[], issued: ReadonlyMap<string, RolloutCommand>): void {
-    if (expected.length > 0) throw new ReplayDivergence(`the log ends with ${expected.length} decided command(s) that were never recorded (${expected.map((c) => c.id).join(', ')})`);
+    if (expected.length > 0) throw new ReplayDivergence(`the log ends with ${expected.length} decided command(s) that were never recorded (${expected.map((command) => command.id).join(', ')})`);
     this.#queue = [...issued.values()];
   }
 
   // ─── carrying out commands ───────────────────────────────────────────────
 
-  async #execute(c: RolloutCommand, now: number): Promise<RolloutEvent> {
-    switch (c.kind) {
+  /** Keeps the levels a snapshot result reports, for the evaluate commands that name it. */
+  #remember(event: RolloutEvent): void {
+    if (event.kind === 'snapshot-result') this.#levels.set(event.commandId, { canary: event.canary, baselines: event.baselines });
+  }
+
+  async #execute(command: RolloutCommand, now: number): Promise<RolloutEvent> {
+    switch (command.kind) {
       case 'snapshot':
-        return this.#snapshot(c, now);
+        return this.#snapshot(command, now);
       case 'apply': {
-        const outcome = await this.#target.apply({ commandId: c.id, cluster: c.cluster, batch: c.batch, nodes: c.nodes, nodeFraction: c.nodeFraction, identity: c.identity });
-        return { kind: 'apply-result', at: now, commandId: c.id, cluster: c.cluster, batch: c.batch, outcome };
+        const { id, cluster, batch, nodes, nodeFraction, identity } = command;
+        const outcome = await this.#target.apply({ commandId: id, cluster, batch, nodes, nodeFraction, identity });
+        return { kind: 'apply-result', at: now, commandId: id, cluster, batch, outcome };
       }
       case 'evaluate':
-        return this.#evaluate(c, now);
+        return this.#evaluate(command, now);
       case 'kill-switch': {
-        const outcome = await this.#target.killSwitch({ commandId: c.id, cluster: c.cluster });
-        return { kind: 'kill-switch-result', at: now, commandId: c.id, cluster: c.cluster, outcome };
+        const outcome = await this.#target.killSwitch({ commandId: command.id, cluster: command.cluster });
+        return { kind: 'kill-switch-result', at: now, commandId: command.id, cluster: command.cluster, outcome };
       }
       case 'delete': {
-        const outcome = await this.#target.remove({ commandId: c.id, cluster: c.cluster, identity: c.identity });
-        return { kind: 'delete-result', at: now, commandId: c.id, cluster: c.cluster, breakGlass: c.identity.breakGlass, outcome };
+        const outcome = await this.#target.remove({ commandId: command.id, cluster: command.cluster, identity: command.identity });
+        return { kind: 'delete-result', at: now, commandId: command.id, cluster: command.cluster, breakGlass: command.identity.breakGlass, outcome };
       }
       case 'notify':
-        this.#hooks.notify(c, now);
-        return { kind: 'notified', at: now, commandId: c.id };
+        this.#hooks.notify(command, now);
+        return { kind: 'notified', at: now, commandId: command.id };
     }
   }
 
   /** Each cluster's level before the change: the median of each series over the pre-change window. */
-  async #snapshot(c: Extract<RolloutCommand, { kind: 'snapshot' }>, now: number): Promise<RolloutEvent> {
-    const clusters = [c.cluster, ...c.baselines];
-    const res = await this.#source.query({ clusters, series: this.#allSeries, fromMs: c.fromMs, toMs: c.toMs });
+  async #snapshot(command: Extract<RolloutCommand, { kind: 'snapshot' }>, now: number): Promise<RolloutEvent> {
+    const samples = await this.#source.query({ clusters: [command.cluster, ...command.baselines], series: this.#allSeries, fromMs: command.fromMs, toMs: command.toMs });
     const levels = (cluster: string): Levels => {
-      const out: Record<string, number> = {};
-      for (const s of this.#allSeries) {
-        const w = res[cluster]?.[s];
-        if (w !== undefined && w.v.length > 0) out[s] = round6(median(w.v));
+      const measured: Record<string, number> = {};
+      for (const series of this.#allSeries) {
+        const window = samples[cluster]?.[series];
+        if (window !== undefined && window.values.length > 0) measured[series] = significant6(median(window.values));
       }
-      return out;
+      return measured;
     };
     const baselines: Record<string, Levels> = {};
-    for (const b of c.baselines) baselines[b] = levels(b);
-    return { kind: 'snapshot-result', at: now, commandId: c.id, cluster: c.cluster, canary: levels(c.cluster), baselines };
+    for (const baseline of command.baselines) baselines[baseline] = levels(baseline);
+    return { kind: 'snapshot-result', at: now, commandId: command.id, cluster: command.cluster, canary: levels(command.cluster), baselines };
   }
 
-  async #evaluate(c: Extract<RolloutCommand, { kind: 'evaluate' }>, now: number): Promise<RolloutEvent> {
-    const state = (name: string): ClusterState | undefined => this.#state.clusters[this.#index.get(name) ?? -1];
-    const targets = evaluateTargets(c);
+  /** Judges the command's clusters from the command alone: baselines, comparison start and the levels of the snapshot it names. */
+  async #evaluate(command: Extract<RolloutCommand, { kind: 'evaluate' }>, now: number): Promise<RolloutEvent> {
+    const targets = evaluateTargets(command);
     // Critical series for every judged cluster and its baselines; the others only where every gate is judged.
     const critical = new Set<string>();
     const all = new Set<string>();
-    for (const t of targets) {
-      if (t.gates === 'none') continue;
-      const into = t.gates === 'all' ? all : critical;
-      into.add(t.cluster);
-      for (const b of state(t.cluster)?.baselines ?? []) into.add(b);
+    for (const target of targets) {
+      if (target.judged === undefined) continue;
+      const into = target.gates === 'all' ? all : critical;
+      into.add(target.cluster);
+      for (const baseline of target.judged.baselines) into.add(baseline);
     }
-    for (const x of all) critical.add(x);
-    const q = async (clusters: ReadonlySet<string>, series: readonly string[]): Promise<MetricResult> =>
-      clusters.size === 0 || series.length === 0 ? {} : this.#source.query({ clusters: [...clusters], series, fromMs: c.fromMs, toMs: now });
-    const a = await q(critical, this.#criticalSeries);
-    const b = await q(all, this.#otherSeries);
-    const series = (cluster: string): SeriesSet => clip({ ...a[cluster], ...b[cluster] }, c.fromMs);
-    const out: ClusterEvaluation[] = [];
+    for (const cluster of all) critical.add(cluster);
+    const query = async (clusters: ReadonlySet<string>, series: readonly string[]): Promise<MetricResult> =>
+      clusters.size === 0 || series.length === 0 ? {} : this.#source.query({ clusters: [...clusters], series, fromMs: command.fromMs, toMs: now });
+    const criticalSamples = await query(critical, this.#criticalSeries);
+    const otherSamples = await query(all, this.#otherSeries);
+    const seriesOf = (cluster: string): SeriesSet => clip({ ...criticalSamples[cluster], ...otherSamples[cluster] }, command.fromMs);
+    const reports: ClusterEvaluation[] = [];
     const clean: string[] = [];
-    for (const t of targets) {
+    for (const target of targets) {
       let status: StatusResult | undefined;
-      if (t.status !== undefined) {
-        const st = await this.#target.status(t.cluster, t.status === 'break-glass' ? this.spec.breakGlass : this.spec.identity);
-        status = { ok: st.ok, reason: st.reason, present: st.present, desired: st.desired, ready: round6(st.ready) };
+      if (target.status !== undefined) {
+        const read = await this.#target.status(target.cluster, target.status === 'break-glass' ? this.spec.breakGlass : this.spec.identity);
+        status = { ok: read.ok, reason: read.reason, present: read.present, desired: read.desired, ready: significant6(read.ready) };
       }
       const withStatus = status !== undefined ? { status } : {};
-      if (t.gates === 'none') {
-        if (status !== undefined) out.push({ cluster: t.cluster, gates: 'none', passed: 0, issues: [], ...withStatus });
+      const judged = target.judged;
+      if (target.gates === 'none' || judged === undefined) {
+        if (status !== undefined) reports.push({ cluster: target.cluster, gates: 'none', passed: 0, issues: [], ...withStatus });
         continue;
       }
-      const cs = state(t.cluster);
-      const pre = cs?.pre;
+      const levels = judged.levelsFrom === null ? undefined : this.#levels.get(judged.levelsFrom);
       const { issues, passed } = gateIssues(
-        t.gates === 'all' ? this.#metricGates : this.#criticalGates,
+        target.gates === 'all' ? this.#metricGates : this.#criticalGates,
         {
           now,
-          canary: series(t.cluster),
-          canaryPre: pre?.canary ?? {},
-          baselines: (cs?.baselines ?? []).map((x) => ({ cluster: x, series: series(x), pre: pre?.baselines[x] ?? {} })),
-          compareFrom: cs?.readyAt ?? cs?.appliedAt ?? cs?.startedAt ?? now,
+          canary: seriesOf(target.cluster),
+          canaryPre: levels?.canary ?? {},
+          baselines: judged.baselines.map((baseline) => ({ cluster: baseline, series: seriesOf(baseline), pre: levels?.baselines[baseline] ?? {} })),
+          compareFrom: judged.compareFrom,
         },
         this.spec.evaluation,
       );
-      if (issues.length === 0 && status === undefined) clean.push(t.cluster);
-      else out.push({ cluster: t.cluster, gates: t.gates, passed, issues, ...withStatus });
+      if (issues.length === 0 && status === undefined) clean.push(target.cluster);
+      else reports.push({ cluster: target.cluster, gates: target.gates, passed, issues, ...withStatus });
     }
-    return { kind: 'evaluation', at: now, commandId: c.id, clusters: out, clean };
+    return { kind: 'evaluation', at: now, commandId: command.id, clusters: reports, clean };
   }
 }
 
@@ -344,26 +364,22 @@ export class RolloutShell {
 function clip(set: Readonly<Record<string, SeriesWindow>> | undefined, fromMs: number): SeriesSet {
   if (set === undefined) return {};
   let inside = true;
-  for (const k in set) if (((set[k] as SeriesWindow).t[0] ?? fromMs) < fromMs) inside = false;
+  for (const series in set) if (((set[series] as SeriesWindow).times[0] ?? fromMs) < fromMs) inside = false;
   if (inside) return set;
-  const out: Record<string, SeriesWindow> = {};
-  for (const [k, w] of Object.entries(set)) {
-    let i = 0;
-    while (i < w.t.length && (w.t[i] ?? 0) < fromMs) i++;
-    out[k] = i === 0 ? w : { t: w.t.slice(i), v: w.v.slice(i) };
+  const clipped: Record<string, SeriesWindow> = {};
+  for (const [series, window] of Object.entries(set)) {
+    let first = 0;
+    while (first < window.times.length && (window.times[first] ?? 0) < fromMs) first++;
+    clipped[series] = first === 0 ? window : { times: window.times.slice(first), values: window.values.slice(first) };
   }
-  return out;
+  return clipped;
 }
 
-function round6(x: number): number {
-  return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
-}
-
-function matchCommand(expected: RolloutCommand[], rec: LogRecord): RolloutCommand {
+function matchCommand(expected: RolloutCommand[], record: LogRecord): RolloutCommand {
   const want = expected.shift();
-  if (want === undefined) throw new ReplayDivergence(`record ${rec.seq}: command ${rec.id} was not decided on replay`);
+  if (want === undefined) throw new ReplayDivergence(`record ${record.seq}: command ${record.id} was not decided on replay`);
   const body = JSON.stringify(want);
-  if (body !== rec.body) throw new ReplayDivergence(`record ${rec.seq}: the decision differs on replay (recorded ${rec.kind} ${rec.id}, decided ${want.kind} ${want.id})`, `recorded ${rec.body}\nreplayed ${body}`);
+  if (body !== record.body) throw new ReplayDivergence(`record ${record.seq}: the decision differs on replay (recorded ${record.kind} ${record.id}, decided ${want.kind} ${want.id})`, `recorded ${record.body}\nreplayed ${body}`);
   return want;
 }
 

@@ -4,14 +4,23 @@
  * header field is `STORE_APPLICATION_ID` ("FBRK") and `user_version` is the
  * store's schema version. Anything else — a path in a missing directory, a
  * directory, a file that is not SQLite, a damaged SQLite file, another
- * application's SQLite database, a store from a newer firebreak — is refused
- * with a `NotAStore` that says what the path is and what to do, and is left
- * as it was (no file created, no table added).
+ * application's SQLite database, a store from a newer firebreak, a store
+ * whose log is in an older format — is refused with a `NotAStore` that says
+ * what the path is and what to do, and is left as it was (no file created,
+ * no table added).
+ *
+ * The schema version is also the version of the log's format (the JSON of
+ * events and commands, `STORE_FORMAT`): version 2 is the format in which an
+ * evaluate command names each judged cluster's baselines, comparison start
+ * and snapshot. A log of version 1 cannot be verified by this decision core
+ * (it re-decides every command and compares), so such a store is refused in
+ * one line, not reported as corrupt.
  *
  * An empty file (0 bytes) or an SQLite database with no tables at all is
- * taken as a new store. A store written before the marker existed
- * (tables `meta`, `log`, `inbox` and the meta row `format`) is recognised
- * as schema 1 and stamped by its next writer.
+ * taken as a new store. A store written before the marker existed (tables
+ * `meta`, `log`, `inbox` and the meta row `format`) is recognised by its
+ * format: the current one is stamped by its next writer, an older one is
+ * refused.
  *
  * @example
  *   const found = inspectStorePath('out/rollout.db'); // 'missing' | 'empty' | 'store'
@@ -20,20 +29,23 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
+import { describeError } from '../core/errors.ts';
 
 /** `PRAGMA application_id` of a firebreak state database: the bytes "FBRK". */
 export const STORE_APPLICATION_ID = 0x4642524b;
-/** `PRAGMA user_version`: the store's schema version this code writes and reads. */
-export const STORE_SCHEMA_VERSION = 1;
+/** `PRAGMA user_version`: the store's schema version this code writes and reads (the log format's version). */
+export const STORE_SCHEMA_VERSION = 2;
 /** The `meta` row `format` of every store (also in stores from before the marker). */
-export const STORE_FORMAT = 'firebreak.dev/rollout-log/v1';
+export const STORE_FORMAT = `firebreak.dev/rollout-log/v${STORE_SCHEMA_VERSION}`;
+/** Formats of older firebreak stores, by schema version: recognised, and refused. */
+const OLDER_FORMATS: ReadonlyMap<string, number> = new Map([['firebreak.dev/rollout-log/v1', 1]]);
 
 /** A path firebreak will not use as a state database; the message says why and what to do. */
 export class NotAStore extends Error {
   readonly code = 'FB_NOT_A_STORE';
   readonly path: string;
-  constructor(path: string, message: string) {
-    super(message);
+  constructor(path: string, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'NotAStore';
     this.path = path;
   }
@@ -43,7 +55,12 @@ export class NotAStore extends Error {
 export type StoreFile = { readonly kind: 'missing' } | { readonly kind: 'empty' } | { readonly kind: 'store'; readonly marked: boolean };
 
 /** The marker and tables of an open database: a store, an empty database, or something else (described). */
-export type StoreSchema = { readonly kind: 'store'; readonly marked: boolean } | { readonly kind: 'empty' } | { readonly kind: 'foreign'; readonly what: string } | { readonly kind: 'newer'; readonly version: number };
+export type StoreSchema =
+  | { readonly kind: 'store'; readonly marked: boolean }
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'foreign'; readonly what: string }
+  | { readonly kind: 'newer'; readonly version: number }
+  | { readonly kind: 'older'; readonly version: number };
 
 const SQLITE_HEADER = 'SQLite format 3\0';
 const NEW_STORE = 'give --state a new file (it is created) or an existing firebreak rollout state database';
@@ -55,6 +72,7 @@ export function readSchema(db: DatabaseSync): StoreSchema {
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
   if (appId === STORE_APPLICATION_ID) {
     if (version > STORE_SCHEMA_VERSION) return { kind: 'newer', version };
+    if (version < STORE_SCHEMA_VERSION) return { kind: 'older', version };
     return { kind: 'store', marked: true };
   }
   if (appId !== 0) return { kind: 'foreign', what: `an SQLite database of another application (application_id 0x${(appId >>> 0).toString(16)})` };
@@ -62,6 +80,8 @@ export function readSchema(db: DatabaseSync): StoreSchema {
   if (['inbox', 'log', 'meta'].every((t) => tables.includes(t))) {
     const row = db.prepare("SELECT value FROM meta WHERE key = 'format'").get() as { value: string } | undefined;
     if (row?.value === STORE_FORMAT) return { kind: 'store', marked: false };
+    const older = row === undefined ? undefined : OLDER_FORMATS.get(row.value);
+    if (older !== undefined) return { kind: 'older', version: older };
   }
   const shown = tables.slice(0, 6).join(', ') + (tables.length > 6 ? `, … (${tables.length} tables)` : '');
   return { kind: 'foreign', what: `an SQLite database that is not firebreak's (tables: ${shown})` };
@@ -72,6 +92,12 @@ export function schemaProblem(path: string, s: StoreSchema): NotAStore | null {
   if (s.kind === 'foreign') return new NotAStore(path, `${path} is ${s.what}, not a firebreak rollout state database; firebreak leaves it untouched: ${NEW_STORE}`);
   if (s.kind === 'newer') {
     return new NotAStore(path, `${path} is a firebreak state database of schema version ${s.version}, newer than this firebreak knows (${STORE_SCHEMA_VERSION}); use the firebreak that wrote it`);
+  }
+  if (s.kind === 'older') {
+    return new NotAStore(
+      path,
+      `${path} is a firebreak state database of schema version ${s.version}, older than this firebreak reads (${STORE_SCHEMA_VERSION}): its log format (rollout-log/v${s.version}) cannot be verified or resumed by this firebreak; firebreak leaves it untouched: inspect or finish it with the firebreak that wrote it, or ${NEW_STORE}`,
+    );
   }
   return null;
 }
@@ -107,7 +133,7 @@ function inspectDatabase(path: string, size: number, mtimeMs: number): StoreSche
     try {
       return readAt(path);
     } catch (e) {
-      if (isBusy(e)) throw new NotAStore(path, `${path} is locked by another process for over ${INSPECT_BUSY_MS / 1000} s (${e instanceof Error ? e.message : String(e)}); try again when it is done`);
+      if (isBusy(e)) throw new NotAStore(path, `${path} is locked by another process for over ${INSPECT_BUSY_MS / 1000} s (${describeError(e)}); try again when it is done`, { cause: e });
       throw damaged(path, e);
     }
   };
@@ -130,7 +156,7 @@ function inspectDatabase(path: string, size: number, mtimeMs: number): StoreSche
 }
 
 function damaged(path: string, e: unknown): NotAStore {
-  return new NotAStore(path, `${path} is a damaged SQLite database (${e instanceof Error ? e.message : String(e)}); firebreak leaves it untouched: restore it from a copy, or ${NEW_STORE}`);
+  return new NotAStore(path, `${path} is a damaged SQLite database (${describeError(e)}); firebreak leaves it untouched: restore it from a copy, or ${NEW_STORE}`, { cause: e });
 }
 
 function errno(e: unknown): string {
@@ -172,7 +198,7 @@ export function inspectStorePath(path: string, mustExist: boolean): StoreFile {
     }
     if (code === 'ENOTDIR') throw new NotAStore(path, `cannot use ${path}: a part of the path is a file, not a directory`);
     if (code === 'EACCES') throw new NotAStore(path, `cannot use ${path}: permission denied`);
-    throw new NotAStore(path, `cannot use ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new NotAStore(path, `cannot use ${path}: ${describeError(e)}`, { cause: e });
   }
   if (st.isDirectory()) throw new NotAStore(path, `${path} is a directory, not a rollout state database; give --state a file path, e.g. ${path.replace(/\/+$/, '')}/rollout.db`);
   if (!st.isFile()) throw new NotAStore(path, `${path} is not a regular file; give --state a file path`);
@@ -186,7 +212,7 @@ export function inspectStorePath(path: string, mustExist: boolean): StoreFile {
     fd = openSync(path, 'r');
     readSync(fd, head, 0, head.length, 0);
   } catch (e) {
-    throw new NotAStore(path, `cannot read ${path}: ${errno(e) === 'EACCES' ? 'permission denied' : e instanceof Error ? e.message : String(e)}`);
+    throw new NotAStore(path, `cannot read ${path}: ${errno(e) === 'EACCES' ? 'permission denied' : describeError(e)}`, { cause: e });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

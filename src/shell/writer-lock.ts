@@ -23,6 +23,7 @@
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { describeError } from '../core/errors.ts';
 
 /** Who holds (or last held) the writer lock of a state database. */
 export interface WriterInfo {
@@ -51,8 +52,8 @@ export class WriterLocked extends Error {
 /** The sidecar could not be used as a lock (unwritable directory, a foreign or damaged file). */
 export class LockUnavailable extends Error {
   readonly code = 'FB_LOCK_UNAVAILABLE';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'LockUnavailable';
   }
 }
@@ -132,7 +133,7 @@ export class WriterLock {
     try {
       db = new DatabaseSync(lockPath);
     } catch (e) {
-      throw new LockUnavailable(`cannot create the writer lock ${lockPath}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new LockUnavailable(`cannot create the writer lock ${lockPath}: ${describeError(e)}`, { cause: e });
     }
     try {
       db.exec('PRAGMA busy_timeout = 0; PRAGMA locking_mode = EXCLUSIVE');
@@ -151,7 +152,7 @@ export class WriterLock {
       }
       db.close();
       if (isBusy(e)) throw new WriterLocked(path, holderOf(path));
-      throw new LockUnavailable(`cannot use ${lockPath} as the writer lock of ${path} (${e instanceof Error ? e.message : String(e)}); remove it if no firebreak process runs on ${path}`);
+      throw new LockUnavailable(`cannot use ${lockPath} as the writer lock of ${path} (${describeError(e)}); remove it if no firebreak process runs on ${path}`, { cause: e });
     }
     return new WriterLock(path, db);
   }

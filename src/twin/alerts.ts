@@ -14,7 +14,7 @@ import type { MetricName } from './metrics.ts';
 
 export interface AlertHost {
   readonly t: number;
-  readonly sims: readonly { readonly cluster: { readonly name: string } }[];
+  clusters(): readonly { readonly name: string }[];
   metricAt(index: number, name: MetricName): number;
   log(kind: 'alert', cluster: string | null, message: string, transition?: AlertTransition): void;
 }
@@ -46,8 +46,9 @@ export class AlertEvaluator {
   }
 
   evaluate(host: AlertHost): void {
+    const clusters = host.clusters();
     for (let i = 0; i < this.#clusters; i++) {
-      const name = host.sims[i]?.cluster.name ?? '';
+      const name = clusters[i]?.name ?? '';
       for (let r = 0; r < this.rules.length; r++) {
         const rule = this.rules[r];
         if (rule === undefined) continue;

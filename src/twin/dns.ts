@@ -18,7 +18,7 @@
  * With RFC 8767 serve-stale, expired entries keep answering up to maxStaleS.
  */
 import type { Random } from '../core/random.ts';
-import type { DnsModel } from './config.ts';
+import type { DnsModel } from '../model/model-schema.ts';
 
 interface RecordRing {
   readonly ttl: number;

@@ -27,8 +27,7 @@
  * back.
  */
 import type { Random } from '../core/random.ts';
-import type { ClusterSim } from './cluster-sim.ts';
-import type { Controller, Twin } from './engine.ts';
+import type { Controller, TwinApi } from './api.ts';
 import type { OperatorsSpec } from './scenario.ts';
 
 type Phase =
@@ -88,12 +87,12 @@ export class OperatorsController implements Controller {
     this.#rng = rng;
   }
 
-  onStep(twin: Twin): void {
+  onStep(twin: TwinApi): void {
     const s = this.#spec;
     const t = twin.t;
     if (s.shiftTraffic !== undefined && !this.#shiftStarted && t >= s.shiftTraffic.atS) {
       this.#shiftStarted = true;
-      twin.act(twin.sims[0]?.cluster.name ?? '', { kind: 'shift-traffic', overS: s.shiftTraffic.overS, errorThreshold: s.shiftTraffic.errorThreshold }, 'operators');
+      twin.act(twin.clusters()[0]?.name ?? '', { kind: 'shift-traffic', overS: s.shiftTraffic.overS, errorThreshold: s.shiftTraffic.errorThreshold }, 'operators');
     }
     if (t >= s.respondAtS) {
       for (const job of this.#jobs.values()) if (job.lifted) this.#watch(twin, job);
@@ -110,7 +109,7 @@ export class OperatorsController implements Controller {
    * critical alert fires on leaves it to the teams (their intake); the pipeline tries it again
    * only if that alert stops before a team takes it.
    */
-  #revert(twin: Twin, everyS: number): void {
+  #revert(twin: TwinApi, everyS: number): void {
     const t = twin.t;
     if (t < this.#revertNext) return;
     const s = this.#spec;
@@ -124,17 +123,17 @@ export class OperatorsController implements Controller {
     let retry = -1;
     let retryAt = Infinity;
     let nextDue = Infinity;
-    for (let i = 0; i < twin.sims.length; i++) {
-      const sim = twin.sims[i];
-      if (sim === undefined || !sim.changeDeployed || this.#jobs.has(i)) continue;
+    const n = twin.clusters().length;
+    for (let i = 0; i < n; i++) {
+      if (!twin.changeDeployedAt(i) || this.#jobs.has(i)) continue;
       const due = this.#revertDue.get(i);
       if (due === undefined) {
-        const applied = sim.changeAppliedAtS ?? 0;
+        const applied = twin.changeAppliedAtS(i) ?? 0;
         if (applied < pickAt) {
           pickAt = applied;
           pick = i;
         }
-      } else if (twin.alerts.criticalFiring(i)) continue;
+      } else if (twin.criticalFiringAt(i)) continue;
       else if (due > t) nextDue = Math.min(nextDue, due);
       else if (due < retryAt) {
         retryAt = due;
@@ -142,14 +141,14 @@ export class OperatorsController implements Controller {
       }
     }
     if (pick < 0) pick = retry;
-    const sim = twin.sims[pick];
-    if (sim === undefined) {
+    const picked = twin.clusters()[pick];
+    if (picked === undefined) {
       // Nothing due: look again when a retry is due, or after retryEvery (an alert may stop).
       this.#revertNext = Math.min(nextDue, t + s.retryEveryS);
       return;
     }
     this.#revertNext = t + everyS;
-    const name = sim.cluster.name;
+    const name = picked.name;
     const what = `fleet revert: kubectl delete daemonset ${changeName} (priority level ${s.priorityLevel})`;
     const out = twin.request(name, s.priorityLevel);
     if (out.ok) {
@@ -160,7 +159,7 @@ export class OperatorsController implements Controller {
       return;
     }
     this.#revertDue.set(pick, t + s.retryEveryS);
-    const critical = twin.alerts.firingRules(pick).filter((r) => twin.alerts.rules.some((x) => x.name === r && x.severity === 'critical'));
+    const critical = twin.firingAlertsAt(pick, 'critical');
     const next = critical.length > 0 ? `a critical alert fires on it (${critical.join(', ')}): left to the incident teams` : `retried in ${Math.round(s.retryEveryS)} s`;
     twin.log('operator', name, `${what}: failed: ${out.reason}; ${next}`);
   }
@@ -178,11 +177,9 @@ export class OperatorsController implements Controller {
    * the first loss may still be firing then; it plays no part. A relapse that ends on its own before
    * a team is free is closed again.
    */
-  #watch(twin: Twin, job: Job): void {
-    const sim = twin.sims[job.index];
-    if (sim === undefined) return;
+  #watch(twin: TwinApi, job: Job): void {
     const t = twin.t;
-    if (sim.readyRatio() >= 1) {
+    if (twin.readyRatioAt(job.index) >= 1) {
       if (job.readySince < 0) job.readySince = t;
       if (job.lossSince >= 0 && t - job.readySince >= STABLE_S) {
         job.lossSince = -1;
@@ -192,7 +189,7 @@ export class OperatorsController implements Controller {
         }
       }
     } else job.readySince = -1;
-    const restarts = sim.totalRestarts();
+    const restarts = twin.restartsAt(job.index);
     if (restarts <= job.restarts) return;
     job.restarts = restarts;
     if (job.lossSince < 0) {
@@ -205,43 +202,42 @@ export class OperatorsController implements Controller {
     twin.log('operator', job.name, `API servers still being killed ${Math.round((t - job.lossSince) / 60)} min after the first new kill since the remedies were lifted: control plane lost again`);
   }
 
-  #takeNewClusters(twin: Twin): void {
+  #takeNewClusters(twin: TwinApi): void {
     if (this.#active() >= this.#spec.parallelism) return;
     const candidates: number[] = [];
-    for (let i = 0; i < twin.sims.length; i++) {
+    const clusters = twin.clusters();
+    for (let i = 0; i < clusters.length; i++) {
       const job = this.#jobs.get(i);
       if (job !== undefined) {
         // A cluster that relapsed after the remedies were lifted waits for a team like a new one.
         if (job.phase === 'relapsed') candidates.push(i);
         continue;
       }
-      const sim = twin.sims[i];
       // The change still deployed, or deleted by the fleet revert while its agents run on.
-      if (sim === undefined || !(sim.changeDeployed || (this.#reverted.has(i) && agentsLeft(sim)))) continue;
-      if (twin.alerts.criticalFiring(i)) candidates.push(i);
+      if (!(twin.changeDeployedAt(i) || (this.#reverted.has(i) && agentsLeft(twin, i)))) continue;
+      if (twin.criticalFiringAt(i)) candidates.push(i);
     }
     // Largest customer traffic first; ties by name for determinism.
-    candidates.sort((a, b) => twin.trafficShare(b) - twin.trafficShare(a) || (twin.sims[b]?.cluster.nodes ?? 0) - (twin.sims[a]?.cluster.nodes ?? 0) || a - b);
+    candidates.sort((a, b) => twin.trafficShare(b) - twin.trafficShare(a) || (clusters[b]?.nodes ?? 0) - (clusters[a]?.nodes ?? 0) || a - b);
     for (const i of candidates) {
       if (this.#active() >= this.#spec.parallelism) break;
-      const name = twin.sims[i]?.cluster.name ?? '';
+      const name = clusters[i]?.name ?? '';
       const relapsed = this.#jobs.get(i);
       if (relapsed !== undefined) {
         this.#reapply(twin, relapsed);
         continue;
       }
       // Already deleted by the fleet revert: the team waits for the agents to stop, and escalates as in 'draining'.
-      const deleted = twin.sims[i]?.changeDeployed === false;
+      const deleted = !twin.changeDeployedAt(i);
       this.#jobs.set(i, { index: i, name, phase: deleted ? 'draining' : 'deleting', startedAt: twin.t, nextAttempt: twin.t, attempts: 0, escalated: false, shed: false, restoreUntil: 0, lifted: false, restarts: 0, readySince: -1, lossSince: -1, relapses: 0, resume: 'done' });
       twin.log('operator', name, deleted ? `operators start working on this cluster (the fleet revert deleted ${twin.scenario.change?.name ?? 'the change'}, but its agents still run)` : 'operators start working on this cluster');
     }
   }
 
-  #work(twin: Twin, job: Job): void {
+  #work(twin: TwinApi, job: Job): void {
     const s = this.#spec;
     const t = twin.t;
-    const sim = twin.sims[job.index];
-    if (sim === undefined) return;
+    const i = job.index;
     const changeName = twin.scenario.change?.name ?? 'the change';
     switch (job.phase) {
       case 'deleting': {
@@ -273,7 +269,7 @@ export class OperatorsController implements Controller {
         return;
       }
       case 'draining': {
-        if (agentsLeft(sim)) {
+        if (agentsLeft(twin, i)) {
           // Deleted, but the agents live on because kubelets cannot reach the API to see it: after
           // escalateAfter the operators notice and use the remedies anyway.
           if (!job.escalated && t - job.startedAt >= s.escalateAfterS) {
@@ -294,7 +290,7 @@ export class OperatorsController implements Controller {
         // larger API servers in place, every API server ready, the operators' own request
         // answered — so the returning nodes do not bring the overload back; kubelets then see the
         // deletion and stop the agents.
-        if (sim.readyRatio() < 1 || sim.scaleUpPending() || !twin.request(job.name, s.priorityLevel).ok) return;
+        if (twin.readyRatioAt(i) < 1 || twin.scaleUpPendingAt(i) || !twin.request(job.name, s.priorityLevel).ok) return;
         twin.log('operator', job.name, 'remedies have taken hold (API servers scaled up and serving): lifting them');
         this.#restore(twin, job);
         job.phase = 'draining';
@@ -311,7 +307,7 @@ export class OperatorsController implements Controller {
         // answering and if the scenario's runbook has the FlowSchema, shed the agents' requests so
         // that the nodes' kubelets can come back and see the deletion without the agents' lists
         // reaching the API servers. Without it, the nodes stay scaled down while the block lifts.
-        if (sim.readyRatio() < 1 || sim.scaleUpPending() || !twin.request(job.name, s.priorityLevel).ok) return;
+        if (twin.readyRatioAt(i) < 1 || twin.scaleUpPendingAt(i) || !twin.request(job.name, s.priorityLevel).ok) return;
         if (s.shedChange && !job.shed) {
           const shed = twin.request(job.name, s.priorityLevel);
           twin.log('operator', job.name, `kubectl apply flowschema shedding ${changeName} (priority level ${s.priorityLevel}): ${shed.ok ? `succeeded in ${shed.latencyS.toFixed(1)} s` : `failed: ${shed.reason}`}`);
@@ -329,7 +325,7 @@ export class OperatorsController implements Controller {
       case 'confirming': {
         // Nodes come back only once the agents are confirmed stopped and the API servers are all
         // ready and answering.
-        if (sim.agents() >= AGENTS_GONE || sim.readyRatio() < 1 || !twin.request(job.name, s.priorityLevel).ok) return;
+        if (twin.agentsAt(i) >= AGENTS_GONE || twin.readyRatioAt(i) < 1 || !twin.request(job.name, s.priorityLevel).ok) return;
         twin.log('operator', job.name, `${changeName} agents confirmed stopped and API servers serving: lifting the remedies`);
         if (s.remedies.scaleDownNodes !== undefined) twin.act(job.name, { kind: 'scale-nodes', fraction: 1, overS: s.restore.scaleNodesBackOverS }, 'operators');
         this.#lift(twin, job, t + (s.remedies.scaleDownNodes !== undefined ? s.restore.scaleNodesBackOverS : 0));
@@ -343,11 +339,11 @@ export class OperatorsController implements Controller {
   }
 
   /** The cluster relapsed after the lift: take it back and re-apply the remedies that stop the load. */
-  #reapply(twin: Twin, job: Job): void {
+  #reapply(twin: TwinApi, job: Job): void {
     const r = this.#spec.remedies;
     job.relapses++;
     job.lifted = false;
-    const back = twin.sims[job.index]?.changeDeployed === true;
+    const back = twin.changeDeployedAt(job.index);
     twin.log('operator', job.name, `control plane lost again after the remedies were lifted (relapse ${job.relapses}): re-applying them${back ? `; ${twin.scenario.change?.name ?? 'the change'} is deployed again, so delete it again` : ''}`);
     // The larger API servers stay in place; the block and the scale-down stop the load.
     if (r.scaleDownNodes !== undefined) twin.act(job.name, { kind: 'scale-nodes', fraction: r.scaleDownNodes.fraction, overS: r.scaleDownNodes.overS }, 'operators');
@@ -360,15 +356,15 @@ export class OperatorsController implements Controller {
   }
 
   /** The remedies are being lifted from now until `until`: from here on, watch for a relapse. */
-  #lift(twin: Twin, job: Job, until: number): void {
+  #lift(twin: TwinApi, job: Job, until: number): void {
     job.restoreUntil = until;
     job.lifted = true;
-    job.restarts = twin.sims[job.index]?.totalRestarts() ?? 0;
+    job.restarts = twin.restartsAt(job.index);
     job.readySince = -1;
     job.lossSince = -1;
   }
 
-  #restore(twin: Twin, job: Job): void {
+  #restore(twin: TwinApi, job: Job): void {
     const s = this.#spec;
     const r = s.restore;
     if (s.remedies.blockAdminApi !== undefined) twin.act(job.name, { kind: 'unblock-admin-api', overS: r.unblockOverS }, 'operators');
@@ -376,7 +372,7 @@ export class OperatorsController implements Controller {
     this.#lift(twin, job, twin.t + Math.max(s.remedies.blockAdminApi !== undefined ? r.unblockOverS : 0, s.remedies.scaleDownNodes !== undefined ? r.scaleNodesBackOverS : 0));
   }
 
-  #escalate(twin: Twin, job: Job): void {
+  #escalate(twin: TwinApi, job: Job): void {
     const r = this.#spec.remedies;
     if (r.scaleApiServers !== undefined) twin.act(job.name, { kind: 'scale-apiservers', ...r.scaleApiServers }, 'operators');
     if (r.scaleDownNodes !== undefined) twin.act(job.name, { kind: 'scale-nodes', fraction: r.scaleDownNodes.fraction, overS: r.scaleDownNodes.overS }, 'operators');
@@ -385,6 +381,6 @@ export class OperatorsController implements Controller {
 }
 
 /** More agents of the change still run than a delete's stragglers (0.5 % of the nodes, at least one). */
-function agentsLeft(sim: ClusterSim): boolean {
-  return sim.agents() > Math.max(1, 0.005 * sim.cluster.nodes);
+function agentsLeft(twin: TwinApi, index: number): boolean {
+  return twin.agentsAt(index) > Math.max(1, 0.005 * (twin.clusters()[index]?.nodes ?? 0));
 }

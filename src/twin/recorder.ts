@@ -30,6 +30,7 @@ import type { ClusterSim } from './cluster-sim.ts';
 import { REPORT_SCHEMA_VERSION, type ClusterReport, type RunReport, type RunSeries, type SizeClassSeries, type TimelineKind } from './report-types.ts';
 import { foldTimeline, type RawEntry } from './timeline.ts';
 import type { Scenario } from './scenario.ts';
+import { percentOneDecimal, percentWhole, roundDecimals } from '../core/number.ts';
 
 export const LOST_SUCCESS_BELOW = 0.1;
 export const LOST_P99_AT_LEAST_S = 60;
@@ -111,13 +112,13 @@ export class Recorder {
       this.#sampled[i] = 1;
       const restarts = sim.totalRestarts();
       if (restarts > (this.#restarts[i] ?? 0)) {
-        if (this.#restarts[i] === 0) this.log(t, 'control-plane', sim.cluster.name, `API server OOM-killed (memory at ${Math.round(sim.memoryRatio() * 100)} % of its limit before the kill)`);
+        if (this.#restarts[i] === 0) this.log(t, 'control-plane', sim.cluster.name, `API server OOM-killed (memory at ${percentWhole(sim.memoryRatio())} of its limit before the kill)`);
         this.#restarts[i] = restarts;
       }
       const sf = this.#sample[5] ?? 0;
       if (this.#dnsFailing[i] === 0 && sf > 0.5) {
         this.#dnsFailing[i] = 1;
-        this.log(t, 'dns', sim.cluster.name, `CoreDNS failing: ${Math.round(sf * 100)} % of lookups get SERVFAIL or time out; node caches serve what has not expired`);
+        this.log(t, 'dns', sim.cluster.name, `CoreDNS failing: ${percentWhole(sf)} of lookups get SERVFAIL or time out; node caches serve what has not expired`);
       } else if (this.#dnsFailing[i] === 1 && sf < 0.05) {
         this.#dnsFailing[i] = 0;
         this.log(t, 'dns', sim.cluster.name, 'CoreDNS answering again');
@@ -215,7 +216,7 @@ export class Recorder {
       lostRanges.push(lr);
       if (lr.lost >= 0) {
         lostCount++;
-        this.log(lr.lost * 60, 'control-plane', sim.cluster.name, `control plane lost (ordinary API success ${pct(this.#at(i, lr.lost, 'success'))}, p99 ${this.#at(i, lr.lost, 'p99').toFixed(0)} s)`);
+        this.log(lr.lost * 60, 'control-plane', sim.cluster.name, `control plane lost (ordinary API success ${percentOneDecimal(this.#at(i, lr.lost, 'success'))}, p99 ${this.#at(i, lr.lost, 'p99').toFixed(0)} s)`);
         if (lr.recovered >= 0) {
           this.log(lr.recovered * 60, 'control-plane', sim.cluster.name, 'control plane recovered');
           lastRecovery = Math.max(lastRecovery, lr.recovered);
@@ -252,10 +253,10 @@ export class Recorder {
           lostAt: lr.lost >= 0 ? this.#iso(lr.lost * 60) : null,
           recoveredAt: lr.recovered >= 0 ? this.#iso(lr.recovered * 60) : null,
           apiServerRestarts: sim.totalRestarts(),
-          peakMemoryRatio: round4(peakMem),
-          minSuccessRatio: round4(minSucc),
+          peakMemoryRatio: roundDecimals(peakMem, 4),
+          minSuccessRatio: roundDecimals(minSucc, 4),
         },
-        dataPlane: { firstErrorsAt: firstErr >= 0 ? this.#iso(firstErr * 60) : null, peakErrorRate: round4(peakErr) },
+        dataPlane: { firstErrorsAt: firstErr >= 0 ? this.#iso(firstErr * 60) : null, peakErrorRate: roundDecimals(peakErr, 4) },
         atEnd: { degraded, alertsFiring, changeDeployed: sim.changeDeployed },
       });
     }
@@ -282,7 +283,7 @@ export class Recorder {
       fullRecovery = anyUnrecovered || alertsAtEnd > 0 || clear >= M ? null : clear;
     }
     if (firstImpact >= 0) this.log(firstImpact * 60, 'impact', null, 'customer impact begins: fleet error rate ≥ 1 %');
-    if (maxAt >= 0 && peak >= IMPACT_ERROR_RATE) this.log(maxAt * 60, 'impact', null, `maximum customer impact: fleet error rate ${pct(peak)}`);
+    if (maxAt >= 0 && peak >= IMPACT_ERROR_RATE) this.log(maxAt * 60, 'impact', null, `maximum customer impact: fleet error rate ${percentOneDecimal(peak)}`);
     if (controlPlanesRecovered !== null) this.log(controlPlanesRecovered * 60, 'control-plane', null, `every lost control plane recovered (${lostCount})`);
     if (fullRecovery !== null) this.log(fullRecovery * 60, 'impact', null, 'full recovery: every control plane back, no cluster degraded, no alert firing, fleet errors < 0.1 %');
 
@@ -309,8 +310,8 @@ export class Recorder {
         maxImpactAt: maxAt >= 0 && peak >= IMPACT_ERROR_RATE ? this.#iso(maxAt * 60) : null,
         controlPlanesRecoveredAt: controlPlanesRecovered === null ? null : this.#iso(controlPlanesRecovered * 60),
         fullRecoveryAt: fullRecovery === null ? null : this.#iso(fullRecovery * 60),
-        peakErrorRate: round6(peak),
-        availability: round6(availability),
+        peakErrorRate: roundDecimals(peak, 6),
+        availability: roundDecimals(availability, 6),
         atEnd: {
           clustersDegraded: degradedAtEnd,
           controlPlanesLost: lostRanges.filter((l) => l.lost >= 0 && l.recovered < 0).length,
@@ -332,7 +333,7 @@ export class Recorder {
       const idx = this.#sims.map((x, i) => (x.cluster.sizeClass === sc ? i : -1)).filter((i) => i >= 0);
       if (idx.length === 0) continue;
       const mean = (metric: (typeof RECORDED)[number]): number[] =>
-        Array.from({ length: M }, (_, m) => round4(idx.reduce((a, i) => a + this.#at(i, m, metric), 0) / idx.length));
+        Array.from({ length: M }, (_, m) => roundDecimals(idx.reduce((a, i) => a + this.#at(i, m, metric), 0) / idx.length, 4));
       bySizeClass[sc] = {
         clusters: idx.length,
         p99Seconds: mean('p99'),
@@ -345,7 +346,7 @@ export class Recorder {
       };
     }
     const clustersLost = Array.from({ length: M }, (_, m) => lost.filter((l) => l.lost >= 0 && m >= l.lost && (l.recovered < 0 || m < l.recovered)).length);
-    return { t, fleetErrorRate: Array.from(this.#fleetErr, round6), clustersLost, bySizeClass };
+    return { t, fleetErrorRate: Array.from(this.#fleetErr, (x) => roundDecimals(x, 6)), clustersLost, bySizeClass };
   }
 
   /** One NDJSON line per cluster per minute, for --metrics. */
@@ -354,20 +355,11 @@ export class Recorder {
       const at = this.#iso(m * 60);
       for (let i = 0; i < this.#sims.length; i++) {
         const o: Record<string, string | number> = { at, cluster: this.#sims[i]?.cluster.name ?? '' };
-        for (const k of RECORDED) o[k] = round6(this.#at(i, m, k));
-        o['fleetErrorRate'] = round6(this.#fleetErr[m] ?? 0);
+        for (const k of RECORDED) o[k] = roundDecimals(this.#at(i, m, k), 6);
+        o['fleetErrorRate'] = roundDecimals(this.#fleetErr[m] ?? 0, 6);
         yield JSON.stringify(o);
       }
     }
   }
 }
 
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)} %`;
-}
-function round4(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
-}
-function round6(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
-}

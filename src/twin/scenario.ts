@@ -7,7 +7,7 @@
 import type { Cluster, ClusterSelector } from '../model/fleet.ts';
 import type { CallProfile } from '../model/profile.ts';
 import type { MetricName } from './metrics.ts';
-import type { ModelConfig } from './config.ts';
+import type { ModelConfig } from '../model/model-schema.ts';
 
 export interface ChangeSpec {
   readonly name: string;

@@ -6,7 +6,7 @@ import { clusterCapacity } from '../../src/analyzer/capacity.ts';
 import { estimate, searchTurn, type PlannedWorkload } from '../../src/analyzer/estimate.ts';
 import { callProfile } from '../../src/analyzer/agents/agent.ts';
 import { clusterResources, storedBytes } from '../../src/model/resources.ts';
-import { DEFAULT_MODEL } from '../../src/twin/config.ts';
+import { DEFAULT_MODEL } from '../../src/model/defaults.ts';
 import { ClusterSim } from '../../src/twin/cluster-sim.ts';
 import { Random } from '../../src/core/random.ts';
 import { expandFleet } from '../../src/model/fleet.ts';

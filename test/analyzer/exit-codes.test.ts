@@ -64,3 +64,21 @@ test('--strict is listed in analyze --help', () => {
   assert.equal(r.status, 0);
   assert.match(r.stdout, /--strict/);
 });
+
+test('--simulate runs the change in the twin; --rehearse, its former name, still does and says once on stderr that it is deprecated', () => {
+  const file = 'test/fixtures/manifests/telemetry-agent-incident.yaml';
+  const fleet = 'test/fixtures/input/valid/fleet.yaml';
+  const now = analyze(file, '--fleet', fleet, '--format', 'json', '--simulate');
+  const old = analyze(file, '--fleet', fleet, '--format', 'json', '--rehearse');
+  const plain = analyze(file, '--fleet', fleet, '--format', 'json');
+  assert.equal(now.stderr, '');
+  assert.equal(old.stderr, 'firebreak: analyze --rehearse is deprecated; use --simulate\n');
+  assert.equal(old.status, now.status);
+  assert.equal(old.stdout, now.stdout);
+  const sim = (JSON.parse(now.stdout) as { simulation?: { workloads: readonly { clusters: readonly unknown[] }[] } }).simulation;
+  assert.equal(sim?.workloads[0]?.clusters.length, 23, 'one simulated cluster per cluster of the fleet');
+  assert.equal((JSON.parse(plain.stdout) as { simulation?: unknown }).simulation, undefined);
+  const help = analyze('--help');
+  assert.match(help.stdout, /--simulate/);
+  assert.doesNotMatch(help.stdout, /--rehearse/, 'the deprecated name is hidden from the help');
+});

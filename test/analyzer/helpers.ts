@@ -17,7 +17,7 @@ export function fleetOf(...nodes: number[]): Cluster[] {
   return expandFleet({ clusters: nodes.map((n, i) => ({ name: `c${i}-${n}`, nodes: n })) }, 1);
 }
 
-export function analyzeFiles(paths: readonly string[], clusters: readonly Cluster[], fleetName = 'test', opts: { readonly strict?: boolean; readonly rehearse?: boolean } = {}): AnalysisResult {
+export function analyzeFiles(paths: readonly string[], clusters: readonly Cluster[], fleetName = 'test', opts: { readonly strict?: boolean; readonly simulate?: boolean } = {}): AnalysisResult {
   const report = { files: [] as string[], notes: [] as InputNote[] };
   const docs = readManifestPaths(paths, { report });
   return analyze(docs, clusters, { fleetName, input: report, ...opts });

@@ -86,11 +86,11 @@ test('exit codes: 0 for ok and warn, 1 for block', async () => {
 });
 
 test('text output names the verdict, the findings with file:line and the clusters that are not ok', async () => {
-  const r = await analyzeCommand({ paths: [`${CORPUS}/otel-agent-no-filter.yaml`], fleet: FLEET, rehearse: true });
+  const r = await analyzeCommand({ paths: [`${CORPUS}/otel-agent-no-filter.yaml`], fleet: FLEET, simulate: true });
   assert.match(r.stdout, /^firebreak analyze: BLOCK/);
   assert.match(r.stdout, /otel-agent-no-filter\.yaml:\d+:\d+: block \[apiserver-memory-(rollout|relist)\]/);
   assert.match(r.stdout, /us-east-11 +7,500 +block/);
-  assert.match(r.stdout, /Rehearsal in the fleet twin/);
+  assert.match(r.stdout, /Simulation in the fleet twin/);
   assert.match(r.stdout, /control plane lost on \d+ clusters/);
 });
 

@@ -21,7 +21,7 @@ import { configTexts, resolveEnv } from '../../src/analyzer/agents/scan.ts';
 import { readWorkload, WORKLOAD_KINDS } from '../../src/analyzer/workloads.ts';
 import { generateManifests } from '../../src/cli/bench-analyze.ts';
 import { parseManifests } from '../../src/input/manifests.ts';
-import { DEFAULT_MODEL } from '../../src/twin/config.ts';
+import { DEFAULT_MODEL } from '../../src/model/defaults.ts';
 import { CORPUS } from './helpers.ts';
 
 /** Every container of the manifests in `text`, as profile.ts offers it to the readers. */

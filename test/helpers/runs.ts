@@ -1,7 +1,6 @@
 /** Runs scenarios once per test process and caches the results (a 6-hour fleet run takes seconds). */
 import { loadScenarioFile } from '../../src/input/scenario.ts';
-import { Twin } from '../../src/twin/engine.ts';
-import type { RunReport, RunSeries } from '../../src/twin/report-types.ts';
+import { Twin, type RunReport, type RunSeries } from '../../src/twin/index.ts';
 
 const cache = new Map<string, { report: RunReport; series: RunSeries; json: string }>();
 

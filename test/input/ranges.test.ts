@@ -10,7 +10,7 @@ import { jsonSchemas } from '../../src/input/json-schema.ts';
 import { parseFleet } from '../../src/input/fleet.ts';
 import { parsePlan } from '../../src/input/plan.ts';
 import { parseScenario } from '../../src/input/scenario.ts';
-import { ModelPatchSchema } from '../../src/input/schema.ts';
+import { ModelPatchSchema } from '../../src/model/model-patch.ts';
 import { describeSchema } from '../../src/input/validate.ts';
 import { assertProblems, problemsOf } from './problems.ts';
 

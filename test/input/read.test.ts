@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { decodeInput, DEFAULT_MAX_INPUT_BYTES, firstInvalidUtf8, formatByteSize, maxInputBytes, parseByteSize, readInputFile, setMaxInputBytes } from '../../src/input/read.ts';
 import { readManifestPaths } from '../../src/input/manifests.ts';
-import type { Problem } from '../../src/core/errors.ts';
+import { InputError, type Problem } from '../../src/core/errors.ts';
 import { assertProblems, problemsOf } from './problems.ts';
 
 /** The one problem `fn` reports, unlocated (a whole file), in `file`, with a message matching `message`. */
@@ -50,6 +50,23 @@ test('missing files, directories and paths through a file are located input erro
   ] as const) {
     onlyProblem(() => readInputFile(path), path, message);
   }
+});
+
+test('an error made from a file-system or decoding error keeps it as its cause', () => {
+  const missing = join(dir, 'absent.yaml');
+  const caught = (fn: () => unknown): InputError => {
+    try {
+      fn();
+    } catch (e) {
+      assert.ok(e instanceof InputError);
+      return e;
+    }
+    assert.fail('expected an InputError');
+  };
+  const notFound = caught(() => readInputFile(missing));
+  assert.equal((notFound.cause as NodeJS.ErrnoException | undefined)?.code, 'ENOENT');
+  const notUtf8 = caught(() => decodeInput(new Uint8Array([0x61, 0xff]), 'x.yaml'));
+  assert.ok(notUtf8.cause instanceof TypeError, String(notUtf8.cause));
 });
 
 test('the size cap: 16 MiB by default; a larger file is refused before it is read, whatever the cap is set to', () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_ALERTS, loadScenarioFile, parseScenario } from '../../src/input/scenario.ts';
-import { DEFAULT_MODEL } from '../../src/twin/config.ts';
+import { DEFAULT_ALERTS } from '../../src/input/alerts.ts';
+import { loadScenarioFile, parseScenario } from '../../src/input/scenario.ts';
+import { DEFAULT_MODEL } from '../../src/model/defaults.ts';
 import { assertProblems, problemsOf } from './problems.ts';
 import { INLINE, inlineScenario } from './inline-scenario.ts';
 

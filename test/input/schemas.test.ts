@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { jsonSchemas, SCHEMA_BASE_URL } from '../../src/input/json-schema.ts';
-import { ModelPatchSchema } from '../../src/input/schema.ts';
+import { ModelPatchSchema } from '../../src/model/model-patch.ts';
 import { parseYaml } from '../../src/input/yaml.ts';
-import { DEFAULT_MODEL } from '../../src/twin/config.ts';
+import { DEFAULT_MODEL } from '../../src/model/defaults.ts';
 
 type Node = Readonly<Record<string, unknown>>;
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);

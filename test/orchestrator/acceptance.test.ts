@@ -23,7 +23,8 @@ import { expandFleet } from '../../src/model/fleet.ts';
 import type { RolloutPlan } from '../../src/orchestrator/plan.ts';
 import type { RehearsalResult } from '../../src/orchestrator/report-types.ts';
 import { rehearse, type RehearsalOutput } from '../../src/shell/rehearsal.ts';
-import type { Scenario } from '../../src/twin/scenario.ts';
+import type { Scenario } from '../../src/twin/index.ts';
+import { rehearsalOf } from './rehearsals.ts';
 
 const FULL = process.env.FIREBREAK_SWEEP === '1';
 const plan = loadPlanFile('plans/default.yaml').plan;
@@ -47,7 +48,7 @@ function assertIncidentCaught(r: RehearsalResult): void {
 }
 
 test('acceptance 1: the 2024-12-11 change is halted in an early node batch and rolled back (seed 1, next to the naive pipeline)', async () => {
-  const out = await rehearse({ scenario: incident, plan, seed: 1, compare: true });
+  const out = await rehearse({ ...rehearsalOf(incident, plan, 1), compare: true });
   const r = out.result;
   assertIncidentCaught(r);
   assert.equal(r.clustersImpacted, 0, 'the aim: no customer notices');
@@ -62,12 +63,12 @@ test('acceptance 1: the 2024-12-11 change is halted in an early node batch and r
 });
 
 test(`acceptance 1: it holds for seeds ${FULL ? '1–20' : '2–3 (FIREBREAK_SWEEP=1: 1–20)'}`, async () => {
-  for (const seed of FULL ? seeds(20) : [2, 3]) assertIncidentCaught((await rehearse({ scenario: incident, plan, seed })).result);
+  for (const seed of FULL ? seeds(20) : [2, 3]) assertIncidentCaught((await rehearse(rehearsalOf(incident, plan, seed))).result);
 });
 
 test('the same plan, scenario and seed give byte-identical JSON', async () => {
-  const a = await rehearse({ scenario: incident, plan, seed: 4 });
-  const b = await rehearse({ scenario: incident, plan, seed: 4 });
+  const a = await rehearse(rehearsalOf(incident, plan, 4));
+  const b = await rehearse(rehearsalOf(incident, plan, 4));
   assert.equal(JSON.stringify(a.result, null, 2), JSON.stringify(b.result, null, 2));
   assert.equal(JSON.stringify(a.report), JSON.stringify(b.report));
 });
@@ -84,7 +85,7 @@ function allAtOnce(mode: 'on-failure' | 'never'): RolloutPlan {
 }
 
 test('acceptance 1: with the canary’s API server saturated, break-glass and the kill switch roll back within 5 minutes; without them the rollback is locked out', async () => {
-  const withThem = (await rehearse({ scenario: incident, plan: allAtOnce('on-failure'), seed: 1 })).result;
+  const withThem = (await rehearse(rehearsalOf(incident, allAtOnce('on-failure'), 1))).result;
   assert.equal(withThem.outcome, 'halted');
   assert.equal(withThem.haltReason?.cluster, 'us-east-11');
   assert.ok(withThem.firstSloBreachAt !== null, 'the API server saturated');
@@ -92,7 +93,7 @@ test('acceptance 1: with the canary’s API server saturated, break-glass and th
   assert.ok(withThem.rollbackSeconds !== null && withThem.rollbackSeconds <= 300, `rollback ${withThem.rollbackSeconds} s`);
   assert.ok(withThem.orchestratorApi.breakGlassRequests > 0, 'the break-glass identity was used');
 
-  const without = await rehearse({ scenario: incident, plan: allAtOnce('never'), seed: 1 });
+  const without = await rehearse(rehearsalOf(incident, allAtOnce('never'), 1));
   assert.equal(without.result.outcome, 'halted');
   assert.equal(without.result.rollbackCompletedAt, null, 'the rollback never completes through the saturated API');
   assert.equal(without.result.orchestratorApi.breakGlassRequests, 0);
@@ -113,7 +114,7 @@ test('acceptance 2: a change harmless on small clusters and fatal on large ones 
     3,
   );
   const scenario: Scenario = { ...incident, name: 'size-dependent', clusters };
-  const out = await rehearse({ scenario, plan, seed: 1 });
+  const out = await rehearse(rehearsalOf(scenario, plan, 1));
   const r = out.result;
   assert.equal(r.outcome, 'halted');
   const large = new Set(clusters.filter((c) => c.nodes >= 2000).map((c) => c.name));
@@ -136,13 +137,13 @@ function assertCompleted(out: RehearsalOutput): void {
 }
 
 test(`acceptance 3: the well-behaved agent completes every wave, no false halt (seeds ${FULL ? '1–100' : '1–2; FIREBREAK_SWEEP=1: 1–100'})`, async () => {
-  for (const seed of FULL ? seeds(100) : [1, 2]) assertCompleted(await rehearse({ scenario: benign, plan, seed, stopWhenDone: true }));
+  for (const seed of FULL ? seeds(100) : [1, 2]) assertCompleted(await rehearse({ ...rehearsalOf(benign, plan, seed), stopWhenDone: true }));
 });
 
 test('acceptance 3: a fleet-wide etcd slowdown, in changed and unchanged clusters alike, does not blame the change', async () => {
   for (const factor of [40, 200]) {
     const scenario: Scenario = { ...benign, events: [...benign.events, { atS: 3000, clusters: {}, action: { kind: 'etcd-slowdown', factor, durationS: 600 } }] };
-    const out = await rehearse({ scenario, plan, seed: 1, stopWhenDone: true });
+    const out = await rehearse({ ...rehearsalOf(scenario, plan, 1), stopWhenDone: true });
     assertCompleted(out);
     const holds = out.report.timeline.filter((e) => /hold: .*fleet-wide, not blamed on the change/.test(e.message));
     // ×40 stays under every threshold and the comparison cancels it out; ×200 breaches thresholds fleet-wide: the rollout holds.
@@ -154,12 +155,12 @@ test('acceptance 3: a fleet-wide etcd slowdown, in changed and unchanged cluster
 test('missing or stale metrics fail closed: halt by default, pause for a person when the plan says so', async () => {
   // The metrics of wave 2's large cluster stop arriving while it bakes.
   const drop = { clusters: ['us-west-03'], atS: 2460 };
-  const halted = (await rehearse({ scenario: benign, plan, seed: 1, dropMetrics: drop, stopWhenDone: true })).result;
+  const halted = (await rehearse({ ...rehearsalOf(benign, plan, 1), dropMetrics: drop, stopWhenDone: true })).result;
   assert.equal(halted.outcome, 'halted');
   assert.equal(halted.haltReason?.by, 'missing-data');
   assert.equal(halted.haltReason?.cluster, 'us-west-03');
   const pausing = { ...plan, evaluation: { ...plan.evaluation, missingData: 'pause' as const } };
-  const paused = (await rehearse({ scenario: benign, plan: pausing, seed: 1, dropMetrics: drop })).result;
+  const paused = (await rehearse({ ...rehearsalOf(benign, pausing, 1), dropMetrics: drop })).result;
   assert.equal(paused.outcome, 'incomplete');
   assert.equal(paused.phase, 'paused');
 });

@@ -44,6 +44,46 @@ test('a clean rollout goes wave by wave, batch by batch, and completes', () => {
   assert.equal(new Set(t.commands.map((c) => c.id)).size, t.commands.length);
 });
 
+test('an evaluate command carries what judging needs: baselines, comparison start, the snapshot with the levels before', () => {
+  const spec = specOf(smallPlan());
+  const t = note(run(spec));
+  assert.equal(t.state.phase, 'completed');
+  const snapshots = new Map((cmds(t, 'snapshot') as Extract<RolloutCommand, { kind: 'snapshot' }>[]).map((c) => [c.cluster, c]));
+  // Applies answered before an evaluate command's own result (events are in decision order).
+  const applied = (cluster: string, commandId: string): number[] => {
+    const answered = t.events.findIndex((e) => e.kind === 'evaluation' && e.commandId === commandId);
+    return t.events.slice(0, answered).flatMap((e) => (e.kind === 'apply-result' && e.cluster === cluster && e.outcome.ok ? [e.at] : []));
+  };
+  let judged = 0;
+  for (const c of cmds(t, 'evaluate') as Extract<RolloutCommand, { kind: 'evaluate' }>[]) {
+    for (const target of evaluateTargets(c)) {
+      if (target.gates === 'none') {
+        assert.equal(target.judged, undefined, 'a status-only cluster is not judged');
+        continue;
+      }
+      const j = target.judged;
+      assert.ok(j !== undefined, `${target.cluster} is judged at ${c.at} without its comparison`);
+      judged++;
+      const snapshot = snapshots.get(j.cluster);
+      assert.ok(snapshot !== undefined);
+      // The levels are the ones its snapshot measured, against the baselines that snapshot measured too.
+      assert.equal(j.levelsFrom, snapshot.id);
+      assert.deepEqual(j.baselines, snapshot.baselines);
+      assert.ok(t.events.some((e) => e.kind === 'snapshot-result' && e.commandId === snapshot.id && e.at <= c.at), 'the snapshot was answered before');
+      // The comparison starts after the batch's apply (pods ready, or the apply itself), never in the future.
+      const lastApply = Math.max(...applied(j.cluster, c.id));
+      assert.ok(j.compareFrom >= lastApply && j.compareFrom <= c.at, `${j.cluster}: compareFrom ${j.compareFrom} outside [${lastApply}, ${c.at}]`);
+      // Every gate is judged only once the batch has settled; its comparison starts when the pods were
+      // ready (the scripted world readies them 20 s after the apply), not at the apply.
+      if (target.gates === 'all') {
+        assert.ok(c.at >= j.compareFrom + spec.evaluation.settleS * 1000);
+        assert.ok(j.compareFrom >= lastApply + 20_000, `${j.cluster}: compareFrom ${j.compareFrom} is before its pods were ready`);
+      }
+    }
+  }
+  assert.ok(judged > 0);
+});
+
 test('decide is pure: frozen state and spec, same inputs give the same outputs', () => {
   const spec = specOf(smallPlan());
   const freeze = <T>(x: T): T => {

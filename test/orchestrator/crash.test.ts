@@ -17,16 +17,18 @@ import { join } from 'node:path';
 import { loadPlanFile } from '../../src/input/plan.ts';
 import { loadScenarioFile } from '../../src/input/scenario.ts';
 import { EventStore, InjectedCrash } from '../../src/shell/event-store.ts';
-import { rehearse, StateMismatch, type RehearsalInput, type RehearsalOutput } from '../../src/shell/rehearsal.ts';
+import { rehearse, type RehearsalInput, type RehearsalOutput } from '../../src/shell/rehearsal.ts';
+import { StateMismatch } from '../../src/shell/rehearsal-state.ts';
 import { rehearsalExit } from './procs.ts';
+import { rehearsalOf } from './rehearsals.ts';
 
 const F = 'test/fixtures/plans';
 const plan = loadPlanFile(`${F}/valid/fast.yaml`).plan;
 const dir = mkdtempSync(join(tmpdir(), 'firebreak-crash-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-function inputs(name: string, statePath: string, extra: Partial<RehearsalInput> = {}): RehearsalInput {
-  return { scenario: loadScenarioFile(`${F}/scenarios/${name}.yaml`), plan, seed: 1, statePath, stopWhenDone: true, fingerprint: name, ...extra };
+function inputs(name: string, statePath: string, extra: Partial<RehearsalInput> = {}, seed = 1): RehearsalInput {
+  return { ...rehearsalOf(loadScenarioFile(`${F}/scenarios/${name}.yaml`), plan, seed), statePath, stopWhenDone: true, fingerprint: name, ...extra };
 }
 
 /** Every command id has exactly one recorded result, and appears once as a command. */
@@ -89,7 +91,7 @@ test('a finished rehearsal run again replays to the same result; other inputs ar
   const second = await rehearse(inputs('small-incident', path));
   assert.equal(JSON.stringify(second.result), JSON.stringify(first.result));
   assert.equal(second.counters.replayed, first.counters.records);
-  await assert.rejects(rehearse(inputs('small-incident', path, { seed: 2 })), StateMismatch);
+  await assert.rejects(rehearse(inputs('small-incident', path, {}, 2)), StateMismatch);
   await assert.rejects(rehearse(inputs('small-incident', path, { fingerprint: 'another plan' })), StateMismatch);
 });
 

@@ -21,7 +21,7 @@ import {
   type RolloutState,
 } from '../../src/orchestrator/core.ts';
 import type { GateResult } from '../../src/orchestrator/gates.ts';
-import type { TargetOutcome } from '../../src/orchestrator/interfaces.ts';
+import type { TargetOutcome } from '../../src/orchestrator/ports.ts';
 import { defaultPlan, type RolloutPlan } from '../../src/orchestrator/plan.ts';
 import { expandFleet, type Cluster } from '../../src/model/fleet.ts';
 

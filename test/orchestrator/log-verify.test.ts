@@ -22,6 +22,7 @@ import { EventStore, type LogRecord } from '../../src/shell/event-store.ts';
 import { foldLog, LogCorrupt } from '../../src/shell/log-check.ts';
 import { rehearse } from '../../src/shell/rehearsal.ts';
 import { assertRefused, cli, F, rehearsalExit, rehearseArgs } from './procs.ts';
+import { rehearsalOf } from './rehearsals.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'firebreak-verify-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -139,7 +140,7 @@ cases.forEach((c, k) => {
     assert.throws(() => rolloutHistory(path, { json: true }), (e: unknown) => e instanceof UsageError && c.says.test(e.message));
     assert.throws(() => rolloutControl(path, 'abort', { by: 'x' }), (e: unknown) => e instanceof UsageError && c.says.test(e.message));
     await assert.rejects(
-      rehearse({ scenario: loadScenarioFile(`${F}/scenarios/small-incident.yaml`), plan: loadPlanFile(`${F}/valid/fast.yaml`).plan, seed: 1, statePath: path, fingerprint: cliFingerprint }),
+      rehearse({ ...rehearsalOf(loadScenarioFile(`${F}/scenarios/small-incident.yaml`), loadPlanFile(`${F}/valid/fast.yaml`).plan, 1), statePath: path, fingerprint: cliFingerprint }),
       (e: unknown) => e instanceof LogCorrupt && e.seq === c.seq,
     );
   });
@@ -155,7 +156,7 @@ test('a good log: status says "log verified: N records" with N its length; foldi
   const spec = JSON.parse(store.getMeta('spec') ?? '') as RolloutSpec;
   const records: LogRecord[] = store.records();
   store.close();
-  const out = await rehearse({ scenario: loadScenarioFile(`${F}/scenarios/small-incident.yaml`), plan: loadPlanFile(`${F}/valid/fast.yaml`).plan, seed: 1 });
+  const out = await rehearse({ ...rehearsalOf(loadScenarioFile(`${F}/scenarios/small-incident.yaml`), loadPlanFile(`${F}/valid/fast.yaml`).plan, 1) });
   assert.deepEqual(foldLog(spec, records).state, out.state);
   // Every prefix that ends on a whole decision verifies; cutting a decision short does not.
   const lastCmd = records.findLastIndex((r) => r.type === 'command');

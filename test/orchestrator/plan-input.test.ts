@@ -11,11 +11,10 @@ import YAML from 'yaml';
 import { InputError } from '../../src/core/errors.ts';
 import { exitCodeFor } from '../../src/cli/run-errors.ts';
 import { planShow, planValidate } from '../../src/cli/plan.ts';
-import { loadPlanFile, parsePlan, planInputError } from '../../src/input/plan.ts';
+import { loadPlanFile, parsePlan } from '../../src/input/plan.ts';
+import { rehearsalSpec } from '../../src/input/rollout-spec.ts';
 import { loadScenarioFile } from '../../src/input/scenario.ts';
 import { DEFAULT_EVALUATION, DEFAULT_NODE_BATCHES } from '../../src/orchestrator/plan.ts';
-import { PlanCompileError } from '../../src/orchestrator/compile.ts';
-import { rehearsalSpec } from '../../src/shell/rehearsal.ts';
 import { assertProblems, problemsOf } from '../input/problems.ts';
 
 const F = 'test/fixtures/plans';
@@ -93,14 +92,13 @@ test('problems found against a rehearsal scenario are located in the plan too', 
   const text = 'apiVersion: firebreak.dev/v1alpha1\nkind: RolloutPlan\nmetadata: { name: x }\nspec:\n  change:\n    twin: { name: some-other-agent }\n  identity: { priorityLevel: workload-lowest }\n';
   const loaded = parsePlan(text, 'inline-plan.yaml');
   const scenario = loadScenarioFile('scenarios/openai-2024-12-11.yaml');
-  let err: unknown;
+  let located: unknown;
   try {
-    rehearsalSpec(loaded.plan, scenario, 1);
+    rehearsalSpec(loaded, scenario, 1);
   } catch (e) {
-    err = e;
+    located = e;
   }
-  assert.ok(err instanceof PlanCompileError);
-  const located = planInputError(loaded, err.problems);
+  assert.ok(located instanceof InputError);
   assertProblems(located.problems, [
     ['inline-plan.yaml', 6, 19, 'spec.change.twin.name', "the scenario's change is `telemetry-agent`, not `some-other-agent`"],
     ['inline-plan.yaml', 7, 30, 'spec.identity.priorityLevel', /^priority level `workload-lowest` is not a level of the target clusters/],

@@ -2,9 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { evaluateGates, gateCatalogue, gateIssues, type GateInput, type GateSeries, type SeriesWindow } from '../../src/orchestrator/gates.ts';
+import { gateCatalogue, type GateSeries } from '../../src/orchestrator/gate-catalogue.ts';
+import { evaluateGates, gateIssues, type GateInput } from '../../src/orchestrator/gates.ts';
+import type { SeriesWindow } from '../../src/orchestrator/ports.ts';
 import { DEFAULT_EVALUATION } from '../../src/orchestrator/plan.ts';
-import { mannWhitneyU, median, upperTail } from '../../src/orchestrator/stats.ts';
+import { median } from '../../src/core/number.ts';
+import { mannWhitneyU, upperTail } from '../../src/orchestrator/stats.ts';
 
 test('median of odd, even and empty lists; the input is left alone', () => {
   const xs = [5, 1, 3];
@@ -59,7 +62,7 @@ test('Mann-Whitney U: U counts the pairs the canary wins; p tracks the exact per
 
 const NOW = 1_000_000;
 function series(values: readonly number[], stepMs = 15_000, end = NOW): SeriesWindow {
-  return { t: values.map((_, i) => end - (values.length - 1 - i) * stepMs), v: [...values] };
+  return { times: values.map((_, i) => end - (values.length - 1 - i) * stepMs), values: [...values] };
 }
 const gate = (name: string): GateSeries => {
   const g = gateCatalogue().find((x) => x.name === name);

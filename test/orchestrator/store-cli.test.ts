@@ -16,10 +16,13 @@ import { loadScenarioFile } from '../../src/input/scenario.ts';
 import { renderRunReport } from '../../src/report/html.ts';
 import { rolloutSections } from '../../src/report/rollout.ts';
 import type { RolloutSpec } from '../../src/orchestrator/compile.ts';
-import type { MetricSource, RolloutTarget } from '../../src/orchestrator/interfaces.ts';
+import type { MetricSource, RolloutTarget } from '../../src/orchestrator/ports.ts';
 import { EventStore, InjectedCrash } from '../../src/shell/event-store.ts';
 import { rehearse } from '../../src/shell/rehearsal.ts';
 import { RolloutShell } from '../../src/shell/runner.ts';
+import type { RolloutCommand, RolloutEvent } from '../../src/orchestrator/core.ts';
+import type { GateResult } from '../../src/orchestrator/gates.ts';
+import { rehearsalOf } from './rehearsals.ts';
 
 const F = 'test/fixtures/plans';
 const dir = mkdtempSync(join(tmpdir(), 'firebreak-store-'));
@@ -62,7 +65,7 @@ test('rollout status, history and approve on a stopped rehearsal; resuming it ta
   const base = loadPlanFile(`${F}/valid/fast.yaml`).plan;
   const plan = { ...base, waves: { kind: 'generate' as const, firstWave: 1, growth: 2, largestClassBy: 2, largeCanary: 'largest' as const, maxWaveSize: 0, approvalBefore: [2] } };
   const scenario = loadScenarioFile(`${F}/scenarios/small-benign.yaml`);
-  const first = await rehearse({ scenario, plan, seed: 1, statePath: path, approveAfterS: null, fingerprint: 'x' });
+  const first = await rehearse({ ...rehearsalOf(scenario, plan, 1), statePath: path, approveAfterS: null, fingerprint: 'x' });
   assert.equal(first.result.outcome, 'incomplete');
   assert.equal(first.state.phase, 'awaiting-approval');
 
@@ -79,7 +82,7 @@ test('rollout status, history and approve on a stopped rehearsal; resuming it ta
   assert.match(rolloutControl(path, 'approve', { by: 'alice', wave: 2 }), /^approve requested \(#1\) for rollout fast, now awaiting-approval/);
   assert.match(rolloutStatus(path, { json: false }), /pending request: approve/);
 
-  const resumed = await rehearse({ scenario, plan, seed: 1, statePath: path, approveAfterS: null, fingerprint: 'x' });
+  const resumed = await rehearse({ ...rehearsalOf(scenario, plan, 1), statePath: path, approveAfterS: null, fingerprint: 'x' });
   assert.equal(resumed.result.outcome, 'completed');
   const approved = resumed.report.timeline.find((e) => /wave 2 approved by alice/.test(e.message));
   assert.ok(approved !== undefined);
@@ -113,7 +116,7 @@ test('firebreak rehearse: summary, JSON and the HTML report with the waves secti
 });
 
 test('the rollout sections render the same HTML for the same result', async () => {
-  const out = await rehearse({ scenario: loadScenarioFile(`${F}/scenarios/small-incident.yaml`), plan: loadPlanFile(`${F}/valid/fast.yaml`).plan, seed: 1 });
+  const out = await rehearse({ ...rehearsalOf(loadScenarioFile(`${F}/scenarios/small-incident.yaml`), loadPlanFile(`${F}/valid/fast.yaml`).plan, 1) });
   const a = await renderRunReport(out.report, out.series, { extraSections: await rolloutSections(out.result, out.report) });
   const b = await renderRunReport(out.report, out.series, { extraSections: await rolloutSections(out.result, out.report) });
   assert.equal(a, b);
@@ -125,12 +128,12 @@ test('resuming against real clusters: the log is folded and only commands withou
   const scenario = loadScenarioFile(`${F}/scenarios/small-incident.yaml`);
   const plan = loadPlanFile(`${F}/valid/fast.yaml`).plan;
   // Crash right after a decision that issued an apply (its commands are stored, not yet carried out).
-  const probe = await rehearse({ scenario, plan, seed: 1, statePath: join(dir, 'probe.db'), stopWhenDone: true });
+  const probe = await rehearse({ ...rehearsalOf(scenario, plan, 1), statePath: join(dir, 'probe.db'), stopWhenDone: true });
   const probeStore = EventStore.open(join(dir, 'probe.db'), { readOnly: true });
   const applySeq = probeStore.records().find((r) => r.type === 'command' && r.kind === 'apply' && r.id.startsWith('apply:huge-a'))?.seq ?? 0;
   probeStore.close();
   assert.ok(applySeq > 0 && probe.result.outcome === 'halted');
-  await assert.rejects(rehearse({ scenario, plan, seed: 1, statePath: path, crashAfter: applySeq }), InjectedCrash);
+  await assert.rejects(rehearse({ ...rehearsalOf(scenario, plan, 1), statePath: path, crashAfter: applySeq }), InjectedCrash);
 
   const store = EventStore.open(path);
   const records = store.records();
@@ -160,4 +163,66 @@ test('resuming against real clusters: the log is folded and only commands withou
   const mutating = pending.filter((id) => /^(apply|delete|kill-switch):/.test(id));
   assert.deepEqual(ran.slice(0, mutating.length), mutating, 'in the order they were decided');
   store.close();
+});
+
+test('resuming against real clusters: an evaluate command left unanswered is judged against the levels its snapshot recorded', async () => {
+  const scenario = loadScenarioFile(`${F}/scenarios/small-incident.yaml`);
+  const plan = loadPlanFile(`${F}/valid/fast.yaml`).plan;
+  const probePath = join(dir, 'probe-evaluate.db');
+  await rehearse({ ...rehearsalOf(scenario, plan, 1), statePath: probePath, stopWhenDone: true });
+  const probe = EventStore.open(probePath, { readOnly: true });
+  // The first evaluate command that judges a cluster's gates.
+  const record = probe.records().find((r) => r.type === 'command' && r.kind === 'evaluate' && (JSON.parse(r.body) as { gates: { critical: unknown[]; all: unknown[] } }).gates.critical.length > 0);
+  probe.close();
+  assert.ok(record !== undefined);
+  const command = JSON.parse(record.body) as Extract<RolloutCommand, { kind: 'evaluate' }>;
+  const path = join(dir, 'real-evaluate.db');
+  await assert.rejects(rehearse({ ...rehearsalOf(scenario, plan, 1), statePath: path, crashAfter: record.seq }), InjectedCrash);
+
+  const store = EventStore.open(path);
+  const spec = JSON.parse(store.getMeta('spec') ?? '') as RolloutSpec;
+  const snapshots = new Map(
+    store
+      .records()
+      .filter((r) => r.kind === 'snapshot-result')
+      .map((r) => JSON.parse(r.body) as Extract<RolloutEvent, { kind: 'snapshot-result' }>)
+      .map((e) => [e.commandId, e]),
+  );
+  const ok = { ok: true, reason: 'served', latencyS: 0 };
+  const target: RolloutTarget = {
+    name: 'fake',
+    apply: () => Promise.resolve(ok),
+    remove: () => Promise.resolve(ok),
+    killSwitch: () => Promise.resolve(ok),
+    status: () => Promise.resolve({ ok: true, reason: 'served', present: true, desired: 1, ready: 0 }),
+  };
+  // Two fresh samples of every series: too few to compare, so each compared gate reports its level before the change.
+  const source: MetricSource = {
+    name: 'fake',
+    serves: () => true,
+    levels: () => [],
+    query: (q) => Promise.resolve(Object.fromEntries(q.clusters.map((c) => [c, Object.fromEntries(q.series.map((s) => [s, { times: [q.toMs - 15_000, q.toMs], values: [0.5, 0.5] }]))]))),
+  };
+  const shell = RolloutShell.open({ spec, store, target, source, hooks: { notify: () => undefined }, replayEffects: false });
+  await shell.advance(shell.state.now);
+  const result = store
+    .records()
+    .filter((r) => r.kind === 'evaluation')
+    .map((r) => JSON.parse(r.body) as Extract<RolloutEvent, { kind: 'evaluation' }>)
+    .find((e) => e.commandId === command.id);
+  store.close();
+  assert.ok(result !== undefined, 'the evaluate command was carried out on resume');
+  let compared = 0;
+  for (const judged of command.gates.critical) {
+    const levels = snapshots.get(judged.levelsFrom ?? '');
+    assert.ok(levels !== undefined, `${judged.cluster}: its snapshot ${judged.levelsFrom ?? 'null'} is in the log`);
+    const issues: readonly GateResult[] = result.clusters.find((c) => c.cluster === judged.cluster)?.issues ?? [];
+    for (const issue of issues.filter((gate) => gate.reason !== 'ok')) {
+      assert.notEqual(issue.reason, 'no-level-before', `${judged.cluster} ${issue.series}: judged without its levels before the change`);
+      if (issue.reason !== 'warming-up') continue;
+      assert.equal(issue.before, levels.canary[issue.series], `${judged.cluster} ${issue.series}: the level its snapshot recorded`);
+      compared++;
+    }
+  }
+  assert.ok(compared > 0);
 });

@@ -1,9 +1,9 @@
 /**
  * A store that recognises its own files (issue #9): `--state` pointing at a
  * path in a missing directory, a directory, a file that is not SQLite, a
- * damaged SQLite file, another application's SQLite database or a store from
- * a newer firebreak is refused — exit 2, one line saying what it is and what
- * to do — and left exactly as it was (no file created, no table added, no
+ * damaged SQLite file, another application's SQLite database, a store from
+ * a newer firebreak or one whose log is in an older format is refused — exit
+ * 2, one line saying what it is and what to do — and left exactly as it was (no file created, no table added, no
  * lock file beside it). Writes land whole or not at all.
  */
 import { test } from 'node:test';
@@ -98,6 +98,26 @@ const cases: { name: string; make: () => string; says: RegExp }[] = [
       return p;
     },
     says: new RegExp(`schema version ${STORE_SCHEMA_VERSION + 1}, newer than this firebreak knows \\(${STORE_SCHEMA_VERSION}\\)`),
+  },
+  {
+    name: 'a store from an older firebreak (its log in format v1)',
+    make: () => {
+      const p = join(dir, 'older.db');
+      copyFileSync(made, p);
+      sqlite(p, "PRAGMA user_version = 1; UPDATE meta SET value = 'firebreak.dev/rollout-log/v1' WHERE key = 'format';");
+      return p;
+    },
+    says: /schema version 1, older than this firebreak reads \(2\): its log format \(rollout-log\/v1\) cannot be verified or resumed by this firebreak; firebreak leaves it untouched/,
+  },
+  {
+    name: 'a store from before the marker whose log is in format v1',
+    make: () => {
+      const p = join(dir, 'older-unmarked.db');
+      copyFileSync(made, p);
+      sqlite(p, "PRAGMA application_id = 0; PRAGMA user_version = 0; DROP TABLE writer; UPDATE meta SET value = 'firebreak.dev/rollout-log/v1' WHERE key = 'format';");
+      return p;
+    },
+    says: /schema version 1, older than this firebreak reads \(2\): its log format \(rollout-log\/v1\) cannot be verified or resumed/,
   },
 ];
 

@@ -5,8 +5,7 @@
  * with markup, to prove escaping) and recovering, alerts, operator actions and
  * per-minute series shaped like the 2024-12-11 incident. Plus a quiet baseline.
  */
-import { REPORT_SCHEMA_VERSION } from '../../src/twin/report-types.ts';
-import type { ClusterReport, RunReport, RunSeries, SizeClassSeries, TimelineEntry } from '../../src/twin/report-types.ts';
+import { REPORT_SCHEMA_VERSION, type ClusterReport, type RunReport, type RunSeries, type SizeClassSeries, type TimelineEntry } from '../../src/twin/index.ts';
 import { sizeClass } from '../../src/model/fleet.ts';
 
 export const ZONE = 'America/Los_Angeles';

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderRunReport } from '../../src/report/html.ts';
-import type { RunReport, TimelineEntry } from '../../src/twin/report-types.ts';
+import type { RunReport, TimelineEntry } from '../../src/twin/index.ts';
 import { baselineReport, baselineSeries, fixtureReport, fixtureSeries } from './fixture.ts';
 
 const verdictOf = (html: string): string => /<p class="verdict[^"]*">[\s\S]*?<\/p>/.exec(html)?.[0] ?? '';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderRunReport } from '../../src/report/html.ts';
 import { formatClock } from '../../src/core/time.ts';
-import type { RunReport } from '../../src/twin/report-types.ts';
+import type { RunReport } from '../../src/twin/index.ts';
 import { EVIL_NAME, ZONE, baselineReport, baselineSeries, fixtureReport, fixtureSeries } from './fixture.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -7,7 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_LOG_ROWS, MAX_LOST_ROWS, renderRunReport } from '../../src/report/html.ts';
+import { renderRunReport } from '../../src/report/html.ts';
+import { MAX_LOG_ROWS } from '../../src/report/run-log.ts';
+import { MAX_LOST_ROWS } from '../../src/report/run-lost-clusters.ts';
 import { MAX_LANE_TICKS, fitLane, resampleIndices } from '../../src/report/charts.ts';
 import { FLAP_EVERY_S, WORST_CLUSTERS, WORST_HOURS, worstCase } from './worst-case.ts';
 

@@ -5,7 +5,7 @@
  * delete attempt per minute for an hour and a CoreDNS failure per hour on
  * every cluster, and per-minute series with a peak in every minute.
  */
-import { REPORT_SCHEMA_VERSION, type ClusterReport, type RunReport, type RunSeries, type SizeClassSeries, type TimelineEntry } from '../../src/twin/report-types.ts';
+import { REPORT_SCHEMA_VERSION, type ClusterReport, type RunReport, type RunSeries, type SizeClassSeries, type TimelineEntry } from '../../src/twin/index.ts';
 import { sizeClass } from '../../src/model/fleet.ts';
 import { formatIso } from '../../src/core/time.ts';
 import { foldTimeline, type RawEntry } from '../../src/twin/timeline.ts';

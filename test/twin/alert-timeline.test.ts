@@ -7,9 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadScenarioFile } from '../../src/input/scenario.ts';
 import { AlertEvaluator, type AlertHost, type AlertTransition } from '../../src/twin/alerts.ts';
-import { Twin } from '../../src/twin/engine.ts';
-import type { AlertRule } from '../../src/twin/scenario.ts';
-import type { TimelineEntry } from '../../src/twin/report-types.ts';
+import { Twin, type AlertRule, type TimelineEntry } from '../../src/twin/index.ts';
 import { foldTimeline, type RawEntry } from '../../src/twin/timeline.ts';
 import { run } from '../helpers/runs.ts';
 
@@ -21,7 +19,7 @@ function transitions(rule: AlertRule, holds: readonly boolean[]): string[] {
   const out: string[] = [];
   const host = {
     t: 0,
-    sims: [{ cluster: { name: 'c' } }],
+    clusters: () => [{ name: 'c' }],
     metricAt: (): number => (holds[host.t / 15] === true ? 0 : 1),
     log: (_k: 'alert', _c: string | null, _m: string, tr?: AlertTransition): void => {
       out.push(`${host.t}:${tr?.firing === true ? 'firing' : 'resolved'}`);

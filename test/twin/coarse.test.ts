@@ -6,9 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadScenarioFile } from '../../src/input/scenario.ts';
-import { Twin } from '../../src/twin/engine.ts';
-import type { RunReport } from '../../src/twin/report-types.ts';
-import type { Scenario } from '../../src/twin/scenario.ts';
+import { Twin, type RunReport, type Scenario } from '../../src/twin/index.ts';
 import { minutes, run } from '../helpers/runs.ts';
 
 function withCoarse(s: Scenario, coarseDownStepS: number): Scenario {

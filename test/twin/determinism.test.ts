@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadScenarioFile } from '../../src/input/scenario.ts';
-import { Twin } from '../../src/twin/engine.ts';
+import { Twin } from '../../src/twin/index.ts';
 import { run } from '../helpers/runs.ts';
 
 function fresh(seed: number): { json: string; metrics: string } {

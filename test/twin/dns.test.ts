@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DnsState } from '../../src/twin/dns.ts';
-import { DEFAULT_MODEL } from '../../src/twin/config.ts';
+import { DEFAULT_MODEL } from '../../src/model/defaults.ts';
 import { Random } from '../../src/core/random.ts';
 
 const model = { ...DEFAULT_MODEL.dns, placement: 'control-plane' as const, killRateAtPressure: 1, records: [{ ttlS: 1200, weight: 1 }] };

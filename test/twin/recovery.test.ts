@@ -7,9 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadScenarioFile } from '../../src/input/scenario.ts';
-import { Twin } from '../../src/twin/engine.ts';
-import type { RunReport, RunSeries } from '../../src/twin/report-types.ts';
-import type { Scenario } from '../../src/twin/scenario.ts';
+import { Twin, type RunReport, type RunSeries, type Scenario } from '../../src/twin/index.ts';
 import { renderRunReport } from '../../src/report/html.ts';
 import { summary } from '../../src/cli/simulate.ts';
 import { pst, run } from '../helpers/runs.ts';

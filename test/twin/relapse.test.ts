@@ -7,8 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadScenarioFile } from '../../src/input/scenario.ts';
-import { Twin } from '../../src/twin/engine.ts';
-import type { RunReport } from '../../src/twin/report-types.ts';
+import { Twin, type RunReport } from '../../src/twin/index.ts';
 import { pst, run } from '../helpers/runs.ts';
 
 const LOST_AGAIN = /control plane lost again after the remedies were lifted/;

@@ -15,7 +15,7 @@
  */
 import { CLIENT_GO_BACKOFF, CLIENT_GO_BURST, CLIENT_GO_QPS } from '../../model/kubernetes.ts';
 import type { CallProfile, RvSemantics, Scope, Verb } from '../../model/profile.ts';
-import type { ModelConfig } from '../../twin/config.ts';
+import type { ModelConfig } from '../../model/model-schema.ts';
 import type { Container, WorkloadInfo } from '../workloads.ts';
 import type { DerivedCall, DocPath, Loc, ManifestDocument, Severity } from '../types.ts';
 

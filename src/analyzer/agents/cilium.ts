@@ -48,7 +48,7 @@
  *   ciliumReader.read(ctx)?.agent;   // 'cilium-agent' | 'cilium-operator' | 'clustermesh-apiserver'
  */
 import { DEFAULT_PODS_PER_NODE } from '../../model/kubernetes.ts';
-import type { ModelConfig } from '../../twin/config.ts';
+import type { ModelConfig } from '../../model/model-schema.ts';
 import type { DerivedCall, DocPath, Loc } from '../types.ts';
 import type { Container, WorkloadInfo } from '../workloads.ts';
 import { callProfile, type AgentContext, type AgentNote, type AgentReader, type AgentResult, type ConfigText } from './agent.ts';

@@ -13,7 +13,7 @@
  *   s.calls;    // the calls its configuration implies, located
  */
 import type { Problem } from '../../core/errors.ts';
-import type { ModelConfig } from '../../twin/config.ts';
+import type { ModelConfig } from '../../model/model-schema.ts';
 import { type ByName, Fields, type KObject } from '../objects.ts';
 import type { DerivedCall } from '../types.ts';
 import type { Container, EnvVar, MountedObject, WorkloadInfo } from '../workloads.ts';

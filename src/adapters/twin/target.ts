@@ -1,10 +1,10 @@
 /**
  * The twin as a rollout target: each orchestrator request is a real request
  * to the cluster's API servers, decided by the twin against the cluster's
- * state at that instant (`Twin.request`): refused when no API server is
+ * state at that instant (`TwinApi.request`): refused when no API server is
  * ready, 429 when the identity's priority level is saturated, a timeout when
  * service would exceed 60 s. Only a request that succeeds changes anything
- * (`Twin.act`). The break-glass identity reaches the twin's dedicated
+ * (`TwinApi.act`). The break-glass identity reaches the twin's dedicated
  * break-glass endpoint; the kill switch is out of band and needs no API.
  *
  * Idempotent by command id: a command id already carried out returns its
@@ -21,8 +21,9 @@
  *   const target = new TwinTarget(twin);
  *   await target.apply({ commandId: 'apply:a:0:1', cluster: 'a', batch: 0, nodes: 1, nodeFraction: 0.01, identity });
  */
-import type { ApplyRequest, ChangeStatus, Identity, KillSwitchRequest, RemoveRequest, RolloutTarget, TargetOutcome } from '../orchestrator/interfaces.ts';
-import type { Twin } from '../twin/engine.ts';
+import type { ApplyRequest, ChangeStatus, Identity, KillSwitchRequest, RemoveRequest, RolloutTarget, TargetOutcome } from '../../orchestrator/ports.ts';
+import type { TwinApi } from '../../twin/index.ts';
+import { roundDecimals, significant6 } from '../../core/number.ts';
 
 export interface Effect {
   readonly commandId: string;
@@ -30,11 +31,13 @@ export interface Effect {
   readonly cluster: string;
   /** Seconds since the scenario start. */
   readonly atS: number;
+  /** An apply's batch (0-based), from its request. */
+  readonly batch?: number;
 }
 
 export class TwinTarget implements RolloutTarget {
   readonly name = 'twin';
-  readonly #twin: Twin;
+  readonly #twin: TwinApi;
   readonly #done = new Map<string, TargetOutcome>();
   /** Clusters where the change's workload object exists, with the share of nodes it targets. */
   readonly #present = new Map<string, number>();
@@ -47,7 +50,7 @@ export class TwinTarget implements RolloutTarget {
   breakGlassRequests = 0;
   totalRequests = 0;
 
-  constructor(twin: Twin, label: (batch: number) => string = (b) => `firebreak batch ${b + 1}`) {
+  constructor(twin: TwinApi, label: (batch: number) => string = (b) => `firebreak batch ${b + 1}`) {
     this.#twin = twin;
     this.#label = label;
   }
@@ -65,7 +68,7 @@ export class TwinTarget implements RolloutTarget {
       m.set(minute, (m.get(minute) ?? 0) + 1);
     }
     const out = this.#twin.request(cluster, identity.priorityLevel);
-    return { ok: out.ok, reason: out.reason, latencyS: Number(out.latencyS.toPrecision(6)) };
+    return { ok: out.ok, reason: out.reason, latencyS: significant6(out.latencyS) };
   }
 
   #once(id: string, run: () => TargetOutcome): Promise<TargetOutcome> {
@@ -83,7 +86,7 @@ export class TwinTarget implements RolloutTarget {
         this.#twin.act(req.cluster, { kind: 'apply-change', nodeFraction: req.nodeFraction }, this.#label(req.batch));
         this.#present.set(req.cluster, Math.max(this.#present.get(req.cluster) ?? 0, req.nodeFraction));
         if (!this.changed.has(req.cluster)) this.changed.set(req.cluster, this.#twin.t);
-        this.effects.push({ commandId: req.commandId, kind: 'apply', cluster: req.cluster, atS: this.#twin.t });
+        this.effects.push({ commandId: req.commandId, kind: 'apply', cluster: req.cluster, atS: this.#twin.t, batch: req.batch });
       }
       return out;
     });
@@ -112,11 +115,10 @@ export class TwinTarget implements RolloutTarget {
   status(cluster: string, identity: Identity): Promise<ChangeStatus> {
     const out = this.#request(cluster, identity);
     if (!out.ok) return Promise.resolve({ ok: false, reason: out.reason, present: false, desired: 0, ready: 0 });
-    const sim = this.#twin.sim(cluster);
+    const workload = this.#twin.changeWorkload(cluster);
     const fraction = this.#present.get(cluster);
-    const total = sim.change?.kind === 'Deployment' ? sim.change.replicas : sim.nodes;
-    const desired = fraction === undefined ? 0 : Math.max(1, Math.round(fraction * total));
-    const running = sim.agents();
-    return Promise.resolve({ ok: true, reason: out.reason, present: fraction !== undefined, desired, ready: Math.round(running * 1e6) / 1e6 });
+    const desired = fraction === undefined || workload === undefined ? 0 : Math.max(1, Math.round(fraction * workload.fullPods));
+    const running = workload?.running ?? 0;
+    return Promise.resolve({ ok: true, reason: out.reason, present: fraction !== undefined, desired, ready: roundDecimals(running, 6) });
   }
 }

@@ -2,7 +2,7 @@
  * Acceptance 2 and the estimate-vs-twin agreement: the telemetry agent of
  * scenarios/openai-2024-12-11.yaml, written as manifests, is block on the large
  * clusters of fleets/openai-like.yaml and ok on the small ones, and the twin
- * (--rehearse) agrees. Where the two can differ is stated with its reason
+ * (analyze --simulate) agrees. Where the two can differ is stated with its reason
  * (docs/analyzer.md, "Estimate and twin"), not loosened silently:
  * - both read API-server memory against the same limit; near 100 % the twin's
  *   per-machine spread of limits (±5 %) and its dynamics decide, so clusters
@@ -14,17 +14,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RehearsedCluster } from '../../src/analyzer/rehearse.ts';
+import type { SimulatedCluster } from '../../src/analyzer/simulate.ts';
 import { analyzeFiles, CORPUS, openaiFleet } from './helpers.ts';
 
 const MARGIN = 0.15;
-const cache = new Map<string, { verdicts: Map<string, string>; clusters: readonly RehearsedCluster[] }>();
-function run(file: string): { verdicts: Map<string, string>; clusters: readonly RehearsedCluster[] } {
+const cache = new Map<string, { verdicts: Map<string, string>; clusters: readonly SimulatedCluster[] }>();
+function run(file: string): { verdicts: Map<string, string>; clusters: readonly SimulatedCluster[] } {
   let r = cache.get(file);
   if (r === undefined) {
     const fleet = openaiFleet();
-    const res = analyzeFiles([`${CORPUS}/${file}`], fleet.clusters, fleet.name, { rehearse: true });
-    const h = res.rehearsal;
+    const res = analyzeFiles([`${CORPUS}/${file}`], fleet.clusters, fleet.name, { simulate: true });
+    const h = res.simulation;
     assert.ok(h !== undefined);
     assert.equal(h.workloads.length, 1);
     r = { verdicts: new Map(res.analysis.clusters.map((c) => [c.name, c.verdict])), clusters: h.workloads[0]?.clusters ?? [] };

@@ -1,9 +1,12 @@
 /**
  * The two ports the orchestrator's shell uses, defined here so that adapters
- * plug in without touching the decision core: a **target** that changes
- * clusters (the twin now, Kubernetes API servers later) and a **metric
- * source** that reads their health (the twin now, Prometheus later). Both
- * are asynchronous, as network adapters are; the twin's resolve at once.
+ * (src/adapters/: the twin's now, Kubernetes' and Prometheus' later) plug in
+ * without touching the decision core: a **target** that changes clusters and
+ * a **metric source** that reads their health, with the series vocabulary
+ * the source answers in (`seriesName`, `SeriesWindow`). Both are
+ * asynchronous, as network adapters are; the twin's resolve at once. The
+ * shell knows only these; an adapter's class is named only where the shell
+ * builds it (the rehearsal, for the twin's).
  *
  * Contracts every adapter keeps:
  * - every mutating call carries the command id; a call with an id the target
@@ -23,7 +26,17 @@
  * @example
  *   const out = await target.apply({ commandId: 'apply:prod-a:0:1', cluster: 'prod-a', batch: 0, nodes: 1, nodeFraction: 0.0002, identity });
  */
-import type { SeriesWindow } from './gates.ts';
+
+/** Samples of one series, oldest first: sample times (epoch ms) and values. */
+export interface SeriesWindow {
+  readonly times: readonly number[];
+  readonly values: readonly number[];
+}
+
+/** Series name of a gate's metric, per level when the gate is per level: `apf_seat_utilisation{workload-low}`. */
+export function seriesName(metric: string, level?: string): string {
+  return level === undefined ? metric : `${metric}{${level}}`;
+}
 
 /** Who a request is sent as, and the APF priority level it lands in. */
 export interface Identity {
@@ -96,11 +109,15 @@ export interface MetricQuery {
 /** cluster → series → samples (a missing series or cluster means no data). */
 export type MetricResult = Readonly<Record<string, Readonly<Record<string, SeriesWindow>>>>;
 
-export interface MetricSource {
+/** What a metric source serves, known before it runs: a plan is compiled against it. */
+export interface MetricCatalogue {
   readonly name: string;
   /** Whether the source has this gate metric at all (gates on metrics it lacks are reported, not silently skipped). */
   serves(metric: string): boolean;
   /** Priority levels for per-level metrics (APF), as the source knows them. */
   levels(): readonly string[];
+}
+
+export interface MetricSource extends MetricCatalogue {
   query(q: MetricQuery): Promise<MetricResult>;
 }

@@ -4,11 +4,11 @@
  * into ring buffers (the retention the gates need), and `query` answers
  * range queries from them.
  *
- * Gate metrics map to the twin's metrics (src/twin/metrics.ts) by name, with
+ * Gate metrics map to the twin's metrics (`MetricName`, src/twin/index.ts) by name, with
  * these exceptions: `workload_error_ratio` is the data-plane error ratio;
  * `workload_pods_ready_ratio` is derived as 1 − the NotReady share of nodes
  * (pods on a NotReady node are reported not ready); `apf_seat_utilisation`
- * per level is seats in use / seats (Twin.levels). The twin has no DNS or
+ * per level is seats in use / seats (`TwinApi.levelsAt`). The twin has no DNS or
  * workload latency, so `dns_p99_seconds` and `workload_p99_seconds` are not
  * served (gates on them are reported unavailable). The source also keeps
  * `apiserver_requests_per_second` for the orchestrator's API-share figure.
@@ -20,10 +20,8 @@
  *   const source = new TwinMetricSource(twin, { scrapeS: 15, retentionS: 900 });
  *   twin.addController(source);
  */
-import type { MetricQuery, MetricResult, MetricSource } from '../orchestrator/interfaces.ts';
-import { seriesName, type SeriesWindow } from '../orchestrator/gates.ts';
-import type { Controller, Twin } from '../twin/engine.ts';
-import type { MetricSample } from '../twin/metrics.ts';
+import { seriesName, type MetricCatalogue, type MetricQuery, type MetricResult, type MetricSource, type SeriesWindow } from '../../orchestrator/ports.ts';
+import type { Controller, MetricSample, Scenario, TwinApi } from '../../twin/index.ts';
 
 const DIRECT: Readonly<Record<string, (m: MetricSample) => number>> = {
   apiserver_p99_single_object_seconds: (m) => m.apiserver_p99_single_object_seconds,
@@ -42,6 +40,21 @@ const DIRECT: Readonly<Record<string, (m: MetricSample) => number>> = {
 };
 
 export const APF_UTILISATION = 'apf_seat_utilisation';
+
+/** Limited levels of the scenario's model (break-glass is a separate endpoint, exempt is unlimited). */
+function limitedLevels(scenario: Scenario): readonly string[] {
+  return scenario.model.apf.levels.filter((level) => !level.exempt).map((level) => level.name);
+}
+
+function servedByTwin(metric: string): boolean {
+  return metric === APF_UTILISATION || metric in DIRECT;
+}
+
+/** What the twin serves as a metric source for `scenario`, known before the twin runs: a rehearsal's plan is compiled against it. */
+export function twinMetricCatalogue(scenario: Scenario): MetricCatalogue {
+  const levels = limitedLevels(scenario);
+  return { name: 'twin', serves: servedByTwin, levels: () => levels };
+}
 
 export interface TwinMetricOptions {
   readonly scrapeS: number;
@@ -70,67 +83,68 @@ export class TwinMetricSource implements MetricSource, Controller {
   readonly #wasQuiet: Uint8Array;
   readonly #signature: Float64Array;
 
-  constructor(twin: Twin, opts: TwinMetricOptions) {
+  constructor(twin: TwinApi, opts: TwinMetricOptions) {
     this.#scrapeS = opts.scrapeS;
-    // Limited levels of the scenario's model (break-glass is a separate endpoint, exempt is unlimited).
-    this.#levels = twin.scenario.model.apf.levels.filter((l) => !l.exempt).map((l) => l.name);
+    this.#levels = limitedLevels(twin.scenario);
     this.#series = [...Object.keys(DIRECT), ...this.#levels.map((l) => seriesName(APF_UTILISATION, l))];
     this.#seriesIndex = new Map(this.#series.map((s, i) => [s, i]));
     this.#cap = Math.ceil(opts.retentionS / opts.scrapeS) + 2;
     this.#times = new Float64Array(this.#cap);
-    this.#values = twin.sims.map(() => new Float64Array(this.#cap * this.#series.length));
-    this.#byName = new Map(twin.sims.map((s, i) => [s.cluster.name, i]));
-    this.#wasQuiet = new Uint8Array(twin.sims.length);
-    this.#signature = new Float64Array(twin.sims.length);
+    const clusters = twin.clusters();
+    this.#values = clusters.map(() => new Float64Array(this.#cap * this.#series.length));
+    this.#byName = new Map(clusters.map((c, i) => [c.name, i]));
+    this.#wasQuiet = new Uint8Array(clusters.length);
+    this.#signature = new Float64Array(clusters.length);
     this.#drop = opts.dropAfter === undefined ? null : { clusters: new Set(opts.dropAfter.clusters.map((c) => this.#byName.get(c) ?? -1)), atS: opts.dropAfter.atS };
   }
 
   serves(metric: string): boolean {
-    return metric === APF_UTILISATION || metric in DIRECT;
+    return servedByTwin(metric);
   }
 
   levels(): readonly string[] {
     return this.#levels;
   }
 
-  onStep(twin: Twin): void {
+  onStep(twin: TwinApi): void {
     if (Math.round(twin.t) % this.#scrapeS !== 0) return;
     this.#scrape(twin);
   }
 
-  #scrape(twin: Twin): void {
+  #scrape(twin: TwinApi): void {
     const slot = this.#head;
     const prev = (slot - 1 + this.#cap) % this.#cap;
     this.#times[slot] = twin.clock.now();
     const S = this.#series.length;
     const nDirect = Object.keys(DIRECT).length;
     const getters = Object.values(DIRECT);
-    twin.sims.forEach((sim, i) => {
+    const n = this.#values.length;
+    for (let i = 0; i < n; i++) {
       const buf = this.#values[i] as Float64Array;
       if (this.#drop !== null && this.#drop.clusters.has(i) && twin.t >= this.#drop.atS) {
         for (let k = 0; k < S; k++) buf[slot * S + k] = Number.NaN;
-        return;
+        continue;
       }
       // A cluster quiet now and at the previous scrape, with the same state, repeats its sample.
-      const quiet = sim.quietFlag();
-      const sig = sim.successRatio() + 3 * sim.p99() + 7 * sim.memoryRatio() + 11 * sim.readyRatio() + 13 * sim.agents();
+      const quiet = twin.quiescentAt(i);
+      const sig = twin.successRatioAt(i) + 3 * twin.p99At(i) + 7 * twin.memoryRatioAt(i) + 11 * twin.readyRatioAt(i) + 13 * twin.agentsAt(i);
       const same = quiet && this.#wasQuiet[i] === 1 && this.#signature[i] === sig;
       this.#wasQuiet[i] = quiet ? 1 : 0;
       this.#signature[i] = sig;
       if (same && this.#count > 0 && Number.isFinite(buf[prev * S] ?? Number.NaN)) {
         buf.copyWithin(slot * S, prev * S, prev * S + S);
-        return;
+        continue;
       }
       const m = twin.observeAt(i);
       for (let k = 0; k < nDirect; k++) buf[slot * S + k] = (getters[k] as (m: MetricSample) => number)(m);
       if (this.#levels.length > 0) {
-        const byLevel = new Map(sim.levels().map((l) => [l.level, l]));
+        const byLevel = new Map(twin.levelsAt(i).map((l) => [l.level, l]));
         this.#levels.forEach((name, k) => {
           const l = byLevel.get(name);
           buf[slot * S + nDirect + k] = l === undefined || !(l.seats > 0) ? 0 : l.inUse / l.seats;
         });
       }
-    });
+    }
     this.#head = (slot + 1) % this.#cap;
     this.#count = Math.min(this.#cap, this.#count + 1);
   }
@@ -156,7 +170,7 @@ export class TwinMetricSource implements MetricSource, Controller {
       v[j] = x;
       if (Number.isNaN(x)) gaps = true;
     }
-    if (!gaps) return { t: times, v };
+    if (!gaps) return { times, values: v };
     const t2: number[] = [];
     const v2: number[] = [];
     v.forEach((x, j) => {
@@ -165,7 +179,7 @@ export class TwinMetricSource implements MetricSource, Controller {
         v2.push(x);
       }
     });
-    return { t: t2, v: v2 };
+    return { times: t2, values: v2 };
   }
 
   /** Samples of one series of one cluster in [fromMs, toMs]. */
@@ -189,7 +203,7 @@ export class TwinMetricSource implements MetricSource, Controller {
           const k = this.#seriesIndex.get(s);
           if (k === undefined) continue;
           const w = this.#read(i, k, slots, times);
-          if (w.v.length > 0) per[s] = w;
+          if (w.values.length > 0) per[s] = w;
         }
       }
       out[c] = per;

@@ -1,0 +1,83 @@
+/**
+ * Rounding and number formats that firebreak's output depends on (JSON
+ * reports, metrics, logs, terminal lines), one function per meaning, named
+ * for what it does: "six significant digits" and "six decimals" are
+ * different functions, and so is each way of writing a percentage. Every
+ * function is pure and locale-free, so output is the same on every machine.
+ *
+ * The report page's own formats (thousands separators, availability,
+ * durations) are in src/report/format.ts; the analyzer's terminal formats
+ * (bytes, rates) in src/analyzer/text.ts.
+ *
+ * @example
+ *   significant6(0.123456789);    // 0.123457
+ *   roundDecimals(0.123456789, 6); // 0.123457
+ *   significant6(1234.56789);      // 1234.57
+ *   roundDecimals(1234.56789, 6);  // 1234.56789
+ *   roundSignificant4(0.00123456); // 0.001235
+ *   percentWhole(0.4213);          // '42 %'
+ *   percentOneDecimal(0.05);       // '5.0 %'
+ *   percentUpToOneDecimal(0.05);   // '5 %'
+ *   percentTwoOrFourDecimals(0.0002); // '0.0200 %'
+ *   median([3, 1, 2]);             // 2
+ */
+
+/** `x` to six significant digits (what `Number(x.toPrecision(6))` gives); NaN and ±Infinity unchanged. */
+export function significant6(x: number): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
+}
+
+/** 10^0 … 10^9, exact. */
+const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9] as const;
+
+/**
+ * `x` rounded to `decimals` decimals (0 to 9), halves up: Math.round(x × 10^d) / 10^d.
+ * Not significant digits: roundDecimals(1234.56789, 2) is 1234.57, roundDecimals(0.000123, 2) is 0.
+ */
+export function roundDecimals(x: number, decimals: number): number {
+  const k = POWERS_OF_TEN[decimals];
+  if (k === undefined) throw new RangeError(`roundDecimals: decimals must be a whole number from 0 to 9, got ${decimals}`);
+  return Math.round(x * k) / k;
+}
+
+/**
+ * Readable and stable for JSON: integers unchanged, other numbers to four
+ * significant digits (at most nine decimals); NaN and ±Infinity unchanged.
+ */
+export function roundSignificant4(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  if (Number.isInteger(x)) return x;
+  if (x === 0) return 0;
+  const d = Math.max(0, 3 - Math.floor(Math.log10(Math.abs(x))));
+  const k = 10 ** Math.min(d, 9);
+  return Math.round(x * k) / k;
+}
+
+/** A 0..1 ratio as a whole percentage: 0.4213 → "42 %". */
+export function percentWhole(ratio: number): string {
+  return `${Math.round(ratio * 100)} %`;
+}
+
+/** A 0..1 ratio as a percentage with exactly one decimal: 0.05 → "5.0 %". */
+export function percentOneDecimal(ratio: number): string {
+  return `${(ratio * 100).toFixed(1)} %`;
+}
+
+/** A 0..1 ratio as a percentage with at most one decimal: 0.05 → "5 %", 0.125 → "12.5 %". */
+export function percentUpToOneDecimal(ratio: number): string {
+  return `${Math.round(ratio * 1000) / 10} %`;
+}
+
+/** A 0..1 ratio as a percentage with two decimals, four below 0.1 %: 0.4213 → "42.13 %", 0.0002 → "0.0200 %". */
+export function percentTwoOrFourDecimals(ratio: number): string {
+  return `${(ratio * 100).toFixed(ratio < 0.001 ? 4 : 2)} %`;
+}
+
+/** The median of `values` (NaN for an empty list); does not modify its input. */
+export function median(values: readonly number[]): number {
+  const n = values.length;
+  if (n === 0) return Number.NaN;
+  const s = Float64Array.from(values).sort();
+  const mid = n >> 1;
+  return n % 2 === 1 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}

@@ -1,0 +1,131 @@
+/**
+ * The twin's public face: everything code outside the twin — the scenario's
+ * operators, the rollout orchestrator's adapters, the rehearsal, the
+ * analyzer's simulation, the CLI — may ask of a running twin. `Twin`
+ * (engine.ts) is its one implementation; the cluster model (`ClusterSim`)
+ * and the other internals stay behind it.
+ *
+ * Clusters are named (`observe('prod-a')`) or, for reads made every step,
+ * addressed by their position in `clusters()` (`observeAt(3)`), which is the
+ * scenario's order and never changes during a run. Reads are of the state the
+ * last step left; `act` and `request` take effect or are decided at once.
+ *
+ * @example
+ *   class Watch implements Controller {
+ *     onStep(twin: TwinApi): void {
+ *       for (let i = 0; i < twin.clusters().length; i++) if (twin.memoryRatioAt(i) > 1) twin.log('operator', twin.clusters()[i]?.name ?? null, 'over its memory limit');
+ *     }
+ *   }
+ */
+import type { Clock } from '../core/clock.ts';
+import type { Cluster } from '../model/fleet.ts';
+import type { LevelSample, MetricName, MetricSample } from './metrics.ts';
+import type { RunReport, RunSeries, TimelineKind } from './report-types.ts';
+import type { Action, AlertRule, Scenario } from './scenario.ts';
+
+/** Something that watches the twin and acts on it between steps (operators, the orchestrator's metric source). */
+export interface Controller {
+  onStep(twin: TwinApi): void;
+}
+
+/** An API request decided against a cluster's state at that instant. */
+export interface RequestOutcome {
+  readonly ok: boolean;
+  /** What happened, in words (`served`, `429 Too Many Requests …`, `connection refused …`). */
+  readonly reason: string;
+  readonly latencyS: number;
+}
+
+/** The scenario's change in one cluster, as its workload's status would report it. */
+export interface ChangeWorkload {
+  /** The workload object exists (applied, and neither deleted through the API nor stopped by the kill switch). */
+  readonly deployed: boolean;
+  /** Share of the nodes (DaemonSet) or of the replicas (Deployment) it is applied to, 0..1. */
+  readonly fraction: number;
+  /** Pods at a full rollout: the cluster's nodes now (DaemonSet) or the replicas (Deployment). */
+  readonly fullPods: number;
+  /** The change's agents running now (pods; fractional in the fluid model). */
+  readonly running: number;
+  /**
+   * When it was first applied, seconds since the scenario start, by the cluster's own clock (null:
+   * never). Actions land between steps, after the cluster ran the previous one: an action taken at
+   * `t` reads `t - stepS`.
+   */
+  readonly appliedAtS: number | null;
+}
+
+export interface TwinApi {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  /** Virtual time (epoch ms), advanced by the steps. */
+  readonly clock: Clock;
+  /** Seconds since the scenario start. */
+  readonly t: number;
+  /** The scenario's duration is over. */
+  readonly done: boolean;
+
+  // ---------------------------------------------------------------- the fleet
+  /** The clusters, in scenario order: the index of the `…At(index)` reads. */
+  clusters(): readonly Cluster[];
+  /** A cluster's index in clusters(); -1 when there is none of that name. */
+  indexOf(name: string): number;
+  /** ISO time with the scenario's offset (default now), for messages. */
+  iso(tS?: number): string;
+
+  // ---------------------------------------------------------------- the controller surface
+  addController(c: Controller): void;
+  observe(name: string): MetricSample;
+  observeAt(index: number): MetricSample;
+  /** One metric of observeAt(index), without building the whole sample. */
+  metricAt(index: number, name: MetricName): number;
+  /** Per priority level: seats, in use, queued, rejected. */
+  levels(name: string): LevelSample[];
+  levelsAt(index: number): LevelSample[];
+  /** An API request at a priority level, decided against the cluster's current state (it adds no load). */
+  request(name: string, level: string): RequestOutcome;
+  /** Apply an action to one cluster now (`shift-traffic` acts on the fleet); `source` names who did it in the timeline. */
+  act(name: string, action: Action, source?: string): void;
+  /** A timeline entry now. */
+  log(kind: TimelineKind, cluster: string | null, message: string): void;
+
+  // ---------------------------------------------------------------- reads, by cluster index
+  /** The cluster is held quiescent: advanced without recomputation, its values as they were (docs/model.md). */
+  quiescentAt(index: number): boolean;
+  /** Fraction of ordinary requests served (apiserver_success_ratio). */
+  successRatioAt(index: number): number;
+  /** p99 latency proxy of ordinary requests, seconds (apiserver_p99_seconds). */
+  p99At(index: number): number;
+  /** Highest memory of a live API server over its limit (apiserver_memory_ratio). */
+  memoryRatioAt(index: number): number;
+  /** API servers ready over desired (apiserver_ready_ratio). */
+  readyRatioAt(index: number): number;
+  /** API server restarts since the start, all replicas. */
+  restartsAt(index: number): number;
+  /** An API server scale-up is still being provisioned. */
+  scaleUpPendingAt(index: number): boolean;
+  /** The change's workload object exists (see ChangeWorkload.deployed). */
+  changeDeployedAt(index: number): boolean;
+  /** When the change was first applied, seconds (null: never; see ChangeWorkload.appliedAtS). */
+  changeAppliedAtS(index: number): number | null;
+  /** The change's agents running (pods). */
+  agentsAt(index: number): number;
+  /** The change's workload in the cluster; undefined when the scenario has no change. */
+  changeWorkload(name: string): ChangeWorkload | undefined;
+  /** This cluster's share of the fleet's customer traffic. */
+  trafficShare(index: number): number;
+  /** The fleet's customer error rate after the last step. */
+  fleetErrorRate(): number;
+  /** Names of the alert rules firing for the cluster now (of one severity, when given), in rule order. */
+  firingAlertsAt(index: number, severity?: AlertRule['severity']): string[];
+  /** Any critical alert rule fires for the cluster now. */
+  criticalFiringAt(index: number): boolean;
+
+  // ---------------------------------------------------------------- the run
+  /** Advances one step; false once the run is over. */
+  step(): boolean;
+  /** Runs to the end, reporting progress (0..1) every simulated minute. */
+  run(onProgress?: (fraction: number) => void): void;
+  result(): { report: RunReport; series: RunSeries };
+  /** Per-cluster per-minute metrics as NDJSON lines (call after result()). */
+  metricLines(): Generator<string>;
+}

@@ -1,0 +1,90 @@
+/**
+ * Actions on one cluster (the scenario's events, operators, the
+ * orchestrator): apply or remove the change, shed it with a FlowSchema, scale
+ * nodes or API servers, block network sources, slow etcd, kill the API
+ * servers, restart CoreDNS. Each wakes the cluster first (step.ts).
+ *
+ * @example
+ *   applyChange(s, 0.1);       // 10 % of the nodes
+ *   removeChange(s, 'api');
+ */
+import type { BlockSource } from '../scenario.ts';
+import type { ClusterState } from './state.ts';
+import { wake } from './step.ts';
+import { crash } from './replicas.ts';
+
+/** Apply the change to `fraction` of the nodes (cumulative: node batches raise it). */
+export function applyChange(s: ClusterState, fraction: number): void {
+  wake(s);
+  if (s.change === undefined) return;
+  if (s.changeAppliedAtS === null) s.changeAppliedAtS = s.t;
+  s.changeDeployed = true;
+  s.killSwitch = false;
+  s.changeFraction = Math.max(s.changeFraction, Math.min(1, fraction));
+}
+
+/**
+ * Remove the change. `api`: the workload and its pods are deleted in one call
+ * (cascading delete / deletecollection), so the pods are gone from etcd at
+ * once, but each agent keeps running until its kubelet sees the deletion
+ * through its own watch. `kill-switch`: agents are told to stop out of band.
+ */
+export function removeChange(s: ClusterState, via: 'api' | 'kill-switch'): void {
+  wake(s);
+  if (s.changeDeployed) s.changeRemovedAtS = s.t;
+  s.changeDeployed = false;
+  s.changeFraction = 0;
+  s.starting.fill(0);
+  if (via === 'kill-switch') s.killSwitch = true;
+  s.deletedNotStopped = s.agentsCreated;
+  s.agentsToDelete = 0;
+}
+
+/** The change's service account is routed to a rejecting priority level (an APF FlowSchema). */
+export function shedChange(s: ClusterState): void {
+  wake(s);
+  s.changeShed = true;
+}
+
+export function scaleNodes(s: ClusterState, fraction: number, overS: number): void {
+  wake(s);
+  s.nodeTarget = Math.max(1, Math.round(s.originalNodes * fraction));
+  s.nodeRate = Math.abs(s.nodeTarget - s.nodes) / Math.max(1, overS);
+}
+
+export function scaleApiServers(s: ClusterState, replicas: number, memoryFactor: number, cpuFactor: number, provisionS: number): void {
+  wake(s);
+  s.pendingScale = { at: s.t + provisionS, replicas, memoryFactor, cpuFactor };
+}
+
+export function block(s: ClusterState, sources: readonly BlockSource[], overS: number): void {
+  wake(s);
+  for (const k of sources) {
+    s.blockTarget[k] = 1;
+    s.blockRate[k] = 1 / Math.max(1, overS);
+  }
+}
+
+export function unblock(s: ClusterState, overS: number): void {
+  wake(s);
+  for (const k of ['nodes', 'change', 'workloads'] as const) {
+    s.blockTarget[k] = 0;
+    s.blockRate[k] = 1 / Math.max(1, overS);
+  }
+}
+
+export function etcdSlowdown(s: ClusterState, factor: number, durationS: number): void {
+  wake(s);
+  s.etcdSlowdown = factor;
+  s.etcdSlowUntil = s.t + durationS;
+}
+
+export function killApiServers(s: ClusterState): void {
+  wake(s);
+  for (const r of s.replicas) if (r.state !== 'down') crash(s, r);
+}
+
+export function restartCoreDns(s: ClusterState): void {
+  wake(s);
+  s.dns.restartAll(s.t);
+}

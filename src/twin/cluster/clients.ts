@@ -1,0 +1,122 @@
+/**
+ * The cluster's client classes: populations of identical clients (kubelets,
+ * kube-proxy, controllers, CoreDNS, other workloads, the change's agents),
+ * each with its call profile, priority level and per-request cost at the
+ * cluster's current size (docs/model.md, "Clients").
+ *
+ * @example
+ *   buildClasses(s); // kubelet-lease, kubelet-status, kubelet-pods, kube-proxy, ...
+ *   recost(s);       // after the node count changed
+ */
+import type { CallProfile, ResourceStats } from '../../model/profile.ts';
+import { requestCost, watchEventsPerClient } from '../../model/cost.ts';
+import { clusterResources, storedBytes, UNMODELLED_RESOURCE } from '../../model/resources.ts';
+import { ownClients } from '../../model/own-clients.ts';
+import type { ClientClass, ClientGroup, ClusterState } from './state.ts';
+
+function levelIndex(s: ClusterState, name: string): number {
+  const i = s.levelNames.indexOf(name);
+  if (i < 0) throw new Error(`unknown priority level ${name}`);
+  return i;
+}
+
+/** The cluster's objects (counts, sizes, event rates) at its current size. */
+export function computeResources(s: ClusterState): void {
+  s.resources = clusterResources(s.nodes, s.cluster.pods, s.model.objects);
+  s.storedBytes = storedBytes(s.resources);
+}
+
+function addClass(
+  s: ClusterState,
+  name: string,
+  group: ClientGroup,
+  level: string,
+  flows: number,
+  profile: CallProfile,
+  perNode: number,
+  fixed: number,
+): ClientClass {
+  const n = perNode > 0 ? perNode * s.nodes : fixed;
+  const c: ClientClass = {
+    name,
+    level: levelIndex(s, level),
+    flows,
+    group,
+    ordinary: group !== 'change' && group !== 'operator',
+    informer: profile.verb === 'watch',
+    periodS: profile.periodS,
+    singleObject: profile.verb !== 'list' && profile.verb !== 'watch',
+    profile,
+    resource: profile.resource,
+    qps: profile.qps,
+    retryImmediate: profile.retry.policy === 'immediate',
+    retryInitialS: profile.retry.initialS,
+    retryFactor: profile.retry.factor,
+    retryMaxS: profile.retry.maxS,
+    retryWaitCapS: profile.retry.maxS * (1 + profile.retry.jitter / 2),
+    blockCode: group === 'nodes' ? 1 : group === 'change' ? 2 : group === 'workloads' ? 3 : 0,
+    isCoredns: name === 'coredns',
+    perNode,
+    fixed,
+    n,
+    protobuf: group === 'nodes' || group === 'control',
+    cost: requestCost(profile, res(s, profile.resource), s.nodes, group === 'nodes' || group === 'control' ? s.protobuf : s.model.costs),
+    events: 0,
+    pending: 0,
+    wait: profile.retry.initialS,
+    rewatch: 0,
+    rewatchWait: 1,
+    brokenAt: 0,
+    queued: 0,
+    inflight: 0,
+    watching: 0,
+    retryAfter: s.model.apiServer.retryAfterMinS,
+    arrivals: 0,
+    ok: 0,
+    failed: 0,
+    rejected: 0,
+    latency: 0,
+    exitRate: 0,
+    arrivalsBoost: 0,
+    memHeld: 0,
+    seatShare: 1,
+  };
+  s.classes.push(c);
+  return c;
+}
+
+function res(s: ClusterState, name: string): ResourceStats {
+  return s.resources.get(name) ?? UNMODELLED_RESOURCE;
+}
+
+/** The cluster's own clients and the change's, once, at construction. */
+export function buildClasses(s: ClusterState): void {
+  // The cluster's own clients (kubelets, kube-proxy, controllers, CoreDNS, other workloads): src/model/own-clients.ts.
+  for (const k of ownClients(s.model, s.nodes, s.resources)) addClass(s, k.name, k.group, k.level, k.flows, k.profile, k.perNode, k.fixed);
+  if (s.change !== undefined) {
+    for (const p of s.change.calls) {
+      const c = addClass(s, `change:${p.name}`, 'change', s.change.priorityLevel, 1, p, 0, 0);
+      c.n = 0;
+      s.changeClasses.push(c);
+    }
+  }
+}
+
+/** Recompute per-request costs after the cluster's size changed. */
+export function recost(s: ClusterState): void {
+  for (const c of s.classes) {
+    const r = res(s, c.resource);
+    c.cost = requestCost(c.profile, r, s.nodes, c.protobuf ? s.protobuf : s.model.costs);
+    c.events = watchEventsPerClient(c.profile, r, s.nodes);
+  }
+}
+
+/** Scale a class's populations by `k` (nodes removed, agents stopped). */
+export function scaleClass(c: ClientClass, k: number): void {
+  c.memHeld *= k;
+  c.pending *= k;
+  c.rewatch *= k;
+  c.queued *= k;
+  c.inflight *= k;
+  c.watching *= k;
+}
