@@ -18,9 +18,6 @@ import {
   estimate,
   estimateWith,
   RATIO_NAMES,
-  SEARCH_MAX_NODES,
-  searchTurn,
-  verdictFromTurn,
   type ClusterEstimate,
   type PlannedWorkload,
   type RatioName,
@@ -29,6 +26,7 @@ import { ByName, collectObjects, Fields, type KObject } from './objects.ts';
 import { estimateFindings, turnText, worstFlagged } from './findings.ts';
 import { deriveProfile } from './profile.ts';
 import { Rbac } from './rbac.ts';
+import { SEARCH_MAX_NODES, searchTurn, verdictFromTurn } from './turn.ts';
 import { roundSignificant4 } from '../core/number.ts';
 import { simulateInTwin, type TwinSimulation } from './simulate.ts';
 import { num } from './text.ts';
