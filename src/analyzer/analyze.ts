@@ -151,13 +151,13 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   const profiles = workloads.map((w) => deriveProfile(w, { configMaps, secrets, rbac, flowSchemas, model, problems, findings, strict: opts.strict === true }));
   if (problems.length > 0) throw new InputError(sortProblems(problems));
   findings.push(...inputFindings(docs, objects, workloads.length, opts.input));
-  const { planned, plannedOf, whole } = plan(profiles);
+  const { planned, plannedOf, signatures, whole } = plan(profiles);
 
   // The whole change, cluster by cluster.
   const estimates = clusters.map((c) => estimateWith(whole, cachedCapacity(model, c.nodes, c.pods), model));
   const clusterReports = clusters.map((c, i) => clusterReport(c, estimates[i] as ClusterEstimate));
   const fleetTurn = searchTurn(whole, model, podsPerNode);
-  const { workloadReports, aloneWorst } = aloneReports(profiles, plannedOf, clusters, model, podsPerNode, findings);
+  const { workloadReports, aloneWorst } = aloneReports(profiles, plannedOf, signatures, clusters, model, podsPerNode, findings);
 
   // Together worse than each alone: a finding of its own.
   const combined = planned.length < 2 ? [] : clusterReports.filter((c, i) => c.verdict !== (aloneWorst[i] ?? 'ok') && worse(c.verdict, aloneWorst[i] ?? 'ok') === c.verdict);
@@ -244,12 +244,14 @@ function indexObjects(objects: readonly KObject[], problems: Problem[], findings
 
 /**
  * The workloads with calls as the estimate sees them (`plannedOf`: each profile's, undefined when it
- * makes none), and the whole change: workloads with the same calls and level add up — DaemonSets by
- * count, Deployments by replicas (every formula of the estimate is the same for n clients whoever runs them).
+ * makes none; `signatures`: what makes two of them estimate alike), and the whole change: workloads with
+ * the same calls and level add up — DaemonSets by count, Deployments by replicas (every formula of the
+ * estimate is the same for n clients whoever runs them).
  */
-function plan(profiles: readonly WorkloadProfile[]): { planned: PlannedWorkload[]; plannedOf: (PlannedWorkload | undefined)[]; whole: PlannedWorkload[] } {
+function plan(profiles: readonly WorkloadProfile[]): { planned: PlannedWorkload[]; plannedOf: (PlannedWorkload | undefined)[]; signatures: string[]; whole: PlannedWorkload[] } {
   const planned: PlannedWorkload[] = [];
   const plannedOf: (PlannedWorkload | undefined)[] = new Array<PlannedWorkload | undefined>(profiles.length).fill(undefined);
+  const signatures: string[] = new Array<string>(profiles.length).fill('');
   const groups = new Map<string, { pw: PlannedWorkload; count: number }>();
   for (let pi = 0; pi < profiles.length; pi++) {
     const p = profiles[pi] as WorkloadProfile;
@@ -259,15 +261,17 @@ function plan(profiles: readonly WorkloadProfile[]): { planned: PlannedWorkload[
     const pw: PlannedWorkload = leader !== undefined ? { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls, leaderCalls: leader } : { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls };
     planned.push(pw);
     plannedOf[pi] = pw;
-    // Replicas left out: the group counts them.
-    const sig = signatureWith(pw, 0);
+    // The JSON of the workload with its calls, and with replicas left out (the group counts them).
+    const callsJson = callSignature(pw);
+    signatures[pi] = signatureWith(pw, pw.perNode ? 0 : pw.replicas, callsJson);
+    const sig = signatureWith(pw, 0, callsJson);
     const g = groups.get(sig);
     const n = pw.perNode ? 1 : pw.replicas;
     if (g === undefined) groups.set(sig, { pw: { ...pw, replicas: pw.perNode ? 1 : 1 }, count: n });
     else g.count += n;
   }
   const whole: PlannedWorkload[] = [...groups.values()].map((g) => (g.count === 1 ? g.pw : { ...g.pw, key: `${g.pw.key} (×${g.count})`, count: g.count }));
-  return { planned, plannedOf, whole };
+  return { planned, plannedOf, signatures, whole };
 }
 
 /** A workload alone: its verdict per cluster, where it turns, its estimate at its worst cluster. */
@@ -288,6 +292,7 @@ interface Alone {
 function aloneReports(
   profiles: readonly WorkloadProfile[],
   plannedOf: readonly (PlannedWorkload | undefined)[],
+  signatures: readonly string[],
   clusters: readonly Cluster[],
   model: ModelConfig,
   podsPerNode: number,
@@ -303,7 +308,7 @@ function aloneReports(
     const pw = plannedOf[pi];
     let m = quiet;
     if (pw !== undefined) {
-      const sig = signature(pw);
+      const sig = signatures[pi] as string;
       const known = memo.get(sig);
       if (known !== undefined) m = known;
       else {
@@ -369,20 +374,13 @@ function uniqueNames(calls: readonly DerivedCall[]): PlannedWorkload['calls'] {
   });
 }
 
-function signature(pw: PlannedWorkload): string {
-  return signatureWith(pw, pw.perNode ? 0 : pw.replicas);
+/** JSON of the calls' part of a planned workload's signature. */
+function callSignature(pw: PlannedWorkload): string {
+  return JSON.stringify(pw.calls.map((c) => [c.verb, c.resource, c.scope, c.resourceVersion, c.periodS, c.pageSize, c.qps, c.namespaceFraction, pw.leaderCalls?.has(c.name) === true]));
 }
 
-/** JSON of the calls' part of a signature, made once per planned workload. */
-const callSignatures = new WeakMap<PlannedWorkload, string>();
-
 /** The signature with `replicas` in place of the workload's (the same text as JSON.stringify of the whole). */
-function signatureWith(pw: PlannedWorkload, replicas: number): string {
-  let calls = callSignatures.get(pw);
-  if (calls === undefined) {
-    calls = JSON.stringify(pw.calls.map((c) => [c.verb, c.resource, c.scope, c.resourceVersion, c.periodS, c.pageSize, c.qps, c.namespaceFraction, pw.leaderCalls?.has(c.name) === true]));
-    callSignatures.set(pw, calls);
-  }
+function signatureWith(pw: PlannedWorkload, replicas: number, calls: string): string {
   return `[${JSON.stringify(pw.perNode)},${JSON.stringify(replicas)},${JSON.stringify(pw.level)},${calls}]`;
 }
 
