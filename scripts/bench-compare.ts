@@ -16,10 +16,9 @@
  * it does not judge (docs/performance.md says what the goals are).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RevisionTree } from './revision-tree.ts';
 
 const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = 'usage: node scripts/bench-compare.ts <rev> [--runs <n>] [--only twin,analyze,rehearse] [--json]';
@@ -37,11 +36,6 @@ const BENCHES: readonly Bench[] = [
   { name: 'rehearse', args: ['bench', 'rehearse', '--clusters', '1000', '--json'], figures: { 'rehearse wall s': 'wallSeconds' } },
 ];
 
-function git(args: string[]): string {
-  const r = spawnSync('git', args, { cwd: HERE, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr.trim()}`);
-  return r.stdout.trim();
-}
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -83,15 +77,12 @@ function main(argv: string[]): number {
     console.error(USAGE);
     return 2;
   }
-  const commit = git(['rev-parse', '--verify', `${rev}^{commit}`]);
-  const tmp = mkdtempSync(join(tmpdir(), 'firebreak-bench-compare-'));
-  const old = join(tmp, 'tree');
+  const revision = RevisionTree.open(HERE, rev, 'firebreak-bench-compare-');
+  const { commit } = revision;
+  const old = revision.dir;
   const before: Record<string, number[]> = {};
   const now: Record<string, number[]> = {};
   try {
-    git(['worktree', 'add', '--detach', old, commit]);
-    const nm = join(HERE, 'node_modules');
-    if (existsSync(nm)) symlinkSync(realpathSync(nm), join(old, 'node_modules'));
     if (!json) console.log(`comparing this working tree with ${rev} (${commit.slice(0, 12)}), ${runs} alternating runs`);
     for (let run = 0; run < runs; run++) {
       for (const b of benches) {
@@ -103,12 +94,7 @@ function main(argv: string[]): number {
       }
     }
   } finally {
-    try {
-      git(['worktree', 'remove', '--force', old]);
-    } catch {
-      // fall through to removing the directory
-    }
-    rmSync(tmp, { recursive: true, force: true });
+    revision.remove();
   }
   const rows = Object.keys(now).map((label) => {
     const b = median(before[label] ?? []);

@@ -33,11 +33,11 @@
  * docs/performance.md, "analyze".
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { RevisionTree } from './revision-tree.ts';
 
 const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FLEET = 'fleets/openai-like.yaml';
@@ -145,11 +145,6 @@ async function dump(root: string, out: string, manifests: number, generated: str
   writeFileSync(join(out, 'cases.json'), JSON.stringify(cases.map((c) => ({ name: c.name, exitCode: c.exitCode, stdoutBytes: Buffer.byteLength(c.stdout), stderrBytes: Buffer.byteLength(c.stderr) }))));
 }
 
-function git(args: string[]): string {
-  const r = spawnSync('git', args, { cwd: HERE, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr.trim()}`);
-  return r.stdout.trim();
-}
 
 /** Runs `dump` for `root` in a child process (its own module cache). */
 function dumpIn(root: string, out: string, manifests: number, generated: string): void {
@@ -204,13 +199,10 @@ async function main(argv: string[]): Promise<number> {
     console.error('usage: node scripts/check-analyze-identical.ts <rev> [--manifests <n>] [--keep]');
     return 2;
   }
-  const commit = git(['rev-parse', '--verify', `${rev}^{commit}`]);
-  const tmp = mkdtempSync(join(tmpdir(), 'firebreak-identical-'));
-  const old = join(tmp, 'tree');
+  const revision = RevisionTree.open(HERE, rev, 'firebreak-identical-');
+  const { commit, tmp } = revision;
+  const old = revision.dir;
   try {
-    git(['worktree', 'add', '--detach', old, commit]);
-    const nm = join(HERE, 'node_modules');
-    if (existsSync(nm)) symlinkSync(realpathSync(nm), join(old, 'node_modules'));
     console.log(`comparing this working tree (${relative(process.cwd(), HERE) || '.'}) with ${rev} (${commit.slice(0, 12)})`);
     const generated = manifests > 0 ? join(tmp, 'input') : '';
     if (generated !== '') await writeGenerated(generated, manifests);
@@ -248,19 +240,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } finally {
     if (keep) console.log(`kept ${tmp} (outputs in old/ and new/; remove the worktree with: git worktree remove --force ${old})`);
-    else {
-      try {
-        git(['worktree', 'remove', '--force', old]);
-      } catch {
-        // fall through to removing the directory
-      }
-      rmSync(tmp, { recursive: true, force: true });
-      try {
-        git(['worktree', 'prune']);
-      } catch {
-        // nothing to prune
-      }
-    }
+    else revision.remove();
   }
 }
 

@@ -23,10 +23,10 @@
  * differences are printed), 2 on a usage error.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RevisionTree } from './revision-tree.ts';
 
 const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = 'usage: node scripts/check-identical.ts <rev> [--skip-analyze] [--keep]';
@@ -46,11 +46,6 @@ interface Case {
   readonly writes: readonly string[];
 }
 
-function git(args: string[]): string {
-  const r = spawnSync('git', args, { cwd: HERE, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr.trim()}`);
-  return r.stdout.trim();
-}
 
 function cases(): Case[] {
   const scenarios = readdirSync(join(HERE, 'scenarios'))
@@ -105,14 +100,11 @@ function main(argv: string[]): number {
     console.error(USAGE);
     return 2;
   }
-  const commit = git(['rev-parse', '--verify', `${rev}^{commit}`]);
-  const tmp = mkdtempSync(join(tmpdir(), 'firebreak-identical-'));
-  const old = join(tmp, 'tree');
+  const revision = RevisionTree.open(HERE, rev, 'firebreak-identical-');
+  const { commit, tmp } = revision;
+  const old = revision.dir;
   let differ = 0;
   try {
-    git(['worktree', 'add', '--detach', old, commit]);
-    const nm = join(HERE, 'node_modules');
-    if (existsSync(nm)) symlinkSync(realpathSync(nm), join(old, 'node_modules'));
     console.log(`comparing this working tree with ${rev} (${commit.slice(0, 12)})`);
     const all = cases();
     let bytes = 0;
@@ -137,19 +129,7 @@ function main(argv: string[]): number {
     console.log(`${all.length - differ} of ${all.length} twin and rehearsal cases identical (${(bytes / 1e6).toFixed(1)} MB of output)`);
   } finally {
     if (keep) console.log(`kept ${tmp} (remove the worktree with: git worktree remove --force ${old})`);
-    else {
-      try {
-        git(['worktree', 'remove', '--force', old]);
-      } catch {
-        // fall through to removing the directory
-      }
-      rmSync(tmp, { recursive: true, force: true });
-      try {
-        git(['worktree', 'prune']);
-      } catch {
-        // nothing to prune
-      }
-    }
+    else revision.remove();
   }
   if (analyze) {
     const r = spawnSync(join(HERE, 'node_modules/.bin/node'), [join(HERE, 'scripts/check-analyze-identical.ts'), rev], { cwd: HERE, stdio: 'inherit' });
