@@ -321,9 +321,9 @@ function readRules(f: Fields): Rule[] {
   return rules;
 }
 
-/** Field `field` of rule `i` as a list of strings (Fields.stringsOf), read directly when it is one. */
-function strings(f: Fields, v: unknown, i: number, field: string): string[] {
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.slice();
+/** Field `field` of rule `i` as a list of strings (Fields.stringsOf), the document's own list when it is one. */
+function strings(f: Fields, v: unknown, i: number, field: string): readonly string[] {
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
   return f.stringsOf(v, () => ['rules', i, field]);
 }
 

@@ -14,12 +14,26 @@ export function bytes(b: number): string {
 /** 12345 → "12,345"; fractions with up to `digits` decimals. */
 export function num(x: number, digits = 0): string {
   if (!Number.isFinite(x)) return String(x);
+  // Whole numbers (most of them: nodes, pods, counts), grouped without the patterns below.
+  if (digits === 0 && Number.isInteger(x) && Math.abs(x) < 1e15) return groupThousands(x);
   const neg = x < 0;
   const fixed = Math.abs(x).toFixed(digits);
   const [int = '0', frac] = fixed.split('.');
   const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const f = frac !== undefined ? `.${frac}`.replace(/\.?0+$/, '') : '';
   return `${neg ? '-' : ''}${grouped}${f}`;
+}
+
+/** A whole number with its thousands grouped by commas (as num's pattern groups them). */
+function groupThousands(x: number): string {
+  const digits = String(Math.abs(x));
+  let out = digits.length <= 3 ? digits : '';
+  if (out === '') {
+    const head = digits.length % 3;
+    out = digits.slice(0, head);
+    for (let i = head; i < digits.length; i += 3) out += (out === '' ? '' : ',') + digits.slice(i, i + 3);
+  }
+  return x < 0 ? `-${out}` : out;
 }
 
 /** A rate with enough digits to be readable: 0.0333 → "0.033", 250 → "250". */

@@ -54,14 +54,19 @@ export interface WorkloadInfo extends Workload {
 
 export const WORKLOAD_KINDS: ReadonlySet<string> = new Set<WorkloadKind>(['DaemonSet', 'Deployment', 'StatefulSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
 
+/** Where the pod spec is, by kind (shared arrays: paths are never changed). */
+const POD_SPEC: DocPath = ['spec'];
+const CRONJOB_POD_SPEC: DocPath = ['spec', 'jobTemplate', 'spec', 'template', 'spec'];
+const TEMPLATE_POD_SPEC: DocPath = ['spec', 'template', 'spec'];
+
 function podSpecPathOf(kind: WorkloadKind): DocPath {
   switch (kind) {
     case 'Pod':
-      return ['spec'];
+      return POD_SPEC;
     case 'CronJob':
-      return ['spec', 'jobTemplate', 'spec', 'template', 'spec'];
+      return CRONJOB_POD_SPEC;
     default:
-      return ['spec', 'template', 'spec'];
+      return TEMPLATE_POD_SPEC;
   }
 }
 

@@ -180,7 +180,11 @@ const SIMPLE_ESCAPES: (string | undefined)[] = (() => {
  */
 export function blockValue(t: string, start: number, end: number, indent: number, chomping: number, folded: boolean): string {
   const textIndent = indent < 0 ? 0 : indent;
-  let result = '';
+  // The pieces, joined once at the end (a flat string, not a chain of concatenations).
+  const parts: string[] = [];
+  const add = (x: string): void => {
+    if (x !== '') parts.push(x);
+  };
   let didReadContent = false;
   let emptyLines = 0;
   let atMoreIndented = false;
@@ -199,23 +203,23 @@ export function blockValue(t: string, start: number, end: number, indent: number
       if (folded) {
         if (first === SPACE) {
           atMoreIndented = true;
-          result += '\n'.repeat(didReadContent ? 1 + emptyLines : emptyLines);
+          add('\n'.repeat(didReadContent ? 1 + emptyLines : emptyLines));
         } else if (atMoreIndented) {
           atMoreIndented = false;
-          result += '\n'.repeat(emptyLines + 1);
+          add('\n'.repeat(emptyLines + 1));
         } else if (emptyLines === 0) {
-          if (didReadContent) result += ' ';
-        } else result += '\n'.repeat(emptyLines);
-      } else result += '\n'.repeat(didReadContent ? 1 + emptyLines : emptyLines);
-      result += t.slice(from, le);
+          if (didReadContent) add(' ');
+        } else add('\n'.repeat(emptyLines));
+      } else add('\n'.repeat(didReadContent ? 1 + emptyLines : emptyLines));
+      add(t.slice(from, le));
       didReadContent = true;
       emptyLines = 0;
     }
     ls = le + 1;
   }
-  if (chomping === KEEP) result += '\n'.repeat(didReadContent ? 1 + emptyLines : emptyLines);
-  else if (chomping !== STRIP && didReadContent) result += '\n';
-  return result;
+  if (chomping === KEEP) add('\n'.repeat(didReadContent ? 1 + emptyLines : emptyLines));
+  else if (chomping !== STRIP && didReadContent) add('\n');
+  return parts.length === 1 ? (parts[0] as string) : parts.join('');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,11 +5,14 @@
  * `file:line:column` for every value, and for lines inside a multi-line
  * string (a ConfigMap key holding a whole agent configuration).
  *
- * Two parsers: values come from js-yaml (fast) and positions from a
- * line-based locator (src/analyzer/yaml-locate.ts) for block-style YAML,
- * which is what manifests are; a file the fast path cannot take — a syntax
- * error, JSON, documents it cannot line up — goes through `yaml`, which keeps
- * every node's position and words the errors (as src/input/yaml.ts does).
+ * Two parsers: values come from the block-style reader
+ * (src/analyzer/yaml-block.ts: js-yaml's values, with the offset of every
+ * line and each document's lines as it passes them) or, for text outside its
+ * subset, from js-yaml itself, and positions from a line-based locator
+ * (src/analyzer/yaml-locate.ts) for block-style YAML, which is what manifests
+ * are; a file the fast path cannot take — a syntax error, JSON, documents it
+ * cannot line up — goes through `yaml`, which keeps every node's position and
+ * words the errors (as src/input/yaml.ts does).
  *
  * Syntax problems in any file (bad indentation, duplicate keys, unknown tags,
  * aliases to undefined anchors) are reported together, located, as one

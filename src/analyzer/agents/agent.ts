@@ -60,6 +60,9 @@ export const argHas = (c: Container, word: string): boolean => c.args.some((a) =
 /** Some configuration text contains `word`. */
 export const configHas = (configs: readonly ConfigText[], word: string): boolean => configs.some((t) => t.text.includes(word));
 
+/** client-go's retry, one object shared by every call profile a reader makes (never changed). */
+const CLIENT_GO_RETRY: CallProfile['retry'] = Object.freeze({ policy: 'backoff', initialS: CLIENT_GO_BACKOFF.initialS, factor: CLIENT_GO_BACKOFF.factor, maxS: CLIENT_GO_BACKOFF.maxS, jitter: CLIENT_GO_BACKOFF.jitter });
+
 export function callProfile(name: string, verb: Verb, resource: string, o: CallOptions = {}): CallProfile {
   return {
     name,
@@ -72,7 +75,7 @@ export function callProfile(name: string, verb: Verb, resource: string, o: CallO
     pageSize: 0,
     qps: o.qps ?? CLIENT_GO_QPS,
     burst: CLIENT_GO_BURST,
-    retry: { policy: 'backoff', initialS: CLIENT_GO_BACKOFF.initialS, factor: CLIENT_GO_BACKOFF.factor, maxS: CLIENT_GO_BACKOFF.maxS, jitter: CLIENT_GO_BACKOFF.jitter },
+    retry: CLIENT_GO_RETRY,
     namespaceFraction: o.namespaceFraction ?? 0.05,
   };
 }

@@ -26,8 +26,17 @@ export class Located {
   }
 }
 
-/** Parsed configuration texts: several readers look at the same ConfigMap key, which is parsed once. */
-const parsed = new WeakMap<ConfigText, YamlConfig | null>();
+/**
+ * Parsed configuration texts: the readers of one workload look at the same ConfigMap key, which is
+ * parsed once. Forgotten after each workload (forgetParsedConfigs, agents/scan.ts), so that the
+ * parsed values die young instead of living through the whole analysis.
+ */
+const parsed = new Map<ConfigText, YamlConfig | null>();
+
+/** Drops the parsed configuration texts (a ConfigMap another workload mounts is parsed again there). */
+export function forgetParsedConfigs(): void {
+  parsed.clear();
+}
 
 /** A YAML configuration text, with positions of its values (line locator, yaml-locate.ts). */
 export class YamlConfig extends Located {
@@ -40,7 +49,7 @@ export class YamlConfig extends Located {
     this.value = value;
     this.#starts = starts;
   }
-  /** The text parsed as YAML (once per configuration text), or undefined when it is not YAML. */
+  /** The text parsed as YAML (once per configuration text and workload), or undefined when it is not YAML. */
   static parse(cfg: ConfigText): YamlConfig | undefined {
     let y = parsed.get(cfg);
     if (y === undefined) {

@@ -18,6 +18,7 @@ import { type ByName, Fields, type KObject } from '../objects.ts';
 import type { DerivedCall } from '../types.ts';
 import type { Container, EnvVar, MountedObject, WorkloadInfo } from '../workloads.ts';
 import type { AgentContext, AgentNote, AgentReader, AgentResult, ConfigText } from './agent.ts';
+import { forgetParsedConfigs } from './config-text.ts';
 import { AGENT_READERS } from './registry.ts';
 
 export interface ScanInput {
@@ -145,6 +146,7 @@ export function scanAgents(w: WorkloadInfo, input: ScanInput): AgentScan {
       take(reader, i, reader.read(x));
     }
   }
+  forgetParsedConfigs();
   return { containers, recognised, agents, calls, notes, missing };
 }
 
