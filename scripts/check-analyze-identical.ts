@@ -37,6 +37,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { firstDifference } from './first-difference.ts';
 import { RevisionTree } from './revision-tree.ts';
 
 const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -150,14 +151,6 @@ async function dump(root: string, out: string, manifests: number, generated: str
 function dumpIn(root: string, out: string, manifests: number, generated: string): void {
   const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--dump', root, out, String(manifests), generated], { cwd: HERE, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`the cases failed to run with the code in ${root} (exit ${r.status ?? r.signal})`);
-}
-
-function firstDifference(a: string, b: string): string {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  const line = a.slice(0, i).split('\n').length;
-  const from = Math.max(0, i - 80);
-  return `first difference at byte ${i} (line ${line}):\n      before: ${JSON.stringify(b.slice(from, i + 80))}\n      now:    ${JSON.stringify(a.slice(from, i + 80))}`;
 }
 
 /** The bench's generated manifests (this working tree's generator, so both revisions read the same text) and a generated 200-cluster fleet, as files under `dir`. */

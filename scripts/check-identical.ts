@@ -26,6 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { firstDifference } from './first-difference.ts';
 import { RevisionTree } from './revision-tree.ts';
 
 const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -73,14 +74,6 @@ function run(root: string, c: Case, outDir: string): Outcome {
   const files = new Map<string, string>();
   for (const w of c.writes) files.set(w, existsSync(join(outDir, w)) ? readFileSync(join(outDir, w), 'utf8') : '<not written>');
   return { stdout: r.stdout, stderr: r.stderr, exitCode: r.status ?? -1, files };
-}
-
-function firstDifference(now: string, before: string): string {
-  let i = 0;
-  while (i < now.length && i < before.length && now[i] === before[i]) i++;
-  const line = now.slice(0, i).split('\n').length;
-  const from = Math.max(0, i - 80);
-  return `first difference at byte ${i} (line ${line}):\n      before: ${JSON.stringify(before.slice(from, i + 80))}\n      now:    ${JSON.stringify(now.slice(from, i + 80))}`;
 }
 
 function main(argv: string[]): number {
