@@ -4,7 +4,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const pureLayers = ['src/core/**', 'src/model/**', 'src/twin/**', 'src/analyzer/**', 'src/orchestrator/**'];
+const pureLayers = ['src/core/**', 'src/model/**', 'src/twin/**', 'src/analyzer/**', 'src/orchestrator/**', 'src/killswitch/**', 'src/apiserver/**'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'schemas/**', 'dev/**'] },

@@ -28,9 +28,11 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   orchestrator: ['core', 'model', 'twin'],
   input: ['core', 'model', 'twin', 'analyzer', 'orchestrator'],
   report: ['core', 'model', 'twin', 'orchestrator', 'analyzer'],
-  adapters: ['core', 'model', 'twin', 'orchestrator'],
-  shell: ['core', 'model', 'twin', 'analyzer', 'orchestrator', 'input', 'report', 'adapters'],
-  cli: ['core', 'model', 'twin', 'analyzer', 'orchestrator', 'input', 'report', 'adapters', 'shell'],
+  killswitch: ['core'],
+  apiserver: ['core', 'model', 'twin', 'analyzer', 'input', 'killswitch'],
+  adapters: ['core', 'model', 'twin', 'orchestrator', 'killswitch'],
+  shell: ['core', 'model', 'twin', 'analyzer', 'orchestrator', 'input', 'report', 'killswitch', 'apiserver', 'adapters'],
+  cli: ['core', 'model', 'twin', 'analyzer', 'orchestrator', 'input', 'report', 'killswitch', 'apiserver', 'adapters', 'shell'],
 };
 
 /** The twin's public face: the one file of src/twin that code outside it may import. */
