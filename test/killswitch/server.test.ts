@@ -89,6 +89,10 @@ test('flips need the admin token: without it or with another, 401 and exit 2; th
   assert.match(server.stderr(), /refused a flip of agent: wrong admin token/);
   const bad = await fetch(`${server.url}/v1/switches/agent`, { method: 'PUT', headers: { authorization: `Bearer ${server.adminToken}` }, body: '{"state":"maybe"}' });
   assert.equal(bad.status, 400);
+  assert.equal((await fetch(`${server.url}/v1/switches/%E0%A4%A`)).status, 400, 'malformed percent-encoding');
+  assert.equal((await fetch(`${server.url}/v1/switches/Not_A_Name`)).status, 400);
+  assert.equal((await fetch(`${server.url}/v1/switches/agent`, { method: 'DELETE' })).status, 405);
+  assert.equal((await fetch(`${server.url}/other`)).status, 404);
   await stop(server);
 });
 
