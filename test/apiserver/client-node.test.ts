@@ -105,5 +105,6 @@ test('a conflicting apply by another manager is a 409 naming the owner; force ta
   });
   const forced = await objects.patch(cm('b'), undefined, undefined, 'two', true, PatchStrategy.ServerSideApply);
   assert.equal((forced as { data?: Record<string, string> }).data?.['k'], 'b');
-  assert.deepEqual(forced.metadata?.managedFields?.map((m) => m.manager), ['two']);
+  const managers = ((forced as { metadata?: { managedFields?: { manager?: string }[] } }).metadata?.managedFields ?? []).map((m) => m.manager);
+  assert.deepEqual(managers, ['two']);
 });
