@@ -138,6 +138,20 @@ program
     print(await simulate(file, { seed: o.seed, json: o.json, ...(o.report !== undefined ? { report: o.report } : {}), ...(o.metrics !== undefined ? { metrics: o.metrics } : {}) }));
   });
 
+const twinCmd = program.command('twin').description('the fleet twin as a service');
+twinCmd
+  .command('serve')
+  .description('serve a Kubernetes API per simulated cluster over HTTPS, the twin running in wall-clock time (docs/twin-serve.md); until SIGINT/SIGTERM')
+  .argument('<scenario>', 'scenario YAML file, or - for standard input')
+  .option('--speed <n>', 'simulated seconds per wall second', numberIn(0, 100_000), 1)
+  .option('--port <p>', 'first port (clusters on consecutive ports, then the control endpoint); 0: any free ports', intIn(0, 65535), 0)
+  .option('--kubeconfig <file>', 'where to write the kubeconfig (one context per cluster and identity)', 'twin.kubeconfig')
+  .option('--seed <n>', 'random seed', seedArg, 1)
+  .action(async (file: string, o: { speed: number; port: number; kubeconfig: string; seed: number }) => {
+    const { twinServe } = await import('./twin-serve.ts');
+    await twinServe(file, o);
+  });
+
 const scenario = program.command('scenario').description('work with scenario files');
 scenario
   .command('validate')
@@ -278,6 +292,18 @@ bench
   .action(async (o: { json: boolean; manifests: number; clusters: number; rounds: number }) => {
     const { benchAnalyze } = await import('./bench-analyze.ts');
     print(benchAnalyze(o));
+  });
+bench
+  .command('serve')
+  .description('time kubectl get nodes and a client-node LIST of all pods against a served 7,500-node cluster; report the serve process\'s peak RSS')
+  .option('--json', 'print JSON', false)
+  .option('--nodes <n>', 'nodes of the served cluster (1 to 100000)', intIn(1, 100_000), 7500)
+  .option('--pods <n>', 'pods of the served cluster (0 to 1000000)', intIn(0, 1_000_000), 200_000)
+  .option('--rounds <n>', 'timed rounds; medians are reported (1 to 20)', intIn(1, 20), 3)
+  .option('--speed <n>', 'the served twin\'s speed (answers wait the simulated latency / speed)', numberIn(0, 100_000), 1)
+  .action(async (o: { json: boolean; nodes: number; pods: number; rounds: number; speed: number }) => {
+    const { benchServe } = await import('./bench-serve.ts');
+    print(await benchServe(o));
   });
 bench
   .command('twin')
