@@ -63,9 +63,8 @@ export function issueEvaluate(draft: Draft): boolean {
     draft.update(index, { evaluatedAt: draft.at });
     const judged: JudgedCluster = {
       cluster: planned.name,
-      baselines: cluster.baselines,
       compareFrom: cluster.readyAt ?? cluster.appliedAt ?? cluster.startedAt ?? draft.at,
-      levelsFrom: cluster.levelsFrom,
+      snapshot: cluster.levelsFrom,
     };
     (settled(draft, cluster) ? all : critical).push(judged);
   }
