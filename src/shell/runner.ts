@@ -343,7 +343,16 @@ export class RolloutShell {
       clusters.size === 0 || series.length === 0 ? {} : this.#source.query({ clusters: [...clusters], series, fromMs: command.fromMs, toMs: now });
     const criticalSamples = await query(critical, this.#criticalSeries);
     const otherSamples = await query(all, this.#otherSeries);
-    const seriesOf = (cluster: string): SeriesSet => clip({ ...criticalSamples[cluster], ...otherSamples[cluster] }, command.fromMs);
+    // A baseline cluster serves several canaries: its series are put together once per evaluation.
+    const seriesSets = new Map<string, SeriesSet>();
+    const seriesOf = (cluster: string): SeriesSet => {
+      let set = seriesSets.get(cluster);
+      if (set === undefined) {
+        set = clip({ ...criticalSamples[cluster], ...otherSamples[cluster] }, command.fromMs);
+        seriesSets.set(cluster, set);
+      }
+      return set;
+    };
     const reports: ClusterEvaluation[] = [];
     const clean: string[] = [];
     for (const target of targets) {
