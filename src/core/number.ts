@@ -77,9 +77,17 @@ export function percentTwoOrFourDecimals(ratio: number): string {
   return `${(ratio * 100).toFixed(ratio < 0.001 ? 4 : 2)} %`;
 }
 
+/** median's working copy, reused (median is called for every gate result and pre-change level: no array per call). */
+let medianScratch: Float64Array<ArrayBufferLike> = new Float64Array(64);
+
 /** The median of `values` (NaN for an empty list); does not modify its input. */
 export function median(values: readonly number[]): number {
-  return values.length === 0 ? Number.NaN : medianInPlace(new Float64Array(values), values.length);
+  const n = values.length;
+  if (n === 0) return Number.NaN;
+  if (medianScratch.length < n) medianScratch = new Float64Array(Math.max(n, medianScratch.length * 2));
+  const copy = medianScratch;
+  for (let i = 0; i < n; i++) copy[i] = values[i] as number;
+  return medianInPlace(copy, n);
 }
 
 /** Whether `a` comes before `b` in a Float64Array's own sort: numeric, -0 before +0, NaN last. */
