@@ -118,7 +118,7 @@ function main(argv: string[]): number {
   const rows = Object.keys(now).map((label) => {
     const b = median(before[label] ?? []);
     const n = median(now[label] ?? []);
-    return { figure: label, before: b, now: n, ratio: Math.round((n / b) * 1000) / 1000, beforeRuns: before[label] ?? [], nowRuns: now[label] ?? [] };
+    return { figure: label, before: Math.round(b * 1000) / 1000, now: Math.round(n * 1000) / 1000, ratio: Math.round((n / b) * 1000) / 1000, beforeRuns: before[label] ?? [], nowRuns: now[label] ?? [] };
   });
   if (json) console.log(JSON.stringify({ rev, commit, runs, figures: rows }));
   else for (const r of rows) console.log(`${r.figure.padEnd(32)} before ${String(r.before).padStart(7)}  now ${String(r.now).padStart(7)}  now/before ${r.ratio.toFixed(3)}   (before ${r.beforeRuns.join(', ')}; now ${r.nowRuns.join(', ')})`);
