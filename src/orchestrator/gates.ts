@@ -32,7 +32,7 @@ import type { GateSeries, GateSpec } from './gate-catalogue.ts';
 import type { EvaluationPolicy } from './plan.ts';
 import type { SeriesWindow } from './ports.ts';
 import { mannWhitneyU } from './stats.ts';
-import { median, significant6 } from '../core/number.ts';
+import { median, medianInPlace, significant6 } from '../core/number.ts';
 
 export type SeriesSet = Readonly<Record<string, SeriesWindow>>;
 /** Each cluster's level before the canary's change, per series. */
@@ -106,14 +106,6 @@ function grow(buffer: Float64Array<ArrayBufferLike>, size: number): Float64Array
   return buffer.length >= size ? buffer : new Float64Array(Math.max(size, buffer.length * 2));
 }
 
-/** Median of the first `count` values of `buffer` (sorts them in place). */
-function medianOf(buffer: Float64Array<ArrayBufferLike>, count: number): number {
-  if (count === 0) return Number.NaN;
-  const sorted = buffer.subarray(0, count).sort();
-  const mid = count >> 1;
-  return count % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
 function isFresh(window: SeriesWindow | undefined, now: number, staleMs: number): window is SeriesWindow {
   const count = window?.values.length ?? 0;
   return window !== undefined && count > 0 && now - (window.times[count - 1] ?? Number.NEGATIVE_INFINITY) <= staleMs;
@@ -126,13 +118,12 @@ function evaluateOne(gateSeries: GateSeries, input: GateInput, policy: Evaluatio
   const window = input.canary[series];
   const staleMs = policy.staleAfterS * 1000;
   const count = window?.values.length ?? 0;
-  const base = (): Pick<GateResult, 'gate' | 'series' | 'critical' | 'threshold' | 'before'> => ({ gate: gate.name, series, critical: gate.critical, threshold: gate.threshold, before: finiteOrNull(input.canaryPre[series]) });
   if (window === undefined || count === 0) {
-    return { ...base(), verdict: 'nodata', reason: 'missing', value: null, baselineValue: null, effect: null, allowed: null, p: null, canarySamples: 0, baselineSamples: 0, baselineClusters: 0 };
+    return { gate: gate.name, series, critical: gate.critical, threshold: gate.threshold, before: finiteOrNull(input.canaryPre[series]), verdict: 'nodata', reason: 'missing', value: null, baselineValue: null, effect: null, allowed: null, p: null, canarySamples: 0, baselineSamples: 0, baselineClusters: 0 };
   }
   const value = window.values[count - 1] ?? Number.NaN;
   if (input.now - (window.times[count - 1] ?? Number.NEGATIVE_INFINITY) > staleMs || !Number.isFinite(value)) {
-    return { ...base(), verdict: 'nodata', reason: 'stale', value: significant6(value), baselineValue: null, effect: null, allowed: null, p: null, canarySamples: count, baselineSamples: 0, baselineClusters: 0 };
+    return { gate: gate.name, series, critical: gate.critical, threshold: gate.threshold, before: finiteOrNull(input.canaryPre[series]), verdict: 'nodata', reason: 'stale', value: significant6(value), baselineValue: null, effect: null, allowed: null, p: null, canarySamples: count, baselineSamples: 0, baselineClusters: 0 };
   }
   // Threshold: the newest `breachSamples` canary samples all beyond it.
   let breached = false;
@@ -160,7 +151,7 @@ function evaluateOne(gateSeries: GateSeries, input: GateInput, policy: Evaluatio
     for (let i = 0; i < count; i++) if ((window.times[i] ?? 0) >= input.compareFrom) canaryScratch[canaryCount++] = sign * ((window.values[i] ?? 0) - pre);
     allowed = Math.max(gate.minEffect, gate.tolerance * Math.abs(pre));
     if (canaryCount >= policy.minSamples) {
-      canaryMedian = medianOf(canaryScratch, canaryCount);
+      canaryMedian = medianInPlace(canaryScratch, canaryCount);
       for (const baseline of input.baselines) {
         const baselineWindow = baseline.series[series];
         const baselinePre = baseline.pre[series];
@@ -175,7 +166,7 @@ function evaluateOne(gateSeries: GateSeries, input: GateInput, policy: Evaluatio
       }
       // Exact shortcut: the median of the baseline changes is at least their minimum.
       if (canaryMedian - (baselineCount > 0 ? baselineMin : 0) > allowed) {
-        const baselineMedian = baselineCount > 0 ? medianOf(baselineScratch, baselineCount) : 0;
+        const baselineMedian = baselineCount > 0 ? medianInPlace(baselineScratch, baselineCount) : 0;
         effect = canaryMedian - baselineMedian;
         if (effect > allowed) {
           if (baselineCount >= policy.minSamples) {
@@ -198,11 +189,15 @@ function evaluateOne(gateSeries: GateSeries, input: GateInput, policy: Evaluatio
     if (isFresh(baselineWindow, input.now, staleMs)) latest.push(baselineWindow.values[baselineWindow.values.length - 1] ?? Number.NaN);
   }
   const fleetWide = breached && gate.threshold !== null && latest.length > 0 && latest.filter((newest) => beyond(newest, gate, gate.threshold as number)).length * 2 >= latest.length;
-  if (effect === null && canaryCount >= policy.minSamples && allowed !== null) effect = canaryMedian - (baselineCount > 0 ? medianOf(baselineScratch, baselineCount) : 0);
+  if (effect === null && canaryCount >= policy.minSamples && allowed !== null) effect = canaryMedian - (baselineCount > 0 ? medianInPlace(baselineScratch, baselineCount) : 0);
   const verdict: Verdict = breached ? (fleetWide ? 'hold' : 'fail') : regression ? 'fail' : noLevel ? 'nodata' : warming ? 'wait' : 'pass';
   const reason: VerdictReason = breached ? (fleetWide ? 'fleet-wide' : 'threshold') : regression ? 'regression' : noLevel ? 'no-level-before' : warming ? 'warming-up' : 'ok';
   return {
-    ...base(),
+    gate: gate.name,
+    series,
+    critical: gate.critical,
+    threshold: gate.threshold,
+    before: finiteOrNull(pre),
     verdict,
     reason,
     value: significant6(value),
