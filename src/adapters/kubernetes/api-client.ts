@@ -85,12 +85,13 @@ export class ApiClient {
   /** Requests sent (for the orchestrator's API share). */
   sent = 0;
 
-  constructor(kc: KubeConfig, identity: string, options: ClientOptions) {
+  /** `server`: another address served with the cluster's CA and credentials (the twin's control endpoint). */
+  constructor(kc: KubeConfig, identity: string, options: ClientOptions, server?: string) {
     const cluster = kc.getCurrentCluster();
     if (cluster === null) throw new Error('the kubeconfig context names no cluster');
     this.#kc = kc;
     this.identity = identity;
-    this.server = cluster.server.replace(/\/+$/, '');
+    this.server = (server ?? cluster.server).replace(/\/+$/, '');
     this.#options = options;
     this.#config = createConfiguration({ baseServer: new ServerConfiguration(this.server, {}), authMethods: { default: kc } });
   }

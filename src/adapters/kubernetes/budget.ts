@@ -20,6 +20,7 @@
  *   bucket.tryTake();              // true when one is free now and nobody waits
  */
 import { Random } from '../../core/random.ts';
+import { CLIENT_GO_BURST, CLIENT_GO_QPS } from '../../model/kubernetes.ts';
 
 /** The time a live adapter runs in: epoch ms (virtual against a served twin) and a sleep in the same time. */
 export interface LiveTime {
@@ -27,9 +28,9 @@ export interface LiveTime {
   sleep(ms: number): Promise<void>;
 }
 
-/** client-go's defaults (k8s.io/client-go/rest/config.go: DefaultQPS 5.0, DefaultBurst 10), for a client that is given no budget. */
-export const CLIENT_GO_DEFAULT_QPS = 5;
-export const CLIENT_GO_DEFAULT_BURST = 10;
+/** client-go's defaults (k8s.io/client-go/rest/config.go: DefaultQPS 5.0, DefaultBurst 10; src/model/kubernetes.ts), for a budget of 0. */
+const CLIENT_GO_DEFAULT_QPS = CLIENT_GO_QPS;
+const CLIENT_GO_DEFAULT_BURST = CLIENT_GO_BURST;
 
 export class TokenBucket {
   readonly #qps: number;
