@@ -207,7 +207,7 @@ class PlanCompiler {
       }
       if (m.object !== undefined) {
         const o = m.object;
-        objects.push({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? 'default', origin: `${this.#doc.file} ${formatPath([...at, 'object'])}`, body: o as Record<string, unknown> });
+        objects.push({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? 'default', origin: `${this.#doc.file} ${formatPath([...at, 'object'])}`, body: o });
         return;
       }
       objects.push(...this.#manifestFile(m.file ?? '', [...at, 'file']));

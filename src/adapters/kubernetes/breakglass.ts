@@ -147,11 +147,16 @@ export async function checkBreakGlass(api: ApiClient, objects: readonly KitObjec
       const bad = covers(essentials(o), got);
       out.push({ object: label(o), state: bad === null ? 'ok' : 'wrong', detail: bad ?? 'as installed' });
     } catch (e) {
-      out.push({ object: label(o), state: 'unknown', detail: failureOf(e, api.identity, `read ${label(o)}`).reason });
+      const failure = failureOf(e, api.identity, `read ${label(o)}`);
+      out.push({ object: label(o), state: 'unknown', detail: failure.reason });
+      if (CLUSTER_WIDE.has(failure.kind)) break;
     }
   }
   return out;
 }
+
+/** Failures that say nothing about one object but about the cluster or the identity: the next objects are not tried. */
+const CLUSTER_WIDE: ReadonlySet<string> = new Set(['unreachable', 'unauthorized', 'timeout']);
 
 /** Applies every object of the kit (server-side apply, idempotent); per object, ok or why not. */
 export async function installBreakGlass(api: ApiClient, objects: readonly KitObject[]): Promise<ObjectCheck[]> {
@@ -161,7 +166,9 @@ export async function installBreakGlass(api: ApiClient, objects: readonly KitObj
       await api.apply(o);
       out.push({ object: label(o), state: 'ok', detail: 'applied' });
     } catch (e) {
-      out.push({ object: label(o), state: 'unknown', detail: failureOf(e, api.identity, `apply ${label(o)}`).reason });
+      const failure = failureOf(e, api.identity, `apply ${label(o)}`);
+      out.push({ object: label(o), state: 'unknown', detail: failure.reason });
+      if (CLUSTER_WIDE.has(failure.kind)) break;
     }
   }
   return out;
