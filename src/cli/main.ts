@@ -138,6 +138,20 @@ program
     print(await simulate(file, { seed: o.seed, json: o.json, ...(o.report !== undefined ? { report: o.report } : {}), ...(o.metrics !== undefined ? { metrics: o.metrics } : {}) }));
   });
 
+const twinCmd = program.command('twin').description('the fleet twin as a service');
+twinCmd
+  .command('serve')
+  .description('serve a Kubernetes API per simulated cluster over HTTPS, the twin running in wall-clock time (docs/twin-serve.md); until SIGINT/SIGTERM')
+  .argument('<scenario>', 'scenario YAML file, or - for standard input')
+  .option('--speed <n>', 'simulated seconds per wall second', numberIn(0, 100_000), 1)
+  .option('--port <p>', 'first port (clusters on consecutive ports, then the control endpoint); 0: any free ports', intIn(0, 65535), 0)
+  .option('--kubeconfig <file>', 'where to write the kubeconfig (one context per cluster and identity)', 'twin.kubeconfig')
+  .option('--seed <n>', 'random seed', seedArg, 1)
+  .action(async (file: string, o: { speed: number; port: number; kubeconfig: string; seed: number }) => {
+    const { twinServe } = await import('./twin-serve.ts');
+    await twinServe(file, o);
+  });
+
 const scenario = program.command('scenario').description('work with scenario files');
 scenario
   .command('validate')

@@ -1,0 +1,120 @@
+/**
+ * `firebreak twin serve`: the twin in wall-clock time behind one Kubernetes
+ * API endpoint per simulated cluster. Builds the twin, a backend and an API
+ * machinery per cluster, the PKI and identities, the listeners (127.0.0.1;
+ * `port` 0: free ports, else clusters on port, port+1, … and the control
+ * endpoint after them), writes the kubeconfig, then drives the twin: every
+ * 50 ms it steps until the simulated time reaches wall-clock × speed (no
+ * drift: the target is computed from the start, not accumulated), records
+ * the metrics, refreshes the served workloads' status and opens or closes
+ * each listener as its API server is ready or not. Runs until SIGINT/SIGTERM;
+ * after the scenario's end it keeps serving the final state.
+ *
+ * @example
+ *   const served = await serveTwin(scenario, { seed: 1, speed: 10, port: 0, kubeconfig: 'out/twin.kubeconfig', log });
+ *   await served.stop();
+ */
+import type { Server } from 'node:https';
+import { KubeApi } from '../../apiserver/api.ts';
+import type { ClusterBackend } from '../../apiserver/backend.ts';
+import { RequestBackend } from '../../apiserver/request-backend.ts';
+import { Twin, type Scenario, type TwinApi } from '../../twin/index.ts';
+import { makePki } from './certs.ts';
+import { startControl } from './control.ts';
+import { makeIdentities, type Identity } from './identities.ts';
+import { kubeconfigText, writeKubeconfig } from './kubeconfig.ts';
+import { ClusterListener } from './listener.ts';
+import { SeriesRings } from './series.ts';
+
+export interface ServeOptions {
+  readonly seed: number;
+  readonly speed: number;
+  readonly port: number;
+  readonly kubeconfig: string;
+  readonly log: (line: string) => void;
+  /** Builds a cluster's backend (default: RequestBackend over the twin). */
+  readonly backend?: (twin: TwinApi, cluster: string, createdAt: string) => ClusterBackend;
+}
+
+export interface Served {
+  readonly twin: TwinApi;
+  readonly listeners: readonly ClusterListener[];
+  readonly controlPort: number;
+  readonly identities: readonly Identity[];
+  stop(): Promise<void>;
+}
+
+const TICK_MS = 50;
+
+export async function serveTwin(scenario: Scenario, opts: ServeOptions): Promise<Served> {
+  const twin = new Twin(scenario, { seed: opts.seed });
+  const startMs = twin.clock.now();
+  const createdAt = new Date(startMs - 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const pki = await makePki(Date.now());
+  const identities = makeIdentities();
+  const tokens = new Map(identities.map((i) => [i.token, i.info]));
+  const makeBackend = opts.backend ?? ((t: TwinApi, c: string, at: string) => new RequestBackend(t, c, at));
+  const listeners: ClusterListener[] = [];
+  const clusters = twin.clusters();
+  for (const c of clusters) {
+    const api = new KubeApi({ backend: makeBackend(twin, c.name, createdAt), tokens, startMs: startMs - 86_400_000 });
+    listeners.push(new ClusterListener(api, pki, { speed: opts.speed, now: () => twin.clock.now(), log: opts.log }));
+  }
+  let control: Server | undefined;
+  try {
+    for (let i = 0; i < listeners.length; i++) await listeners[i]?.listen(opts.port === 0 ? 0 : opts.port + i);
+    const series = new SeriesRings(twin);
+    series.record();
+    const podsOf = (name: string): number => listeners.find((l) => l.api.backend.name === name)?.api.backend.podCount() ?? 0;
+    const ctl = await startControl({ twin, series, pki, tokens: new Set(tokens.keys()), speed: opts.speed, podsOf }, opts.port === 0 ? 0 : opts.port + listeners.length);
+    control = ctl.server;
+    writeKubeconfig(opts.kubeconfig, kubeconfigText({ clusters: listeners.map((l) => ({ name: l.api.backend.name, port: l.port })), caPem: pki.caPem, identities, controlUrl: `https://127.0.0.1:${ctl.port}` }));
+    for (const l of listeners) opts.log(`${l.api.backend.name}: https://127.0.0.1:${l.port} (${l.api.backend.nodeCount()} nodes)`);
+    opts.log(`control: https://127.0.0.1:${ctl.port}; kubeconfig: ${opts.kubeconfig}; speed ${opts.speed}× — ready`);
+
+    const wallStart = performance.now();
+    let stepping = false;
+    let announcedDone = false;
+    const timer = setInterval(() => {
+      if (stepping) return;
+      stepping = true;
+      try {
+        const target = ((performance.now() - wallStart) / 1000) * opts.speed;
+        let stepped = false;
+        while (!twin.done && twin.t < target) {
+          twin.step();
+          series.record();
+          stepped = true;
+        }
+        if (stepped) {
+          for (const l of listeners) {
+            l.api.tick();
+            if (l.api.backend.accepting()) void l.accept().catch((e: unknown) => opts.log(`${l.api.backend.name}: cannot listen again: ${e instanceof Error ? e.message : String(e)}`));
+            else l.refuse();
+          }
+        }
+        if (twin.done && !announcedDone) {
+          announcedDone = true;
+          opts.log(`the scenario's ${twin.t} s are over; serving its final state`);
+        }
+      } finally {
+        stepping = false;
+      }
+    }, TICK_MS);
+    return {
+      twin,
+      listeners,
+      controlPort: ctl.port,
+      identities,
+      async stop() {
+        clearInterval(timer);
+        await Promise.all(listeners.map((l) => l.close()));
+        await new Promise<void>((r) => ctl.server.close(() => r()));
+      },
+    };
+  } catch (e) {
+    await Promise.all(listeners.map((l) => l.close()));
+    control?.close();
+    throw e;
+  }
+}
