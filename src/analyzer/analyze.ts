@@ -140,15 +140,31 @@ const KNOWN_OTHER_KINDS = new Set([
   'RuntimeClass', 'FlowSchema', 'PriorityLevelConfiguration', 'VerticalPodAutoscaler', 'PodTemplate', 'ControllerRevision', 'Event',
 ]);
 
-export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cluster[], opts: AnalyzeOptions): AnalysisResult {
-  const model = opts.model ?? DEFAULT_MODEL;
-  const podsPerNode = opts.podsPerNode ?? DEFAULT_PODS_PER_NODE;
+/** The profiles of the input's workloads, and what deriving them found (the first half of analyze). */
+export interface DerivedProfiles {
+  readonly objects: readonly KObject[];
+  readonly workloads: readonly WorkloadInfo[];
+  readonly profiles: readonly WorkloadProfile[];
+  /** Problems of the input (analyze throws them as an InputError). */
+  readonly problems: Problem[];
+  readonly findings: Finding[];
+}
+
+/** Every workload's API access profile, from the documents: the annotation, known agents' configuration, or the RBAC worst case (profile.ts). */
+export function deriveProfiles(docs: readonly ManifestDocument[], model: ModelConfig, strict: boolean): DerivedProfiles {
   const problems: Problem[] = [];
   const findings: Finding[] = [];
   const objects = collectObjects(docs, problems);
   const { configMaps, secrets, flowSchemas, workloads } = indexObjects(objects, problems, findings);
   const rbac = new Rbac(objects, problems);
-  const profiles = workloads.map((w) => deriveProfile(w, { configMaps, secrets, rbac, flowSchemas, model, problems, findings, strict: opts.strict === true }));
+  const profiles = workloads.map((w) => deriveProfile(w, { configMaps, secrets, rbac, flowSchemas, model, problems, findings, strict }));
+  return { objects, workloads, profiles, problems, findings };
+}
+
+export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cluster[], opts: AnalyzeOptions): AnalysisResult {
+  const model = opts.model ?? DEFAULT_MODEL;
+  const podsPerNode = opts.podsPerNode ?? DEFAULT_PODS_PER_NODE;
+  const { objects, workloads, profiles, problems, findings } = deriveProfiles(docs, model, opts.strict === true);
   if (problems.length > 0) throw new InputError(sortProblems(problems));
   findings.push(...inputFindings(docs, objects, workloads.length, opts.input));
   const { planned, plannedOf, signatures, whole } = plan(profiles);
@@ -255,10 +271,8 @@ function plan(profiles: readonly WorkloadProfile[]): { planned: PlannedWorkload[
   const groups = new Map<string, { pw: PlannedWorkload; count: number }>();
   for (let pi = 0; pi < profiles.length; pi++) {
     const p = profiles[pi] as WorkloadProfile;
-    if (p.calls.length === 0) continue;
-    const calls = uniqueNames(p.calls);
-    const leader = p.calls.some((c) => c.leaderOnly === true) ? new Set(calls.filter((_, i) => p.calls[i]?.leaderOnly === true).map((c) => c.name)) : undefined;
-    const pw: PlannedWorkload = leader !== undefined ? { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls, leaderCalls: leader } : { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls };
+    const pw = plannedWorkload(p);
+    if (pw === undefined) continue;
     planned.push(pw);
     plannedOf[pi] = pw;
     // The JSON of the workload with its calls, and with replicas left out (the group counts them).
@@ -272,6 +286,14 @@ function plan(profiles: readonly WorkloadProfile[]): { planned: PlannedWorkload[
   }
   const whole: PlannedWorkload[] = [...groups.values()].map((g) => (g.count === 1 ? g.pw : { ...g.pw, key: `${g.pw.key} (×${g.count})`, count: g.count }));
   return { planned, plannedOf, signatures, whole };
+}
+
+/** A workload with calls as the estimate sees them (undefined: it makes none): unique call names, leader-only calls apart. */
+export function plannedWorkload(p: WorkloadProfile): PlannedWorkload | undefined {
+  if (p.calls.length === 0) return undefined;
+  const calls = uniqueNames(p.calls);
+  const leader = p.calls.some((c) => c.leaderOnly === true) ? new Set(calls.filter((_, i) => p.calls[i]?.leaderOnly === true).map((c) => c.name)) : undefined;
+  return leader !== undefined ? { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls, leaderCalls: leader } : { key: p.workload.id, perNode: p.workload.perNode, replicas: p.workload.replicas, level: p.priorityLevel, calls };
 }
 
 /** A workload alone: its verdict per cluster, where it turns, its estimate at its worst cluster. */

@@ -60,15 +60,16 @@ export interface TwinSimulation {
   readonly disagreements: number;
 }
 
-/** The twin scenario that simulates one workload's profile over the fleet. */
-export function simulationScenario(p: WorkloadProfile, pw: PlannedWorkload, clusters: readonly Cluster[], model: ModelConfig = DEFAULT_MODEL): Scenario {
+/**
+ * The twin's change for one workload's profile. The twin's change runs every call on every pod.
+ * Leader-only calls are one client per cluster: simulated as such when they are all the workload
+ * does (a one-replica Deployment), else left out (reported in `notSimulated`).
+ */
+export function twinChange(p: WorkloadProfile, pw: PlannedWorkload): ChangeSpec {
   const w = p.workload;
-  // The twin's change runs every call on every pod. Leader-only calls are one client per cluster:
-  // simulated as such when they are all the workload does (a one-replica Deployment), else left out
-  // (reported in `notSimulated`).
   const leader = pw.leaderCalls ?? new Set<string>();
   const onlyLeader = leader.size > 0 && pw.calls.every((c) => leader.has(c.name));
-  const change: ChangeSpec = {
+  return {
     name: w.name,
     kind: w.perNode && !onlyLeader ? 'DaemonSet' : 'Deployment',
     namespace: w.namespace,
@@ -77,6 +78,12 @@ export function simulationScenario(p: WorkloadProfile, pw: PlannedWorkload, clus
     priorityLevel: pw.level,
     calls: onlyLeader ? pw.calls : pw.calls.filter((c) => !leader.has(c.name)),
   };
+}
+
+/** The twin scenario that simulates one workload's profile over the fleet. */
+export function simulationScenario(p: WorkloadProfile, pw: PlannedWorkload, clusters: readonly Cluster[], model: ModelConfig = DEFAULT_MODEL): Scenario {
+  const change = twinChange(p, pw);
+  const w = p.workload;
   return {
     name: `simulate-${w.namespace}-${w.name}`,
     description: `firebreak analyze --simulate: ${w.id} applied to every cluster at +${SIMULATION_APPLY_AT_S / 60} min`,

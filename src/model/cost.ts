@@ -129,3 +129,21 @@ export function watchEventsPerClient(p: CallProfile, r: ResourceStats, nodes: nu
   if (p.scope === 'namespace') return r.eventsPerSecond * p.namespaceFraction;
   return r.nodeScope === 'none' ? r.eventsPerSecond : r.eventsPerSecond / Math.max(1, nodes);
 }
+
+/**
+ * The mean of two costs, `(1 - w) × a + w × b` field by field (`mutating` is b's): the cost of a
+ * population of requests after one of cost `b` joins, with weight `w`, those of mean cost `a`.
+ */
+export function blendCosts(a: RequestCost, b: RequestCost, w: number): RequestCost {
+  const v = 1 - w;
+  return {
+    seats: a.seats * v + b.seats * w,
+    cpuS: a.cpuS * v + b.cpuS * w,
+    etcdBytes: a.etcdBytes * v + b.etcdBytes * w,
+    etcdObjects: a.etcdObjects * v + b.etcdObjects * w,
+    responseBytes: a.responseBytes * v + b.responseBytes * w,
+    memoryBytes: a.memoryBytes * v + b.memoryBytes * w,
+    transferS: a.transferS * v + b.transferS * w,
+    mutating: b.mutating,
+  };
+}

@@ -109,6 +109,7 @@ export const DEFAULT_MODEL: ModelConfig = {
     attempts: 2,
   },
   dataPlane: { dnsDependentShare: 1, headroom: 0.25 },
-  change: { podCreationsPerS: 20, startDelayS: 15, startSpreadS: 60 },
+  // killSwitch.pollS: the guard sidecar's default poll interval, FIREBREAK_KILLSWITCH_POLL (docs/killswitch.md).
+  change: { podCreationsPerS: 20, startDelayS: 15, startSpreadS: 60, killSwitch: { pollS: 10, reach: 1 } },
   engine: { coarseDownStepS: 10 },
 };

@@ -258,6 +258,15 @@ const ChangeSchema = obj(
     startDelayS: nonNeg("Seconds from pod creation to the agent's first API call.", DAY_S),
     // Start delays are uniform on [startDelayS, startDelayS + startSpreadS].
     startSpreadS: nonNeg('Spread of start delays, seconds.', DAY_S),
+    // The out-of-band kill switch (docs/killswitch.md): each agent's guard polls the switch; an
+    // agent stops at its next poll after the switch flips, so the stops spread over one interval.
+    killSwitch: obj(
+      {
+        pollS: positive("Seconds between two polls of the kill switch by an agent's guard (FIREBREAK_KILLSWITCH_POLL).", HOUR_S),
+        reach: fraction("Share of the nodes whose agents reach the kill switch's endpoint; the others keep running until their kubelet sees the pods' deletion."),
+      },
+      'The out-of-band kill switch as the agents see it.',
+    ),
   },
   'How the change rolls out inside one cluster.',
 );

@@ -21,7 +21,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Cluster } from '../model/fleet.ts';
 import type { LevelSample, MetricName, MetricSample } from './metrics.ts';
 import type { RunReport, RunSeries, TimelineKind } from './report-types.ts';
-import type { Action, AlertRule, Scenario } from './scenario.ts';
+import type { Action, AlertRule, ChangeSpec, Scenario } from './scenario.ts';
 
 /** Something that watches the twin and acts on it between steps (operators, the orchestrator's metric source). */
 export interface Controller {
@@ -31,9 +31,26 @@ export interface Controller {
 /** An API request decided against a cluster's state at that instant. */
 export interface RequestOutcome {
   readonly ok: boolean;
+  /**
+   * served (ok); rejected: 429 Too Many Requests with Retry-After; timeout: 504 (no answer before
+   * the request timeout); refused: no API server reachable, the connection is refused.
+   */
+  readonly status: 'served' | 'rejected' | 'timeout' | 'refused';
   /** What happened, in words (`served`, `429 Too Many Requests …`, `connection refused …`). */
   readonly reason: string;
   readonly latencyS: number;
+  /**
+   * Retry-After of a 429, seconds (> 0 only when rejected): kube-apiserver's per-level value, 1 s
+   * doubling under sustained drops up to 32 s (model apiServer.retryAfterMinS..MaxS; docs/model.md).
+   */
+  readonly retryAfterS: number;
+}
+
+/** What a request submitted through the served API costs: the objects it returns or scans, its bytes, whether it writes. */
+export interface SubmittedRequest {
+  readonly objects: number;
+  readonly bytes: number;
+  readonly write: boolean;
 }
 
 /** The scenario's change in one cluster, as its workload's status would report it. */
@@ -83,6 +100,28 @@ export interface TwinApi {
   levelsAt(index: number): LevelSample[];
   /** An API request at a priority level, decided against the cluster's current state (it adds no load). */
   request(name: string, level: string): RequestOutcome;
+  /**
+   * An API request made now at a priority level (the served API's clients): decided like request()
+   * and, when the API server takes it (served, or timed out holding its seats), its cost — the
+   * shared cost model's (src/model/cost.ts) — added to the cluster's load through the same APF,
+   * service and memory model as the modelled clients. A rejection counts toward the level's
+   * Retry-After. Throws on an unknown level.
+   */
+  submit(index: number, level: string, cost: SubmittedRequest): RequestOutcome;
+  /**
+   * Installs a change workload in a cluster at run time (a DaemonSet/Deployment written through the
+   * served API). Replaces the cluster's change when none is deployed there; throws TwinError
+   * 'change-busy' when another change is deployed (or its agents still run), 'unknown-level' when
+   * its priority level is not the cluster's. act(name, { kind: 'apply-change', nodeFraction })
+   * then applies it; remove-change removes it.
+   */
+  installChange(index: number, change: ChangeSpec): void;
+  /** The change installed in the cluster now: the scenario's or one installed at run time (undefined: none). */
+  changeAt(index: number): ChangeSpec | undefined;
+  /** Nodes of the cluster now (scale-nodes moves it). */
+  nodesAt(index: number): number;
+  /** Pods of the cluster's workloads now (the change's agents are agentsAt). */
+  podsAt(index: number): number;
   /** Apply an action to one cluster now (`shift-traffic` acts on the fleet); `source` names who did it in the timeline. */
   act(name: string, action: Action, source?: string): void;
   /** A timeline entry now. */

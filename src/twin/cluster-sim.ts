@@ -34,11 +34,13 @@ import type { BlockSource, ChangeSpec } from './scenario.ts';
 import { DnsState } from './dns.ts';
 import type { LevelSample, MetricName, MetricSample } from './metrics.ts';
 import { ClusterState, type OperatorOutcome } from './cluster/state.ts';
-import { buildClasses, computeResources, recost } from './cluster/clients.ts';
+import { buildClasses, computeResources, indexByLevel, recost } from './cluster/clients.ts';
 import { dnsReplicas } from './cluster/coredns.ts';
 import { newReplica, recountReady, totalRestarts } from './cluster/replicas.ts';
 import { stepCluster } from './cluster/step.ts';
 import { tryRequest } from './cluster/request.ts';
+import { submitRequest, type SubmittedCost } from './cluster/external.ts';
+import { installChange } from './cluster/install.ts';
 import { applyChange, block, etcdSlowdown, killApiServers, removeChange, restartCoreDns, scaleApiServers, scaleNodes, shedChange, unblock } from './cluster/actions.ts';
 import { classRate, dataPlaneErrorRatio, levels, metrics, metricValue, readyRatio, sampleInto, successRatio } from './cluster/observe.ts';
 
@@ -59,7 +61,7 @@ export class ClusterSim {
     recost(s);
     // Informers start synced.
     for (const c of s.classes) if (c.informer) c.watching = c.n;
-    s.byLevel = s.levelNames.map((_, l) => s.classes.filter((c) => c.level === l));
+    indexByLevel(s);
     s.demand = new Float64Array(s.levelNames.length);
     s.controllerWrites = s.classes.find((x) => x.name === 'controller-writes');
     s.controllerInformerClass = s.classes.find((x) => x.name === 'controller-informers');
@@ -162,6 +164,21 @@ export class ClusterSim {
   /** One request from an operator (or the orchestrator) at `levelName`, decided against the current state (request.ts). */
   tryRequest(levelName: string): OperatorOutcome {
     return tryRequest(this.state, levelName);
+  }
+
+  /** A request submitted through the served API, decided now and, when taken, added to the load (external.ts). */
+  submit(levelName: string, cost: SubmittedCost, t: number): OperatorOutcome {
+    return submitRequest(this.state, levelName, cost, t);
+  }
+
+  /** Installs a change at run time (install.ts); throws TwinError 'change-busy' while another runs. */
+  installChange(change: ChangeSpec): void {
+    installChange(this.state, change);
+  }
+
+  /** Pods of the cluster's workloads now (the change's agents aside). */
+  pods(): number {
+    return this.state.resources.get('pods')?.count ?? this.state.cluster.pods;
   }
 
   /** An API server scale-up is still being provisioned. */

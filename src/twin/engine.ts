@@ -25,14 +25,14 @@ import { selects, type Cluster } from '../model/fleet.ts';
 import { applyAction } from './actions.ts';
 import { percentUpToOneDecimal } from '../core/number.ts';
 import { AlertEvaluator, type AlertTransition } from './alerts.ts';
-import type { ChangeWorkload, Controller, RequestOutcome, TwinApi } from './api.ts';
+import type { ChangeWorkload, Controller, RequestOutcome, SubmittedRequest, TwinApi } from './api.ts';
 import { ClusterSim } from './cluster-sim.ts';
 import type { LevelSample, MetricName, MetricSample } from './metrics.ts';
 import { OperatorsController } from './operators.ts';
 import { scheduleEvents } from './pipeline.ts';
 import { Recorder } from './recorder.ts';
 import type { RunReport, RunSeries, TimelineKind } from './report-types.ts';
-import type { Action, AlertRule, Scenario, ScheduledEvent } from './scenario.ts';
+import type { Action, AlertRule, ChangeSpec, Scenario, ScheduledEvent } from './scenario.ts';
 import { CustomerTraffic } from './traffic.ts';
 
 export interface TwinOptions {
@@ -156,6 +156,29 @@ export class Twin implements TwinApi {
     return this.#sim(name).tryRequest(level);
   }
 
+  submit(index: number, level: string, cost: SubmittedRequest): RequestOutcome {
+    return this.#at(index).submit(level, cost, this.#t);
+  }
+
+  installChange(index: number, change: ChangeSpec): void {
+    const s = this.#at(index);
+    const before = s.change;
+    s.installChange(change);
+    if (s.change !== before) this.log('change', s.cluster.name, `${change.name} (${change.kind} ${change.namespace}/${change.name}) installed`);
+  }
+
+  changeAt(index: number): ChangeSpec | undefined {
+    return this.#at(index).change;
+  }
+
+  nodesAt(index: number): number {
+    return this.#at(index).nodes;
+  }
+
+  podsAt(index: number): number {
+    return this.#at(index).pods();
+  }
+
   /** A timeline entry now; `transition` tags an alert's firing or resolution (the evaluator's). */
   log(kind: TimelineKind, cluster: string | null, message: string, transition?: AlertTransition): void {
     this.#recorder.log(this.#t, kind, cluster, message, transition);
@@ -168,7 +191,7 @@ export class Twin implements TwinApi {
       this.log('operator', null, `shift customer traffic away from clusters with errors ≥ ${percentUpToOneDecimal(action.errorThreshold)}`);
       return;
     }
-    const note = applyAction(s, action, source, this.#changeName);
+    const note = applyAction(s, action, source, s.change?.name ?? this.#changeName);
     this.log(note.kind, name, note.message);
   }
 

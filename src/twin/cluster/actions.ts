@@ -20,6 +20,8 @@ export function applyChange(s: ClusterState, fraction: number): void {
   if (s.changeAppliedAtS === null) s.changeAppliedAtS = s.t;
   s.changeDeployed = true;
   s.killSwitch = false;
+  s.killLeft = 0;
+  s.killRate = 0;
   s.changeFraction = Math.max(s.changeFraction, Math.min(1, fraction));
 }
 
@@ -27,7 +29,10 @@ export function applyChange(s: ClusterState, fraction: number): void {
  * Remove the change. `api`: the workload and its pods are deleted in one call
  * (cascading delete / deletecollection), so the pods are gone from etcd at
  * once, but each agent keeps running until its kubelet sees the deletion
- * through its own watch. `kill-switch`: agents are told to stop out of band.
+ * through its own watch. `kill-switch`: agents are told to stop out of band: those whose node
+ * reaches the switch's endpoint (model.change.killSwitch.reach) stop at their guard's next poll,
+ * spread over one poll interval (pollS); the others keep running until their kubelet sees the
+ * pods' deletion, as after an API delete.
  */
 export function removeChange(s: ClusterState, via: 'api' | 'kill-switch'): void {
   wake(s);
@@ -35,7 +40,13 @@ export function removeChange(s: ClusterState, via: 'api' | 'kill-switch'): void 
   s.changeDeployed = false;
   s.changeFraction = 0;
   s.starting.fill(0);
-  if (via === 'kill-switch') s.killSwitch = true;
+  if (via === 'kill-switch') {
+    // Agents that reach the switch stop at their next poll, spread over one interval (agents.ts).
+    const k = s.model.change.killSwitch;
+    s.killSwitch = true;
+    s.killLeft = s.agentsRunning * k.reach;
+    s.killRate = s.killLeft / Math.max(1e-9, k.pollS);
+  }
   s.deletedNotStopped = s.agentsCreated;
   s.agentsToDelete = 0;
 }

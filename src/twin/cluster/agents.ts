@@ -2,8 +2,9 @@
  * The change's agents: the DaemonSet (or Deployment) controller creates their
  * pods at its rate while controller requests succeed, each starts after a
  * delay spread over [delay, delay + spread] and makes its first calls at
- * once; removal stops them through the kill switch at once, or through the
- * API as the garbage collector deletes the pods and each kubelet sees it
+ * once; removal stops them through the kill switch within one poll interval
+ * of its guard (on the nodes that reach its endpoint), or through the API as
+ * the garbage collector deletes the pods and each kubelet sees it
  * (docs/model.md, "The change").
  *
  * @example
@@ -45,8 +46,14 @@ export function stepAgents(s: ClusterState, dt: number): void {
   // delete the pods (controller QPS, through the API) and each kubelet to see it (its watch).
   if ((s.agentsToDelete > 1e-9 || s.deletedNotStopped > 1e-9) && s.agentsRunning > 1e-9) {
     let stop: number;
-    if (s.killSwitch) stop = s.agentsRunning;
-    else {
+    if (s.killSwitch) {
+      // Out of band: reachable agents stop at their next poll (killRate over one interval); the
+      // rest keep running until their kubelet sees the deletion of their pod.
+      const byGuard = Math.min(s.killLeft, s.killRate * dt, s.agentsRunning);
+      s.killLeft -= byGuard;
+      const unreachable = Math.max(0, s.agentsRunning - byGuard - s.killLeft);
+      stop = Math.min(s.agentsRunning, byGuard + unreachable * kubeletSync(s));
+    } else {
       const deleted = Math.min(s.agentsToDelete, s.model.clients.controllerQps * dt * controllerHealth(s));
       s.agentsToDelete -= deleted;
       s.deletedNotStopped += deleted;

@@ -26,7 +26,7 @@ export function computeResources(s: ClusterState): void {
   s.storedBytes = storedBytes(s.resources);
 }
 
-function addClass(
+export function addClass(
   s: ClusterState,
   name: string,
   group: ClientGroup,
@@ -35,6 +35,7 @@ function addClass(
   profile: CallProfile,
   perNode: number,
   fixed: number,
+  external = false,
 ): ClientClass {
   const n = perNode > 0 ? perNode * s.nodes : fixed;
   const c: ClientClass = {
@@ -48,6 +49,7 @@ function addClass(
     singleObject: profile.verb !== 'list' && profile.verb !== 'watch',
     profile,
     resource: profile.resource,
+    external,
     qps: profile.qps,
     retryImmediate: profile.retry.policy === 'immediate',
     retryInitialS: profile.retry.initialS,
@@ -93,18 +95,29 @@ function res(s: ClusterState, name: string): ResourceStats {
 export function buildClasses(s: ClusterState): void {
   // The cluster's own clients (kubelets, kube-proxy, controllers, CoreDNS, other workloads): src/model/own-clients.ts.
   for (const k of ownClients(s.model, s.nodes, s.resources)) addClass(s, k.name, k.group, k.level, k.flows, k.profile, k.perNode, k.fixed);
-  if (s.change !== undefined) {
-    for (const p of s.change.calls) {
-      const c = addClass(s, `change:${p.name}`, 'change', s.change.priorityLevel, 1, p, 0, 0);
-      c.n = 0;
-      s.changeClasses.push(c);
-    }
+  buildChangeClasses(s);
+}
+
+/** The change's client classes (none yet running), appended to the cluster's. */
+export function buildChangeClasses(s: ClusterState): void {
+  if (s.change === undefined) return;
+  for (const p of s.change.calls) {
+    const c = addClass(s, `change:${p.name}`, 'change', s.change.priorityLevel, 1, p, 0, 0);
+    c.n = 0;
+    s.changeClasses.push(c);
   }
+}
+
+/** The classes per priority level, after the classes changed. */
+export function indexByLevel(s: ClusterState): void {
+  s.byLevel = s.levelNames.map((_, l) => s.classes.filter((c) => c.level === l));
 }
 
 /** Recompute per-request costs after the cluster's size changed. */
 export function recost(s: ClusterState): void {
   for (const c of s.classes) {
+    // Submitted requests carry their own cost (external.ts).
+    if (c.external) continue;
     const r = res(s, c.resource);
     c.cost = requestCost(c.profile, r, s.nodes, c.protobuf ? s.protobuf : s.model.costs);
     c.events = watchEventsPerClient(c.profile, r, s.nodes);

@@ -13,6 +13,7 @@ import type { ClientClass, ClusterState } from './state.ts';
 import { admitQueued, enqueueArrivals, expireQueued, shareSeats } from './apf.ts';
 import { rejectTo, toRetry } from './retry.ts';
 import { checkMemory } from './memory.ts';
+import { recordDrops } from './retry-after.ts';
 import { cpuSlowdown, cpuWanted, watchCpuS } from '../../model/cpu-sharing.ts';
 import { exitsInStep } from '../../model/exit-rate.ts';
 import { etcdRangeRate, etcdTimeS, heldS, readsRange, serviceTimeS } from '../../model/service-time.ts';
@@ -27,6 +28,7 @@ export function serve(s: ClusterState, t: number, dt: number, ready: number, tim
   shareCpu(s, cores);
   serveInFlight(s, dt, timeout, queueWait);
   expireQueued(s, dt, queueWait);
+  recordDrops(s, t);
   updateEtcdLatency(s);
   checkMemory(s, t, ready);
 }

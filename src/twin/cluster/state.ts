@@ -24,6 +24,9 @@ import type { CostParams, ModelConfig } from '../../model/model-schema.ts';
 import type { BlockSource, ChangeSpec } from '../scenario.ts';
 import type { DnsState } from '../dns.ts';
 
+/** Seconds of dropped-request history kept per level: kube-apiserver's maxRetryAfter (retry-after.ts). */
+export const DROP_HISTORY = 32;
+
 export type ClientGroup = 'nodes' | 'change' | 'workloads' | 'control' | 'operator';
 
 /** A population of identical clients. */
@@ -43,6 +46,11 @@ export interface ClientClass {
   readonly singleObject: boolean;
   readonly profile: CallProfile;
   readonly resource: string;
+  /**
+   * Requests submitted from outside through the served API (TwinApi.submit): no clients of its
+   * own (n = 0), its arrivals are the requests submitted, its cost theirs (external.ts).
+   */
+  readonly external: boolean;
   // Copies of profile fields read every step: profiles come in several object shapes (defaults,
   // scenario files), and reading through them made the hot loops' property loads polymorphic.
   readonly qps: number;
@@ -106,8 +114,12 @@ export interface Replica {
 
 export interface OperatorOutcome {
   readonly ok: boolean;
+  /** served; rejected: 429 with Retry-After; timeout: 504; refused: no API server reachable. */
+  readonly status: 'served' | 'rejected' | 'timeout' | 'refused';
   readonly reason: string;
   readonly latencyS: number;
+  /** Retry-After of a 429 (rejected), seconds; 0 otherwise. */
+  readonly retryAfterS: number;
 }
 
 /** An API server scale-up being provisioned: it lands at `at`. */
@@ -204,7 +216,8 @@ export class ClusterState {
   readonly blockRate: Record<BlockSource, number> = { nodes: 0, change: 0, workloads: 0 };
 
   // ------------------------------------------------------------ the change
-  readonly change: ChangeSpec | undefined;
+  /** The scenario's change, or one installed at run time (TwinApi.installChange, install.ts). */
+  change: ChangeSpec | undefined;
   changeFraction = 0;
   changeAppliedAtS: number | null = null;
   /** When the change was last removed (null: never). */
@@ -219,6 +232,26 @@ export class ClusterState {
   agentsToDelete = 0;
   deletedNotStopped = 0;
   killSwitch = false;
+  /**
+   * The kill switch's stop of the agents that reach its endpoint, spread over one poll interval
+   * (agents.ts): how many are still to stop, at what rate (agents per second).
+   */
+  killLeft = 0;
+  killRate = 0;
+
+  // ------------------------------------------------------------ requests from outside (the served API)
+  /** Classes of submitted requests, by level and kind of cost (external.ts). */
+  readonly externalClasses = new Map<string, ClientClass>();
+  /**
+   * Retry-After per level, seconds: kube-apiserver's dropped-requests tracker (retry-after.ts).
+   * The second and the drops of the current second, then a ring of past seconds' drops.
+   */
+  readonly retryAfterS: Float64Array;
+  readonly retryAfterUpdateS: Float64Array;
+  readonly dropSecond: Float64Array;
+  readonly dropCount: Float64Array;
+  readonly dropHistSecond: Float64Array;
+  readonly dropHistCount: Float64Array;
 
   // ------------------------------------------------------------ derived each step
   etcdLatency: number;
@@ -285,6 +318,12 @@ export class ClusterState {
     this.levelCap = new Float64Array(L);
     this.levelRejected = new Float64Array(L);
     this.etcdLatency = model.etcd.baseLatencyS;
+    this.retryAfterS = new Float64Array(L).fill(model.apiServer.retryAfterMinS);
+    this.retryAfterUpdateS = new Float64Array(L).fill(-Infinity);
+    this.dropSecond = new Float64Array(L).fill(-Infinity);
+    this.dropCount = new Float64Array(L);
+    this.dropHistSecond = new Float64Array(L * DROP_HISTORY).fill(-Infinity);
+    this.dropHistCount = new Float64Array(L * DROP_HISTORY);
     const ch = model.change;
     this.starting = new Float64Array(Math.ceil(ch.startDelayS + ch.startSpreadS) + 2);
 
