@@ -340,6 +340,74 @@ bench
     print(benchTwin(o));
   });
 
+const killswitch = program.command('killswitch').description('the out-of-band kill switch: serve, flip and read signed switch states (docs/killswitch.md)');
+killswitch
+  .command('serve')
+  .description("publish each change's signed switch state over HTTP, reached by address; runs until SIGTERM/SIGINT")
+  .option('--port <n>', 'port to listen on (0: any free port)', intIn(0, 65_535), 8080)
+  .option('--host <ip>', 'address to listen on (a management address; 0.0.0.0 for all)', '127.0.0.1')
+  .option('--key <file>', 'Ed25519 private key (PEM) that signs the documents (default: a key made for this run, printed as publicKey)')
+  .option('--admin-token <file>', 'file holding the token that authorises flips (default: one made for this run, printed)')
+  .option('--state <file>', 'keep the switches in this file, written atomically on every flip (survives restarts)')
+  .action(async (o: { port: number; host: string; key?: string; adminToken?: string; state?: string }) => {
+    const { killswitchServe } = await import('./killswitch.ts');
+    await killswitchServe({ port: o.port, host: o.host, ...(o.key !== undefined ? { key: o.key } : {}), ...(o.adminToken !== undefined ? { adminToken: o.adminToken } : {}), ...(o.state !== undefined ? { state: o.state } : {}) });
+  });
+killswitch
+  .command('set')
+  .description("flip a change's switch on a killswitch server")
+  .argument('<change>', "the change's name")
+  .argument('<state>', 'off or on')
+  .requiredOption('--url <url>', 'the switch server, by IP address (http://10.0.0.7:8080)')
+  .requiredOption('--token <file>', 'file holding the admin token')
+  .option('--cluster <name>', 'only in this cluster')
+  .option('--command-id <id>', 'idempotency key: a flip with an id already carried out does nothing')
+  .action(async (change: string, state: string, o: { url: string; token: string; cluster?: string; commandId?: string }) => {
+    const { killswitchSet } = await import('./killswitch.ts');
+    print(await killswitchSet({ change, state, url: o.url, token: o.token, ...(o.cluster !== undefined ? { cluster: o.cluster } : {}), ...(o.commandId !== undefined ? { commandId: o.commandId } : {}) }));
+  });
+killswitch
+  .command('get')
+  .description("read and verify a change's switch, as a guard does")
+  .argument('<change>', "the change's name")
+  .requiredOption('--url <url>', 'the switch server, by IP address')
+  .option('--key <key>', "the server's public key (one line of base64, as in switch.pub)")
+  .option('--key-file <file>', "file holding the server's public key")
+  .option('--cluster <name>', 'the switch as a guard in this cluster sees it')
+  .option('--json', 'print JSON', false)
+  .action(async (change: string, o: { url: string; key?: string; keyFile?: string; cluster?: string; json: boolean }) => {
+    const { killswitchGet } = await import('./killswitch.ts');
+    print(await killswitchGet({ change, url: o.url, json: o.json, ...(o.key !== undefined ? { key: o.key } : {}), ...(o.keyFile !== undefined ? { keyFile: o.keyFile } : {}), ...(o.cluster !== undefined ? { cluster: o.cluster } : {}) }));
+  });
+killswitch
+  .command('keys')
+  .description("make a switch server's signing key pair and admin token (switch.key, switch.pub, admin.token)")
+  .requiredOption('--out <dir>', 'directory to write them to (never overwritten)')
+  .action(async (o: { out: string }) => {
+    const { killswitchKeys } = await import('./killswitch.ts');
+    print(killswitchKeys(o.out));
+  });
+
+program
+  .command('guard')
+  .description("run an agent under its change's kill switch, or stop it from a sidecar; exits with the agent's code (docs/killswitch.md)")
+  .argument('[agent...]', 'the agent command and its arguments, after --')
+  .option('--url <url>', 'the switch server, by IP address (also FIREBREAK_KILLSWITCH_URL)')
+  .option('--change <name>', "the change's name (also FIREBREAK_CHANGE)")
+  .option('--cluster <name>', 'the cluster this runs in (also FIREBREAK_CLUSTER)')
+  .option('--poll <seconds>', 'seconds between reads of the switch, default 10 (also FIREBREAK_KILLSWITCH_POLL)')
+  .option('--unreachable <policy>', 'keep-running (default) or stop, while the switch cannot be read (also FIREBREAK_KILLSWITCH_UNREACHABLE)')
+  .option('--key <key>', "the switch server's public key, base64 or PEM (also FIREBREAK_KILLSWITCH_KEY)")
+  .option('--key-file <file>', "file holding the switch server's public key")
+  .option('--state-dir <dir>', 'where the guard remembers an "off" across its restarts (default /var/run/firebreak-guard if it exists, else $TMPDIR/firebreak-guard)')
+  .option('--grace <seconds>', 'seconds between SIGTERM and SIGKILL when stopping the agent (default 10)')
+  .option('--sidecar', "sidecar mode: find the agent by --process-name in the pod's shared process namespace and stop it", false)
+  .option('--process-name <name>', "sidecar mode: the agent's process name")
+  .action(async (agent: string[], o: { url?: string; change?: string; cluster?: string; poll?: string; unreachable?: string; key?: string; keyFile?: string; stateDir?: string; grace?: string; sidecar: boolean; processName?: string }) => {
+    const { guardCommand } = await import('./killswitch.ts');
+    process.exitCode = await guardCommand(agent, o, process.env);
+  });
+
 program
   .command('schema')
   .description('write the JSON Schemas of the input formats (for editors)')
