@@ -53,8 +53,9 @@ export async function connectServed(connections: readonly Connection[]): Promise
   const firstServed = clusters.get(first.cluster) as ServedCluster;
   try {
     const clock = await ServedClock.start(firstServed.control);
-    const allLevels = (await firstServed.control.levels(firstServed.twinName)).map((l) => l.level);
-    return { clusters, clock, levels: allLevels.filter((l) => !UNLIMITED.has(l)), allLevels };
+    const levels = await firstServed.control.levels(firstServed.twinName);
+    const allLevels = levels.map((l) => l.level);
+    return { clusters, clock, levels: levels.filter((l) => Number.isFinite(l.seats) && !UNLIMITED.has(l.level)).map((l) => l.level), allLevels };
   } catch (e) {
     throw new UsageError(`cannot reach the served twin's control endpoint ${firstServed.control.url} (cluster ${first.cluster}): ${failureOf(e, 'firebreak', 'read the clock').reason}; is \`firebreak twin serve\` running?`, { cause: e });
   }

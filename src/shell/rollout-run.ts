@@ -154,6 +154,15 @@ export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutp
       hooks: { notify: (c, at) => say(`${iso(at) ?? ''} ${c.cluster ?? 'rollout'}: ${c.message}`) },
     });
     await clock.sync(true);
+    // Like a rehearsal, the first decision waits for a pre-change window of metrics (the twin's first minutes).
+    const startAtS = ev.preWindowS + 60;
+    if (!resumed && clock.t < startAtS) {
+      say(`waiting for ${Math.ceil(startAtS - clock.t)} s of simulated time: the gates' pre-change window (${ev.preWindowS} s) of metrics`);
+      while (clock.t < startAtS && !clock.done) {
+        await clock.sleep(Math.min(10_000, (startAtS - clock.t) * 1000));
+        await clock.sync(true);
+      }
+    }
     const spanFrom = clock.now();
     let phase = shell.state.phase;
     let incomplete: string | null = null;

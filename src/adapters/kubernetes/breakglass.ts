@@ -6,7 +6,8 @@
  * - Namespace `firebreak-system` and ServiceAccount `firebreak-breakglass`
  *   in it (the identity `system:serviceaccount:firebreak-system:
  *   firebreak-breakglass`, contracts C).
- * - A Role in the change's namespace allowing exactly `delete` — and the
+ * - The change's namespace (its Role must live there before the change
+ *   does), then a Role in it allowing exactly `delete` — and the
  *   `get` that confirms the deletion — of the change's workload by name
  *   (`resourceNames`), and its RoleBinding to the ServiceAccount. Nothing
  *   else: not other workloads, not list, not update.
@@ -59,6 +60,10 @@ export function breakGlassObjects(changes: readonly ChangeRef[], o: { readonly l
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: BREAK_GLASS_ACCOUNT, namespace: BREAK_GLASS_NAMESPACE, labels: MANAGED } },
   ];
   for (const change of changes) {
+    // The Role lives in the change's namespace, which exists before the change only if the kit creates it.
+    if (change.namespace !== BREAK_GLASS_NAMESPACE && !objects.some((o) => o.kind === 'Namespace' && o.metadata.name === change.namespace)) {
+      objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: change.namespace } });
+    }
     const role = `firebreak-breakglass-${change.name}`.slice(0, 253);
     objects.push(
       {

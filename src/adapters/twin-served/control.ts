@@ -102,6 +102,7 @@ export class TwinControl {
   async levels(cluster: string): Promise<TwinLevel[]> {
     const body = await this.#get('/twin/v1/levels', { cluster });
     if (!Array.isArray(body)) throw new Error(`the twin’s control endpoint sent no levels for ${cluster}`);
-    return body.map((l: Record<string, unknown>) => ({ level: String(l.level), seats: num(l.seats, 'seats'), inUse: num(l.inUse, 'inUse'), queued: num(l.queued ?? 0, 'queued'), rejectedPerS: num(l.rejectedPerS ?? 0, 'rejectedPerS') }));
+    // An unlimited level (exempt) has infinite seats, which JSON writes as null.
+    return body.map((l: Record<string, unknown>) => ({ level: String(l.level), seats: l.seats === null ? Number.POSITIVE_INFINITY : num(l.seats, 'seats'), inUse: num(l.inUse, 'inUse'), queued: num(l.queued ?? 0, 'queued'), rejectedPerS: num(l.rejectedPerS ?? 0, 'rejectedPerS') }));
   }
 }
