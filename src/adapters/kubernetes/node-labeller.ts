@@ -53,6 +53,7 @@ export class NodeLabeller {
   readonly #backoff: Backoff;
   readonly #limits: LabellerLimits;
   #work: Promise<void> = Promise.resolve();
+  #pending = 0;
   #generation = 0;
   #patches = 0;
   #left: number | null = null;
@@ -111,9 +112,20 @@ export class NodeLabeller {
     return this.#work;
   }
 
+  /** Work is under way (or queued). */
+  get busy(): boolean {
+    return this.#pending > 0;
+  }
+
   #start(run: (generation: number) => Promise<void>): void {
     const generation = ++this.#generation;
-    this.#work = this.#work.then(() => (generation === this.#generation ? run(generation) : undefined)).catch(() => undefined);
+    this.#pending++;
+    this.#work = this.#work
+      .then(() => (generation === this.#generation ? run(generation) : undefined))
+      .catch(() => undefined)
+      .finally(() => {
+        this.#pending--;
+      });
   }
 
   async #listed(generation: number): Promise<NodeList | undefined> {

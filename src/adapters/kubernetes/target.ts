@@ -105,6 +105,8 @@ export class KubernetesTarget implements RolloutTarget {
   readonly #o: KubernetesTargetOptions;
   readonly #clusters = new Map<string, ClusterHandle>();
   readonly #done = new Map<string, TargetOutcome>();
+  /** Clusters whose change is being removed: their labels are never widened again. */
+  readonly #removing = new Set<string>();
   readonly #workload: Manifest;
   readonly #others: readonly Manifest[];
 
@@ -212,6 +214,7 @@ export class KubernetesTarget implements RolloutTarget {
       const api = this.#client(h, req.identity);
       if (api === undefined) return { ok: false, reason: `no break-glass identity for cluster ${req.cluster} in the fleet file`, latencyS: 0 };
       h.labeller.cancel();
+      this.#removing.add(req.cluster);
       try {
         const deleted = await api.delete(this.#ref(this.#workload));
         return { ok: true, reason: deleted ? `deleted as ${api.identity}` : 'already gone', latencyS: (this.#o.time.now() - started) / 1000 };
@@ -235,11 +238,25 @@ export class KubernetesTarget implements RolloutTarget {
       const object = await api.read(this.#ref(this.#workload));
       if (object === undefined) return { ok: true, reason: 'not found', present: false, desired: 0, ready: 0 };
       const status = record(object.status);
+      this.#resumeLabels(cluster, h, object, num(status.desiredNumberScheduled));
       if (this.#o.change.kind === 'DaemonSet') return { ok: true, reason: 'read', present: true, desired: num(status.desiredNumberScheduled), ready: num(status.numberReady) };
       return { ok: true, reason: 'read', present: true, desired: num(record(object.spec).replicas ?? 1), ready: num(status.readyReplicas) };
     } catch (e) {
       return { ok: false, reason: failureOf(e, api.identity, `read ${this.#o.change.kind} ${this.#o.change.name}`).reason, present: false, desired: 0, ready: 0 };
     }
+  }
+
+  /**
+   * A batch whose labelling stopped (the process that applied it was killed)
+   * is finished by the next run: the workload says how many nodes its batch
+   * covers (`rollout.firebreak.dev/nodes`); while it is constrained to the
+   * batch label and schedules fewer, the labeller widens again.
+   */
+  #resumeLabels(cluster: string, h: ClusterHandle, object: Record<string, unknown>, desired: number): void {
+    if (this.#o.change.kind !== 'DaemonSet' || h.labeller.busy || this.#removing.has(cluster)) return;
+    const nodes = Number(annotationOf(object, NODES_ANNOTATION));
+    const selector = record(record(record(record(object.spec).template).spec).nodeSelector);
+    if (Number.isInteger(nodes) && nodes > desired && selector[batchLabel(this.#o.change.name)] === LABEL_VALUE) h.labeller.widen(nodes);
   }
 
   /**
