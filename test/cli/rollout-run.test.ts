@@ -79,7 +79,7 @@ test('rollout run refuses bad input before sending anything: a missing context (
   assert.match(notServed.stderr, /no cluster of this fleet is twin-served .*Prometheus is not supported yet \(issue #12\)/);
 
   const noGlass = join(dir, 'no-glass.yaml');
-  writeFileSync(noGlass, readFileSync(FLEET, 'utf8').replace(/  kubeconfig:\n    identities:\n      breakGlass: \{ user: firebreak-breakglass \}\n/, ''));
+  writeFileSync(noGlass, readFileSync(FLEET, 'utf8').replace(/ {2}kubeconfig:\n {4}identities:\n {6}breakGlass: \{ user: firebreak-breakglass \}\n/, ''));
   const refused = cli(['rollout', 'run', '--plan', PLAN, '--fleet', noGlass, '--kubeconfig', twin.kubeconfig, '--state', join(dir, 'bad.db')]);
   assert.equal(refused.status, 2, refused.stderr);
   assert.match(refused.stderr, /the fleet names none for edge-a, edge-b, core-a; give `kubeconfig\.identities\.breakGlass`/);
