@@ -35,6 +35,7 @@ export interface LabellerLimits {
 export interface LabelReport {
   /** Nodes that still carry the label after a clear(), or still lack it after a widen(); null when unknown (the list failed). */
   readonly left: number | null;
+  /** Label patches the last piece of work (a widen or a clear) sent. */
   readonly patches: number;
   readonly lastError: string | null;
 }
@@ -143,6 +144,7 @@ export class NodeLabeller {
   }
 
   async #widen(nodes: number, generation: number): Promise<void> {
+    this.#patches = 0;
     const listed = await this.#listed(generation);
     if (listed === undefined) return;
     const todo = chooseNodes(this.#change, listed.names, listed.labelled, nodes).filter((n) => !listed.labelled.has(n));
@@ -151,6 +153,7 @@ export class NodeLabeller {
   }
 
   async #clear(generation: number): Promise<void> {
+    this.#patches = 0;
     const listed = await this.#listed(generation);
     if (listed === undefined) {
       this.#left = null;
