@@ -180,6 +180,11 @@ export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutp
         say(`${iso(now) ?? ''} rollout ${spec.name}: ${phase}${shell.state.wave >= 0 ? ` (wave ${shell.state.wave + 1} of ${spec.waves.length})` : ''}`);
       }
       if (shell.finished) break;
+      const stranded = strandedRollback(shell.state, spec, left);
+      if (stranded !== null) {
+        incomplete = stranded;
+        break;
+      }
       await clock.sleep(STEP_MS);
     }
     const state = shell.state;
@@ -223,6 +228,14 @@ export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutp
   } finally {
     store.close();
   }
+}
+
+/** A rollback that only clusters gone from the fleet file hold up cannot finish here: said in words, or null. */
+function strandedRollback(state: RolloutState, spec: RolloutSpec, left: readonly string[]): string | null {
+  if (state.phase !== 'rolling-back' || left.length === 0) return null;
+  const waiting = state.clusters.flatMap((c, i) => (c.phase === 'rolling-back' ? [spec.clusters[i]?.name ?? ''] : []));
+  if (waiting.length === 0 || !waiting.every((name) => left.includes(name))) return null;
+  return `the rollback of ${waiting.join(', ')} cannot be done: they left the fleet file; put them back and run the same command again`;
 }
 
 /** The orchestrator's share of each cluster's API requests over [fromMs, toMs]. */
