@@ -279,9 +279,15 @@ rollout
   .option('--kubeconfig <file>', "kubeconfig file (default: the fleet's, else $KUBECONFIG, else ~/.kube/config)")
   .requiredOption('--state <db>', 'SQLite state database (run the same command again to resume)')
   .option('--json', 'print the JSON result instead of a summary', false)
-  .action(async (o: { plan: string; fleet: string; kubeconfig?: string; state: string; json: boolean }) => {
+  .option('--killswitch-url <url>', 'the kill switch endpoint (by IP address), used when the plan enables the kill switch (docs/killswitch.md)')
+  .option('--killswitch-token <file>', "the kill switch's admin token file")
+  .option('--killswitch-key <file>', "the guards' verification key file (switch.pub)")
+  .option('--guard-image <image>', 'the image of the guard sidecar injected into the pod template')
+  .action(async (o: { plan: string; fleet: string; kubeconfig?: string; state: string; json: boolean; killswitchUrl?: string; killswitchToken?: string; killswitchKey?: string; guardImage?: string }) => {
     const { rolloutRun } = await import('./rollout-run.ts');
-    const r = await rolloutRun({ plan: o.plan, fleet: o.fleet, state: o.state, json: o.json, ...(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : {}) }, (line) => printErr(`${line}\n`));
+    const { plan, fleet, state, json, kubeconfig, killswitchUrl, killswitchToken, killswitchKey, guardImage } = o;
+    const opt = { ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...(killswitchUrl !== undefined ? { killswitchUrl } : {}), ...(killswitchToken !== undefined ? { killswitchToken } : {}), ...(killswitchKey !== undefined ? { killswitchKey } : {}), ...(guardImage !== undefined ? { guardImage } : {}) };
+    const r = await rolloutRun({ plan, fleet, state, json, ...opt }, (line) => printErr(`${line}\n`));
     print(r.stdout);
     printErr(r.stderr);
     process.exitCode = r.exitCode;

@@ -22,6 +22,7 @@
  *   const r = await rolloutRun({ plan: 'plan.yaml', fleet: 'fleet.yaml', kubeconfig: 'out/twin.kubeconfig', state: 'out/r.db', json: true });
  */
 import { createHash } from 'node:crypto';
+import { UsageError } from '../core/errors.ts';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { loadFleetFile } from '../input/fleet.ts';
@@ -43,6 +44,23 @@ export interface RolloutRunOptions {
   readonly kubeconfig?: string;
   readonly state: string;
   readonly json: boolean;
+  /** The kill switch: its endpoint, the admin token's file, the guards' verification key's file, the guard image. */
+  readonly killswitchUrl?: string;
+  readonly killswitchToken?: string;
+  readonly killswitchKey?: string;
+  readonly guardImage?: string;
+}
+
+/** The guard's image when none is given: firebreak's own (docs/killswitch.md). */
+export const DEFAULT_GUARD_IMAGE = 'ghcr.io/firebreak/firebreak:0.1.0';
+
+function killSwitchOf(o: RolloutRunOptions): { url: string; adminToken: string; key: string; image: string } | undefined {
+  if (o.killswitchUrl === undefined) {
+    if (o.killswitchToken !== undefined || o.killswitchKey !== undefined) throw new UsageError('--killswitch-token and --killswitch-key go with --killswitch-url');
+    return undefined;
+  }
+  if (o.killswitchToken === undefined || o.killswitchKey === undefined) throw new UsageError('--killswitch-url needs --killswitch-token (the admin token file) and --killswitch-key (the guards\' verification key file, switch.pub)');
+  return { url: o.killswitchUrl, adminToken: readInputFile(o.killswitchToken).trim(), key: readInputFile(o.killswitchKey).trim(), image: o.guardImage ?? DEFAULT_GUARD_IMAGE };
 }
 
 /** kubectl's default kubeconfig: the first path of $KUBECONFIG, else ~/.kube/config. */
@@ -52,6 +70,7 @@ export function defaultKubeconfig(env: Readonly<Record<string, string | undefine
 }
 
 export async function rolloutRun(o: RolloutRunOptions, progress: (line: string) => void): Promise<{ stdout: string; stderr: string; exitCode: number; result: RolloutRunResult }> {
+  const killSwitch = killSwitchOf(o);
   const planText = readInputFile(o.plan);
   const loaded = parsePlan(planText, o.plan);
   const fleet = loadFleetFile(o.fleet);
@@ -65,7 +84,7 @@ export async function rolloutRun(o: RolloutRunOptions, progress: (line: string) 
   const crashAfter = crashAtFromEnv(process.env);
   let out;
   try {
-    out = await runRollout({ spec, manifests, connections, served, statePath: o.state, fingerprint, onProgress: progress, ...(crashAfter !== undefined ? { crashAfter } : {}) });
+    out = await runRollout({ spec, manifests, connections, served, statePath: o.state, fingerprint, onProgress: progress, ...(crashAfter !== undefined ? { crashAfter } : {}), ...(killSwitch !== undefined ? { killSwitch } : {}) });
   } catch (e) {
     if (e instanceof InjectedCrash) {
       process.stderr.write(`firebreak: ${e.message}; run the same command again to resume from ${o.state}\n`);

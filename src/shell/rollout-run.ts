@@ -36,9 +36,11 @@
  */
 import { formatIso } from '../core/time.ts';
 import type { RolloutSpec } from '../orchestrator/compile.ts';
+import type { KillSwitchRequest } from '../orchestrator/ports.ts';
 import { isTerminal, type RolloutState } from '../orchestrator/core.ts';
 import { KubernetesTarget, type CleanupReport, type Manifest } from '../adapters/kubernetes/target.ts';
 import { ServedMetricSource } from '../adapters/twin-served/metric-source.ts';
+import { KillSwitchClient } from '../adapters/killswitch/client.ts';
 import type { Connection } from '../input/kubeconfig.ts';
 import { EventStore } from './event-store.ts';
 import { claimRolloutStore } from './rollout-run-state.ts';
@@ -64,6 +66,8 @@ export interface RolloutRunInput {
   readonly timeoutMs?: number;
   /** Most label patches a clean-up sends per cluster (default 600: ten minutes of a 1 request/s budget). */
   readonly cleanupCap?: number;
+  /** The out-of-band kill switch (docs/killswitch.md), used when the plan's rollback enables it. */
+  readonly killSwitch?: { readonly url: string; readonly adminToken: string; readonly key: string; readonly image: string };
 }
 
 export interface ClusterShare {
@@ -135,7 +139,12 @@ export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutp
 
     const ev = spec.evaluation;
     const source = new ServedMetricSource(served.clusters, { scrapeS: SCRAPE_S, retentionS: Math.max(ev.preWindowS, ev.windowS) + 120, startEpochMs: clock.startEpochMs, levels: served.levels });
+    const ks = input.killSwitch !== undefined && spec.rollback.killSwitch !== 'never' ? input.killSwitch : undefined;
+    if (ks === undefined && spec.rollback.killSwitch !== 'never') say(`the plan's rollback may use the kill switch (rollback.killSwitch: ${spec.rollback.killSwitch}), but no kill switch endpoint is given (--killswitch-url): the rollback can only delete through the API`);
+    const switchClient = ks === undefined ? undefined : new KillSwitchClient({ url: ks.url, adminToken: ks.adminToken, change: spec.change.name });
     const target = new KubernetesTarget({
+      ...(ks !== undefined ? { guard: { url: ks.url, key: ks.key, image: ks.image } } : {}),
+      ...(switchClient !== undefined ? { killSwitch: (req: KillSwitchRequest) => switchClient.killSwitch(req) } : {}),
       change: spec.change,
       manifests: input.manifests,
       clusters: input.connections.filter((c) => inSpec.has(c.cluster)),

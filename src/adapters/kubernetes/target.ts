@@ -11,8 +11,9 @@
  *   labelled in the background within the API budget (node-labeller.ts); at
  *   the last batch (100 %) the selector is dropped instead of labelling
  *   every node (one request, not one per node). When the plan enables the
- *   kill switch, the workload is first passed through `prepareWorkload`
- *   (the guard sidecar's injection).
+ *   kill switch, the guard sidecar is injected into the pod template
+ *   (src/killswitch injectGuard, contracts E) and `killSwitch` flips the
+ *   switch through the kill switch's client.
  * - Idempotent across processes: before acting, the workload is read; if it
  *   already carries this command id, nothing is applied again
  *   (`alreadyDone`) — a resumed orchestrator repeating a command whose
@@ -32,6 +33,7 @@
  *   await target.apply({ commandId: 'apply:prod-a:0:1', cluster: 'prod-a', batch: 0, nodes: 1, nodeFraction: 0.0002, identity });
  */
 import type { ApplyRequest, ChangeStatus, Identity, KillSwitchRequest, RemoveRequest, RolloutTarget, TargetOutcome } from '../../orchestrator/ports.ts';
+import { injectGuard, type GuardInjection } from '../../killswitch/index.ts';
 import { ApiClient, type ClientIdentity, type ObjectRefBody } from './api-client.ts';
 import { Backoff, TokenBucket, type BackoffPolicy, type LiveTime } from './budget.ts';
 import { failureOf } from './failure.ts';
@@ -62,8 +64,8 @@ export interface KubernetesTargetOptions {
   readonly timeoutMs: number;
   /** Most label patches a clean-up sends per cluster. */
   readonly cleanupCap: number;
-  /** Passes the workload through the kill switch's guard injection (when the plan enables it). */
-  readonly prepareWorkload?: (workload: Manifest) => Manifest;
+  /** When the plan enables the kill switch: the guard sidecar injected into the workload's pod template at apply (contracts E, src/killswitch injectGuard). */
+  readonly guard?: Omit<GuardInjection, 'change' | 'cluster'>;
   /** Flips the out-of-band kill switch (contracts E); without one the kill switch fails, saying so. */
   readonly killSwitch?: (req: KillSwitchRequest) => Promise<TargetOutcome>;
 }
@@ -159,7 +161,7 @@ export class KubernetesTarget implements RolloutTarget {
   }
 
   /** The workload as applied for a batch: annotated, constrained to the batch label (DaemonSet, not the last batch), guarded. */
-  workloadFor(req: Pick<ApplyRequest, 'commandId' | 'nodes' | 'nodeFraction'>): Manifest {
+  workloadFor(req: Pick<ApplyRequest, 'commandId' | 'nodes' | 'nodeFraction' | 'cluster'>): Manifest {
     const body = deepCopy<Manifest & { metadata: Record<string, unknown>; spec?: Record<string, unknown> }>(this.#workload);
     body.metadata.annotations = { ...record(body.metadata.annotations), [COMMAND_ANNOTATION]: req.commandId, [NODES_ANNOTATION]: String(req.nodes) };
     if (this.#o.change.kind === 'DaemonSet' && req.nodeFraction < 1) {
@@ -171,7 +173,13 @@ export class KubernetesTarget implements RolloutTarget {
       spec.template = template;
       body.spec = spec;
     }
-    return this.#o.prepareWorkload !== undefined ? this.#o.prepareWorkload(body) : body;
+    const guard = this.#o.guard;
+    if (guard !== undefined) {
+      const spec = record(body.spec);
+      spec.template = injectGuard(record(spec.template), { ...guard, change: this.#o.change.name, cluster: req.cluster });
+      body.spec = spec;
+    }
+    return body;
   }
 
   apply(req: ApplyRequest): Promise<TargetOutcome> {

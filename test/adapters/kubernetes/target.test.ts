@@ -136,3 +136,27 @@ test('an API server that refuses connections: unreachable, in words', async () =
   const missing = await t.remove({ commandId: 'delete:gone:1', cluster: 'gone', identity: ORDINARY });
   assert.deepEqual([missing.ok, missing.reason], [false, 'no connection to cluster gone (it is not in the fleet file any more)']);
 });
+
+test('with the kill switch enabled, the guard sidecar is injected into the pod template at apply (contracts E)', async () => {
+  const conn: ClusterConnection = { cluster: 'edge-a', kubeconfig, context: 'edge-a', ordinary: { user: 'firebreak', name: 'firebreak' } };
+  const t = new KubernetesTarget({
+    change: CHANGE,
+    manifests: MANIFESTS,
+    clusters: [conn],
+    time: WALL,
+    budget: { qps: 50, burst: 20, initialS: 0.1, factor: 2, maxS: 1, jitter: 0.5 },
+    seed: 1,
+    timeoutMs: 20_000,
+    cleanupCap: 600,
+    guard: { url: 'http://10.0.0.7:8080', key: 'MCowBQYDK2VwAyEA0000000000000000000000000000000000000000000=', image: 'example.com/firebreak:test' },
+  });
+  const out = await t.apply({ commandId: 'apply:edge-a:0:1', cluster: 'edge-a', batch: 0, nodes: 1, nodeFraction: 0.05, identity: ORDINARY });
+  assert.equal(out.ok, true, out.reason);
+  const ds = await kubectl(twin, ['--context', 'edge-a', '-n', CHANGE.namespace, 'get', 'ds', CHANGE.name, '-o', 'jsonpath={.spec.template.spec.shareProcessNamespace} {.spec.template.spec.containers[*].name} {.spec.template.spec.containers[1].env[?(@.name=="FIREBREAK_CLUSTER")].value}']);
+  assert.equal(ds.stdout, 'true node-problem-detector firebreak-guard edge-a', ds.stderr);
+  await t.idle();
+  assert.equal((await t.remove({ commandId: 'delete:edge-a:1', cluster: 'edge-a', identity: ORDINARY })).ok, true);
+  await t.cleanUp('edge-a');
+  const flip = await t.killSwitch({ commandId: 'kill-switch:edge-a:1', cluster: 'edge-a' });
+  assert.deepEqual([flip.ok, flip.reason], [false, 'no kill switch endpoint for this rollout (the plan does not enable one)']);
+});
