@@ -33,6 +33,8 @@ export interface KubeApiOptions {
   readonly tokens: ReadonlyMap<string, UserInfo>;
   /** Virtual epoch ms of the cluster's start: the creationTimestamp of what it bootstraps. */
   readonly startMs: number;
+  /** Watch history kept, in events (default store.ts HISTORY). */
+  readonly historyEvents?: number;
 }
 
 const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
@@ -49,7 +51,7 @@ export class KubeApi {
   constructor(opts: KubeApiOptions) {
     this.backend = opts.backend;
     this.#tokens = opts.tokens;
-    this.store = new ObjectStore(opts.backend.name);
+    this.store = new ObjectStore(opts.backend.name, opts.historyEvents);
     bootstrap(this.store, new Date(opts.startMs).toISOString().replace(/\.\d+Z$/, 'Z'));
   }
 

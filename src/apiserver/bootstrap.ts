@@ -13,7 +13,7 @@
  * @example
  *   bootstrap(store, '2024-12-11T22:30:00Z');
  */
-import { BOOTSTRAP_ROLES } from '../analyzer/bootstrap-roles.ts';
+import { BOOTSTRAP_ROLES, type BootstrapRule } from '../analyzer/bootstrap-roles.ts';
 import type { KubeObject } from './backend.ts';
 import { DEFAULT_FLOW_SCHEMAS, DEFAULT_PRIORITY_LEVELS } from './flowcontrol-defaults.ts';
 import type { ObjectStore } from './store.ts';
@@ -33,14 +33,43 @@ function split(s: string): string[] {
   return s.split(',');
 }
 
+/**
+ * The rules of the aggregated ClusterRoles (admin ← edit ← view ←
+ * system:aggregate-to-*), as kube-controller-manager's clusterrole
+ * aggregation controller fills them: the rules of every ClusterRole whose
+ * labels match one of the role's selectors, to a fixed point.
+ */
+function aggregateRules(): Map<string, readonly BootstrapRule[]> {
+  const roles = BOOTSTRAP_ROLES.filter((r) => r.kind === 'ClusterRole');
+  const rules = new Map<string, BootstrapRule[]>(roles.map((r) => [r.name, [...r.rules]]));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const r of roles) {
+      if (r.aggregate === undefined) continue;
+      const seen = new Set((rules.get(r.name) ?? []).map((x) => x.join('|')));
+      for (const other of roles) {
+        if (other === r || !r.aggregate.some((sel) => Object.entries(sel).every(([k, v]) => other.labels?.[k] === v))) continue;
+        for (const rule of rules.get(other.name) ?? []) {
+          if (seen.has(rule.join('|'))) continue;
+          seen.add(rule.join('|'));
+          rules.get(r.name)?.push(rule);
+          changed = true;
+        }
+      }
+    }
+  }
+  return rules;
+}
+
 export function bootstrap(store: ObjectStore, createdAt: string): void {
   for (const ns of ['default', 'kube-node-lease', 'kube-public', 'kube-system', 'firebreak-system']) {
     stamp(store, '', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }, createdAt);
   }
   for (const p of DEFAULT_PRIORITY_LEVELS) stamp(store, FC, 'prioritylevelconfigurations', structuredClone(p), createdAt);
   for (const f of DEFAULT_FLOW_SCHEMAS) stamp(store, FC, 'flowschemas', structuredClone(f), createdAt);
+  const aggregated = aggregateRules();
   for (const r of BOOTSTRAP_ROLES) {
-    const rules = r.rules.map(([verbs, groups, resources, names]) => ({
+    const rules = (aggregated.get(r.name) ?? r.rules).map(([verbs, groups, resources, names]) => ({
       verbs: split(verbs),
       apiGroups: split(groups),
       resources: split(resources),
@@ -48,7 +77,9 @@ export function bootstrap(store: ObjectStore, createdAt: string): void {
     }));
     const metadata: Record<string, unknown> = { name: r.name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', ...(r.labels ?? {}) }, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } };
     if (r.kind === 'Role') metadata['namespace'] = r.namespace;
-    stamp(store, RBAC, r.kind === 'Role' ? 'roles' : 'clusterroles', { apiVersion: `${RBAC}/v1`, kind: r.kind, metadata, rules }, createdAt);
+    const role: KubeObject = { apiVersion: `${RBAC}/v1`, kind: r.kind, metadata, rules };
+    if (r.aggregate !== undefined) role['aggregationRule'] = { clusterRoleSelectors: r.aggregate.map((matchLabels) => ({ matchLabels })) };
+    stamp(store, RBAC, r.kind === 'Role' ? 'roles' : 'clusterroles', role, createdAt);
   }
   const crb = (name: string, role: string, subjects: KubeObject[]): KubeObject => ({
     apiVersion: `${RBAC}/v1`,

@@ -107,6 +107,8 @@ export function applyObject(live: KubeObject | undefined, applied: KubeObject, c
     for (const e of others) {
       for (const p of ownedBy(e.fields, path)) {
         const shorter = p.length <= path.length ? p : path;
+        // A map is granular: owning a map (an empty one applied) does not own its keys.
+        if (p.length !== path.length && isObject(valueAt(p.length < path.length ? live : applied, shorter))) continue;
         if (same(valueAt(live, shorter), valueAt(applied, shorter))) continue;
         if (ctx.force) takeOver.push({ entry: e, path: p });
         else conflicts.push({ manager: e.manager, apiVersion: e.apiVersion, field: pathString(p) });
@@ -128,7 +130,12 @@ export function applyObject(live: KubeObject | undefined, applied: KubeObject, c
       deleteAt(next, path);
     }
   }
-  for (const path of appliedSet.values()) setAt(next, path, valueAt(applied, path));
+  for (const path of appliedSet.values()) {
+    const v = valueAt(applied, path);
+    // An empty map applied over a map keeps its keys (they may be others').
+    if (isObject(v) && Object.keys(v).length === 0 && isObject(valueAt(next, path))) continue;
+    setAt(next, path, v);
+  }
   for (const k of ['apiVersion', 'kind']) if (applied[k] !== undefined) next[k] = applied[k];
 
   const entry: ManagedEntry = { manager: ctx.manager, operation: 'Apply', apiVersion: ctx.apiVersion, time: ctx.time, fields: appliedSet };

@@ -68,8 +68,11 @@ export class ObjectStore implements ObjectReader {
   readonly #history: StoredEvent[] = [];
   readonly #watchers = new Set<Watcher>();
 
-  constructor(cluster: string) {
+  readonly #historySize: number;
+
+  constructor(cluster: string, historySize = HISTORY) {
     this.cluster = cluster;
+    this.#historySize = historySize;
     let h = 0x811c9dc5;
     for (let i = 0; i < cluster.length; i++) h = Math.imul(h ^ cluster.charCodeAt(i), 0x01000193) >>> 0;
     this.#uidPrefix = h.toString(16).padStart(8, '0');
@@ -159,8 +162,8 @@ export class ObjectStore implements ObjectReader {
   #record(group: string, plural: string, type: WatchEventType, object: KubeObject): void {
     const e: StoredEvent = { rv: this.#rv, group, plural, type, object };
     this.#history.push(e);
-    if (this.#history.length > HISTORY * 2) {
-      this.#history.splice(0, this.#history.length - HISTORY);
+    if (this.#history.length > this.#historySize * 2) {
+      this.#history.splice(0, this.#history.length - this.#historySize);
     }
     for (const w of this.#watchers) if (w.group === group && w.plural === plural && w.wants(object)) w.send(type, object);
   }

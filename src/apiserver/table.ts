@@ -116,6 +116,12 @@ function podReady(o: KubeObject): string {
   const cs = at(o, 'status', 'containerStatuses');
   const list = Array.isArray(cs) ? (cs as Record<string, unknown>[]) : [];
   const total = Array.isArray(at(o, 'spec', 'containers')) ? (at(o, 'spec', 'containers') as unknown[]).length : list.length;
+  if (list.length === 0) {
+    // No container statuses (the twin's generated pods): the pod's Ready condition stands for all its containers.
+    const conds = at(o, 'status', 'conditions');
+    const ready = Array.isArray(conds) && (conds as Record<string, unknown>[]).some((c) => c['type'] === 'Ready' && c['status'] === 'True');
+    return `${ready ? total : 0}/${total}`;
+  }
   return `${list.filter((c) => c['ready'] === true).length}/${total}`;
 }
 

@@ -335,6 +335,18 @@ bench
     print(benchAnalyze(o));
   });
 bench
+  .command('serve')
+  .description('time kubectl get nodes and a client-node LIST of all pods against a served 7,500-node cluster; report the serve process\'s peak RSS')
+  .option('--json', 'print JSON', false)
+  .option('--nodes <n>', 'nodes of the served cluster (1 to 100000)', intIn(1, 100_000), 7500)
+  .option('--pods <n>', 'pods of the served cluster (0 to 1000000)', intIn(0, 1_000_000), 200_000)
+  .option('--rounds <n>', 'timed rounds; medians are reported (1 to 20)', intIn(1, 20), 3)
+  .option('--speed <n>', 'the served twin\'s speed (answers wait the simulated latency / speed)', numberIn(0, 100_000), 1)
+  .action(async (o: { json: boolean; nodes: number; pods: number; rounds: number; speed: number }) => {
+    const { benchServe } = await import('./bench-serve.ts');
+    print(await benchServe(o));
+  });
+bench
   .command('twin')
   .description('simulate a reference fleet and report speed')
   .option('--json', 'print JSON', false)

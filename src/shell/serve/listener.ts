@@ -160,8 +160,9 @@ export class ClusterListener {
     const wallMs = (simS: number): number => (simS * 1000) / this.#opts.speed;
     switch (result.kind) {
       case 'refuse':
+        // This connection is refused (reset); the listener closes only when no API server is ready at all.
         req.socket.destroy();
-        this.refuse();
+        if (!this.api.backend.accepting()) this.refuse();
         return;
       case 'timeout':
         await sleep(wallMs(result.afterS));

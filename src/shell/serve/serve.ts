@@ -17,7 +17,7 @@
 import type { Server } from 'node:https';
 import { KubeApi } from '../../apiserver/api.ts';
 import type { ClusterBackend } from '../../apiserver/backend.ts';
-import { RequestBackend } from '../../apiserver/request-backend.ts';
+import { TwinBackend } from '../../apiserver/twin-backend.ts';
 import { Twin, type Scenario, type TwinApi } from '../../twin/index.ts';
 import { makePki } from './certs.ts';
 import { startControl } from './control.ts';
@@ -32,8 +32,8 @@ export interface ServeOptions {
   readonly port: number;
   readonly kubeconfig: string;
   readonly log: (line: string) => void;
-  /** Builds a cluster's backend (default: RequestBackend over the twin). */
-  readonly backend?: (twin: TwinApi, cluster: string, createdAt: string) => ClusterBackend;
+  /** Builds a cluster's backend (default: TwinBackend, src/apiserver/twin-backend.ts). */
+  readonly backend?: (twin: TwinApi, index: number) => ClusterBackend;
 }
 
 export interface Served {
@@ -49,15 +49,14 @@ const TICK_MS = 50;
 export async function serveTwin(scenario: Scenario, opts: ServeOptions): Promise<Served> {
   const twin = new Twin(scenario, { seed: opts.seed });
   const startMs = twin.clock.now();
-  const createdAt = new Date(startMs - 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
   const pki = await makePki(Date.now());
   const identities = makeIdentities();
   const tokens = new Map(identities.map((i) => [i.token, i.info]));
-  const makeBackend = opts.backend ?? ((t: TwinApi, c: string, at: string) => new RequestBackend(t, c, at));
+  const makeBackend = opts.backend ?? ((t: TwinApi, index: number) => new TwinBackend(t, index));
   const listeners: ClusterListener[] = [];
   const clusters = twin.clusters();
-  for (const c of clusters) {
-    const api = new KubeApi({ backend: makeBackend(twin, c.name, createdAt), tokens, startMs: startMs - 86_400_000 });
+  for (let index = 0; index < clusters.length; index++) {
+    const api = new KubeApi({ backend: makeBackend(twin, index), tokens, startMs: startMs - 86_400_000 });
     listeners.push(new ClusterListener(api, pki, { speed: opts.speed, now: () => twin.clock.now(), log: opts.log }));
   }
   let control: Server | undefined;
