@@ -318,7 +318,10 @@ function matchFlowSchema(flowSchemas: readonly KObject[], w: WorkloadInfo, probl
     const level = f.str(['spec', 'priorityLevelConfiguration', 'name']);
     if (level === undefined || precedence >= defaultPrecedence || (best !== undefined && precedence >= best.precedence)) continue;
     const rules = f.list(['spec', 'rules']) ?? [];
+    // A rule with no resourceRules (a non-resource rule: /healthz, /version…) never matches the
+    // workload's calls, which are resource requests (apiserver flowcontrol rule.go matchesPolicyRule).
     const matches = rules.some((_, i) =>
+      (f.list(['spec', 'rules', i, 'resourceRules']) ?? []).length > 0 &&
       (f.list(['spec', 'rules', i, 'subjects']) ?? []).some((__, j) => {
         const s: (string | number)[] = ['spec', 'rules', i, 'subjects', j];
         const kind = f.str([...s, 'kind']);

@@ -135,7 +135,8 @@ export class TwinBackend implements ClusterBackend {
 
   admit(request: RequestInfo, objects: ObjectReader): Admission {
     const level = this.levelOf(request, objects);
-    const o = this.#twin.submit(this.#index, level, { objects: request.objects, bytes: request.bytes, write: WRITES.has(request.verb) });
+    const sa = /^system:serviceaccount:([^:]+):(.+)$/.exec(request.user.name);
+    const o = this.#twin.submit(this.#index, level, { objects: request.objects, bytes: request.bytes, write: WRITES.has(request.verb), ...(sa !== null ? { serviceAccount: `${sa[1] ?? ''}/${sa[2] ?? ''}` } : {}) });
     switch (o.status) {
       case 'served':
         return { kind: 'serve', latencyS: o.latencyS, level };

@@ -51,6 +51,11 @@ export interface SubmittedRequest {
   readonly objects: number;
   readonly bytes: number;
   readonly write: boolean;
+  /**
+   * `namespace/name` of the sending service account, if one: the change's own service account at
+   * its level shares the agents' APF flow (their queues), as one user's requests do in APF.
+   */
+  readonly serviceAccount?: string;
 }
 
 /** The scenario's change in one cluster, as its workload's status would report it. */

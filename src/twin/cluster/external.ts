@@ -38,7 +38,16 @@ export interface SubmittedCost {
   /** Bytes of the response (a write: of the request body). */
   readonly bytes: number;
   readonly write: boolean;
+  /**
+   * `namespace/name` of the service account that sends it, when it is one: a request of the
+   * change's own service account at the change's level is in the agents' APF flow (one flow per
+   * user, and the agents share one service account), so it finds their queues.
+   */
+  readonly serviceAccount?: string;
 }
+
+/** The fluid queue of a full flow sits just under its bound: within this share of it counts as full. */
+const FULL_QUEUE = 0.99;
 
 /** Upper bound of external classes per cluster (the classes are stepped like any other). */
 export const MAX_EXTERNAL_CLASSES = 48;
@@ -91,7 +100,14 @@ export function submitRequest(s: ClusterState, levelName: string, c: SubmittedCo
   const serviceS = serviceTimeS(cost, s.slowdown, etcdTimeS(cost, s.etcdLatency, etcdRate));
   const key = classKey(levelName, kindOf(c), c);
   const held = s.externalClasses.get(key);
-  const out = decideRequest(s, levelName, cost.seats, serviceS, held === undefined ? 0 : held.queued + held.arrivalsBoost);
+  // The request's APF flow: its own class, and the agents' when it is the change's service account.
+  const flow = { queued: 0, waitS: 0 };
+  if (held !== undefined) addFlow(flow, held.queued + held.arrivalsBoost, held.exitRate);
+  const ch = s.change;
+  if (c.serviceAccount !== undefined && ch !== undefined && c.serviceAccount === `${ch.namespace}/${ch.serviceAccount}` && ch.priorityLevel === levelName) {
+    for (const k of s.changeClasses) addFlow(flow, k.queued / FULL_QUEUE, k.exitRate);
+  }
+  const out = decideRequest(s, levelName, cost.seats, serviceS, flow);
   if (out.status === 'rejected') dropAt(s, l, Math.floor(t), 1);
   if ((out.status === 'served' || out.status === 'timeout') && !s.dedicated.has(levelName)) {
     wake(s);
@@ -103,6 +119,12 @@ export function submitRequest(s: ClusterState, levelName: string, c: SubmittedCo
     k.pending = 0;
   }
   return out;
+}
+
+/** A class of the flow: the flow's queue is the fullest of its classes', its wait the longest. */
+function addFlow(flow: { queued: number; waitS: number }, queued: number, exitRate: number): void {
+  flow.queued = Math.max(flow.queued, queued);
+  if (queued > 1e-9) flow.waitS = Math.max(flow.waitS, queued / Math.max(1e-9, exitRate));
 }
 
 /** The class key of a request: level, kind and, in half-powers of two, objects (LIST) and object size. */

@@ -22,17 +22,26 @@ export function tryRequest(s: ClusterState, levelName: string): OperatorOutcome 
   return decideRequest(s, levelName, 1, (s.model.costs.cpuPerRequestS * 3 + s.etcdLatency) * s.slowdown);
 }
 
+/** What a request's APF flow has waiting at its level now. */
+export interface FlowQueue {
+  /** Requests of the flow queued. */
+  readonly queued: number;
+  /** How long they wait at the flow's drain rate, seconds. */
+  readonly waitS: number;
+}
+
 function outcome(status: OperatorOutcome['status'], reason: string, latencyS: number, retryAfterS = 0): OperatorOutcome {
   return { ok: status === 'served', status, reason, latencyS, retryAfterS };
 }
 
 /**
  * A request of `seats` seats and `serviceS` seconds of service at `levelName`, decided now (no load
- * added). `flowQueued`: requests of its flow already waiting; a flow holds at most handSize queues
- * of queueLengthLimit per ready server (APF shuffle sharding), beyond which it is rejected even
- * when the level has room for other flows.
+ * added). `flow`: what its APF flow already has waiting, and how long that waits; a flow holds at
+ * most handSize queues of queueLengthLimit per ready server (shuffle sharding) and is served at its
+ * fair share, so a request of a full or slow flow is rejected even when the level has room for
+ * other flows.
  */
-export function decideRequest(s: ClusterState, levelName: string, seats: number, serviceS: number, flowQueued = 0): OperatorOutcome {
+export function decideRequest(s: ClusterState, levelName: string, seats: number, serviceS: number, flow?: FlowQueue): OperatorOutcome {
   if (s.dedicated.has(levelName)) {
     // A break-glass API server: its own process, reachable only by break-glass identities, so no
     // agent traffic reaches its seats or its memory; it needs etcd to answer.
@@ -63,8 +72,8 @@ export function decideRequest(s: ClusterState, levelName: string, seats: number,
       if (s.reject[l]) return outcome('rejected', '429 Too Many Requests (catch-all rejects)', 0, retryAfterS);
       // Wait behind what is queued at the level's drain rate.
       const drain = Math.max(1e-6, levelDrain(s, l));
-      const waitS = queued / drain;
-      if (waitS > s.model.apiServer.queueWaitS || queued >= (s.levelQueueCap[l] ?? 0) * ready || (flowQueued > 0 && flowQueued >= (s.flowQueueCap[l] ?? 0) * ready))
+      const waitS = Math.max(queued / drain, flow?.waitS ?? 0);
+      if (waitS > s.model.apiServer.queueWaitS || queued >= (s.levelQueueCap[l] ?? 0) * ready || (flow !== undefined && flow.queued > 0 && flow.queued >= (s.flowQueueCap[l] ?? 0) * ready))
         return outcome('rejected', `429 Too Many Requests (priority level ${levelName} saturated, queue wait ${waitS.toFixed(0)} s)`, Math.min(waitS, s.model.apiServer.queueWaitS), retryAfterS);
       if (waitS + serviceS > timeout) return outcome('timeout', '504 timeout', timeout);
       return outcome('served', 'served after queueing', waitS + serviceS);

@@ -11,7 +11,8 @@
  * RETRY_AFTER_MAX_S 32, model/kubernetes.ts, the tracker's 1 and maxRetryAfter).
  *
  * The fluid model's drops are fractional counts per step; they are recorded at the step's
- * second. This feeds nothing back into the physics (the modelled clients keep their own
+ * second, from the first request submitted through the served API on (before that nothing reads
+ * them, and the twin's batch runs do not pay for it). This feeds nothing back into the physics (the modelled clients keep their own
  * retry model, retry.ts): it is what a request submitted from outside is told (request.ts).
  *
  * @example

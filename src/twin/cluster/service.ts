@@ -28,7 +28,8 @@ export function serve(s: ClusterState, t: number, dt: number, ready: number, tim
   shareCpu(s, cores);
   serveInFlight(s, dt, timeout, queueWait);
   expireQueued(s, dt, queueWait);
-  recordDrops(s, t);
+  // Retry-After is what a request through the served API is told: tracked once one was submitted.
+  if (s.externalClasses.size > 0) recordDrops(s, t);
   updateEtcdLatency(s);
   checkMemory(s, t, ready);
 }
