@@ -54,12 +54,13 @@ export interface GuardInjection {
 }
 
 /**
- * The guard's resources. A guard is one Node.js process polling one URL: about 45-60 MiB resident
- * (measured, docs/killswitch.md), idle CPU. firebreak's own figures.
+ * The guard's resources. A guard is one Node.js process polling one URL: about 100 MB resident, most of it
+ * Node itself (43 MB) and its TypeScript loader (measured on Node 24, docs/killswitch.md), idle CPU after
+ * a start-up second. firebreak's own figures.
  */
 export const GUARD_RESOURCES = {
-  requests: { cpu: '10m', memory: '64Mi' },
-  limits: { cpu: '100m', memory: '128Mi' },
+  requests: { cpu: '10m', memory: '128Mi' },
+  limits: { cpu: '250m', memory: '192Mi' },
 } as const;
 
 type Json = Record<string, unknown>;

@@ -6,7 +6,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KillSwitchClient } from '../../src/adapters/killswitch/client.ts';
 import { alive, beating, beatPid, beats, cliProcess, cliRun, heartbeatAgent, serve, sleep, stop, stopAll, tempDir, waitFor, type Server } from './helpers.ts';
@@ -159,4 +159,25 @@ test('the guard exits with the agent\'s own exit code, and passes signals on', a
   assert.equal(missing.code, 127);
   assert.match(missing.stderr, /cannot start the agent .*ENOENT/);
   await stop(server);
+});
+
+test('a marker that cannot be verified is not a pass: the agent is not started until a valid document is read', async () => {
+  const dir = tempDir();
+  const hb = join(dir, 'hb');
+  assert.equal((await cliRun(['killswitch', 'keys', '--out', join(dir, 'keys')])).code, 0);
+  const keyArgs = ['--key', join(dir, 'keys', 'switch.key'), '--admin-token', join(dir, 'keys', 'admin.token')];
+  const server = await serve(keyArgs);
+  mkdirSync(join(dir, 'state'), { recursive: true });
+  writeFileSync(join(dir, 'state', 'agent.switch.json'), '{"kind":"SignedKillSwitch","payload":"garbage"}');
+  const port = new URL(server.url).port;
+  await stop(server, 'SIGKILL');
+  const g = guard(server, dir);
+  await waitFor('the guard to find the endpoint unreachable', () => /endpoint unreachable/.test(g.stderr()));
+  assert.match(g.stderr(), /marker unusable .*counts as off until a valid switch document is read/);
+  assert.equal(existsSync(hb), false, 'not started on an unverifiable marker, even under keep-running');
+  // The server comes back on the same address: its signed "on" lets the agent start.
+  const back = await serve([...keyArgs, '--port', port]);
+  assert.equal(back.url, server.url);
+  await waitFor('the agent to start', () => beats(hb) > 0);
+  await Promise.all([stop(g), stop(back)]);
 });

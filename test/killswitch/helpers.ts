@@ -103,9 +103,10 @@ export async function serve(args: readonly string[] = []): Promise<Server> {
   return { ...p, url: info.url, publicKey: info.publicKey, adminToken: info.adminToken ?? '' };
 }
 
-/** A node script that writes `<pid> <count>` to `file` every 50 ms (the agent under the guard). `title` names the process. */
+/** A node script that writes `<pid> <count>` to `file` every 50 ms, atomically (the agent under the guard). `title` names the process. */
 export function heartbeatAgent(file: string, title = 'fbks-agent'): string[] {
-  const script = `process.title=${JSON.stringify(title)};let n=0;const fs=require('fs');setInterval(()=>fs.writeFileSync(${JSON.stringify(file)}, process.pid+' '+(++n)),50);`;
+  // Written to a temporary file and renamed, so that a reader never sees a half-written beat.
+  const script = `process.title=${JSON.stringify(title)};let n=0;const fs=require('fs');const f=${JSON.stringify(file)};setInterval(()=>{fs.writeFileSync(f+'.tmp', process.pid+' '+(++n));fs.renameSync(f+'.tmp', f);},50);`;
   return [process.execPath, '-e', script];
 }
 

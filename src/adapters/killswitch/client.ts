@@ -18,6 +18,49 @@
 import type { KillSwitchRequest, RolloutTarget, TargetOutcome } from '../../orchestrator/ports.ts';
 import { checkSwitchUrl, isChangeName, switchUrl, type SwitchState } from '../../killswitch/index.ts';
 import { UsageError } from '../../core/errors.ts';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+/** Largest answer read: a signed document and two flags. */
+const MAX_ANSWER = 256 * 1024;
+
+type Answer = { readonly ok: true; readonly status: number; readonly body: string } | { readonly ok: false; readonly reason: string };
+
+/**
+ * One PUT over node:http(s) (not fetch: fetch refuses the ports of the WHATWG "bad port" list, e.g. 6000, on which
+ * an operator may well run a switch server — https://fetch.spec.whatwg.org/#port-blocking).
+ */
+function put(url: string, token: string, body: string, timeoutMs: number): Promise<Answer> {
+  const request = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (a: Answer): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(a);
+    };
+    const req = request(url, { method: 'PUT', agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const parts: Buffer[] = [];
+      let size = 0;
+      res.on('data', (b: Buffer) => {
+        size += b.length;
+        if (size > MAX_ANSWER) {
+          finish({ ok: false, reason: `answer larger than ${MAX_ANSWER} bytes` });
+          res.destroy();
+        } else parts.push(b);
+      });
+      res.on('end', () => finish({ ok: true, status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
+      res.on('error', (e) => finish({ ok: false, reason: e.message }));
+    });
+    const timer = setTimeout(() => {
+      finish({ ok: false, reason: `no answer within ${timeoutMs} ms` });
+      req.destroy();
+    }, timeoutMs);
+    req.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, reason: e.code ?? e.message }));
+    req.end(body);
+  });
+}
 
 export interface KillSwitchClientOptions {
   readonly url: string;
@@ -59,20 +102,9 @@ export class KillSwitchClient implements Pick<RolloutTarget, 'killSwitch'> {
     const started = performance.now();
     const latency = (): number => Math.round(performance.now() - started) / 1000;
     const body = JSON.stringify({ state, ...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}), ...(opts.commandId !== undefined ? { commandId: opts.commandId } : {}) });
-    let res: Response;
-    try {
-      res = await fetch(switchUrl(this.#o.url, this.#o.change), {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${this.#o.adminToken.trim()}`, 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(this.#o.timeoutMs ?? 5000),
-      });
-    } catch (e) {
-      const cause = (e as { cause?: { code?: unknown } }).cause?.code;
-      const what = e instanceof Error && e.name === 'TimeoutError' ? `no answer within ${this.#o.timeoutMs ?? 5000} ms` : typeof cause === 'string' ? cause : e instanceof Error ? e.message : String(e);
-      return { ok: false, status: 0, reason: `kill switch at ${this.#o.url} unreachable: ${what}`, changed: false, alreadyDone: false, latencyS: latency() };
-    }
-    const text = await res.text().catch(() => '');
+    const res = await put(switchUrl(this.#o.url, this.#o.change), this.#o.adminToken.trim(), body, this.#o.timeoutMs ?? 5000);
+    if (!res.ok) return { ok: false, status: 0, reason: `kill switch at ${this.#o.url} unreachable: ${res.reason}`, changed: false, alreadyDone: false, latencyS: latency() };
+    const text = res.body;
     let json: { signed?: { payload?: unknown }; changed?: unknown; alreadyDone?: unknown; message?: unknown } = {};
     try {
       json = JSON.parse(text) as typeof json;

@@ -140,7 +140,12 @@ export async function startSwitchServer(o: SwitchServerOptions): Promise<SwitchS
     const url = new URL(req.url ?? '/', 'http://switch');
     if (url.pathname === '/healthz') return send(res, 200, 'ok\n', 'text/plain');
     if (!url.pathname.startsWith(SWITCH_PATH)) return status(res, 404, `not found: the switches are at ${SWITCH_PATH}<change>`);
-    const change = decodeURIComponent(url.pathname.slice(SWITCH_PATH.length));
+    let change: string;
+    try {
+      change = decodeURIComponent(url.pathname.slice(SWITCH_PATH.length));
+    } catch {
+      return status(res, 400, 'the change name is not valid percent-encoding');
+    }
     if (!isChangeName(change)) return status(res, 400, `${JSON.stringify(change)} is not a change name (a Kubernetes object name)`);
     if (req.method === 'GET' || req.method === 'HEAD') {
       const record = store.get(change) ?? initialFor(change);
