@@ -10,12 +10,17 @@
  * symlinked), then `--runs` times (default 3) runs each benchmark with the
  * revision's code and with this tree's, alternating which goes first, each in
  * a process of its own: `bench twin --json`, `bench analyze --json`,
- * `bench rehearse --clusters 1000 --json`. It prints, per figure, the medians
- * before and now and now/before (a time ratio under 1 is faster), as text or,
- * with --json, one JSON object. Exit 0, or 2 on a usage error; it measures,
+ * `bench rehearse --clusters 1000 --json`. Beside each benchmark's own
+ * figures it records the process's CPU time (user + system, all threads:
+ * scripts/cpu-usage.ts, preloaded with `--import`, the same for both trees),
+ * the fairer figure when other processes share the host. It prints, per
+ * figure, the medians before and now and now/before (a time ratio under 1 is
+ * faster) with every run's values, as text or, with --json, one JSON object. Exit 0, or 2 on a usage error; it measures,
  * it does not judge (docs/performance.md says what the goals are).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RevisionTree } from './revision-tree.ts';
@@ -44,16 +49,30 @@ function median(xs: readonly number[]): number {
 }
 
 function runBench(root: string, b: Bench): Record<string, number> {
-  const r = spawnSync(join(HERE, 'node_modules/.bin/node'), [join(root, 'src/cli/main.ts'), ...b.args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`bench ${b.name} in ${root} failed (exit ${r.status ?? r.signal}): ${r.stderr.trim()}`);
-  const parsed = JSON.parse(r.stdout) as Record<string, unknown>;
-  const out: Record<string, number> = {};
-  for (const [label, field] of Object.entries(b.figures)) {
-    const v = parsed[field];
-    if (typeof v !== 'number') throw new Error(`bench ${b.name}: no number ${field} in ${r.stdout.trim()}`);
-    out[label] = v;
+  const dir = mkdtempSync(join(tmpdir(), 'firebreak-bench-cpu-'));
+  try {
+    const cpuFile = join(dir, 'cpu.json');
+    const r = spawnSync(join(HERE, 'node_modules/.bin/node'), ['--import', join(HERE, 'scripts/cpu-usage.ts'), join(root, 'src/cli/main.ts'), ...b.args], {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      env: { ...process.env, FIREBREAK_CPU_USAGE_FILE: cpuFile },
+    });
+    if (r.status !== 0) throw new Error(`bench ${b.name} in ${root} failed (exit ${r.status ?? r.signal}): ${r.stderr.trim()}`);
+    const parsed = JSON.parse(r.stdout) as Record<string, unknown>;
+    const out: Record<string, number> = {};
+    for (const [label, field] of Object.entries(b.figures)) {
+      const v = parsed[field];
+      if (typeof v !== 'number') throw new Error(`bench ${b.name}: no number ${field} in ${r.stdout.trim()}`);
+      out[label] = v;
+    }
+    const cpu = JSON.parse(readFileSync(cpuFile, 'utf8')) as { userSeconds: number; systemSeconds: number };
+    out[`${b.name} cpu s (user+sys)`] = Math.round((cpu.userSeconds + cpu.systemSeconds) * 100) / 100;
+    out[`${b.name} user cpu s`] = Math.round(cpu.userSeconds * 100) / 100;
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return out;
 }
 
 function main(argv: string[]): number {
@@ -102,7 +121,7 @@ function main(argv: string[]): number {
     return { figure: label, before: b, now: n, ratio: Math.round((n / b) * 1000) / 1000, beforeRuns: before[label] ?? [], nowRuns: now[label] ?? [] };
   });
   if (json) console.log(JSON.stringify({ rev, commit, runs, figures: rows }));
-  else for (const r of rows) console.log(`${r.figure.padEnd(30)} before ${String(r.before).padStart(7)}  now ${String(r.now).padStart(7)}  now/before ${r.ratio.toFixed(3)}   (before ${r.beforeRuns.join(', ')}; now ${r.nowRuns.join(', ')})`);
+  else for (const r of rows) console.log(`${r.figure.padEnd(32)} before ${String(r.before).padStart(7)}  now ${String(r.now).padStart(7)}  now/before ${r.ratio.toFixed(3)}   (before ${r.beforeRuns.join(', ')}; now ${r.nowRuns.join(', ')})`);
   return 0;
 }
 

@@ -24,6 +24,9 @@
 
 /** `x` to six significant digits (what `Number(x.toPrecision(6))` gives); NaN and ±Infinity unchanged. */
 export function significant6(x: number): number {
+  // An integer of at most six digits is its own six-significant-digit form (toPrecision makes -0 into 0):
+  // the gates' ratios and counts are mostly 0 and 1, and formatting them is the costly part.
+  if (Number.isInteger(x) && x > -1e6 && x < 1e6) return x === 0 ? 0 : x;
   return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
 }
 

@@ -10,6 +10,7 @@
  * @example
  *   onStart(draft); // enters wave 1: a snapshot command for its first cluster
  */
+import { chooseBaselines } from './baselines.ts';
 import type { Draft } from './draft.ts';
 import type { RolloutEvent } from './events.ts';
 import { beginClusterRollback, beginHalt, issueDelete } from './rollback.ts';
@@ -74,43 +75,8 @@ export function fill(draft: Draft): void {
   }
 }
 
-const SIZE_RANK = { small: 0, medium: 1, large: 2, xlarge: 3 } as const;
-
-/** How near a candidate baseline is: size-class distance, same wave, size ratio, then name. */
-type Nearness = readonly [classDistance: number, sameWave: number, logSizeRatio: number, name: string];
-
-function compareNearness(a: Nearness, b: Nearness): number {
-  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0);
-}
-
-/**
- * Baselines for a canary: not-yet-changed clusters of its size class,
- * nearest in size, preferring those outside the current wave (they stay
- * unchanged longest); else of the nearest class; else clusters whose change
- * already passed every gate (controls for fleet-wide events).
- */
-function chooseBaselines(draft: Draft, canaryIndex: number): string[] {
-  const canary = draft.planned(canaryIndex);
-  const unchanged: { name: string; nearness: Nearness }[] = [];
-  const controls: { name: string; nearness: Nearness }[] = [];
-  draft.spec.clusters.forEach((other, index) => {
-    if (index === canaryIndex) return;
-    const state = draft.cluster(index);
-    const nearness: Nearness = [Math.abs(SIZE_RANK[other.sizeClass] - SIZE_RANK[canary.sizeClass]), other.wave === canary.wave ? 1 : 0, Math.abs(Math.log(other.nodes / canary.nodes)), other.name];
-    if (state.phase === 'pending' && state.startedAt === null) unchanged.push({ name: other.name, nearness });
-    else if (state.phase === 'done' && other.wave < canary.wave) controls.push({ name: other.name, nearness });
-  });
-  const pool = unchanged.length > 0 ? unchanged : controls;
-  pool.sort((a, b) => compareNearness(a.nearness, b.nearness));
-  const nearestClass = pool[0]?.nearness[0];
-  return pool
-    .filter((candidate) => candidate.nearness[0] === nearestClass)
-    .slice(0, draft.spec.evaluation.maxBaselineClusters)
-    .map((candidate) => candidate.name);
-}
-
 function startCluster(draft: Draft, index: number): void {
-  const baselines = chooseBaselines(draft, index);
+  const baselines = chooseBaselines(draft.spec.clusters, draft.clusters, index, draft.spec.evaluation.maxBaselineClusters);
   const name = draft.planned(index).name;
   draft.update(index, { phase: 'snapshot', baselines, startedAt: draft.at });
   draft.emit({ kind: 'snapshot', id: `snapshot:${name}`, cluster: name, baselines, fromMs: draft.at - draft.spec.evaluation.preWindowS * 1000, toMs: draft.at });

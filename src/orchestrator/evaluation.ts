@@ -25,16 +25,20 @@ const STATUS_SETTLED_MS = 60_000;
 /** A cluster done with its batches, waiting for the rest of its wave, is evaluated this often (every time during the wave bake). */
 const DONE_EVAL_MS = 60_000;
 
-/** Clusters the next evaluation looks at. */
+/** Clusters the next evaluation looks at, in plan order (a plain loop: it runs over the whole fleet every 15 s). */
 function evaluationTargets(draft: Draft): number[] {
   const targets: number[] = [];
-  draft.clusters.forEach((cluster, index) => {
+  const clusters = draft.clusters;
+  const planned = draft.spec.clusters;
+  const wave = draft.state.wave;
+  for (let index = 0; index < clusters.length; index++) {
+    const cluster = clusters[index] as ClusterState;
     if (cluster.phase === 'rolling-back') targets.push(index);
-    else if (draft.planned(index).wave === draft.state.wave && cluster.batch >= 0 && cluster.phase !== 'rolled-back') {
+    else if (planned[index]?.wave === wave && cluster.batch >= 0 && cluster.phase !== 'rolled-back') {
       const waiting = cluster.phase === 'done' && draft.state.waveBakeUntil === null && cluster.evaluatedAt !== null && draft.at - cluster.evaluatedAt < DONE_EVAL_MS;
       if (!waiting) targets.push(index);
     }
-  });
+  }
   return targets;
 }
 
@@ -63,9 +67,8 @@ export function issueEvaluate(draft: Draft): boolean {
     draft.update(index, { evaluatedAt: draft.at });
     const judged: JudgedCluster = {
       cluster: planned.name,
-      baselines: cluster.baselines,
       compareFrom: cluster.readyAt ?? cluster.appliedAt ?? cluster.startedAt ?? draft.at,
-      levelsFrom: cluster.levelsFrom,
+      snapshot: cluster.levelsFrom,
     };
     (settled(draft, cluster) ? all : critical).push(judged);
   }

@@ -58,20 +58,26 @@ export type RolloutEvent =
 /**
  * A cluster whose gates an evaluate command judges, with everything the
  * comparison with its baselines needs, so that the shell judges from the
- * command alone.
+ * command alone. The baselines and the levels before the change are named,
+ * not repeated: they belong to the cluster's `snapshot` command (decided once
+ * per cluster, which lists the baseline clusters) and its result (their
+ * levels and the canary's). An evaluate command is logged every 15 s with
+ * every cluster being changed, so repeating the baseline list in each made it
+ * the largest command of the log (rollout-log/v2; v3 names the snapshot).
  */
 export interface JudgedCluster {
   readonly cluster: string;
-  /** The baseline clusters it is compared with (the not-yet-changed clusters nearest in size). */
-  readonly baselines: readonly string[];
   /** Samples from this time on are compared (epoch ms): its batch's pods were ready then (before that: the batch's apply). */
   readonly compareFrom: number;
   /**
-   * The snapshot command whose result holds the levels before the change, the
-   * canary's and its baselines' (the shell keeps the snapshot results it
-   * recorded; a result never seen means no level before, which fails closed).
+   * The snapshot command of this cluster: its baselines (the not-yet-changed
+   * clusters nearest in size) are the clusters compared with, and its result
+   * holds the levels before the change, the canary's and its baselines'. The
+   * shell keeps the snapshot commands and results it recorded (rebuilt from
+   * the log on resume); a snapshot never seen means no baseline and no level
+   * before, which fails closed.
    */
-  readonly levelsFrom: string | null;
+  readonly snapshot: string | null;
 }
 
 export interface EvaluateTarget {

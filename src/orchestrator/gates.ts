@@ -106,12 +106,35 @@ function grow(buffer: Float64Array<ArrayBufferLike>, size: number): Float64Array
   return buffer.length >= size ? buffer : new Float64Array(Math.max(size, buffer.length * 2));
 }
 
-/** Median of the first `count` values of `buffer` (sorts them in place). */
-function medianOf(buffer: Float64Array<ArrayBufferLike>, count: number): number {
+/** Whether `a` comes before `b` in a Float64Array's own sort: numeric, -0 before +0, NaN last. */
+function sortsBefore(a: number, b: number): boolean {
+  if (a < b) return true;
+  if (a > b) return false;
+  if (a === b) return a === 0 && Object.is(a, -0) && !Object.is(b, -0);
+  return !Number.isNaN(a) && Number.isNaN(b);
+}
+
+/** Windows up to this many samples are sorted by insertion in place (no typed-array view allocated per median). */
+const INSERTION_SORT_MAX = 64;
+
+/** Median of the first `count` values of `buffer` (sorts them in place, in the order `Float64Array.prototype.sort` gives). */
+export function medianOf(buffer: Float64Array<ArrayBufferLike>, count: number): number {
   if (count === 0) return Number.NaN;
-  const sorted = buffer.subarray(0, count).sort();
+  if (count <= INSERTION_SORT_MAX) {
+    for (let i = 1; i < count; i++) {
+      const x = buffer[i] as number;
+      let j = i - 1;
+      while (j >= 0 && sortsBefore(x, buffer[j] as number)) {
+        buffer[j + 1] = buffer[j] as number;
+        j--;
+      }
+      buffer[j + 1] = x;
+    }
+  } else {
+    buffer.subarray(0, count).sort();
+  }
   const mid = count >> 1;
-  return count % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  return count % 2 === 1 ? (buffer[mid] ?? Number.NaN) : ((buffer[mid - 1] ?? 0) + (buffer[mid] ?? 0)) / 2;
 }
 
 function isFresh(window: SeriesWindow | undefined, now: number, staleMs: number): window is SeriesWindow {
@@ -126,13 +149,12 @@ function evaluateOne(gateSeries: GateSeries, input: GateInput, policy: Evaluatio
   const window = input.canary[series];
   const staleMs = policy.staleAfterS * 1000;
   const count = window?.values.length ?? 0;
-  const base = (): Pick<GateResult, 'gate' | 'series' | 'critical' | 'threshold' | 'before'> => ({ gate: gate.name, series, critical: gate.critical, threshold: gate.threshold, before: finiteOrNull(input.canaryPre[series]) });
   if (window === undefined || count === 0) {
-    return { ...base(), verdict: 'nodata', reason: 'missing', value: null, baselineValue: null, effect: null, allowed: null, p: null, canarySamples: 0, baselineSamples: 0, baselineClusters: 0 };
+    return { gate: gate.name, series, critical: gate.critical, threshold: gate.threshold, before: finiteOrNull(input.canaryPre[series]), verdict: 'nodata', reason: 'missing', value: null, baselineValue: null, effect: null, allowed: null, p: null, canarySamples: 0, baselineSamples: 0, baselineClusters: 0 };
   }
   const value = window.values[count - 1] ?? Number.NaN;
   if (input.now - (window.times[count - 1] ?? Number.NEGATIVE_INFINITY) > staleMs || !Number.isFinite(value)) {
-    return { ...base(), verdict: 'nodata', reason: 'stale', value: significant6(value), baselineValue: null, effect: null, allowed: null, p: null, canarySamples: count, baselineSamples: 0, baselineClusters: 0 };
+    return { gate: gate.name, series, critical: gate.critical, threshold: gate.threshold, before: finiteOrNull(input.canaryPre[series]), verdict: 'nodata', reason: 'stale', value: significant6(value), baselineValue: null, effect: null, allowed: null, p: null, canarySamples: count, baselineSamples: 0, baselineClusters: 0 };
   }
   // Threshold: the newest `breachSamples` canary samples all beyond it.
   let breached = false;
@@ -202,7 +224,11 @@ function evaluateOne(gateSeries: GateSeries, input: GateInput, policy: Evaluatio
   const verdict: Verdict = breached ? (fleetWide ? 'hold' : 'fail') : regression ? 'fail' : noLevel ? 'nodata' : warming ? 'wait' : 'pass';
   const reason: VerdictReason = breached ? (fleetWide ? 'fleet-wide' : 'threshold') : regression ? 'regression' : noLevel ? 'no-level-before' : warming ? 'warming-up' : 'ok';
   return {
-    ...base(),
+    gate: gate.name,
+    series,
+    critical: gate.critical,
+    threshold: gate.threshold,
+    before: finiteOrNull(pre),
     verdict,
     reason,
     value: significant6(value),

@@ -18,7 +18,7 @@ import type { SeriesWindow } from '../orchestrator/ports.ts';
 import type { Controller, MetricSample, TwinApi } from '../twin/index.ts';
 import { significant6 } from '../core/number.ts';
 
-/** The target's record: clusters it changed (first time, seconds) and its API requests per cluster and minute. */
+/** The target's record: clusters it changed (first time, seconds; entries are only added) and its API requests per cluster and minute. */
 export interface TargetRequests {
   readonly changed: ReadonlyMap<string, number>;
   readonly apiRequests: ReadonlyMap<string, ReadonlyMap<number, number>>;
@@ -49,6 +49,10 @@ export class RehearsalObserver implements Controller {
   readonly #target: TargetRequests;
   readonly #source: SeriesReader;
   readonly #index: Map<string, number>;
+  /** The target's changed clusters as parallel arrays, in the record's order (read every step: no Map iteration or look-up there). */
+  readonly #changedNames: string[] = [];
+  readonly #changedIndex: number[] = [];
+  readonly #changedSince: number[] = [];
   breach: SloBreach | null = null;
   peakShare = 0;
   peak: { cluster: string; minute: number } | null = null;
@@ -62,10 +66,13 @@ export class RehearsalObserver implements Controller {
   onStep(twin: TwinApi): void {
     const t = Math.round(twin.t);
     if (this.breach === null) {
-      for (const [cluster, since] of this.#target.changed) {
-        if (t < since) continue;
-        const i = this.#index.get(cluster) ?? -1;
+      if (this.#changedNames.length !== this.#target.changed.size) this.#syncChanged();
+      const names = this.#changedNames;
+      for (let k = 0; k < names.length; k++) {
+        if (t < (this.#changedSince[k] as number)) continue;
+        const i = this.#changedIndex[k] as number;
         if (i < 0 || twin.quiescentAt(i)) continue;
+        const cluster = names[k] as string;
         // Cheap first: the ordinary p99 bounds the single-object p99.
         if (twin.p99At(i) <= 1 && twin.successRatioAt(i) >= 0.99) continue;
         const m = twin.observeAt(i);
@@ -77,6 +84,18 @@ export class RehearsalObserver implements Controller {
       }
     }
     if (t % 60 === 0 && t > 0) this.#minute(twin, t / 60 - 1);
+  }
+
+  /** Copies the target's record of changed clusters (it grew since the last step). */
+  #syncChanged(): void {
+    this.#changedNames.length = 0;
+    this.#changedIndex.length = 0;
+    this.#changedSince.length = 0;
+    for (const [cluster, since] of this.#target.changed) {
+      this.#changedNames.push(cluster);
+      this.#changedIndex.push(this.#index.get(cluster) ?? -1);
+      this.#changedSince.push(since);
+    }
   }
 
   /** The orchestrator's share of each cluster's API requests in minute `m`. */

@@ -29,10 +29,11 @@
  * end and a resume would find no time left).
  *
  * Commands carry what carrying them out needs (an evaluate command names
- * each judged cluster's baselines, the time its comparison starts and the
- * snapshot whose levels it compares with): the shell never reads the core's
- * state to execute one. It keeps only the levels of the snapshot results it
- * recorded (rebuilt from the log on resume).
+ * each judged cluster's comparison start and its snapshot command, whose
+ * baselines and levels before the change the comparison uses): the shell
+ * never reads the core's state to execute one. It keeps only what the
+ * snapshot commands and results it recorded say — each one's baseline
+ * clusters and levels — (rebuilt from the log on resume).
  *
  * Time comes from the caller (`advance(now)`); the shell keeps no timers.
  *
@@ -41,7 +42,7 @@
  *   while (!twin.done) { await shell.advance(twin.clock.now()); twin.step(); }
  */
 import type { RolloutSpec } from '../orchestrator/compile.ts';
-import { decide, evaluateTargets, initialState, isTerminal, nextWake, type ClusterEvaluation, type RolloutCommand, type RolloutEvent, type RolloutState, type StatusResult } from '../orchestrator/core.ts';
+import { decide, evaluateTargets, initialState, isTerminal, nextWake, type ClusterEvaluation, type JudgedCluster, type RolloutCommand, type RolloutEvent, type RolloutState, type StatusResult } from '../orchestrator/core.ts';
 import type { GateSeries } from '../orchestrator/gate-catalogue.ts';
 import { gateIssues, type Levels, type SeriesSet } from '../orchestrator/gates.ts';
 import type { MetricResult, MetricSource, RolloutTarget, SeriesWindow } from '../orchestrator/ports.ts';
@@ -79,10 +80,10 @@ export class ReplayDivergence extends Error {
   }
 }
 
-/** The levels before a canary's change, the canary's and its baselines', as one snapshot result reported them. */
-interface SnapshotLevels {
-  readonly canary: Levels;
-  readonly baselines: Readonly<Record<string, Levels>>;
+/** What a snapshot command and its result say: the canary's baseline clusters, and the levels before its change (once the result is recorded). */
+interface SnapshotRecord {
+  readonly baselines: readonly string[];
+  levels: { readonly canary: Levels; readonly baselines: Readonly<Record<string, Levels>> } | null;
 }
 
 interface Replay {
@@ -106,8 +107,8 @@ export class RolloutShell {
   readonly #criticalGates: readonly GateSeries[];
   readonly #criticalSeries: readonly string[];
   readonly #otherSeries: readonly string[];
-  /** The levels before the change of every snapshot result recorded, by snapshot command id (evaluate commands name theirs). */
-  readonly #levels = new Map<string, SnapshotLevels>();
+  /** Every snapshot command recorded and its result's levels, by command id (evaluate commands name theirs). */
+  readonly #snapshots = new Map<string, SnapshotRecord>();
   #state: RolloutState;
   #queue: RolloutCommand[] = [];
   #replay: Replay | null = null;
@@ -144,7 +145,10 @@ export class RolloutShell {
         shell.#state = folded.state;
         shell.#queue = [...folded.unanswered];
         shell.counters.decisions += folded.events;
-        for (const record of records) if (record.type === 'event' && record.kind === 'snapshot-result') shell.#remember(JSON.parse(record.body) as RolloutEvent);
+        for (const record of records) {
+          if (record.type === 'command' && record.kind === 'snapshot') shell.#rememberCommand(JSON.parse(record.body) as RolloutCommand);
+          else if (record.type === 'event' && record.kind === 'snapshot-result') shell.#remember(JSON.parse(record.body) as RolloutEvent);
+        }
       }
     }
     return shell;
@@ -209,6 +213,7 @@ export class RolloutShell {
     this.#state = state;
     this.#wake = undefined;
     this.counters.decisions++;
+    for (const command of commands) this.#rememberCommand(command);
     return [...commands];
   }
 
@@ -263,9 +268,16 @@ export class RolloutShell {
 
   // ─── carrying out commands ───────────────────────────────────────────────
 
-  /** Keeps the levels a snapshot result reports, for the evaluate commands that name it. */
+  /** Keeps a snapshot command's baseline clusters, for the evaluate commands that name it. */
+  #rememberCommand(command: RolloutCommand): void {
+    if (command.kind === 'snapshot') this.#snapshots.set(command.id, { baselines: command.baselines, levels: null });
+  }
+
+  /** Keeps the levels a snapshot result reports, for the evaluate commands that name its command. */
   #remember(event: RolloutEvent): void {
-    if (event.kind === 'snapshot-result') this.#levels.set(event.commandId, { canary: event.canary, baselines: event.baselines });
+    if (event.kind !== 'snapshot-result') return;
+    const snapshot = this.#snapshots.get(event.commandId);
+    if (snapshot !== undefined) snapshot.levels = { canary: event.canary, baselines: event.baselines };
   }
 
   async #execute(command: RolloutCommand, now: number): Promise<RolloutEvent> {
@@ -309,7 +321,12 @@ export class RolloutShell {
     return { kind: 'snapshot-result', at: now, commandId: command.id, cluster: command.cluster, canary: levels(command.cluster), baselines };
   }
 
-  /** Judges the command's clusters from the command alone: baselines, comparison start and the levels of the snapshot it names. */
+  /** The snapshot an evaluate command names for a judged cluster; undefined when none was recorded (no baseline, no level before: fails closed). */
+  #snapshotOf(judged: JudgedCluster): SnapshotRecord | undefined {
+    return judged.snapshot === null ? undefined : this.#snapshots.get(judged.snapshot);
+  }
+
+  /** Judges the command's clusters from the command alone: comparison start, and the baselines and levels of the snapshot it names. */
   async #evaluate(command: Extract<RolloutCommand, { kind: 'evaluate' }>, now: number): Promise<RolloutEvent> {
     const targets = evaluateTargets(command);
     // Critical series for every judged cluster and its baselines; the others only where every gate is judged.
@@ -319,14 +336,23 @@ export class RolloutShell {
       if (target.judged === undefined) continue;
       const into = target.gates === 'all' ? all : critical;
       into.add(target.cluster);
-      for (const baseline of target.judged.baselines) into.add(baseline);
+      for (const baseline of this.#snapshotOf(target.judged)?.baselines ?? []) into.add(baseline);
     }
     for (const cluster of all) critical.add(cluster);
     const query = async (clusters: ReadonlySet<string>, series: readonly string[]): Promise<MetricResult> =>
       clusters.size === 0 || series.length === 0 ? {} : this.#source.query({ clusters: [...clusters], series, fromMs: command.fromMs, toMs: now });
     const criticalSamples = await query(critical, this.#criticalSeries);
     const otherSamples = await query(all, this.#otherSeries);
-    const seriesOf = (cluster: string): SeriesSet => clip({ ...criticalSamples[cluster], ...otherSamples[cluster] }, command.fromMs);
+    // A baseline cluster serves several canaries: its series are put together once per evaluation.
+    const seriesSets = new Map<string, SeriesSet>();
+    const seriesOf = (cluster: string): SeriesSet => {
+      let set = seriesSets.get(cluster);
+      if (set === undefined) {
+        set = clip({ ...criticalSamples[cluster], ...otherSamples[cluster] }, command.fromMs);
+        seriesSets.set(cluster, set);
+      }
+      return set;
+    };
     const reports: ClusterEvaluation[] = [];
     const clean: string[] = [];
     for (const target of targets) {
@@ -341,14 +367,15 @@ export class RolloutShell {
         if (status !== undefined) reports.push({ cluster: target.cluster, gates: 'none', passed: 0, issues: [], ...withStatus });
         continue;
       }
-      const levels = judged.levelsFrom === null ? undefined : this.#levels.get(judged.levelsFrom);
+      const snapshot = this.#snapshotOf(judged);
+      const levels = snapshot?.levels ?? undefined;
       const { issues, passed } = gateIssues(
         target.gates === 'all' ? this.#metricGates : this.#criticalGates,
         {
           now,
           canary: seriesOf(target.cluster),
           canaryPre: levels?.canary ?? {},
-          baselines: judged.baselines.map((baseline) => ({ cluster: baseline, series: seriesOf(baseline), pre: levels?.baselines[baseline] ?? {} })),
+          baselines: (snapshot?.baselines ?? []).map((baseline) => ({ cluster: baseline, series: seriesOf(baseline), pre: levels?.baselines[baseline] ?? {} })),
           compareFrom: judged.compareFrom,
         },
         this.spec.evaluation,

@@ -10,11 +10,13 @@
  * no table added).
  *
  * The schema version is also the version of the log's format (the JSON of
- * events and commands, `STORE_FORMAT`): version 2 is the format in which an
- * evaluate command names each judged cluster's baselines, comparison start
- * and snapshot. A log of version 1 cannot be verified by this decision core
- * (it re-decides every command and compares), so such a store is refused in
- * one line, not reported as corrupt.
+ * events and commands, `STORE_FORMAT`): version 3 is the format in which an
+ * evaluate command names each judged cluster's comparison start and snapshot
+ * command (whose baselines and levels the comparison uses); in version 2 it
+ * also repeated the snapshot's baselines; in version 1 it named only the
+ * clusters. A log of an older version cannot be verified by this decision
+ * core (it re-decides every command and compares the JSON), so such a store
+ * is refused in one line, not reported as corrupt.
  *
  * An empty file (0 bytes) or an SQLite database with no tables at all is
  * taken as a new store. A store written before the marker existed (tables
@@ -34,11 +36,14 @@ import { describeError } from '../core/errors.ts';
 /** `PRAGMA application_id` of a firebreak state database: the bytes "FBRK". */
 export const STORE_APPLICATION_ID = 0x4642524b;
 /** `PRAGMA user_version`: the store's schema version this code writes and reads (the log format's version). */
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 /** The `meta` row `format` of every store (also in stores from before the marker). */
 export const STORE_FORMAT = `firebreak.dev/rollout-log/v${STORE_SCHEMA_VERSION}`;
 /** Formats of older firebreak stores, by schema version: recognised, and refused. */
-const OLDER_FORMATS: ReadonlyMap<string, number> = new Map([['firebreak.dev/rollout-log/v1', 1]]);
+const OLDER_FORMATS: ReadonlyMap<string, number> = new Map([
+  ['firebreak.dev/rollout-log/v1', 1],
+  ['firebreak.dev/rollout-log/v2', 2],
+]);
 
 /** A path firebreak will not use as a state database; the message says why and what to do. */
 export class NotAStore extends Error {

@@ -24,6 +24,18 @@ test('significant6 is the gates’, the runner’s and the rehearsal’s six sig
   );
 });
 
+test('significant6 of integers, zeros and values near a million is toPrecision(6) too (its fast path)', () => {
+  const near = fc.oneof(
+    fc.integer({ min: -2_000_000, max: 2_000_000 }),
+    fc.constantFrom(0, -0, 1, -1, 999_999, -999_999, 1_000_000, -1_000_000, 999_999.5, 0.5, -0.5, 123_456.7),
+    fc.integer({ min: -2_000_000, max: 2_000_000 }).map((n) => n + 0.25),
+  );
+  fc.assert(
+    fc.property(near, (x) => same(significant6(x), Number(x.toPrecision(6)))),
+    { numRuns: 5000 },
+  );
+});
+
 test('roundDecimals(x, d) is Math.round(x × 10^d) / 10^d with the literal powers the copies used', () => {
   fc.assert(
     fc.property(anyDouble, (x) =>

@@ -44,7 +44,7 @@ test('a clean rollout goes wave by wave, batch by batch, and completes', () => {
   assert.equal(new Set(t.commands.map((c) => c.id)).size, t.commands.length);
 });
 
-test('an evaluate command carries what judging needs: baselines, comparison start, the snapshot with the levels before', () => {
+test('an evaluate command carries what judging needs: comparison start, the snapshot with the baselines and the levels before', () => {
   const spec = specOf(smallPlan());
   const t = note(run(spec));
   assert.equal(t.state.phase, 'completed');
@@ -66,9 +66,11 @@ test('an evaluate command carries what judging needs: baselines, comparison star
       judged++;
       const snapshot = snapshots.get(j.cluster);
       assert.ok(snapshot !== undefined);
-      // The levels are the ones its snapshot measured, against the baselines that snapshot measured too.
-      assert.equal(j.levelsFrom, snapshot.id);
-      assert.deepEqual(j.baselines, snapshot.baselines);
+      // The levels are the ones its own snapshot measured, against the baselines that snapshot measured too
+      // (the snapshot command lists them; every cluster is snapshotted once).
+      assert.equal(j.snapshot, snapshot.id);
+      assert.equal(snapshot.cluster, j.cluster);
+      assert.equal([...snapshots.values()].filter((s) => s.cluster === j.cluster).length, 1);
       assert.ok(t.events.some((e) => e.kind === 'snapshot-result' && e.commandId === snapshot.id && e.at <= c.at), 'the snapshot was answered before');
       // The comparison starts after the batch's apply (pods ready, or the apply itself), never in the future.
       const lastApply = Math.max(...applied(j.cluster, c.id));

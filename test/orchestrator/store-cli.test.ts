@@ -188,6 +188,13 @@ test('resuming against real clusters: an evaluate command left unanswered is jud
       .map((r) => JSON.parse(r.body) as Extract<RolloutEvent, { kind: 'snapshot-result' }>)
       .map((e) => [e.commandId, e]),
   );
+  const snapshotCommands = new Map(
+    store
+      .records()
+      .filter((r) => r.type === 'command' && r.kind === 'snapshot')
+      .map((r) => JSON.parse(r.body) as Extract<RolloutCommand, { kind: 'snapshot' }>)
+      .map((c) => [c.id, c]),
+  );
   const ok = { ok: true, reason: 'served', latencyS: 0 };
   const target: RolloutTarget = {
     name: 'fake',
@@ -214,13 +221,16 @@ test('resuming against real clusters: an evaluate command left unanswered is jud
   assert.ok(result !== undefined, 'the evaluate command was carried out on resume');
   let compared = 0;
   for (const judged of command.gates.critical) {
-    const levels = snapshots.get(judged.levelsFrom ?? '');
-    assert.ok(levels !== undefined, `${judged.cluster}: its snapshot ${judged.levelsFrom ?? 'null'} is in the log`);
+    const levels = snapshots.get(judged.snapshot ?? '');
+    const snapshot = snapshotCommands.get(judged.snapshot ?? '');
+    assert.ok(levels !== undefined && snapshot !== undefined, `${judged.cluster}: its snapshot ${judged.snapshot ?? 'null'} is in the log`);
     const issues: readonly GateResult[] = result.clusters.find((c) => c.cluster === judged.cluster)?.issues ?? [];
     for (const issue of issues.filter((gate) => gate.reason !== 'ok')) {
       assert.notEqual(issue.reason, 'no-level-before', `${judged.cluster} ${issue.series}: judged without its levels before the change`);
       if (issue.reason !== 'warming-up') continue;
       assert.equal(issue.before, levels.canary[issue.series], `${judged.cluster} ${issue.series}: the level its snapshot recorded`);
+      // Compared with the baselines its snapshot command named (every one has fresh samples here).
+      assert.equal(issue.baselineClusters, snapshot.baselines.length, `${judged.cluster} ${issue.series}: its snapshot's baselines`);
       compared++;
     }
   }

@@ -107,7 +107,17 @@ const cases: { name: string; make: () => string; says: RegExp }[] = [
       sqlite(p, "PRAGMA user_version = 1; UPDATE meta SET value = 'firebreak.dev/rollout-log/v1' WHERE key = 'format';");
       return p;
     },
-    says: /schema version 1, older than this firebreak reads \(2\): its log format \(rollout-log\/v1\) cannot be verified or resumed by this firebreak; firebreak leaves it untouched/,
+    says: new RegExp(`schema version 1, older than this firebreak reads \\(${STORE_SCHEMA_VERSION}\\): its log format \\(rollout-log/v1\\) cannot be verified or resumed by this firebreak; firebreak leaves it untouched`),
+  },
+  {
+    name: 'a store from an older firebreak (its log in format v2, evaluate commands repeating their baselines)',
+    make: () => {
+      const p = join(dir, 'older-v2.db');
+      copyFileSync(made, p);
+      sqlite(p, "PRAGMA user_version = 2; UPDATE meta SET value = 'firebreak.dev/rollout-log/v2' WHERE key = 'format';");
+      return p;
+    },
+    says: new RegExp(`schema version 2, older than this firebreak reads \\(${STORE_SCHEMA_VERSION}\\): its log format \\(rollout-log/v2\\) cannot be verified or resumed by this firebreak; firebreak leaves it untouched`),
   },
   {
     name: 'a store from before the marker whose log is in format v1',
@@ -117,7 +127,17 @@ const cases: { name: string; make: () => string; says: RegExp }[] = [
       sqlite(p, "PRAGMA application_id = 0; PRAGMA user_version = 0; DROP TABLE writer; UPDATE meta SET value = 'firebreak.dev/rollout-log/v1' WHERE key = 'format';");
       return p;
     },
-    says: /schema version 1, older than this firebreak reads \(2\): its log format \(rollout-log\/v1\) cannot be verified or resumed/,
+    says: new RegExp(`schema version 1, older than this firebreak reads \\(${STORE_SCHEMA_VERSION}\\): its log format \\(rollout-log/v1\\) cannot be verified or resumed`),
+  },
+  {
+    name: 'a store from before the marker whose log is in format v2',
+    make: () => {
+      const p = join(dir, 'older-v2-unmarked.db');
+      copyFileSync(made, p);
+      sqlite(p, "PRAGMA application_id = 0; PRAGMA user_version = 0; DROP TABLE writer; UPDATE meta SET value = 'firebreak.dev/rollout-log/v2' WHERE key = 'format';");
+      return p;
+    },
+    says: new RegExp(`schema version 2, older than this firebreak reads \\(${STORE_SCHEMA_VERSION}\\): its log format \\(rollout-log/v2\\) cannot be verified or resumed`),
   },
 ];
 
