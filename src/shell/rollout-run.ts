@@ -163,8 +163,8 @@ export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutp
       hooks: { notify: (c, at) => say(`${iso(at) ?? ''} ${c.cluster ?? 'rollout'}: ${c.message}`) },
     });
     await clock.sync(true);
-    // Like a rehearsal, the first decision waits for a pre-change window of metrics (the twin's first minutes).
-    const startAtS = ev.preWindowS + 60;
+    // Like a rehearsal (src/shell/rehearsal.ts without a pipeline), the first decision waits for the gates' pre-change window: t ≥ max(10 min, pre-window + 1 min).
+    const startAtS = Math.max(600, ev.preWindowS + 60);
     if (!resumed && clock.t < startAtS) {
       say(`waiting for ${Math.ceil(startAtS - clock.t)} s of simulated time: the gates' pre-change window (${ev.preWindowS} s) of metrics`);
       while (clock.t < startAtS && !clock.done) {
