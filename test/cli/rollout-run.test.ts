@@ -113,7 +113,12 @@ test('the benign agent rolls out to completion; SIGKILL at several random points
     const killed = await run.done;
     assert.equal(killed.signal, 'SIGKILL', `seed ${seed}: killed at record ${at}, not ended on its own (exit ${killed.status}): ${killed.stderr.slice(-500)}`);
   }
+  // The last run is steered while it runs: paused and resumed through the state database.
   const last = start(args);
+  const phase = (): string => (JSON.parse(cli(['rollout', 'status', '--state', db, '--json']).stdout || '{}') as { phase?: string }).phase ?? '';
+  assert.equal(cli(['rollout', 'pause', '--state', db, '--by', 'alice', '--reason', 'lunch']).status, 0);
+  assert.ok(await waitUntil(() => phase() === 'paused', 60_000, 200), `paused while running (now ${phase()})`);
+  assert.equal(cli(['rollout', 'resume', '--state', db, '--by', 'alice']).status, 0);
   const done = await last.done;
   assert.equal(done.status, 0, `seed ${seed}, kills at ${points.join(', ')}: ${done.stderr.slice(-2000)}`);
   const result = JSON.parse(done.stdout) as { outcome: string; resumed: boolean; clustersChanged: string[]; apiShare: { max: number | null; clusters: { cluster: string; share: number | null }[] } };
