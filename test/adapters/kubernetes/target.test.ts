@@ -160,3 +160,35 @@ test('with the kill switch enabled, the guard sidecar is injected into the pod t
   const flip = await t.killSwitch({ commandId: 'kill-switch:edge-a:1', cluster: 'edge-a' });
   assert.deepEqual([flip.ok, flip.reason], [false, 'no kill switch endpoint for this rollout (the plan does not enable one)']);
 });
+
+test('the kill switch command flips the change’s switch for the cluster on a real `firebreak killswitch serve`, once per command id', async () => {
+  const { cliRun, serve, stop, tempDir } = await import('../../killswitch/helpers.ts');
+  const { KillSwitchClient } = await import('../../../src/adapters/killswitch/client.ts');
+  const dir = tempDir();
+  assert.equal((await cliRun(['killswitch', 'keys', '--out', dir])).code, 0);
+  const server = await serve(['--key', `${dir}/switch.key`, '--admin-token', `${dir}/admin.token`]);
+  try {
+    const client = new KillSwitchClient({ url: server.url, adminToken: readFileSync(`${dir}/admin.token`, 'utf8').trim(), change: CHANGE.name });
+    const conn: ClusterConnection = { cluster: 'edge-a', kubeconfig, context: 'edge-a', ordinary: { user: 'firebreak', name: 'firebreak' } };
+    const t = new KubernetesTarget({
+      change: CHANGE,
+      manifests: MANIFESTS,
+      clusters: [conn],
+      time: WALL,
+      budget: { qps: 50, burst: 20, initialS: 0.1, factor: 2, maxS: 1, jitter: 0.5 },
+      seed: 1,
+      timeoutMs: 20_000,
+      cleanupCap: 600,
+      killSwitch: (req) => client.killSwitch(req),
+    });
+    const flip = await t.killSwitch({ commandId: 'kill-switch:edge-a:1', cluster: 'edge-a' });
+    assert.equal(flip.ok, true, flip.reason);
+    const again = await t.killSwitch({ commandId: 'kill-switch:edge-a:1', cluster: 'edge-a' });
+    assert.equal(again.alreadyDone, true);
+    const get = await cliRun(['killswitch', 'get', CHANGE.name, '--url', server.url, '--key-file', `${dir}/switch.pub`]);
+    assert.equal(get.code, 0, get.stderr);
+    assert.match(get.stdout, /edge-a.*off|off.*edge-a/);
+  } finally {
+    await stop(server);
+  }
+});
