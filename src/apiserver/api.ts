@@ -108,7 +108,7 @@ export class KubeApi {
     const isHealth = r.kind === 'nonresource' && (HEALTH.has(r.path) || [...HEALTH].some((h) => r.path.startsWith(`${h}/`)));
     const user = this.#authenticate(req) ?? (isHealth ? ANONYMOUS : undefined);
     if (user === undefined) return respondError(unauthorized());
-    if (r.kind === 'bad-method') return respondError(methodNotAllowed());
+    if (r.kind === 'bad-method') return this.#admitted({ user, verb: 'get', apiGroup: '', resource: req.path, nonResource: true, objects: 1, bytes: 1024 }, () => respondError(methodNotAllowed()));
 
     let info: RequestInfo;
     let def: ResourceDef | undefined;
@@ -118,7 +118,7 @@ export class KubeApi {
       def = resourceFor(r.group, r.plural);
       const sub = r.subresource;
       if (def === undefined || def.version !== r.version || (sub !== undefined && !(sub === 'status' && def.status)) || (def.namespaced && r.namespace === undefined && r.name !== undefined) || (!def.namespaced && r.namespace !== undefined)) {
-        return respondError(pathNotFound());
+        return this.#admitted({ user, verb: r.verb, apiGroup: r.group, resource: r.plural, objects: 1, bytes: 1024 }, () => respondError(pathNotFound()));
       }
       const cost = this.#cost(def, r.verb, r.namespace, req.query, req.body.length);
       info = { user, verb: r.verb, apiGroup: def.group, resource: def.plural, ...(r.namespace === undefined ? {} : { namespace: r.namespace }), ...(r.name === undefined ? {} : { name: r.name }), objects: cost.objects, bytes: cost.bytes };
@@ -135,6 +135,16 @@ export class KubeApi {
     const decision = authorize(this.store, user, { verb: r.verb, group: def.group, resource: def.plural, ...(r.subresource === undefined ? {} : { subresource: r.subresource }), ...(r.namespace === undefined ? {} : { namespace: r.namespace }), ...(r.name === undefined ? {} : { name: r.name }) });
     if (!decision.allowed) return respondError(forbidden(decision.message, def, r.name), delayS);
     return runVerb({ store: this.store, backend: this.backend, nodeRvs: this.#nodeRvs, nowMs, user, req, def, namespace: r.namespace, name: r.name, subresource: r.subresource, delayS }, r.verb);
+  }
+
+  /** A request answered without touching objects (a bad path or method), after the cluster's admission like any other. */
+  #admitted(info: RequestInfo, answer: () => ApiResult): ApiResult {
+    const a = this.backend.admit(info, this.store);
+    if (a.kind === 'refuse') return { kind: 'refuse', reason: a.reason };
+    if (a.kind === 'reject') return respondError(tooManyRequests(a.retryAfterS));
+    if (a.kind === 'timeout') return { kind: 'timeout', afterS: a.afterS, body: JSON.stringify(timeout().body) };
+    const r = answer();
+    return r.kind === 'response' ? { ...r, delayS: a.latencyS } : r;
   }
 
   #nonResource(path: string, req: ApiRequest, delayS: number): ApiResult {

@@ -21,8 +21,7 @@ export async function twinServe(file: string, opts: TwinServeOptions): Promise<v
   checkOutputFile(opts.kubeconfig, '--kubeconfig');
   const stdin = await readStdinFor([['<scenario>', file]]);
   const scenario = scenarioFrom(file, stdin);
-  const { expandedClusterCount } = await import('./twin-serve-check.ts');
-  const clusters = expandedClusterCount(scenario);
+  const clusters = scenario.clusters.length;
   if (opts.port !== 0 && opts.port + clusters > 65535) throw new UsageError(`--port ${opts.port}: the ${clusters} cluster(s) and the control endpoint need ports ${opts.port}..${opts.port + clusters}, beyond 65535; choose a lower first port or 0 (any free port)`);
   const { serveTwin } = await import('../shell/serve/serve.ts');
   const log = (line: string): void => {

@@ -39,6 +39,11 @@ test('every request goes through the backend\'s admission with its cost; its ans
   assert.equal(info?.objects, 1200, 'a LIST scans every node');
   assert.ok((info?.bytes ?? 0) > 500 * 100, 'and returns 500 of them');
 
+  const before = backend.requests.length;
+  assert.equal(json(api, { path: '/apis/apps/v1/widgets' }).status, 404);
+  assert.equal(json(api, { method: 'POST', path: '/api/v1/nodes/x' }).status, 405);
+  assert.equal(backend.requests.length, before + 2, 'a bad path or method is admitted (and costed) too');
+
   backend.admission = { kind: 'reject', retryAfterS: 4, reason: 'saturated', level: 'workload-low' };
   const r = json(api, { path: '/api/v1/nodes' });
   assert.equal(r.status, 429);

@@ -101,8 +101,11 @@ test('the incident agent written through the API: 429s then refused connections 
   const kinds = [new Set<string>(), new Set<string>()];
   const first: Record<string, number>[] = [{}, {}];
   let agents429 = 0;
+  let agents429At = Infinity;
   while (twin.step()) {
-    agents429 += twin.levelsAt(1).find((l) => l.level === 'workload-low')?.rejectedPerS ?? 0;
+    const rejected = twin.levelsAt(1).find((l) => l.level === 'workload-low')?.rejectedPerS ?? 0;
+    agents429 += rejected;
+    if (rejected > 0) agents429At = Math.min(agents429At, twin.t);
     for (let i = 0; i < 2; i++) {
       // An agent's GET of its own node, in the agents' APF flow (one service account: one flow).
       if (Math.round(twin.t) % 5 !== 0) continue;
@@ -119,6 +122,7 @@ test('the incident agent written through the API: 429s then refused connections 
   assert.ok(Math.abs((twin.changeWorkload('small')?.running ?? 0) - 50) < 1e-6, 'all 50 agents run');
   assert.ok(kinds[1]!.has('refuse'), `the 5,000-node cluster refuses connections: ${[...kinds[1]!].join(', ')}`);
   assert.ok(agents429 > 1000, `its agents get 429s: ${Math.round(agents429)}`);
+  assert.ok(agents429At < first[1]!.refuse!, `429s (${agents429At} s) before connections are refused (${first[1]!.refuse} s)`);
   assert.equal(backends[1]!.accepting(), twin.readyRatioAt(1) > 0);
   // The cluster admin is exempt from APF: never a 429.
   assert.equal(backends[1]!.levelOf(listPods(ADMIN, 1), store), 'exempt');
