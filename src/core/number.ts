@@ -20,6 +20,7 @@
  *   percentUpToOneDecimal(0.05);   // '5 %'
  *   percentTwoOrFourDecimals(0.0002); // '0.0200 %'
  *   median([3, 1, 2]);             // 2
+ *   medianInPlace(scratch, 3);     // the median of scratch[0..2], which it sorts
  */
 
 /** `x` to six significant digits (what `Number(x.toPrecision(6))` gives); NaN and ±Infinity unchanged. */
@@ -76,11 +77,50 @@ export function percentTwoOrFourDecimals(ratio: number): string {
   return `${(ratio * 100).toFixed(ratio < 0.001 ? 4 : 2)} %`;
 }
 
+/** median's working copy, reused (median is called for every gate result and pre-change level: no array per call). */
+let medianScratch: Float64Array<ArrayBufferLike> = new Float64Array(64);
+
 /** The median of `values` (NaN for an empty list); does not modify its input. */
 export function median(values: readonly number[]): number {
   const n = values.length;
   if (n === 0) return Number.NaN;
-  const s = Float64Array.from(values).sort();
-  const mid = n >> 1;
-  return n % 2 === 1 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+  if (medianScratch.length < n) medianScratch = new Float64Array(Math.max(n, medianScratch.length * 2));
+  const copy = medianScratch;
+  for (let i = 0; i < n; i++) copy[i] = values[i] as number;
+  return medianInPlace(copy, n);
+}
+
+/** Whether `a` comes before `b` in a Float64Array's own sort: numeric, -0 before +0, NaN last. */
+function sortsBefore(a: number, b: number): boolean {
+  if (a < b) return true;
+  if (a > b) return false;
+  if (a === b) return a === 0 && Object.is(a, -0) && !Object.is(b, -0);
+  return !Number.isNaN(a) && Number.isNaN(b);
+}
+
+/** Up to this many values are sorted by insertion (no typed-array view, no call into the engine's sort). */
+const INSERTION_SORT_MAX = 64;
+
+/**
+ * The median of the first `count` values of `buffer` (NaN when `count` is 0);
+ * sorts them in place, in the order `Float64Array.prototype.sort` gives. For
+ * scratch buffers of hot loops (the gates' evaluation) and `median`.
+ */
+export function medianInPlace(buffer: Float64Array<ArrayBufferLike>, count: number): number {
+  if (count === 0) return Number.NaN;
+  if (count <= INSERTION_SORT_MAX) {
+    for (let i = 1; i < count; i++) {
+      const x = buffer[i] as number;
+      let j = i - 1;
+      while (j >= 0 && sortsBefore(x, buffer[j] as number)) {
+        buffer[j + 1] = buffer[j] as number;
+        j--;
+      }
+      buffer[j + 1] = x;
+    }
+  } else {
+    buffer.subarray(0, count).sort();
+  }
+  const mid = count >> 1;
+  return count % 2 === 1 ? (buffer[mid] ?? Number.NaN) : ((buffer[mid - 1] ?? 0) + (buffer[mid] ?? 0)) / 2;
 }

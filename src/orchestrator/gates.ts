@@ -32,7 +32,7 @@ import type { GateSeries, GateSpec } from './gate-catalogue.ts';
 import type { EvaluationPolicy } from './plan.ts';
 import type { SeriesWindow } from './ports.ts';
 import { mannWhitneyU } from './stats.ts';
-import { median, significant6 } from '../core/number.ts';
+import { median, medianInPlace, significant6 } from '../core/number.ts';
 
 export type SeriesSet = Readonly<Record<string, SeriesWindow>>;
 /** Each cluster's level before the canary's change, per series. */
@@ -106,37 +106,6 @@ function grow(buffer: Float64Array<ArrayBufferLike>, size: number): Float64Array
   return buffer.length >= size ? buffer : new Float64Array(Math.max(size, buffer.length * 2));
 }
 
-/** Whether `a` comes before `b` in a Float64Array's own sort: numeric, -0 before +0, NaN last. */
-function sortsBefore(a: number, b: number): boolean {
-  if (a < b) return true;
-  if (a > b) return false;
-  if (a === b) return a === 0 && Object.is(a, -0) && !Object.is(b, -0);
-  return !Number.isNaN(a) && Number.isNaN(b);
-}
-
-/** Windows up to this many samples are sorted by insertion in place (no typed-array view allocated per median). */
-const INSERTION_SORT_MAX = 64;
-
-/** Median of the first `count` values of `buffer` (sorts them in place, in the order `Float64Array.prototype.sort` gives). */
-export function medianOf(buffer: Float64Array<ArrayBufferLike>, count: number): number {
-  if (count === 0) return Number.NaN;
-  if (count <= INSERTION_SORT_MAX) {
-    for (let i = 1; i < count; i++) {
-      const x = buffer[i] as number;
-      let j = i - 1;
-      while (j >= 0 && sortsBefore(x, buffer[j] as number)) {
-        buffer[j + 1] = buffer[j] as number;
-        j--;
-      }
-      buffer[j + 1] = x;
-    }
-  } else {
-    buffer.subarray(0, count).sort();
-  }
-  const mid = count >> 1;
-  return count % 2 === 1 ? (buffer[mid] ?? Number.NaN) : ((buffer[mid - 1] ?? 0) + (buffer[mid] ?? 0)) / 2;
-}
-
 function isFresh(window: SeriesWindow | undefined, now: number, staleMs: number): window is SeriesWindow {
   const count = window?.values.length ?? 0;
   return window !== undefined && count > 0 && now - (window.times[count - 1] ?? Number.NEGATIVE_INFINITY) <= staleMs;
@@ -182,7 +151,7 @@ function evaluateOne(gateSeries: GateSeries, input: GateInput, policy: Evaluatio
     for (let i = 0; i < count; i++) if ((window.times[i] ?? 0) >= input.compareFrom) canaryScratch[canaryCount++] = sign * ((window.values[i] ?? 0) - pre);
     allowed = Math.max(gate.minEffect, gate.tolerance * Math.abs(pre));
     if (canaryCount >= policy.minSamples) {
-      canaryMedian = medianOf(canaryScratch, canaryCount);
+      canaryMedian = medianInPlace(canaryScratch, canaryCount);
       for (const baseline of input.baselines) {
         const baselineWindow = baseline.series[series];
         const baselinePre = baseline.pre[series];
@@ -197,7 +166,7 @@ function evaluateOne(gateSeries: GateSeries, input: GateInput, policy: Evaluatio
       }
       // Exact shortcut: the median of the baseline changes is at least their minimum.
       if (canaryMedian - (baselineCount > 0 ? baselineMin : 0) > allowed) {
-        const baselineMedian = baselineCount > 0 ? medianOf(baselineScratch, baselineCount) : 0;
+        const baselineMedian = baselineCount > 0 ? medianInPlace(baselineScratch, baselineCount) : 0;
         effect = canaryMedian - baselineMedian;
         if (effect > allowed) {
           if (baselineCount >= policy.minSamples) {
@@ -220,7 +189,7 @@ function evaluateOne(gateSeries: GateSeries, input: GateInput, policy: Evaluatio
     if (isFresh(baselineWindow, input.now, staleMs)) latest.push(baselineWindow.values[baselineWindow.values.length - 1] ?? Number.NaN);
   }
   const fleetWide = breached && gate.threshold !== null && latest.length > 0 && latest.filter((newest) => beyond(newest, gate, gate.threshold as number)).length * 2 >= latest.length;
-  if (effect === null && canaryCount >= policy.minSamples && allowed !== null) effect = canaryMedian - (baselineCount > 0 ? medianOf(baselineScratch, baselineCount) : 0);
+  if (effect === null && canaryCount >= policy.minSamples && allowed !== null) effect = canaryMedian - (baselineCount > 0 ? medianInPlace(baselineScratch, baselineCount) : 0);
   const verdict: Verdict = breached ? (fleetWide ? 'hold' : 'fail') : regression ? 'fail' : noLevel ? 'nodata' : warming ? 'wait' : 'pass';
   const reason: VerdictReason = breached ? (fleetWide ? 'fleet-wide' : 'threshold') : regression ? 'regression' : noLevel ? 'no-level-before' : warming ? 'warming-up' : 'ok';
   return {

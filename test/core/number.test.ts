@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { median, percentOneDecimal, percentTwoOrFourDecimals, percentUpToOneDecimal, percentWhole, roundDecimals, roundSignificant4, significant6 } from '../../src/core/number.ts';
+import { median, medianInPlace, percentOneDecimal, percentTwoOrFourDecimals, percentUpToOneDecimal, percentWhole, roundDecimals, roundSignificant4, significant6 } from '../../src/core/number.ts';
 
 const anyDouble = fc.double({ noDefaultInfinity: false, noNaN: false });
 const ratio = fc.double({ min: -2, max: 2, noNaN: true });
@@ -103,5 +103,25 @@ test('median: the middle value, or the mean of the two middle ones; NaN for none
       const old = s.length % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
       return same(median(list), old) || (median(list) === 0 && old === 0);
     }),
+  );
+});
+
+test('medianInPlace sorts in place exactly as Float64Array.prototype.sort does (-0 before +0, NaN last) and takes the middle; median is it on a copy', () => {
+  const value = fc.oneof(fc.double(), fc.constantFrom(0, -0, Number.NaN, 1, -1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY));
+  fc.assert(
+    fc.property(fc.array(value, { maxLength: 200 }), fc.nat({ max: 8 }), (values, extra) => {
+      // The scratch buffer is longer than the values: only the first `count` are sorted.
+      const buffer = new Float64Array(values.length + extra).fill(7);
+      buffer.set(values);
+      const expected = Float64Array.from(values).sort();
+      const mid = values.length >> 1;
+      const expectedMedian = values.length === 0 ? Number.NaN : values.length % 2 === 1 ? expected[mid] : ((expected[mid - 1] ?? 0) + (expected[mid] ?? 0)) / 2;
+      assert.ok(Object.is(medianInPlace(buffer, values.length), expectedMedian));
+      assert.ok(Object.is(median(values), expectedMedian));
+      // Bit for bit the same order (Object.is tells -0 from +0 and NaN from NaN).
+      for (let i = 0; i < values.length; i++) assert.ok(Object.is(buffer[i], expected[i]), `position ${i}`);
+      for (let i = values.length; i < buffer.length; i++) assert.equal(buffer[i], 7);
+    }),
+    { numRuns: 3000 },
   );
 });
