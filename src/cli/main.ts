@@ -271,6 +271,47 @@ for (const action of ['pause', 'resume', 'approve', 'abort'] as const) {
     });
 }
 
+rollout
+  .command('run')
+  .description('roll the plan out to real clusters through their Kubernetes API, in wall-clock time (exit 1 when it halts, is aborted or does not finish)')
+  .requiredOption('--plan <file>', 'RolloutPlan YAML whose change is manifests')
+  .requiredOption('--fleet <file>', 'Fleet YAML: the clusters and how to reach them (docs/fleet-format.md)')
+  .option('--kubeconfig <file>', "kubeconfig file (default: the fleet's, else $KUBECONFIG, else ~/.kube/config)")
+  .requiredOption('--state <db>', 'SQLite state database (run the same command again to resume)')
+  .option('--json', 'print the JSON result instead of a summary', false)
+  .option('--killswitch-url <url>', 'the kill switch endpoint (by IP address), used when the plan enables the kill switch (docs/killswitch.md)')
+  .option('--killswitch-token <file>', "the kill switch's admin token file")
+  .option('--killswitch-key <file>', "the guards' verification key file (switch.pub)")
+  .option('--guard-image <image>', 'the image of the guard sidecar injected into the pod template')
+  .action(async (o: { plan: string; fleet: string; kubeconfig?: string; state: string; json: boolean; killswitchUrl?: string; killswitchToken?: string; killswitchKey?: string; guardImage?: string }) => {
+    const { rolloutRun } = await import('./rollout-run.ts');
+    const { plan, fleet, state, json, kubeconfig, killswitchUrl, killswitchToken, killswitchKey, guardImage } = o;
+    const opt = { ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...(killswitchUrl !== undefined ? { killswitchUrl } : {}), ...(killswitchToken !== undefined ? { killswitchToken } : {}), ...(killswitchKey !== undefined ? { killswitchKey } : {}), ...(guardImage !== undefined ? { guardImage } : {}) };
+    const r = await rolloutRun({ plan, fleet, state, json, ...opt }, (line) => printErr(`${line}\n`));
+    print(r.stdout);
+    printErr(r.stderr);
+    process.exitCode = r.exitCode;
+  });
+
+const breakglass = program.command('breakglass').description('the break-glass kit: identity, RBAC and APF priority for the rollback (docs/breakglass.md)');
+for (const action of ['install', 'check'] as const) {
+  breakglass
+    .command(action)
+    .description(action === 'install' ? 'install the kit in every cluster of the fleet (server-side apply, idempotent)' : 'check the kit in every cluster, object by object (exit 1 when something is missing or wrong)')
+    .requiredOption('--fleet <file>', 'Fleet YAML')
+    .requiredOption('--plan <file>', 'RolloutPlan YAML whose change (manifests) the kit covers')
+    .option('--kubeconfig <file>', "kubeconfig file (default: the fleet's, else $KUBECONFIG, else ~/.kube/config)")
+    .option('--user <name>', "kubeconfig user to send the requests as (default: each context's own)")
+    .option('--level <level>', 'dedicated (a PriorityLevelConfiguration with reserved seats, lendablePercent 0) or exempt', 'dedicated')
+    .option('--json', 'print JSON', false)
+    .action(async (o: { fleet: string; plan: string; kubeconfig?: string; user?: string; level: string; json: boolean }) => {
+      const { breakglassCommand } = await import('./breakglass.ts');
+      const r = await breakglassCommand(action, { fleet: o.fleet, plan: o.plan, level: o.level, json: o.json, ...(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : {}), ...(o.user !== undefined ? { user: o.user } : {}) }, (line) => printErr(`${line}\n`));
+      print(r.stdout);
+      process.exitCode = r.exitCode;
+    });
+}
+
 // Benchmark sizes stay within the input formats' own ranges (docs/fleet-format.md: up to 10,000 clusters; a scenario runs up to 7 days).
 const bench = program.command('bench').description('benchmarks');
 bench

@@ -43,6 +43,50 @@ export const FleetGenerateSchema = obj(
   'A seeded synthetic fleet, added after the explicit clusters.',
 );
 
+const IdentitySchema = obj(
+  {
+    user: opt(Type.String({ minLength: 1, maxLength: 253, description: 'A user of the kubeconfig (its `users[].name`), sent to the cluster of the context.' })),
+    tokenFile: opt(Type.String({ minLength: 1, description: 'A file holding a bearer token (e.g. a service-account token), relative to the fleet file; sent to the cluster of the context.' })),
+  },
+  'Who requests are sent as: a kubeconfig user or a token file (exactly one).',
+);
+
+const IdentitiesSchema = obj(
+  {
+    ordinary: opt(IdentitySchema),
+    breakGlass: opt(IdentitySchema),
+  },
+  'The orchestrator’s identities. `ordinary`: every request but the break-glass delete (default: the context’s own user). `breakGlass`: the rollback’s deletes through the break-glass identity (default: none; a plan whose rollback may use break-glass then refuses to start).',
+);
+
+/** How firebreak reaches one cluster through the Kubernetes API (used by `rollout run` and `breakglass`). */
+export const ClusterKubeconfigSchema = obj(
+  {
+    context: Type.String({ minLength: 1, maxLength: 253, description: 'The kubeconfig context of this cluster. Default (no `kubeconfig` field): the context named as the cluster.' }),
+    file: opt(Type.String({ minLength: 1, description: 'A kubeconfig file for this cluster, relative to the fleet file. Default: the fleet’s `kubeconfig.file`, or `--kubeconfig`.' })),
+    identities: opt(IdentitiesSchema),
+  },
+  'How to reach the cluster: a kubeconfig context (and file), and the identities to use.',
+);
+
+/** Fleet-wide defaults of how clusters are reached. */
+export const FleetKubeconfigSchema = obj(
+  {
+    file: opt(Type.String({ minLength: 1, description: 'The kubeconfig file, relative to the fleet file. `--kubeconfig` overrides it. Default: $KUBECONFIG (its first path), else ~/.kube/config, as kubectl.' })),
+    identities: opt(IdentitiesSchema),
+  },
+  'How every cluster is reached unless its own `kubeconfig` says otherwise.',
+);
+
+/** A Fleet file's cluster: the shared fields and how to reach it. */
+export const FleetClusterSpecSchema = obj(
+  {
+    ...ClusterSpecSchema.properties,
+    kubeconfig: opt(ClusterKubeconfigSchema),
+  },
+  'One cluster of the fleet.',
+);
+
 /** The fleet fields, also given inline in a scenario's spec.fleet. */
 export const fleetSpecProperties = {
   clusters: opt(Type.Array(ClusterSpecSchema, { maxItems: 10_000, description: 'Explicit clusters.' })),
@@ -56,10 +100,20 @@ export const FleetDocument = obj(
     apiVersion: ApiVersion,
     kind: Type.Literal('Fleet', { description: 'Document kind: Fleet.' }),
     metadata: metadata('fleet', DNS_SUBDOMAIN_PATTERN),
-    spec: FleetSpecSchema,
+    spec: obj(
+      {
+        ...fleetSpecProperties,
+        clusters: opt(Type.Array(FleetClusterSpecSchema, { maxItems: 10_000, description: 'Explicit clusters.' })),
+        kubeconfig: opt(FleetKubeconfigSchema),
+      },
+      'The clusters: explicit ones and/or a generated fleet (at least one of the two), and how to reach them.',
+    ),
   },
   'A fleet of Kubernetes clusters for the firebreak twin, analyzer and orchestrator.',
 );
 
 export type FleetSpecInput = Static<typeof FleetSpecSchema>;
 export type FleetDocumentInput = Static<typeof FleetDocument>;
+export type ClusterKubeconfigInput = Static<typeof ClusterKubeconfigSchema>;
+export type FleetKubeconfigInput = Static<typeof FleetKubeconfigSchema>;
+export type IdentityInput = Static<typeof IdentitySchema>;

@@ -9,6 +9,7 @@
  */
 import { expandFleet, type Cluster } from '../model/fleet.ts';
 import { InputError } from '../core/errors.ts';
+import { fleetAccess, type FleetAccess } from './fleet-access.ts';
 import { FleetDocument, type FleetDocumentInput, type FleetSpecInput } from './fleet-schema.ts';
 import { Problems, schemaProblems, wrongKind } from './validate.ts';
 import { formatPath, parseYaml, readYamlFile, type Path, type Source, type YamlDocument } from './yaml.ts';
@@ -16,6 +17,8 @@ import { formatPath, parseYaml, readYamlFile, type Path, type Source, type YamlD
 export interface LoadedFleet {
   readonly name: string;
   readonly clusters: Cluster[];
+  /** How each cluster is reached through the Kubernetes API (src/input/fleet-access.ts), by cluster, in fleet order. */
+  readonly access: FleetAccess;
 }
 
 /** Reads, validates and expands a Fleet file. Throws InputError with every problem found. */
@@ -37,8 +40,9 @@ export function compileFleetDocument(doc: YamlDocument): LoadedFleet {
   problems.throwIfAny();
   const input = doc.value as FleetDocumentInput;
   const clusters = compileFleet(input.spec, doc, ['spec'], problems);
+  const access = fleetAccess(input.spec, clusters, doc, problems);
   problems.throwIfAny();
-  return { name: input.metadata.name, clusters };
+  return { name: input.metadata.name, clusters, access };
 }
 
 /** Generated fleets are the same for every run seed; this one unless `generate.seed` says otherwise. */

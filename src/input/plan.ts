@@ -207,7 +207,7 @@ class PlanCompiler {
       }
       if (m.object !== undefined) {
         const o = m.object;
-        objects.push({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? 'default', origin: `${this.#doc.file} ${formatPath([...at, 'object'])}` });
+        objects.push({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? 'default', origin: `${this.#doc.file} ${formatPath([...at, 'object'])}`, body: o });
         return;
       }
       objects.push(...this.#manifestFile(m.file ?? '', [...at, 'file']));
@@ -245,7 +245,7 @@ class PlanCompiler {
         this.#problems.push({ file: d.file, ...(pos !== undefined ? { line: pos.line, column: pos.column } : {}), path: '', message: 'not a Kubernetes object: expected apiVersion, kind and metadata.name', hint: `referenced from ${this.#doc.file} ${formatPath(at)}` });
         continue;
       }
-      out.push({ apiVersion: v.apiVersion, kind: v.kind, name: meta.name, namespace: typeof meta.namespace === 'string' ? meta.namespace : 'default', origin: `${d.file}${pos !== undefined ? `:${pos.line}` : ''}` });
+      out.push({ apiVersion: v.apiVersion, kind: v.kind, name: meta.name, namespace: typeof meta.namespace === 'string' ? meta.namespace : 'default', origin: `${d.file}${pos !== undefined ? `:${pos.line}` : ''}`, body: v });
     }
     if (out.length === 0) this.#add(at, `${JSON.stringify(ref)} holds no Kubernetes object`);
     return out;

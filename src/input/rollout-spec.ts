@@ -56,6 +56,22 @@ export function specOverFleet(loaded: PlanWithSource, clusters: readonly Cluster
 }
 
 /**
+ * The plan compiled for a live rollout over `clusters` (`rollout run`): the
+ * change is the plan's manifests (a plan naming the twin's change has
+ * nothing to apply), the gates those the metric source serves, the identity's
+ * priority level one the clusters have. Throws an InputError located in the
+ * plan file.
+ */
+export function liveSpec(loaded: PlanWithSource, clusters: readonly Cluster[], metrics: MetricCatalogue, priorityLevels: readonly string[]): RolloutSpec {
+  if (loaded.plan.change.source !== 'manifests') {
+    throw planInputError(loaded, [{ path: ['spec', 'change'], message: '`rollout run` applies the change’s manifests, and this plan names the twin’s change (`twin`)', hint: 'give `change: { manifests: [{ file: … }] }` (a rehearsal takes the same plan)' }]);
+  }
+  const compiled = compileRollout(loaded.plan, clusters, { change: planChange(loaded.plan), seed: 1, metrics, priorityLevels });
+  if (compiled.spec === undefined) throw planInputError(loaded, compiled.problems);
+  return compiled.spec;
+}
+
+/**
  * The plan compiled for a rehearsal on `scenario`: its fleet, its change
  * (which the plan's change must name), its priority levels, and the gates
  * the metric source serves (without `metrics`, every gate is taken as served).

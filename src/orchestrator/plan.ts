@@ -31,6 +31,8 @@ export interface ManifestObject {
   readonly namespace: string;
   /** Where it came from, for messages. */
   readonly origin: string;
+  /** The whole object as written (JSON values), for a target that applies it (src/adapters/kubernetes/). */
+  readonly body: Readonly<Record<string, unknown>>;
 }
 
 /** One step of a node batch list: a node count or a percentage of the cluster's nodes. */

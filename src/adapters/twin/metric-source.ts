@@ -22,32 +22,17 @@
  */
 import { seriesName, type MetricCatalogue, type MetricQuery, type MetricResult, type MetricSource, type SeriesWindow } from '../../orchestrator/ports.ts';
 import type { Controller, MetricSample, Scenario, TwinApi } from '../../twin/index.ts';
+import { APF_UTILISATION, GATE_METRICS, levelUtilisation, servedByTwin } from './gate-metrics.ts';
 
-const DIRECT: Readonly<Record<string, (m: MetricSample) => number>> = {
-  apiserver_p99_single_object_seconds: (m) => m.apiserver_p99_single_object_seconds,
-  apiserver_p99_seconds: (m) => m.apiserver_p99_seconds,
-  apiserver_429_ratio: (m) => m.apiserver_429_ratio,
-  apiserver_success_ratio: (m) => m.apiserver_success_ratio,
-  apiserver_memory_ratio: (m) => m.apiserver_memory_ratio,
-  apiserver_restarts: (m) => m.apiserver_restarts,
-  apiserver_ready_ratio: (m) => m.apiserver_ready_ratio,
-  etcd_latency_seconds: (m) => m.etcd_latency_seconds,
-  dns_servfail_ratio: (m) => m.dns_servfail_ratio,
-  nodes_not_ready_ratio: (m) => m.nodes_not_ready_ratio,
-  workload_error_ratio: (m) => m.dataplane_error_ratio,
-  workload_pods_ready_ratio: (m) => 1 - m.nodes_not_ready_ratio,
-  apiserver_requests_per_second: (m) => m.apiserver_requests_per_second,
-};
+export { APF_UTILISATION } from './gate-metrics.ts';
 
-export const APF_UTILISATION = 'apf_seat_utilisation';
+const DIRECT: Readonly<Record<string, (m: MetricSample) => number>> = Object.fromEntries(
+  Object.entries(GATE_METRICS).map(([gate, { twin, complement }]) => [gate, complement ? (m: MetricSample) => 1 - m[twin] : (m: MetricSample) => m[twin]]),
+);
 
 /** Limited levels of the scenario's model (break-glass is a separate endpoint, exempt is unlimited). */
 function limitedLevels(scenario: Scenario): readonly string[] {
   return scenario.model.apf.levels.filter((level) => !level.exempt).map((level) => level.name);
-}
-
-function servedByTwin(metric: string): boolean {
-  return metric === APF_UTILISATION || metric in DIRECT;
 }
 
 /** What the twin serves as a metric source for `scenario`, known before the twin runs: a rehearsal's plan is compiled against it. */
@@ -140,8 +125,7 @@ export class TwinMetricSource implements MetricSource, Controller {
       if (this.#levels.length > 0) {
         const byLevel = new Map(twin.levelsAt(i).map((l) => [l.level, l]));
         this.#levels.forEach((name, k) => {
-          const l = byLevel.get(name);
-          buf[slot * S + nDirect + k] = l === undefined || !(l.seats > 0) ? 0 : l.inUse / l.seats;
+          buf[slot * S + nDirect + k] = levelUtilisation(byLevel.get(name));
         });
       }
     }
