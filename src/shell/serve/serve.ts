@@ -14,6 +14,7 @@
  *   const served = await serveTwin(scenario, { seed: 1, speed: 10, port: 0, kubeconfig: 'out/twin.kubeconfig', log });
  *   await served.stop();
  */
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:https';
 import { KubeApi } from '../../apiserver/api.ts';
 import type { ClusterBackend } from '../../apiserver/backend.ts';
@@ -52,11 +53,12 @@ export async function serveTwin(scenario: Scenario, opts: ServeOptions): Promise
   const pki = await makePki(Date.now());
   const identities = makeIdentities();
   const tokens = new Map(identities.map((i) => [i.token, i.info]));
+  const mintToken = (): string => randomBytes(32).toString('base64url');
   const makeBackend = opts.backend ?? ((t: TwinApi, index: number) => new TwinBackend(t, index));
   const listeners: ClusterListener[] = [];
   const clusters = twin.clusters();
   for (let index = 0; index < clusters.length; index++) {
-    const api = new KubeApi({ backend: makeBackend(twin, index), tokens, startMs: startMs - 86_400_000 });
+    const api = new KubeApi({ backend: makeBackend(twin, index), tokens, startMs: startMs - 86_400_000, mintToken });
     listeners.push(new ClusterListener(api, pki, { speed: opts.speed, now: () => twin.clock.now(), log: opts.log }));
   }
   let control: Server | undefined;
