@@ -26,6 +26,7 @@ import { makeIdentities, type Identity } from './identities.ts';
 import { kubeconfigText, writeKubeconfig } from './kubeconfig.ts';
 import { ClusterListener } from './listener.ts';
 import { SeriesRings } from './series.ts';
+import { KillSwitchPoller } from './killswitch-poller.ts';
 
 export interface ServeOptions {
   readonly seed: number;
@@ -73,6 +74,8 @@ export async function serveTwin(scenario: Scenario, opts: ServeOptions): Promise
     for (const l of listeners) opts.log(`${l.api.backend.name}: https://127.0.0.1:${l.port} (${l.api.backend.nodeCount()} nodes)`);
     opts.log(`control: https://127.0.0.1:${ctl.port}; kubeconfig: ${opts.kubeconfig}; speed ${opts.speed}× — ready`);
 
+    const backends = listeners.map((l) => l.api.backend);
+    const poller = new KillSwitchPoller({ twin, speed: opts.speed, guarded: () => backends.flatMap((b) => (b instanceof TwinBackend ? b.guardedChanges() : [])), log: opts.log });
     const wallStart = performance.now();
     let stepping = false;
     let announcedDone = false;
@@ -94,6 +97,7 @@ export async function serveTwin(scenario: Scenario, opts: ServeOptions): Promise
             else l.refuse();
           }
         }
+        poller.tick();
         if (twin.done && !announcedDone) {
           announcedDone = true;
           opts.log(`the scenario's ${twin.t} s are over; serving its final state`);
