@@ -26,6 +26,7 @@ import { route } from './routing.ts';
 import { parseFieldSelector, SelectorError } from './selectors.ts';
 import { forbidden, methodNotAllowed, pathNotFound, status, timeout, tooManyRequests, unauthorized } from './status.ts';
 import { ObjectStore } from './store.ts';
+import { tokenRequest } from './token-request.ts';
 
 export interface KubeApiOptions {
   readonly backend: ClusterBackend;
@@ -35,6 +36,8 @@ export interface KubeApiOptions {
   readonly startMs: number;
   /** Watch history kept, in events (default store.ts HISTORY). */
   readonly historyEvents?: number;
+  /** A new bearer token, for the TokenRequest subresource (token-request.ts); without it the subresource is 404. */
+  readonly mintToken?: () => string;
 }
 
 const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
@@ -45,12 +48,16 @@ export class KubeApi {
   readonly store: ObjectStore;
   readonly backend: ClusterBackend;
   readonly #tokens: ReadonlyMap<string, UserInfo>;
+  /** Tokens of service accounts issued by TokenRequest on this cluster. */
+  readonly #minted = new Map<string, UserInfo>();
+  readonly #mint: (() => string) | undefined;
   readonly #nodeRvs = new Map<number, number>();
   readonly #sampleBytes = new Map<string, number>();
 
   constructor(opts: KubeApiOptions) {
     this.backend = opts.backend;
     this.#tokens = opts.tokens;
+    this.#mint = opts.mintToken;
     this.store = new ObjectStore(opts.backend.name, opts.historyEvents);
     bootstrap(this.store, new Date(opts.startMs).toISOString().replace(/\.\d+Z$/, 'Z'));
   }
@@ -99,7 +106,7 @@ export class KubeApi {
 
   #authenticate(req: ApiRequest): UserInfo | undefined {
     if (req.token === undefined || req.token === '') return undefined;
-    return this.#tokens.get(req.token);
+    return this.#tokens.get(req.token) ?? this.#minted.get(req.token);
   }
 
   /** Answers one request at the cluster's virtual time `nowMs`. */
@@ -117,7 +124,8 @@ export class KubeApi {
     } else {
       def = resourceFor(r.group, r.plural);
       const sub = r.subresource;
-      if (def === undefined || def.version !== r.version || (sub !== undefined && !(sub === 'status' && def.status)) || (def.namespaced && r.namespace === undefined && r.name !== undefined) || (!def.namespaced && r.namespace !== undefined)) {
+      const tokenSub = sub === 'token' && def !== undefined && def.group === '' && def.plural === 'serviceaccounts' && r.verb === 'create' && this.#mint !== undefined;
+      if (def === undefined || def.version !== r.version || (sub !== undefined && !(sub === 'status' && def.status) && !tokenSub) || (def.namespaced && r.namespace === undefined && r.name !== undefined) || (!def.namespaced && r.namespace !== undefined)) {
         return this.#admitted({ user, verb: r.verb, apiGroup: r.group, resource: r.plural, objects: 1, bytes: 1024 }, () => respondError(pathNotFound()));
       }
       const cost = this.#cost(def, r.verb, r.namespace, req.query, req.body.length);
@@ -134,6 +142,8 @@ export class KubeApi {
     if (def === undefined) return respondError(pathNotFound(), delayS);
     const decision = authorize(this.store, user, { verb: r.verb, group: def.group, resource: def.plural, ...(r.subresource === undefined ? {} : { subresource: r.subresource }), ...(r.namespace === undefined ? {} : { namespace: r.namespace }), ...(r.name === undefined ? {} : { name: r.name }) });
     if (!decision.allowed) return respondError(forbidden(decision.message, def, r.name), delayS);
+    if (r.subresource === 'token' && this.#mint !== undefined && r.namespace !== undefined && r.name !== undefined)
+      return tokenRequest(this.store, r.namespace, r.name, req.body, req.contentType, nowMs, this.#mint, this.#minted, delayS);
     return runVerb({ store: this.store, backend: this.backend, nodeRvs: this.#nodeRvs, nowMs, user, req, def, namespace: r.namespace, name: r.name, subresource: r.subresource, delayS }, r.verb);
   }
 

@@ -70,7 +70,9 @@ export function route(method: string, path: string, query: URLSearchParams): Rou
   const name = rest[1];
   const subresource = rest[2];
   if (rest.length > 3) return { kind: 'nonresource', path: '/' + segs.join('/') };
-  const verb = verbOf(method, name !== undefined, query);
+  // A POST to a subresource of a named object creates it (kube-apiserver's "create" on e.g.
+  // serviceaccounts/token, pods/eviction).
+  const verb = method === 'POST' && subresource !== undefined && subresource !== 'status' ? 'create' : verbOf(method, name !== undefined, query);
   if (verb === undefined) return { kind: 'bad-method' };
   return { kind: 'resource', group, version, plural, namespace, name, subresource, verb };
 }

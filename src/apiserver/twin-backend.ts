@@ -40,7 +40,7 @@ import { liveChange } from '../analyzer/live-change.ts';
 import { classify, orderFlowSchemas } from './flow-schemas.ts';
 import { twinLevel } from './twin-levels.ts';
 import { GeneratedNodes } from './generated-nodes.ts';
-import { GeneratedPods, type PodLayout } from './generated-pods.ts';
+import { GeneratedPods, podTemplateInfo, type PodLayout, type PodTemplateInfo } from './generated-pods.ts';
 import { nodeSelection, type NodeSelection } from './node-selection.ts';
 import { daemonSetStatus, deploymentStatus, wholePods } from './workload-status.ts';
 import { guardOf, type GuardSettings } from './guard.ts';
@@ -62,6 +62,8 @@ interface Installed {
   readonly namespace: string;
   readonly name: string;
   readonly selection: NodeSelection;
+  /** Its pod template's labels and containers, and its uid: what its generated pods carry. */
+  readonly template: PodTemplateInfo;
   /** The share of nodes last applied (apply-change is cumulative). */
   applied: number;
   deleted: boolean;
@@ -211,7 +213,7 @@ export class TwinBackend implements ClusterBackend {
       nodeName: (i) => this.#nodes.name(i),
       nodeReady: (i) => this.#nodes.ready(i, notReady),
       agents,
-      change: mine ? { name: inst.name, namespace: inst.namespace, kind: inst.kind } : undefined,
+      change: mine ? { name: inst.name, namespace: inst.namespace, kind: inst.kind, template: inst.template } : undefined,
       agentNode: (k) => (sel !== undefined ? (sel.indices[k] ?? 0) : k % Math.max(1, n)),
     };
   }
@@ -251,7 +253,7 @@ export class TwinBackend implements ClusterBackend {
     const podSpec = ((object.spec as { template?: { spec?: unknown } } | undefined)?.template?.spec) ?? {};
     if (isInstalled) {
       // The same workload again (an update, or re-created): the twin keeps its change; the selection may widen.
-      this.#installed = { ...inst, selection: nodeSelection(podSpec), deleted: false };
+      this.#installed = { ...inst, selection: nodeSelection(podSpec), template: podTemplateInfo(object), deleted: false };
       this.#selected = undefined;
       this.#applyInstalled(inst.deleted);
       return;
@@ -268,7 +270,7 @@ export class TwinBackend implements ClusterBackend {
       }
       throw e;
     }
-    this.#installed = { kind, namespace, name, selection: nodeSelection(podSpec), applied: -1, deleted: false };
+    this.#installed = { kind, namespace, name, selection: nodeSelection(podSpec), template: podTemplateInfo(object), applied: -1, deleted: false };
     this.#selected = undefined;
     this.#applyInstalled();
   }

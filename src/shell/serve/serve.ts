@@ -14,6 +14,7 @@
  *   const served = await serveTwin(scenario, { seed: 1, speed: 10, port: 0, kubeconfig: 'out/twin.kubeconfig', log });
  *   await served.stop();
  */
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:https';
 import { KubeApi } from '../../apiserver/api.ts';
 import type { ClusterBackend } from '../../apiserver/backend.ts';
@@ -25,6 +26,7 @@ import { makeIdentities, type Identity } from './identities.ts';
 import { kubeconfigText, writeKubeconfig } from './kubeconfig.ts';
 import { ClusterListener } from './listener.ts';
 import { SeriesRings } from './series.ts';
+import { KillSwitchPoller } from './killswitch-poller.ts';
 
 export interface ServeOptions {
   readonly seed: number;
@@ -52,11 +54,12 @@ export async function serveTwin(scenario: Scenario, opts: ServeOptions): Promise
   const pki = await makePki(Date.now());
   const identities = makeIdentities();
   const tokens = new Map(identities.map((i) => [i.token, i.info]));
+  const mintToken = (): string => randomBytes(32).toString('base64url');
   const makeBackend = opts.backend ?? ((t: TwinApi, index: number) => new TwinBackend(t, index));
   const listeners: ClusterListener[] = [];
   const clusters = twin.clusters();
   for (let index = 0; index < clusters.length; index++) {
-    const api = new KubeApi({ backend: makeBackend(twin, index), tokens, startMs: startMs - 86_400_000 });
+    const api = new KubeApi({ backend: makeBackend(twin, index), tokens, startMs: startMs - 86_400_000, mintToken });
     listeners.push(new ClusterListener(api, pki, { speed: opts.speed, now: () => twin.clock.now(), log: opts.log }));
   }
   let control: Server | undefined;
@@ -71,6 +74,8 @@ export async function serveTwin(scenario: Scenario, opts: ServeOptions): Promise
     for (const l of listeners) opts.log(`${l.api.backend.name}: https://127.0.0.1:${l.port} (${l.api.backend.nodeCount()} nodes)`);
     opts.log(`control: https://127.0.0.1:${ctl.port}; kubeconfig: ${opts.kubeconfig}; speed ${opts.speed}× — ready`);
 
+    const backends = listeners.map((l) => l.api.backend);
+    const poller = new KillSwitchPoller({ twin, speed: opts.speed, guarded: () => backends.flatMap((b) => (b instanceof TwinBackend ? b.guardedChanges() : [])), log: opts.log });
     const wallStart = performance.now();
     let stepping = false;
     let announcedDone = false;
@@ -92,6 +97,7 @@ export async function serveTwin(scenario: Scenario, opts: ServeOptions): Promise
             else l.refuse();
           }
         }
+        poller.tick();
         if (twin.done && !announcedDone) {
           announcedDone = true;
           opts.log(`the scenario's ${twin.t} s are over; serving its final state`);
