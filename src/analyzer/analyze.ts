@@ -170,7 +170,7 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   const { planned, plannedOf, signatures, whole } = plan(profiles);
 
   // The whole change, cluster by cluster.
-  const estimates = clusters.map((c) => estimateWith(whole, cachedCapacity(model, c.nodes, c.pods), model));
+  const estimates = clusters.map((c) => estimateWith(whole, cachedCapacity(model, c.nodes, c.pods), model, false));
   const clusterReports = clusters.map((c, i) => clusterReport(c, estimates[i] as ClusterEstimate));
   const fleetTurn = searchTurn(whole, model, podsPerNode);
   const { workloadReports, aloneWorst } = aloneReports(profiles, plannedOf, signatures, clusters, model, podsPerNode, findings);
@@ -336,7 +336,7 @@ function aloneReports(
       else {
         const t = searchTurn([pw], model, podsPerNode);
         // Clusters at the searched ratio of pods per node take their verdict from the search; others are estimated.
-        const vs = clusters.map((c) => (c.pods === c.nodes * podsPerNode && c.nodes <= t.searchedUpToNodes ? verdictFromTurn(t, c.nodes) : estimateWith([pw], cachedCapacity(model, c.nodes, c.pods), model).verdict));
+        const vs = clusters.map((c) => (c.pods === c.nodes * podsPerNode && c.nodes <= t.searchedUpToNodes ? verdictFromTurn(t, c.nodes) : estimateWith([pw], cachedCapacity(model, c.nodes, c.pods), model, false).verdict));
         const worst = worstFlagged(clusters, vs);
         const count = { ok: 0, warn: 0, block: 0 };
         for (const v of vs) count[v]++;

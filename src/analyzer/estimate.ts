@@ -135,6 +135,7 @@ export interface ClusterEstimate {
   readonly verdict: Verdict;
   /** Ratios that set the verdict. */
   readonly reasons: readonly RatioName[];
+  /** Each call's figures; empty when the estimate was made without them (`perCallFigures` false: the sums and verdict alone). */
   readonly calls: readonly CallEstimate[];
 }
 
@@ -159,8 +160,11 @@ interface PhaseLoad {
   readonly rhoEtcd: number;
 }
 
-/** Estimate for a cluster given its capacity. */
-export function estimateWith(workloads: readonly PlannedWorkload[], cap: ClusterCapacity, model: ModelConfig): ClusterEstimate {
+/**
+ * Estimate for a cluster given its capacity. `perCallFigures` false leaves `calls` empty (every other
+ * figure is the same, computed in the same order): for cluster reports and verdicts, which read only the sums.
+ */
+export function estimateWith(workloads: readonly PlannedWorkload[], cap: ClusterCapacity, model: ModelConfig, perCallFigures = true): ClusterEstimate {
   const costs: CostParams = model.costs;
   const baseLatency = model.etcd.baseLatencyS;
   const prepared: Prepared[] = [];
@@ -365,35 +369,47 @@ export function estimateWith(workloads: readonly PlannedWorkload[], cap: Cluster
   const mem = { steady: 0, rollout: 0, relist: 0, all: 0 };
   const seatsByLevel = new Map<string, number>();
   const demand = new Map<string, number>();
-  prepared.forEach((x, i) => {
+  for (let i = 0; i < prepared.length; i++) {
+    const x = prepared[i] as Prepared;
     const m = perReplica(x);
-    const e: CallEstimate = {
-      workload: x.w.key,
-      call: x.p.name,
-      clients: x.clients,
-      cost: x.cost,
-      requestsPerSecond: x.rate,
-      watchEventsPerSecond: x.clients * x.events,
-      steadyInflight: steady.inflight[i] ?? 0,
-      rolloutInflight: rollout.inflight[i] ?? 0,
-      atOnceInflight: all[i] ?? 0,
-      relistInflight: relist[i] ?? 0,
-      steadyMemoryBytes: (steady.inflight[i] ?? 0) * m,
-      rolloutMemoryBytes: (rollout.inflight[i] ?? 0) * m,
-      atOnceMemoryBytes: (all[i] ?? 0) * m,
-      relistMemoryBytes: (relist[i] ?? 0) * m,
-      cpuCores: x.rate * x.cost.cpuS + watchCpuS(x.clients, x.events, costs),
-      etcdReadBytesPerSecond: x.rate * x.cost.etcdBytes,
-      seats: (steady.inflight[i] ?? 0) * x.cost.seats,
-    };
-    calls.push(e);
-    mem.steady += e.steadyMemoryBytes;
-    mem.rollout += e.rolloutMemoryBytes;
-    mem.relist += e.relistMemoryBytes;
-    mem.all += e.atOnceMemoryBytes;
-    seatsByLevel.set(x.w.level, (seatsByLevel.get(x.w.level) ?? 0) + e.seats);
+    const steadyIn = steady.inflight[i] ?? 0;
+    const rolloutIn = rollout.inflight[i] ?? 0;
+    const allIn = all[i] ?? 0;
+    const relistIn = relist[i] ?? 0;
+    const steadyMem = steadyIn * m;
+    const rolloutMem = rolloutIn * m;
+    const allMem = allIn * m;
+    const relistMem = relistIn * m;
+    const seats = steadyIn * x.cost.seats;
+    // The per-call figures only when asked for (a cluster report and a verdict read the sums alone).
+    if (perCallFigures) {
+      calls.push({
+        workload: x.w.key,
+        call: x.p.name,
+        clients: x.clients,
+        cost: x.cost,
+        requestsPerSecond: x.rate,
+        watchEventsPerSecond: x.clients * x.events,
+        steadyInflight: steadyIn,
+        rolloutInflight: rolloutIn,
+        atOnceInflight: allIn,
+        relistInflight: relistIn,
+        steadyMemoryBytes: steadyMem,
+        rolloutMemoryBytes: rolloutMem,
+        atOnceMemoryBytes: allMem,
+        relistMemoryBytes: relistMem,
+        cpuCores: x.rate * x.cost.cpuS + watchCpuS(x.clients, x.events, costs),
+        etcdReadBytesPerSecond: x.rate * x.cost.etcdBytes,
+        seats,
+      });
+    }
+    mem.steady += steadyMem;
+    mem.rollout += rolloutMem;
+    mem.relist += relistMem;
+    mem.all += allMem;
+    seatsByLevel.set(x.w.level, (seatsByLevel.get(x.w.level) ?? 0) + seats);
     demand.set(x.w.level, (demand.get(x.w.level) ?? 0) + x.clients * x.cost.seats);
-  });
+  }
   const watchMem = perReplicaBytes(watchBytes(watchers, costs), cap.gcFactor, cap.replicas);
 
   const levels: LevelLoad[] = [];
@@ -561,6 +577,6 @@ export function judge(r: Readonly<Record<RatioName, number>>, hasCalls: boolean)
 }
 
 /** Estimate for a cluster of `nodes` nodes and `pods` pods. */
-export function estimate(workloads: readonly PlannedWorkload[], nodes: number, pods: number, model: ModelConfig): ClusterEstimate {
-  return estimateWith(workloads, cachedCapacity(model, nodes, pods), model);
+export function estimate(workloads: readonly PlannedWorkload[], nodes: number, pods: number, model: ModelConfig, perCallFigures = true): ClusterEstimate {
+  return estimateWith(workloads, cachedCapacity(model, nodes, pods), model, perCallFigures);
 }

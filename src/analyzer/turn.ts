@@ -31,7 +31,7 @@ export function searchTurn(workloads: readonly PlannedWorkload[], model: ModelCo
   const verdictAt = (n: number): Verdict => {
     let v = memo.get(n);
     if (v === undefined) {
-      v = estimate(workloads, n, n * podsPerNode, model).verdict;
+      v = estimate(workloads, n, n * podsPerNode, model, false).verdict;
       memo.set(n, v);
     }
     return v;

@@ -120,3 +120,37 @@ test('property: estimates are finite and non-negative for any call on any cluste
     { numRuns: 150 },
   );
 });
+
+test('property: an estimate without per-call figures is the same estimate, every other figure bit for bit, with no calls', () => {
+  const verbs = ['list', 'watch', 'get'] as const;
+  const call = fc.record({
+    verb: fc.constantFrom(...verbs),
+    resource: fc.constantFrom('pods', 'nodes', 'services', 'configmaps', 'widgets.example.com'),
+    scope: fc.constantFrom<'cluster' | 'namespace' | 'node'>('cluster', 'namespace', 'node'),
+    rv: fc.constantFrom<'consistent' | '0'>('consistent', '0'),
+    period: fc.integer({ min: 1, max: 3600 }),
+  });
+  const workload = fc.record({
+    perNode: fc.boolean(),
+    replicas: fc.integer({ min: 1, max: 50 }),
+    level: fc.constantFrom('workload-low', 'workload-high', 'global-default'),
+    calls: fc.array(call, { minLength: 1, maxLength: 4 }),
+  });
+  fc.assert(
+    fc.property(fc.array(workload, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 20_000 }), (ws, nodes) => {
+      const planned: PlannedWorkload[] = ws.map((w, i) => ({
+        key: `w${i}`,
+        perNode: w.perNode,
+        replicas: w.replicas,
+        level: w.level,
+        calls: w.calls.map((c, j) => callProfile(`c${j}`, c.verb, c.resource, { scope: c.scope, rv: c.rv, periodS: c.period })),
+      }));
+      const full = estimate(planned, nodes, nodes * 30, DEFAULT_MODEL);
+      const sums = estimate(planned, nodes, nodes * 30, DEFAULT_MODEL, false);
+      assert.ok(full.calls.length > 0);
+      assert.deepEqual(sums.calls, []);
+      assert.deepEqual({ ...sums, calls: full.calls }, full);
+    }),
+    { numRuns: 150 },
+  );
+});

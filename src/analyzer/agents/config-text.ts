@@ -33,6 +33,38 @@ export class Located {
  */
 const parsed = new Map<ConfigText, YamlConfig | null>();
 
+/**
+ * Texts parsed, by their text: workloads of one chart rendered many times carry the same configuration
+ * text in ConfigMaps of their own, and the text is parsed (and its lines indexed) once for all of them.
+ * Shared values are only read (no reader changes a parsed configuration; filebeat's dotted keys are
+ * expanded into a copy). Bounded: emptied when it holds BY_TEXT_MAX texts, so an input of distinct
+ * texts keeps few of them alive.
+ */
+interface ParsedText {
+  readonly value: unknown;
+  /** The text's line offsets, when the block reader read it. */
+  readonly starts: readonly number[] | undefined;
+  /** Its line locator, made when a position is first asked for. */
+  lines: YamlLines | undefined;
+}
+const byText = new Map<string, ParsedText | null>();
+const BY_TEXT_MAX = 64;
+
+function parseText(text: string): ParsedText | null {
+  let p = byText.get(text);
+  if (p === undefined) {
+    try {
+      const r = loadYamlLines(text);
+      p = { value: r.value, starts: r.lineStarts, lines: undefined };
+    } catch {
+      p = null;
+    }
+    if (byText.size >= BY_TEXT_MAX) byText.clear();
+    byText.set(text, p);
+  }
+  return p;
+}
+
 /** Drops the parsed configuration texts (a ConfigMap another workload mounts is parsed again there). */
 export function forgetParsedConfigs(): void {
   parsed.clear();
@@ -41,35 +73,30 @@ export function forgetParsedConfigs(): void {
 /** A YAML configuration text, with positions of its values (line locator, yaml-locate.ts). */
 export class YamlConfig extends Located {
   readonly value: unknown;
-  #lines: YamlLines | undefined;
-  /** The text's line offsets, when the block reader read it. */
-  readonly #starts: readonly number[] | undefined;
-  constructor(cfg: ConfigText, value: unknown, starts?: readonly number[]) {
+  readonly #text: ParsedText;
+  /** `text`: the parse of cfg.text that `value` is (shared with other configurations of the same text). */
+  constructor(cfg: ConfigText, value: unknown, text?: ParsedText) {
     super(cfg);
     this.value = value;
-    this.#starts = starts;
+    this.#text = text ?? { value, starts: undefined, lines: undefined };
   }
-  /** The text parsed as YAML (once per configuration text and workload), or undefined when it is not YAML. */
+  /** The text parsed as YAML (once per configuration text), or undefined when it is not YAML. */
   static parse(cfg: ConfigText): YamlConfig | undefined {
     let y = parsed.get(cfg);
     if (y === undefined) {
-      try {
-        const r = loadYamlLines(cfg.text);
-        y = new YamlConfig(cfg, r.value, r.lineStarts);
-      } catch {
-        y = null;
-      }
+      const p = parseText(cfg.text);
+      y = p === null ? null : new YamlConfig(cfg, p.value, p);
       parsed.set(cfg, y);
     }
     return y ?? undefined;
   }
   loc(path: DocPath): Loc {
-    this.#lines ??= new YamlLines(this.cfg.text, this.#starts);
-    const p = this.#lines.locate(path, 0, this.#lines.lineCount);
-    return this.at(p === undefined ? 0 : this.#lines.offset(p.line, p.col));
+    const t = this.#text;
+    const lines = (t.lines ??= new YamlLines(this.cfg.text, t.starts));
+    const p = lines.locate(path, 0, lines.lineCount);
+    return this.at(p === undefined ? 0 : lines.offset(p.line, p.col));
   }
 }
-
 
 export function get(v: unknown, path: DocPath): unknown {
   let x = v;
