@@ -29,7 +29,8 @@ import type { ChangeWorkload, Controller, RequestOutcome, SubmittedRequest, Twin
 import { ClusterSim } from './cluster-sim.ts';
 import type { ClusterState } from './cluster/state.ts';
 import { stepCluster } from './cluster/step.ts';
-import { metricValue } from './cluster/observe.ts';
+import { metricValue, readyRatio, successRatio } from './cluster/observe.ts';
+import { totalRestarts } from './cluster/replicas.ts';
 import type { LevelSample, MetricName, MetricSample } from './metrics.ts';
 import { OperatorsController } from './operators.ts';
 import { scheduleEvents } from './pipeline.ts';
@@ -213,7 +214,7 @@ export class Twin implements TwinApi {
   }
 
   successRatioAt(index: number): number {
-    return this.#at(index).successRatio();
+    return successRatio(this.#stateAt(index));
   }
 
   p99At(index: number): number {
@@ -225,11 +226,11 @@ export class Twin implements TwinApi {
   }
 
   readyRatioAt(index: number): number {
-    return this.#at(index).readyRatio();
+    return readyRatio(this.#stateAt(index));
   }
 
   restartsAt(index: number): number {
-    return this.#at(index).totalRestarts();
+    return totalRestarts(this.#stateAt(index));
   }
 
   scaleUpPendingAt(index: number): boolean {
