@@ -45,6 +45,12 @@ export class DnsState {
   #pQuery = 1;
   #error = 0;
   #valid = 1;
+  /**
+   * Whole seconds advanced quiet and not yet applied to the rings' heads: applied at the next step
+   * (the only reader of the heads), so a quiet cluster costs one addition per step, not one modulo
+   * per record. (h + a) % ttl then + b, mod ttl, equals (h + a + b) % ttl for whole numbers: the same heads.
+   */
+  #quietLag = 0;
 
   constructor(m: DnsModel, replicas: number, rng: Random) {
     this.#m = m;
@@ -93,6 +99,7 @@ export class DnsState {
    */
   step(t: number, dt: number, pressure: number, recreate: number, nodes: number): void {
     const m = this.#m;
+    if (this.#quietLag > 0) this.#applyQuietLag();
     // Kills under pressure, restarts after CrashLoopBackOff.
     const hazard = m.killRateAtPressure * pressure * dt;
     // Fast path: nothing to kill, restart or sync.
@@ -184,9 +191,15 @@ export class DnsState {
 
   /** Advances a quiet cache: with every refresh succeeding, only the ring positions move. */
   advanceQuiet(dt: number): void {
+    this.#quietLag += Math.round(dt);
+  }
+
+  #applyQuietLag(): void {
+    const lag = this.#quietLag;
+    this.#quietLag = 0;
     for (let i = 0; i < this.#rings.length; i++) {
       const r = this.#rings[i] as RecordRing;
-      r.head = (r.head + Math.round(dt)) % r.ttl;
+      r.head = (r.head + lag) % r.ttl;
     }
   }
 

@@ -27,6 +27,10 @@ import { percentUpToOneDecimal } from '../core/number.ts';
 import { AlertEvaluator, type AlertTransition } from './alerts.ts';
 import type { ChangeWorkload, Controller, RequestOutcome, SubmittedRequest, TwinApi } from './api.ts';
 import { ClusterSim } from './cluster-sim.ts';
+import type { ClusterState } from './cluster/state.ts';
+import { stepCluster } from './cluster/step.ts';
+import { metricValue, readyRatio, successRatio } from './cluster/observe.ts';
+import { totalRestarts } from './cluster/replicas.ts';
 import type { LevelSample, MetricName, MetricSample } from './metrics.ts';
 import { OperatorsController } from './operators.ts';
 import { scheduleEvents } from './pipeline.ts';
@@ -58,6 +62,8 @@ export class Twin implements TwinApi {
   readonly clock: Clock;
   readonly #clock: SimulatedClock;
   readonly #sims: readonly ClusterSim[];
+  /** Each sim's state, in the same order: the per-step loops read and step these directly. */
+  readonly #states: readonly ClusterState[];
   readonly #index = new Map<string, number>();
   readonly #events: ScheduledEvent[];
   #nextEvent = 0;
@@ -81,6 +87,7 @@ export class Twin implements TwinApi {
       this.#index.set(c.name, i);
       return new ClusterSim(c, model, scenario.change, rng.fork(`cluster:${c.name}`), extra);
     });
+    this.#states = this.#sims.map((x) => x.state);
     this.#changeName = scenario.change?.name ?? 'change';
     this.#traffic = new CustomerTraffic(scenario.clusters);
     this.#events = scheduleEvents(scenario, rng, { pipeline: opts.pipeline !== false });
@@ -125,6 +132,13 @@ export class Twin implements TwinApi {
     return this.#at(this.#indexOfNamed(name));
   }
 
+  /** The state of the cluster at an index (the per-cluster reads the controllers make every step). */
+  #stateAt(index: number): ClusterState {
+    const s = this.#states[index];
+    if (s === undefined) throw new Error(`no cluster at index ${index}`);
+    return s;
+  }
+
   /** The cluster model at an index. */
   #at(index: number): ClusterSim {
     const s = this.#sims[index];
@@ -141,7 +155,7 @@ export class Twin implements TwinApi {
   }
 
   metricAt(index: number, name: MetricName): number {
-    return this.#at(index).metricValue(name, this.#traffic.share[index] ?? 0);
+    return metricValue(this.#stateAt(index), name, this.#traffic.share[index] ?? 0);
   }
 
   levels(name: string): LevelSample[] {
@@ -168,11 +182,11 @@ export class Twin implements TwinApi {
   }
 
   changeAt(index: number): ChangeSpec | undefined {
-    return this.#at(index).change;
+    return this.#stateAt(index).change;
   }
 
   nodesAt(index: number): number {
-    return this.#at(index).nodes;
+    return this.#stateAt(index).nodes;
   }
 
   podsAt(index: number): number {
@@ -196,43 +210,43 @@ export class Twin implements TwinApi {
   }
 
   quiescentAt(index: number): boolean {
-    return this.#at(index).quietFlag();
+    return this.#stateAt(index).quiet;
   }
 
   successRatioAt(index: number): number {
-    return this.#at(index).successRatio();
+    return successRatio(this.#stateAt(index));
   }
 
   p99At(index: number): number {
-    return this.#at(index).p99();
+    return this.#stateAt(index).p99;
   }
 
   memoryRatioAt(index: number): number {
-    return this.#at(index).memoryRatio();
+    return this.#stateAt(index).memRatio;
   }
 
   readyRatioAt(index: number): number {
-    return this.#at(index).readyRatio();
+    return readyRatio(this.#stateAt(index));
   }
 
   restartsAt(index: number): number {
-    return this.#at(index).totalRestarts();
+    return totalRestarts(this.#stateAt(index));
   }
 
   scaleUpPendingAt(index: number): boolean {
-    return this.#at(index).scaleUpPending();
+    return this.#stateAt(index).pendingScale !== null;
   }
 
   changeDeployedAt(index: number): boolean {
-    return this.#at(index).changeDeployed;
+    return this.#stateAt(index).changeDeployed;
   }
 
   changeAppliedAtS(index: number): number | null {
-    return this.#at(index).changeAppliedAtS;
+    return this.#stateAt(index).changeAppliedAtS;
   }
 
   agentsAt(index: number): number {
-    return this.#at(index).agents();
+    return this.#stateAt(index).agentsRunning;
   }
 
   changeWorkload(name: string): ChangeWorkload | undefined {
@@ -280,9 +294,11 @@ export class Twin implements TwinApi {
       for (const s of this.#sims) if (selects(e.clusters, s.cluster)) this.act(s.cluster.name, e.action, e.source ?? 'event');
     }
     for (const c of this.#controllers) c.onStep(this);
-    for (let i = 0; i < this.#sims.length; i++) (this.#sims[i] as ClusterSim).step(this.#t, dt);
-    this.#traffic.step(this.#sims, this.#t, dt, this.scenario.model.dataPlane.headroom);
-    if (Math.round(this.#t) % ALERT_EVAL_S === 0) this.#alerts.evaluate(this);
+    const states = this.#states;
+    const t = this.#t;
+    for (let i = 0; i < states.length; i++) stepCluster(states[i] as ClusterState, t, dt);
+    this.#traffic.step(states, t, dt, this.scenario.model.dataPlane.headroom);
+    if (Math.round(t) % ALERT_EVAL_S === 0) this.#alerts.evaluateStates(this, states, this.#traffic.share);
     this.#recorder.record(this.#t, dt, this.#traffic.share, this.#traffic.errorRate);
     this.#t += dt;
     this.#clock.advance(dt * 1000);

@@ -75,6 +75,8 @@ export class OperatorsController implements Controller {
   readonly #spec: OperatorsSpec;
   readonly #rng: Random;
   readonly #jobs = new Map<number, Job>();
+  /** The same jobs by cluster index (filled on the first step): the per-cluster scans read this, not the Map. */
+  #jobAt: (Job | undefined)[] = [];
   #shiftStarted = false;
   /** Fleet revert: next visit, when each failed cluster is due again, clusters it deleted the change from. */
   #revertStarted = false;
@@ -90,6 +92,7 @@ export class OperatorsController implements Controller {
   onStep(twin: TwinApi): void {
     const s = this.#spec;
     const t = twin.t;
+    if (this.#jobAt.length !== twin.clusters().length) this.#jobAt = new Array<Job | undefined>(twin.clusters().length).fill(undefined);
     if (s.shiftTraffic !== undefined && !this.#shiftStarted && t >= s.shiftTraffic.atS) {
       this.#shiftStarted = true;
       twin.act(twin.clusters()[0]?.name ?? '', { kind: 'shift-traffic', overS: s.shiftTraffic.overS, errorThreshold: s.shiftTraffic.errorThreshold }, 'operators');
@@ -125,7 +128,7 @@ export class OperatorsController implements Controller {
     let nextDue = Infinity;
     const n = twin.clusters().length;
     for (let i = 0; i < n; i++) {
-      if (!twin.changeDeployedAt(i) || this.#jobs.has(i)) continue;
+      if (!twin.changeDeployedAt(i) || this.#jobAt[i] !== undefined) continue;
       const due = this.#revertDue.get(i);
       if (due === undefined) {
         const applied = twin.changeAppliedAtS(i) ?? 0;
@@ -207,7 +210,7 @@ export class OperatorsController implements Controller {
     const candidates: number[] = [];
     const clusters = twin.clusters();
     for (let i = 0; i < clusters.length; i++) {
-      const job = this.#jobs.get(i);
+      const job = this.#jobAt[i];
       if (job !== undefined) {
         // A cluster that relapsed after the remedies were lifted waits for a team like a new one.
         if (job.phase === 'relapsed') candidates.push(i);
@@ -229,7 +232,9 @@ export class OperatorsController implements Controller {
       }
       // Already deleted by the fleet revert: the team waits for the agents to stop, and escalates as in 'draining'.
       const deleted = !twin.changeDeployedAt(i);
-      this.#jobs.set(i, { index: i, name, phase: deleted ? 'draining' : 'deleting', startedAt: twin.t, nextAttempt: twin.t, attempts: 0, escalated: false, shed: false, restoreUntil: 0, lifted: false, restarts: 0, readySince: -1, lossSince: -1, relapses: 0, resume: 'done' });
+      const job: Job = { index: i, name, phase: deleted ? 'draining' : 'deleting', startedAt: twin.t, nextAttempt: twin.t, attempts: 0, escalated: false, shed: false, restoreUntil: 0, lifted: false, restarts: 0, readySince: -1, lossSince: -1, relapses: 0, resume: 'done' };
+      this.#jobs.set(i, job);
+      this.#jobAt[i] = job;
       twin.log('operator', name, deleted ? `operators start working on this cluster (the fleet revert deleted ${twin.scenario.change?.name ?? 'the change'}, but its agents still run)` : 'operators start working on this cluster');
     }
   }

@@ -27,6 +27,9 @@ import { formatIso } from '../core/time.ts';
 import { SIZE_CLASSES, type SizeClass } from '../model/fleet.ts';
 import type { AlertEvaluator, AlertTransition } from './alerts.ts';
 import type { ClusterSim } from './cluster-sim.ts';
+import type { ClusterState } from './cluster/state.ts';
+import { sampleInto } from './cluster/observe.ts';
+import { totalRestarts } from './cluster/replicas.ts';
 import { REPORT_SCHEMA_VERSION, type ClusterReport, type RunReport, type RunSeries, type SizeClassSeries, type TimelineKind } from './report-types.ts';
 import { foldTimeline, type RawEntry } from './timeline.ts';
 import type { Scenario } from './scenario.ts';
@@ -45,10 +48,20 @@ export const DEGRADED_429_RATIO = 0.05;
 /** Metrics recorded per cluster per minute, in this order. */
 export const RECORDED = ['success', 'p99', 'rate429', 'memory', 'dnsValid', 'servfail', 'error', 'notReady', 'ready', 'rps'] as const;
 const K = RECORDED.length;
+/** Positions in RECORDED of the metrics the report reads by name. */
+type Recorded = (typeof RECORDED)[number];
+const SUCCESS = RECORDED.indexOf('success');
+const P99 = RECORDED.indexOf('p99');
+const RATE429 = RECORDED.indexOf('rate429');
+const MEMORY = RECORDED.indexOf('memory');
+const SERVFAIL = RECORDED.indexOf('servfail');
+const ERROR = RECORDED.indexOf('error');
 
 export class Recorder {
   readonly #s: Scenario;
   readonly #sims: readonly ClusterSim[];
+  /** The clusters' states (the sims' `state`), read directly in the per-step loop. */
+  readonly #states: readonly ClusterState[];
   readonly #minutes: number;
   /** [cluster][minute * K + metric] */
   readonly #data: Float32Array[];
@@ -73,6 +86,7 @@ export class Recorder {
   constructor(s: Scenario, sims: readonly ClusterSim[]) {
     this.#s = s;
     this.#sims = sims;
+    this.#states = sims.map((x) => x.state);
     this.#minutes = Math.ceil(s.durationS / 60);
     this.#data = sims.map(() => new Float32Array(this.#minutes * K));
     this.#acc = new Float64Array(sims.length * K);
@@ -93,35 +107,39 @@ export class Recorder {
     const minute = Math.floor(t / 60);
     if (minute !== this.#minute) this.#flush();
     this.#minute = minute;
-    for (let i = 0; i < this.#sims.length; i++) {
-      const sim = this.#sims[i] as ClusterSim;
-      const base = i * K;
+    const states = this.#states;
+    const sample = this.#sample;
+    const acc = this.#acc;
+    const last = this.#last;
+    for (let i = 0; i < states.length; i++) {
+      const st = states[i] as ClusterState;
       // A held cluster's sample (quiet, or inside a coarse step) does not change: count the steps
       // and add them in bulk.
-      if (sim.heldFlag() && this.#sampled[i] === 1) {
+      if (st.held && this.#sampled[i] === 1) {
         this.#quietSteps[i] = (this.#quietSteps[i] ?? 0) + 1;
         continue;
       }
       this.#settleQuiet(i);
-      sim.sampleInto(this.#sample);
+      sampleInto(st, sample);
+      const base = i * K;
       for (let k = 0; k < K; k++) {
-        const v = this.#sample[k] ?? 0;
-        this.#acc[base + k] = (this.#acc[base + k] ?? 0) + v;
-        this.#last[base + k] = v;
+        const v = sample[k] ?? 0;
+        acc[base + k] = (acc[base + k] ?? 0) + v;
+        last[base + k] = v;
       }
       this.#sampled[i] = 1;
-      const restarts = sim.totalRestarts();
+      const restarts = totalRestarts(st);
       if (restarts > (this.#restarts[i] ?? 0)) {
-        if (this.#restarts[i] === 0) this.log(t, 'control-plane', sim.cluster.name, `API server OOM-killed (memory at ${percentWhole(sim.memoryRatio())} of its limit before the kill)`);
+        if (this.#restarts[i] === 0) this.log(t, 'control-plane', st.cluster.name, `API server OOM-killed (memory at ${percentWhole(st.memRatio)} of its limit before the kill)`);
         this.#restarts[i] = restarts;
       }
-      const sf = this.#sample[5] ?? 0;
+      const sf = sample[SERVFAIL] ?? 0;
       if (this.#dnsFailing[i] === 0 && sf > 0.5) {
         this.#dnsFailing[i] = 1;
-        this.log(t, 'dns', sim.cluster.name, `CoreDNS failing: ${percentWhole(sf)} of lookups get SERVFAIL or time out; node caches serve what has not expired`);
+        this.log(t, 'dns', st.cluster.name, `CoreDNS failing: ${percentWhole(sf)} of lookups get SERVFAIL or time out; node caches serve what has not expired`);
       } else if (this.#dnsFailing[i] === 1 && sf < 0.05) {
         this.#dnsFailing[i] = 0;
-        this.log(t, 'dns', sim.cluster.name, 'CoreDNS answering again');
+        this.log(t, 'dns', st.cluster.name, 'CoreDNS answering again');
       }
     }
     this.#accSteps++;
@@ -160,13 +178,14 @@ export class Recorder {
     return formatIso(this.#s.startMs + tS * 1000, this.#s.timeZone);
   }
 
-  #at(i: number, m: number, metric: (typeof RECORDED)[number]): number {
-    return this.#data[i]?.[m * K + RECORDED.indexOf(metric)] ?? 0;
+  /** Cluster i's minute m of the metric at position `k` of RECORDED. */
+  #at(i: number, m: number, k: number): number {
+    return this.#data[i]?.[m * K + k] ?? 0;
   }
 
   /** Healthy minute: ordinary requests ≥ 95 % successful with p99 < 10 s, and under 5 % of all requests rejected with 429. */
   #healthy(i: number, m: number): boolean {
-    return this.#at(i, m, 'success') >= HEALTHY_SUCCESS_AT_LEAST && this.#at(i, m, 'p99') < HEALTHY_P99_BELOW_S && this.#at(i, m, 'rate429') < DEGRADED_429_RATIO;
+    return this.#at(i, m, SUCCESS) >= HEALTHY_SUCCESS_AT_LEAST && this.#at(i, m, P99) < HEALTHY_P99_BELOW_S && this.#at(i, m, RATE429) < DEGRADED_429_RATIO;
   }
 
   /** Lost minute index and recovered minute index (or -1) of a cluster. */
@@ -174,7 +193,7 @@ export class Recorder {
     let lost = -1;
     let lastBad = -1;
     for (let m = 0; m < this.#minutes; m++) {
-      const bad = this.#at(i, m, 'success') < LOST_SUCCESS_BELOW || this.#at(i, m, 'p99') >= LOST_P99_AT_LEAST_S;
+      const bad = this.#at(i, m, SUCCESS) < LOST_SUCCESS_BELOW || this.#at(i, m, P99) >= LOST_P99_AT_LEAST_S;
       if (bad) {
         if (lost < 0) lost = m;
         lastBad = m;
@@ -184,7 +203,7 @@ export class Recorder {
     for (let m = lastBad + 1; m + RECOVERY_HOLD_MINUTES <= this.#minutes; m++) {
       let ok = true;
       for (let k = m; k < m + RECOVERY_HOLD_MINUTES; k++) {
-        if (!(this.#at(i, k, 'success') >= HEALTHY_SUCCESS_AT_LEAST && this.#at(i, k, 'p99') < HEALTHY_P99_BELOW_S)) {
+        if (!(this.#at(i, k, SUCCESS) >= HEALTHY_SUCCESS_AT_LEAST && this.#at(i, k, P99) < HEALTHY_P99_BELOW_S)) {
           ok = false;
           m = k;
           break;
@@ -216,7 +235,7 @@ export class Recorder {
       lostRanges.push(lr);
       if (lr.lost >= 0) {
         lostCount++;
-        this.log(lr.lost * 60, 'control-plane', sim.cluster.name, `control plane lost (ordinary API success ${percentOneDecimal(this.#at(i, lr.lost, 'success'))}, p99 ${this.#at(i, lr.lost, 'p99').toFixed(0)} s)`);
+        this.log(lr.lost * 60, 'control-plane', sim.cluster.name, `control plane lost (ordinary API success ${percentOneDecimal(this.#at(i, lr.lost, SUCCESS))}, p99 ${this.#at(i, lr.lost, P99).toFixed(0)} s)`);
         if (lr.recovered >= 0) {
           this.log(lr.recovered * 60, 'control-plane', sim.cluster.name, 'control plane recovered');
           lastRecovery = Math.max(lastRecovery, lr.recovered);
@@ -228,11 +247,11 @@ export class Recorder {
       let peakMem = 0;
       let clusterLastDegraded = -1;
       for (let m = 0; m < M; m++) {
-        const e = this.#at(i, m, 'error');
+        const e = this.#at(i, m, ERROR);
         if (firstErr < 0 && e >= IMPACT_ERROR_RATE) firstErr = m;
         peakErr = Math.max(peakErr, e);
-        minSucc = Math.min(minSucc, this.#at(i, m, 'success'));
-        peakMem = Math.max(peakMem, this.#at(i, m, 'memory'));
+        minSucc = Math.min(minSucc, this.#at(i, m, SUCCESS));
+        peakMem = Math.max(peakMem, this.#at(i, m, MEMORY));
         if (!this.#healthy(i, m)) clusterLastDegraded = m;
       }
       if (firstErr >= 0) this.log(firstErr * 60, 'impact', sim.cluster.name, `data-plane errors ≥ 1 % (DNS resolution failing)`);
@@ -332,8 +351,18 @@ export class Recorder {
     for (const sc of SIZE_CLASSES) {
       const idx = this.#sims.map((x, i) => (x.cluster.sizeClass === sc ? i : -1)).filter((i) => i >= 0);
       if (idx.length === 0) continue;
-      const mean = (metric: (typeof RECORDED)[number]): number[] =>
-        Array.from({ length: M }, (_, m) => roundDecimals(idx.reduce((a, i) => a + this.#at(i, m, metric), 0) / idx.length, 4));
+      const data = this.#data;
+      const mean = (metric: Recorded): number[] => {
+        const k = RECORDED.indexOf(metric);
+        const out = new Array<number>(M);
+        for (let m = 0; m < M; m++) {
+          // Summed in idx order from 0, as a reduce would: the same float result.
+          let a = 0;
+          for (let j = 0; j < idx.length; j++) a += (data[idx[j] as number] as Float32Array)[m * K + k] ?? 0;
+          out[m] = roundDecimals(a / idx.length, 4);
+        }
+        return out;
+      };
       bySizeClass[sc] = {
         clusters: idx.length,
         p99Seconds: mean('p99'),
@@ -355,7 +384,7 @@ export class Recorder {
       const at = this.#iso(m * 60);
       for (let i = 0; i < this.#sims.length; i++) {
         const o: Record<string, string | number> = { at, cluster: this.#sims[i]?.cluster.name ?? '' };
-        for (const k of RECORDED) o[k] = roundDecimals(this.#at(i, m, k), 6);
+        for (let k = 0; k < K; k++) o[RECORDED[k] as Recorded] = roundDecimals(this.#at(i, m, k), 6);
         o['fleetErrorRate'] = roundDecimals(this.#fleetErr[m] ?? 0, 6);
         yield JSON.stringify(o);
       }

@@ -11,11 +11,12 @@
  *
  * @example
  *   const traffic = new CustomerTraffic(scenario.clusters);
- *   traffic.step(sims, t, dt, scenario.model.dataPlane.headroom);
+ *   traffic.step(states, t, dt, scenario.model.dataPlane.headroom); // states: each ClusterSim's state
  *   traffic.errorRate; // the fleet's customer error rate
  */
 import type { Cluster } from '../model/fleet.ts';
-import type { ClusterSim } from './cluster-sim.ts';
+import type { ClusterState } from './cluster/state.ts';
+import { dataPlaneErrorRatio } from './cluster/observe.ts';
 
 /** Seconds a cluster must be calm before traffic returns to it. */
 const CALM_BEFORE_RETURN_S = 300;
@@ -31,6 +32,8 @@ export class CustomerTraffic {
   readonly #calmSince: Float64Array;
   readonly #err: Float64Array;
   readonly #give: Float64Array;
+  /** The cluster's error ratio has been read (err holds it while the cluster is held). */
+  readonly #seen: Uint8Array;
 
   constructor(clusters: readonly Cluster[]) {
     const total = clusters.reduce((s, c) => s + c.nodes, 0) || 1;
@@ -39,15 +42,24 @@ export class CustomerTraffic {
     this.#calmSince = new Float64Array(clusters.length);
     this.#err = new Float64Array(clusters.length);
     this.#give = new Float64Array(clusters.length);
+    this.#seen = new Uint8Array(clusters.length);
   }
 
   /** One step of `dt` seconds at time `t`; `headroom` is the share above its base a healthy cluster can take. */
-  step(sims: readonly ClusterSim[], t: number, dt: number, headroom: number): void {
-    const n = sims.length;
+  step(states: readonly ClusterState[], t: number, dt: number, headroom: number): void {
+    const n = states.length;
     const err = this.#err;
     const base = this.base;
     const share = this.share;
-    for (let i = 0; i < n; i++) err[i] = sims[i]?.dataPlaneErrorRatio() ?? 0;
+    // A held cluster's observable values are those of its last step (cluster/step.ts), as the
+    // recorder also relies on: its error ratio is read again only once it changes.
+    const seen = this.#seen;
+    for (let i = 0; i < n; i++) {
+      const st = states[i] as ClusterState;
+      if (st.held && seen[i] === 1) continue;
+      err[i] = dataPlaneErrorRatio(st);
+      seen[i] = 1;
+    }
     const sh = this.shift;
     if (sh !== null) {
       let spare = 0;

@@ -151,3 +151,34 @@ export function levels(s: ClusterState): LevelSample[] {
 export function classRate(s: ClusterState, name: string): number {
   return s.classes.find((c) => c.name === name)?.arrivals ?? 0;
 }
+
+/**
+ * One metric of metricValue() for every cluster at once, into `out[offset + i]` (`shares[i]`: cluster
+ * i's traffic share). The metric is chosen once, outside the loop over the clusters, so each loop is
+ * a tight monomorphic one: the alert evaluator reads its rules' metrics this way.
+ */
+export function metricColumn(states: readonly ClusterState[], name: MetricName, shares: Float64Array, out: Float64Array, offset: number): void {
+  const n = states.length;
+  switch (name) {
+    case 'apiserver_success_ratio':
+      for (let i = 0; i < n; i++) out[offset + i] = successRatio(states[i] as ClusterState);
+      return;
+    case 'apiserver_429_ratio':
+      for (let i = 0; i < n; i++) out[offset + i] = rejectedRatio(states[i] as ClusterState);
+      return;
+    case 'apiserver_p99_single_object_seconds':
+      for (let i = 0; i < n; i++) out[offset + i] = (states[i] as ClusterState).p99Single;
+      return;
+    case 'apiserver_memory_ratio':
+      for (let i = 0; i < n; i++) out[offset + i] = (states[i] as ClusterState).memRatio;
+      return;
+    case 'dns_servfail_ratio':
+      for (let i = 0; i < n; i++) out[offset + i] = (states[i] as ClusterState).dns.servfailRatio();
+      return;
+    case 'dataplane_error_ratio':
+      for (let i = 0; i < n; i++) out[offset + i] = dataPlaneErrorRatio(states[i] as ClusterState);
+      return;
+    default:
+      for (let i = 0; i < n; i++) out[offset + i] = metricValue(states[i] as ClusterState, name, shares[i] ?? 0);
+  }
+}
