@@ -147,9 +147,9 @@ export class NodeLabeller {
     this.#patches = 0;
     const listed = await this.#listed(generation);
     if (listed === undefined) return;
-    const todo = chooseNodes(this.#change, listed.names, listed.labelled, nodes).filter((n) => !listed.labelled.has(n));
-    this.#left = todo.length;
-    await this.#patchAll(todo, LABEL_VALUE, generation, Number.POSITIVE_INFINITY);
+    const unlabelled = chooseNodes(this.#change, listed.names, listed.labelled, nodes).filter((n) => !listed.labelled.has(n));
+    this.#left = unlabelled.length;
+    await this.#patchAll(unlabelled, LABEL_VALUE, generation, Number.POSITIVE_INFINITY);
   }
 
   async #clear(generation: number): Promise<void> {
@@ -159,9 +159,9 @@ export class NodeLabeller {
       this.#left = null;
       return;
     }
-    const todo = [...listed.labelled].sort();
-    this.#left = todo.length;
-    await this.#patchAll(todo, null, generation, this.#limits.cap);
+    const labelled = [...listed.labelled].sort();
+    this.#left = labelled.length;
+    await this.#patchAll(labelled, null, generation, this.#limits.cap);
   }
 
   async #patchAll(names: readonly string[], value: string | null, generation: number, cap: number): Promise<void> {
