@@ -232,6 +232,22 @@ program
     process.exitCode = r.exitCode;
   });
 
+program
+  .command('gates')
+  .description("check a plan's gates against their metric source")
+  .command('check')
+  .description("run every enabled gate's query once for all the plan's clusters against Prometheus and print what each returns (exit 1 when some gate lacks data for some cluster)")
+  .requiredOption('--plan <file>', 'RolloutPlan YAML')
+  .requiredOption('--fleet <file>', 'Fleet YAML: the clusters and their Prometheus label (docs/fleet-format.md)')
+  .option('--prometheus <url>', "Prometheus' base URL (default: the plan's spec.metrics.prometheus.url)")
+  .option('--json', 'print JSON instead of a table', false)
+  .action(async (o: { plan: string; fleet: string; prometheus?: string; json: boolean }) => {
+    const { gatesCheck } = await import('./gates-check.ts');
+    const r = await gatesCheck({ plan: o.plan, fleet: o.fleet, json: o.json, ...(o.prometheus !== undefined ? { prometheus: o.prometheus } : {}) });
+    print(r.stdout);
+    process.exitCode = r.exitCode;
+  });
+
 const rollout = program.command('rollout').description('inspect and steer a rollout through its state database');
 rollout
   .command('status')
