@@ -299,10 +299,11 @@ rollout
   .option('--killswitch-token <file>', "the kill switch's admin token file")
   .option('--killswitch-key <file>', "the guards' verification key file (switch.pub)")
   .option('--guard-image <image>', 'the image of the guard sidecar injected into the pod template')
-  .action(async (o: { plan: string; fleet: string; kubeconfig?: string; state: string; json: boolean; killswitchUrl?: string; killswitchToken?: string; killswitchKey?: string; guardImage?: string }) => {
+  .option('--prometheus <url>', "read the gates from this Prometheus (overrides the plan's spec.metrics.prometheus.url; any fleet, not only a twin-served one)")
+  .action(async (o: { plan: string; fleet: string; kubeconfig?: string; state: string; json: boolean; killswitchUrl?: string; killswitchToken?: string; killswitchKey?: string; guardImage?: string; prometheus?: string }) => {
     const { rolloutRun } = await import('./rollout-run.ts');
-    const { plan, fleet, state, json, kubeconfig, killswitchUrl, killswitchToken, killswitchKey, guardImage } = o;
-    const opt = { ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...(killswitchUrl !== undefined ? { killswitchUrl } : {}), ...(killswitchToken !== undefined ? { killswitchToken } : {}), ...(killswitchKey !== undefined ? { killswitchKey } : {}), ...(guardImage !== undefined ? { guardImage } : {}) };
+    const { plan, fleet, state, json, kubeconfig, killswitchUrl, killswitchToken, killswitchKey, guardImage, prometheus } = o;
+    const opt = { ...(prometheus !== undefined ? { prometheus } : {}), ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...(killswitchUrl !== undefined ? { killswitchUrl } : {}), ...(killswitchToken !== undefined ? { killswitchToken } : {}), ...(killswitchKey !== undefined ? { killswitchKey } : {}), ...(guardImage !== undefined ? { guardImage } : {}) };
     const r = await rolloutRun({ plan, fleet, state, json, ...opt }, (line) => printErr(`${line}\n`));
     print(r.stdout);
     printErr(r.stderr);
