@@ -364,6 +364,16 @@ bench
     print(await benchServe(o));
   });
 bench
+  .command('gates')
+  .description('time one gate evaluation against a real Prometheus (promtool-loaded) for a wave of clusters: range queries per evaluation and wall time')
+  .option('--json', 'print JSON', false)
+  .option('--clusters <n>', 'clusters of the wave (1 to 10000)', intIn(1, 10_000), 1000)
+  .option('--rounds <n>', 'timed evaluations; the median is reported (1 to 50)', intIn(1, 50), 5)
+  .action(async (o: { json: boolean; clusters: number; rounds: number }) => {
+    const { benchGates } = await import('./bench-gates.ts');
+    print(await benchGates(o));
+  });
+bench
   .command('twin')
   .description('simulate a reference fleet and report speed')
   .option('--json', 'print JSON', false)

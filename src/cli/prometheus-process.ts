@@ -14,7 +14,7 @@
  *   await prom.stop();
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -49,25 +49,23 @@ function run(cmd: string, args: readonly string[]): Promise<void> {
   });
 }
 
-/** Writes OpenMetrics text (`write` pushes its lines) to `<dir>/data.om` and loads it into `<dir>/data` with promtool. */
+/** Writes OpenMetrics text (`write` pushes its lines) to `<dir>/data.om`, streamed in chunks, and loads it into `<dir>/data` with promtool. */
 export async function loadOpenMetrics(dir: string, write: (out: (line: string) => void) => void): Promise<void> {
   const file = join(dir, 'data.om');
-  const stream = createWriteStream(file);
-  let chunk: string[] = [];
-  const flush = async (): Promise<void> => {
-    if (chunk.length === 0) return;
-    const text = chunk.join('\n') + '\n';
-    chunk = [];
-    if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve));
-  };
-  const lines: string[] = [];
-  write((line) => lines.push(line));
-  for (const line of lines) {
-    chunk.push(line);
-    if (chunk.length >= 10_000) await flush();
+  const fd = openSync(file, 'w');
+  try {
+    let chunk: string[] = [];
+    write((line) => {
+      chunk.push(line);
+      if (chunk.length >= 20_000) {
+        writeSync(fd, chunk.join('\n') + '\n');
+        chunk = [];
+      }
+    });
+    if (chunk.length > 0) writeSync(fd, chunk.join('\n') + '\n');
+  } finally {
+    closeSync(fd);
   }
-  await flush();
-  await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
   mkdirSync(join(dir, 'data'), { recursive: true });
   await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', file, join(dir, 'data')]);
 }
