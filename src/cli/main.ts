@@ -232,6 +232,22 @@ program
     process.exitCode = r.exitCode;
   });
 
+program
+  .command('gates')
+  .description("check a plan's gates against their metric source")
+  .command('check')
+  .description("run every enabled gate's query once for all the plan's clusters against Prometheus and print what each returns (exit 1 when some gate lacks data for some cluster)")
+  .requiredOption('--plan <file>', 'RolloutPlan YAML')
+  .requiredOption('--fleet <file>', 'Fleet YAML: the clusters and their Prometheus label (docs/fleet-format.md)')
+  .option('--prometheus <url>', "Prometheus' base URL (default: the plan's spec.metrics.prometheus.url)")
+  .option('--json', 'print JSON instead of a table', false)
+  .action(async (o: { plan: string; fleet: string; prometheus?: string; json: boolean }) => {
+    const { gatesCheck } = await import('./gates-check.ts');
+    const r = await gatesCheck({ plan: o.plan, fleet: o.fleet, json: o.json, ...(o.prometheus !== undefined ? { prometheus: o.prometheus } : {}) });
+    print(r.stdout);
+    process.exitCode = r.exitCode;
+  });
+
 const rollout = program.command('rollout').description('inspect and steer a rollout through its state database');
 rollout
   .command('status')
@@ -283,10 +299,11 @@ rollout
   .option('--killswitch-token <file>', "the kill switch's admin token file")
   .option('--killswitch-key <file>', "the guards' verification key file (switch.pub)")
   .option('--guard-image <image>', 'the image of the guard sidecar injected into the pod template')
-  .action(async (o: { plan: string; fleet: string; kubeconfig?: string; state: string; json: boolean; killswitchUrl?: string; killswitchToken?: string; killswitchKey?: string; guardImage?: string }) => {
+  .option('--prometheus <url>', "read the gates from this Prometheus (overrides the plan's spec.metrics.prometheus.url; any fleet, not only a twin-served one)")
+  .action(async (o: { plan: string; fleet: string; kubeconfig?: string; state: string; json: boolean; killswitchUrl?: string; killswitchToken?: string; killswitchKey?: string; guardImage?: string; prometheus?: string }) => {
     const { rolloutRun } = await import('./rollout-run.ts');
-    const { plan, fleet, state, json, kubeconfig, killswitchUrl, killswitchToken, killswitchKey, guardImage } = o;
-    const opt = { ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...(killswitchUrl !== undefined ? { killswitchUrl } : {}), ...(killswitchToken !== undefined ? { killswitchToken } : {}), ...(killswitchKey !== undefined ? { killswitchKey } : {}), ...(guardImage !== undefined ? { guardImage } : {}) };
+    const { plan, fleet, state, json, kubeconfig, killswitchUrl, killswitchToken, killswitchKey, guardImage, prometheus } = o;
+    const opt = { ...(prometheus !== undefined ? { prometheus } : {}), ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...(killswitchUrl !== undefined ? { killswitchUrl } : {}), ...(killswitchToken !== undefined ? { killswitchToken } : {}), ...(killswitchKey !== undefined ? { killswitchKey } : {}), ...(guardImage !== undefined ? { guardImage } : {}) };
     const r = await rolloutRun({ plan, fleet, state, json, ...opt }, (line) => printErr(`${line}\n`));
     print(r.stdout);
     printErr(r.stderr);
@@ -345,6 +362,16 @@ bench
   .action(async (o: { json: boolean; nodes: number; pods: number; rounds: number; speed: number }) => {
     const { benchServe } = await import('./bench-serve.ts');
     print(await benchServe(o));
+  });
+bench
+  .command('gates')
+  .description('time one gate evaluation against a real Prometheus (promtool-loaded) for a wave of clusters: range queries per evaluation and wall time')
+  .option('--json', 'print JSON', false)
+  .option('--clusters <n>', 'clusters of the wave (1 to 10000)', intIn(1, 10_000), 1000)
+  .option('--rounds <n>', 'timed evaluations; the median is reported (1 to 50)', intIn(1, 50), 5)
+  .action(async (o: { json: boolean; clusters: number; rounds: number }) => {
+    const { benchGates } = await import('./bench-gates.ts');
+    print(await benchGates(o));
   });
 bench
   .command('twin')

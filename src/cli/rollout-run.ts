@@ -2,9 +2,12 @@
  * `firebreak rollout run --plan <plan> --fleet <fleet> [--kubeconfig F]
  * --state <db> [--json]`: rolls the plan's manifests out to the fleet's
  * clusters through their Kubernetes API (src/shell/rollout-run.ts), with the
- * same decision core and state database as a rehearsal. For now the fleet
- * must be twin-served (its gates read the served twin's metrics); any other
- * is refused, saying why.
+ * same decision core and state database as a rehearsal. The gates read
+ * Prometheus when the plan (`spec.metrics.prometheus`) or `--prometheus URL`
+ * names it — any fleet then; its queries are validated by Prometheus first
+ * (a malformed one: exit 2 at the plan's file:line), and Prometheus must
+ * answer — else the served twin's metrics, and a fleet that is not
+ * twin-served is refused, saying why.
  *
  * Before anything is sent: the plan, the fleet and every kubeconfig context,
  * user and token file are checked (each problem located, exit 2); the
@@ -35,7 +38,10 @@ import type { Manifest } from '../adapters/kubernetes/target.ts';
 import { InjectedCrash } from '../shell/event-store.ts';
 import { requireBreakGlass } from '../shell/breakglass.ts';
 import { runRollout, type RolloutRunResult } from '../shell/rollout-run.ts';
-import { connectServed } from '../shell/rollout-run-served.ts';
+import { connectServed, type Served } from '../shell/rollout-run-served.ts';
+import { buildPrometheusSource, prometheusSettings, validateQueries } from '../shell/prometheus-source.ts';
+import type { MetricSource } from '../orchestrator/ports.ts';
+import { APF_GATE_METRIC } from '../orchestrator/gate-catalogue.ts';
 import { CRASH_EXIT_CODE, crashAtFromEnv, storeRefusal } from './rehearse.ts';
 
 export interface RolloutRunOptions {
@@ -49,6 +55,8 @@ export interface RolloutRunOptions {
   readonly killswitchToken?: string;
   readonly killswitchKey?: string;
   readonly guardImage?: string;
+  /** Prometheus' URL: the gates read it (overrides the plan's spec.metrics.prometheus.url). */
+  readonly prometheus?: string;
 }
 
 /** The guard's image when none is given: firebreak's own (docs/killswitch.md). */
@@ -75,8 +83,25 @@ export async function rolloutRun(o: RolloutRunOptions, progress: (line: string) 
   const loaded = parsePlan(planText, o.plan);
   const fleet = loadFleetFile(o.fleet);
   const connections = resolveConnections(fleet.access, { ...(o.kubeconfig !== undefined ? { cli: o.kubeconfig } : {}), fallback: defaultKubeconfig(process.env) });
-  const served = await connectServed(connections);
-  const spec = liveSpec(loaded, fleet.clusters, servedMetricCatalogue(served.levels), served.allLevels);
+  const settings = prometheusSettings(loaded, o.prometheus);
+  let served: Served | undefined;
+  let metrics: MetricSource | undefined;
+  let spec;
+  if (settings === undefined) {
+    served = await connectServed(connections);
+    spec = liveSpec(loaded, fleet.clusters, servedMetricCatalogue(served.levels), served.allLevels);
+  } else {
+    const names = fleet.clusters.map((c) => c.name);
+    const built = await buildPrometheusSource({ loaded, fleet: fleet.prometheus, settings, staleAfterS: loaded.plan.evaluation.staleAfterS, clusters: names, nowMs: Date.now() });
+    await validateQueries(built, loaded, names);
+    if (built.levelsError !== null) throw new UsageError(`cannot ask Prometheus for the priority levels of the per-level gates: ${built.levelsError.message}`);
+    const levels = built.source.levels();
+    if (levels.length === 0 && loaded.plan.gates.some((g) => g.enabled && g.metric === APF_GATE_METRIC)) {
+      throw new UsageError(`Prometheus at ${settings.url} has no apiserver_flowcontrol_nominal_limit_seats for the fleet's clusters: the APF gate (apf-seat-saturation) would judge nothing; check the fleet's spec.prometheus, or disable the gate (spec.gates.overrides.apf-seat-saturation.enabled: false)`);
+    }
+    spec = liveSpec(loaded, fleet.clusters, built.port, levels.length > 0 ? ['exempt', ...levels] : [loaded.plan.identity.priorityLevel]);
+    metrics = built.port;
+  }
   const change = loaded.plan.change;
   const manifests = (change.source === 'manifests' ? change.objects : []).map((m) => m.body as Manifest);
   await requireBreakGlass(spec, connections);
@@ -84,7 +109,7 @@ export async function rolloutRun(o: RolloutRunOptions, progress: (line: string) 
   const crashAfter = crashAtFromEnv(process.env);
   let out;
   try {
-    out = await runRollout({ spec, manifests, connections, served, statePath: o.state, fingerprint, onProgress: progress, ...(crashAfter !== undefined ? { crashAfter } : {}), ...(killSwitch !== undefined ? { killSwitch } : {}) });
+    out = await runRollout({ spec, manifests, connections, ...(served !== undefined ? { served } : {}), ...(metrics !== undefined ? { metrics } : {}), statePath: o.state, fingerprint, onProgress: progress, ...(crashAfter !== undefined ? { crashAfter } : {}), ...(killSwitch !== undefined ? { killSwitch } : {}) });
   } catch (e) {
     if (e instanceof InjectedCrash) {
       process.stderr.write(`firebreak: ${e.message}; run the same command again to resume from ${o.state}\n`);

@@ -10,6 +10,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DEFAULT_PODS_PER_NODE } from '../model/kubernetes.ts';
 import { DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN } from './patterns.ts';
+import { ClusterPrometheusSchema, FleetPrometheusSchema } from './fleet-prometheus.ts';
 import { ApiVersion, metadata, obj, opt, stringMap } from './schema-kit.ts';
 
 /** Pods of one cluster: 100,000 nodes (the largest cluster the formats allow) × 100 pods. */
@@ -83,6 +84,7 @@ export const FleetClusterSpecSchema = obj(
   {
     ...ClusterSpecSchema.properties,
     kubeconfig: opt(ClusterKubeconfigSchema),
+    prometheus: opt(ClusterPrometheusSchema),
   },
   'One cluster of the fleet.',
 );
@@ -105,6 +107,7 @@ export const FleetDocument = obj(
         ...fleetSpecProperties,
         clusters: opt(Type.Array(FleetClusterSpecSchema, { maxItems: 10_000, description: 'Explicit clusters.' })),
         kubeconfig: opt(FleetKubeconfigSchema),
+        prometheus: opt(FleetPrometheusSchema),
       },
       'The clusters: explicit ones and/or a generated fleet (at least one of the two), and how to reach them.',
     ),

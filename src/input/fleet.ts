@@ -10,6 +10,7 @@
 import { expandFleet, type Cluster } from '../model/fleet.ts';
 import { InputError } from '../core/errors.ts';
 import { fleetAccess, type FleetAccess } from './fleet-access.ts';
+import { fleetPrometheus, type FleetPrometheus } from './fleet-prometheus.ts';
 import { FleetDocument, type FleetDocumentInput, type FleetSpecInput } from './fleet-schema.ts';
 import { Problems, schemaProblems, wrongKind } from './validate.ts';
 import { formatPath, parseYaml, readYamlFile, type Path, type Source, type YamlDocument } from './yaml.ts';
@@ -19,6 +20,8 @@ export interface LoadedFleet {
   readonly clusters: Cluster[];
   /** How each cluster is reached through the Kubernetes API (src/input/fleet-access.ts), by cluster, in fleet order. */
   readonly access: FleetAccess;
+  /** How its clusters are named in Prometheus (src/input/fleet-prometheus.ts). */
+  readonly prometheus: FleetPrometheus;
 }
 
 /** Reads, validates and expands a Fleet file. Throws InputError with every problem found. */
@@ -42,7 +45,8 @@ export function compileFleetDocument(doc: YamlDocument): LoadedFleet {
   const clusters = compileFleet(input.spec, doc, ['spec'], problems);
   const access = fleetAccess(input.spec, clusters, doc, problems);
   problems.throwIfAny();
-  return { name: input.metadata.name, clusters, access };
+  const labels = new Map((input.spec.clusters ?? []).flatMap((c) => (c.prometheus !== undefined ? [[c.name, c.prometheus.label] as const] : [])));
+  return { name: input.metadata.name, clusters, access, prometheus: fleetPrometheus(input.spec, clusters, labels) };
 }
 
 /** Generated fleets are the same for every run seed; this one unless `generate.seed` says otherwise. */

@@ -18,6 +18,7 @@ import { DEFAULT_BAKE, DEFAULT_BUDGET, DEFAULT_EVALUATION, DEFAULT_IDENTITY, DEF
 import { ClusterSpecSchema, FleetGenerateSchema } from './fleet-schema.ts';
 import { API_VERSION, duration, MAX_METRIC_VALUE, obj, opt, str } from './schema-kit.ts';
 import { SelectorSchema } from './selector.ts';
+import { DEFAULT_QUERY_STEP_S, DEFAULT_QUERY_TIMEOUT_S, DEFAULT_RATE_WINDOW_S } from './plan-metrics.ts';
 
 
 
@@ -118,6 +119,7 @@ const GateOverrideSchema = obj(
     compare: opt(Type.Boolean({ description: 'Compare with the baseline of not-yet-changed clusters.' })),
     tolerance: opt(Type.Number({ minimum: 0, maximum: 100, description: "Allowed worsening relative to the canary's level before the change (0 to 100)." })),
     minEffect: opt(Type.Number({ minimum: 0, maximum: MAX_METRIC_VALUE, description: "Allowed worsening in the metric's unit." })),
+    query: opt(Type.String({ minLength: 1, maxLength: 10_000, description: "PromQL replacing the gate's default query when the metric source is Prometheus (docs/orchestrator.md: the placeholders $cl, $clusters, $w, $apiserver). Default: the built-in query." })),
   },
   'Changes to a built-in gate.',
 );
@@ -134,6 +136,7 @@ const CustomGateSchema = obj(
     tolerance: opt(Type.Number({ minimum: 0, maximum: 100, description: 'Allowed relative worsening (0 to 100). Default: 0.25.' })),
     minEffect: opt(Type.Number({ minimum: 0, maximum: MAX_METRIC_VALUE, description: 'Allowed absolute worsening. Default: 0.' })),
     perLevel: opt(Type.Boolean({ description: 'One series per APF priority level. Default: false.' })),
+    query: opt(Type.String({ minLength: 1, maxLength: 10_000, description: 'PromQL giving the metric when the metric source is Prometheus: one series per cluster (and per priority_level with perLevel), with the placeholders of docs/orchestrator.md. Default: none (the gate then needs a source that serves `metric`).' })),
   },
   'A gate of your own on a metric the metric source serves; an unavailable metric refuses to start.',
 );
@@ -172,6 +175,23 @@ const GatesSchema = obj(
     evaluation: opt(EvaluationSchema),
   },
   'Gates judging every batch and wave. Control-plane gates are on by default.',
+);
+
+const MetricsSchema = obj(
+  {
+    prometheus: opt(
+      obj(
+        {
+          url: opt(Type.String({ pattern: '^https?://', minLength: 8, maxLength: 2048, description: 'Base URL of the Prometheus HTTP API (e.g. http://prometheus:9090). `rollout run --prometheus` and `gates check --prometheus` override it. Default: none (give --prometheus).' })),
+          rateWindow: opt(duration(`The rate window $w of the default queries. Default: ${d(DEFAULT_RATE_WINDOW_S)}.`)),
+          timeout: opt(duration(`Deadline of one query. Default: ${d(DEFAULT_QUERY_TIMEOUT_S)}.`)),
+          step: opt(duration(`Resolution of the range queries. Default: ${d(DEFAULT_QUERY_STEP_S)}.`)),
+        },
+        'Read the gates from Prometheus (src/adapters/prometheus/): one query per gate for every cluster judged.',
+      ),
+    ),
+  },
+  "Where the gates' metrics come from. Default: the twin's (a rehearsal, a twin-served fleet).",
 );
 
 const R = DEFAULT_ROLLBACK;
@@ -229,6 +249,7 @@ export const PlanSpecSchema = obj(
     ),
     maxConcurrency: opt(Type.Integer({ minimum: 1, maximum: 10_000, description: `Clusters changed at the same time within a wave. Default: ${DEFAULT_MAX_CONCURRENCY}.` })),
     gates: opt(GatesSchema),
+    metrics: opt(MetricsSchema),
     rollback: opt(RollbackSchema),
     identity: opt(
       obj(

@@ -44,6 +44,7 @@ import {
 import type { ManifestDocument } from '../analyzer/types.ts';
 import { compileFleetField, fleetFileRef, loadReferencedFleet } from './fleet-ref.ts';
 import { readManifestPaths } from './manifests.ts';
+import { compilePlanMetrics, type PlanMetrics } from './plan-metrics.ts';
 import { PlanDocument, type PlanDocumentInput, type PlanSpecInput } from './plan-schema.ts';
 import { specOverFleet, workloadOf } from './rollout-spec.ts';
 import { MAX_DURATION_S } from './schema-kit.ts';
@@ -59,6 +60,8 @@ export interface LoadedPlan {
   readonly spec: RolloutSpec | undefined;
   /** The parsed file, to locate problems found later. */
   readonly doc: YamlDocument;
+  /** Where the gates read their metrics, and the plan's gate queries (src/input/plan-metrics.ts). */
+  readonly metrics: PlanMetrics;
 }
 
 /** Reads and compiles a plan file. Throws InputError listing every problem, located. */
@@ -86,12 +89,14 @@ function compilePlanDocument(doc: YamlDocument): LoadedPlan {
   const input = doc.value as PlanDocumentInput;
   const c = new PlanCompiler(doc, problems);
   const plan = c.compile(input);
+  const catalogue = gateCatalogue();
+  const metrics = compilePlanMetrics(input.spec, doc, problems, (gate) => catalogue.find((g) => g.name === gate)?.metric);
   const fleet = input.spec.fleet === undefined ? undefined : compileFleetField(input.spec.fleet, fileClusters, doc, problems, 'or leave out spec.fleet and pass --fleet');
   problems.throwIfAny();
   if (plan === undefined) throw new Error('plan compilation failed without reporting a problem');
   // With a fleet, compile the plan over it: cluster names and wave selectors are checked now, and the spec is kept.
   const spec = fleet === undefined ? undefined : specOverFleet({ plan, doc }, fleet);
-  return { plan, fleet, spec, doc };
+  return { plan, fleet, spec, doc, metrics };
 }
 
 interface Bounds {

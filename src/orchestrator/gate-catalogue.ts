@@ -30,6 +30,9 @@ export const GATE_METRICS = [
   'workload_pods_ready_ratio',
 ] as const;
 
+/** The per-level gate's metric (APF seat utilisation per priority level). */
+export const APF_GATE_METRIC = 'apf_seat_utilisation';
+
 export interface GateSpec {
   readonly name: string;
   readonly group: GateGroup;

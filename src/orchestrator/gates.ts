@@ -16,8 +16,10 @@
  *   event moves both alike and does not fail the canary; a canary-only
  *   regression below any threshold does not pass.
  *
- * A series with no sample, or none newer than `staleAfter`, is *nodata*; the
- * decision core applies the plan's missing-data policy (fail closed by
+ * A series with no sample, or none newer than `staleAfter`, or one its source
+ * reports a problem with (SeriesWindow.problem: no data, NaN, stale,
+ * unreachable, a query error, a timeout — the message is kept in the result
+ * and names the outcome), is *nodata*; the decision core applies the plan's missing-data policy (fail closed by
  * default). Critical gates fail at any time; the others may fail only once a
  * batch's pods are ready and settled (the decision core's rule), because a
  * DaemonSet's start-up is a burst of initial lists by design.
@@ -75,6 +77,8 @@ export interface GateResult {
   readonly canarySamples: number;
   readonly baselineSamples: number;
   readonly baselineClusters: number;
+  /** What the metric source said about missing data (SeriesWindow.problem), when it said it: present only then. */
+  readonly problem?: string;
 }
 
 function beyond(value: number, gate: GateSpec, threshold: number): boolean {
@@ -108,7 +112,7 @@ function grow(buffer: Float64Array<ArrayBufferLike>, size: number): Float64Array
 
 function isFresh(window: SeriesWindow | undefined, now: number, staleMs: number): window is SeriesWindow {
   const count = window?.values.length ?? 0;
-  return window !== undefined && count > 0 && now - (window.times[count - 1] ?? Number.NEGATIVE_INFINITY) <= staleMs;
+  return window !== undefined && count > 0 && window.problem === undefined && now - (window.times[count - 1] ?? Number.NEGATIVE_INFINITY) <= staleMs;
 }
 
 /** One gate series; null for a pass when `full` is false. */
@@ -118,8 +122,26 @@ function evaluateOne(gateSeries: GateSeries, input: GateInput, policy: Evaluatio
   const window = input.canary[series];
   const staleMs = policy.staleAfterS * 1000;
   const count = window?.values.length ?? 0;
-  if (window === undefined || count === 0) {
-    return { gate: gate.name, series, critical: gate.critical, threshold: gate.threshold, before: finiteOrNull(input.canaryPre[series]), verdict: 'nodata', reason: 'missing', value: null, baselineValue: null, effect: null, allowed: null, p: null, canarySamples: 0, baselineSamples: 0, baselineClusters: 0 };
+  if (window === undefined || count === 0 || window.problem !== undefined) {
+    const problem = window?.problem;
+    return {
+      gate: gate.name,
+      series,
+      critical: gate.critical,
+      threshold: gate.threshold,
+      before: finiteOrNull(input.canaryPre[series]),
+      verdict: 'nodata',
+      reason: problem?.kind === 'stale' ? 'stale' : 'missing',
+      value: null,
+      baselineValue: null,
+      effect: null,
+      allowed: null,
+      p: null,
+      canarySamples: 0,
+      baselineSamples: 0,
+      baselineClusters: 0,
+      ...(problem !== undefined ? { problem: problem.message } : {}),
+    };
   }
   const value = window.values[count - 1] ?? Number.NaN;
   if (input.now - (window.times[count - 1] ?? Number.NEGATIVE_INFINITY) > staleMs || !Number.isFinite(value)) {
@@ -220,9 +242,9 @@ export function describeResult(cluster: string, result: GateResult): string {
   const show = (x: number | null): string => (x === null ? '—' : String(significant6(x)));
   switch (result.reason) {
     case 'missing':
-      return `${result.gate} on ${cluster}: no samples of ${result.series}`;
+      return result.problem !== undefined ? `${result.gate} on ${cluster}: ${result.problem}` : `${result.gate} on ${cluster}: no samples of ${result.series}`;
     case 'stale':
-      return `${result.gate} on ${cluster}: the newest sample of ${result.series} is stale`;
+      return result.problem !== undefined ? `${result.gate} on ${cluster}: ${result.problem}` : `${result.gate} on ${cluster}: the newest sample of ${result.series} is stale`;
     case 'no-level-before':
       return `${result.gate} on ${cluster}: no samples of ${result.series} before the change to compare with`;
     case 'warming-up':

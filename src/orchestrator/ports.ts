@@ -31,6 +31,22 @@
 export interface SeriesWindow {
   readonly times: readonly number[];
   readonly values: readonly number[];
+  /**
+   * Why the source has no usable samples of this series, when it knows
+   * (a network source: no data, NaN, stale, unreachable, a query error). A
+   * window with a problem is judged as missing data whatever its samples;
+   * the twin's sources never set it.
+   */
+  readonly problem?: SeriesProblem;
+}
+
+/** The distinct ways a series can be missing (docs/orchestrator.md "Metric outcomes"); none of them is ever a pass. */
+export type SeriesProblemKind = 'no-data' | 'nan' | 'stale' | 'unreachable' | 'query-error' | 'timeout';
+
+export interface SeriesProblem {
+  readonly kind: SeriesProblemKind;
+  /** In words, naming the series and the cluster: `no data for apiserver_429_ratio in cluster prod-a: query returned no series`. */
+  readonly message: string;
 }
 
 /** Series name of a gate's metric, per level when the gate is per level: `apf_seat_utilisation{workload-low}`. */
@@ -106,7 +122,7 @@ export interface MetricQuery {
   readonly toMs: number;
 }
 
-/** cluster → series → samples (a missing series or cluster means no data). */
+/** cluster → series → samples (a missing series or cluster means no data; a window may carry the problem, see SeriesWindow). */
 export type MetricResult = Readonly<Record<string, Readonly<Record<string, SeriesWindow>>>>;
 
 /** What a metric source serves, known before it runs: a plan is compiled against it. */

@@ -2,8 +2,8 @@
  * What `rollout run` needs from a twin-served fleet before it can start: its
  * gates read the twin's metrics and its clock is the twin's (contracts C).
  * A fleet whose clusters do not all carry the kubeconfig extension
- * `firebreak.dev/twin` is refused here, saying why: reading gates from
- * Prometheus is the next issue (#12), and a rollout without gates is never
+ * `firebreak.dev/twin` is refused here, saying why (and that `--prometheus`
+ * reads the gates from Prometheus instead): a rollout without gates is never
  * run. The priority levels the gates are expanded over are the served
  * twin's (its limited levels: not `exempt`).
  *
@@ -35,7 +35,7 @@ export async function connectServed(connections: readonly Connection[]): Promise
   const missing = connections.filter((c) => c.twin === undefined).map((c) => c.cluster);
   if (missing.length > 0 || connections.length === 0) {
     throw new UsageError(
-      `rollout run reads its gates' metrics from a served twin, and ${missing.length === connections.length ? 'no cluster of this fleet is twin-served' : `cluster(s) ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''} are not twin-served`} (their kubeconfig entry has no firebreak.dev/twin extension); reading gates from Prometheus is not supported yet (issue #12), and a rollout without gates is never run`,
+      `rollout run reads its gates' metrics from a served twin, and ${missing.length === connections.length ? 'no cluster of this fleet is twin-served' : `cluster(s) ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''} are not twin-served`} (their kubeconfig entry has no firebreak.dev/twin extension); to read the gates from Prometheus give --prometheus URL (or spec.metrics.prometheus in the plan): a rollout without gates is never run`,
     );
   }
   const controls = new Map<string, TwinControl>();

@@ -1,11 +1,15 @@
 /**
  * `rollout run`: the orchestrator against real clusters — the same decision
  * core, shell (src/shell/runner.ts), event store and writer lock as a
- * rehearsal, with the Kubernetes target (src/adapters/kubernetes/) and, for a
- * twin-served fleet, the twin's metrics and clock (src/adapters/twin-served/;
- * rollout-run-served.ts refuses any other fleet). The core decides in the
- * twin's virtual time; the loop steps one simulated second at a time, which
- * takes 1/speed of a wall second.
+ * rehearsal, with the Kubernetes target (src/adapters/kubernetes/) and a
+ * metric source: Prometheus when the plan or `--prometheus` names one
+ * (src/adapters/prometheus/, built by prometheus-source.ts; the core then
+ * decides in wall time, the time of Prometheus' samples, and any fleet will
+ * do), else — the default for a twin-served fleet — the twin's metrics and
+ * clock (src/adapters/twin-served/; rollout-run-served.ts refuses a fleet
+ * that is not twin-served). On the twin's clock the core decides in its
+ * virtual time; the loop steps one simulated second at a time, which takes
+ * 1/speed of a wall second.
  *
  * Persisted and resumable like a rehearsal: every decision is stored before
  * it is carried out; a run killed at any point (SIGKILL included) is resumed
@@ -27,7 +31,7 @@
  * within the plan's budget and a cap; what is left is reported.
  *
  * This file is a composition root: it builds the Kubernetes target and the
- * twin-served metric source (test/helpers/import-graph.ts COMPOSITION_ROOTS).
+ * twin-served metric source (the Prometheus one comes built) (test/helpers/import-graph.ts COMPOSITION_ROOTS).
  *
  * @example
  *   const served = await connectServed(connections);
@@ -36,7 +40,7 @@
  */
 import { formatIso } from '../core/time.ts';
 import type { RolloutSpec } from '../orchestrator/compile.ts';
-import type { KillSwitchRequest } from '../orchestrator/ports.ts';
+import type { KillSwitchRequest, MetricSource } from '../orchestrator/ports.ts';
 import { isTerminal, type RolloutState } from '../orchestrator/core.ts';
 import { KubernetesTarget, type CleanupReport, type Manifest } from '../adapters/kubernetes/target.ts';
 import { ServedMetricSource } from '../adapters/twin-served/metric-source.ts';
@@ -46,6 +50,7 @@ import { EventStore } from './event-store.ts';
 import { claimRolloutStore } from './rollout-run-state.ts';
 import type { Served } from './rollout-run-served.ts';
 import { RolloutShell } from './runner.ts';
+import { WallClock } from './wall-clock.ts';
 import type { WriterInfo } from './writer-lock.ts';
 
 export interface RolloutRunInput {
@@ -53,7 +58,10 @@ export interface RolloutRunInput {
   readonly spec: RolloutSpec;
   readonly manifests: readonly Manifest[];
   readonly connections: readonly Connection[];
-  readonly served: Served;
+  /** The served twin behind a twin-served fleet: its metrics and clock, unless `metrics` is given. */
+  readonly served?: Served;
+  /** A metric source other than the served twin's (Prometheus: prometheus-source.ts); the run is then in wall time. */
+  readonly metrics?: MetricSource;
   readonly statePath: string;
   /** Identifies the plan and its manifests; a state database made from others is refused. */
   readonly fingerprint: string;
@@ -121,7 +129,8 @@ function iso(ms: number | null): string | null {
 /** Runs (or resumes) a rollout against the fleet until it completes, halts or is aborted, or the served twin's scenario ends. */
 export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutput> {
   const { served } = input;
-  const clock = served.clock;
+  if (served === undefined && input.metrics === undefined) throw new Error('runRollout needs a metric source: a served twin or Prometheus');
+  const clock = input.metrics !== undefined || served === undefined ? new WallClock() : served.clock;
   const store = EventStore.open(input.statePath, {
     sync: input.sync ?? 'normal',
     ...(input.crashAfter !== undefined ? { crashAfter: input.crashAfter } : {}),
@@ -138,7 +147,8 @@ export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutp
     if (left.length > 0) say(`${left.join(', ')} left the fleet file: their commands fail and the rollout fails closed on them`);
 
     const ev = spec.evaluation;
-    const source = new ServedMetricSource(served.clusters, { scrapeS: SCRAPE_S, retentionS: Math.max(ev.preWindowS, ev.windowS) + 120, startEpochMs: clock.startEpochMs, levels: served.levels });
+    const servedSource = input.metrics === undefined && served !== undefined ? new ServedMetricSource(served.clusters, { scrapeS: SCRAPE_S, retentionS: Math.max(ev.preWindowS, ev.windowS) + 120, startEpochMs: clock.startEpochMs, levels: served.levels }) : undefined;
+    const source: MetricSource = input.metrics ?? (servedSource as ServedMetricSource);
     const ks = input.killSwitch !== undefined && spec.rollback.killSwitch !== 'never' ? input.killSwitch : undefined;
     if (ks === undefined && spec.rollback.killSwitch !== 'never') say(`the plan's rollback may use the kill switch (rollback.killSwitch: ${spec.rollback.killSwitch}), but no kill switch endpoint is given (--killswitch-url): the rollback can only delete through the API`);
     const switchClient = ks === undefined ? undefined : new KillSwitchClient({ url: ks.url, adminToken: ks.adminToken, change: spec.change.name });
@@ -164,8 +174,9 @@ export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutp
     });
     await clock.sync(true);
     // Like a rehearsal (src/shell/rehearsal.ts without a pipeline), the first decision waits for the gates' pre-change window: t ≥ max(10 min, pre-window + 1 min).
+    // Prometheus holds the history already: no wait.
     const startAtS = Math.max(600, ev.preWindowS + 60);
-    if (!resumed && clock.t < startAtS) {
+    if (!resumed && servedSource !== undefined && clock.t < startAtS) {
       say(`waiting for ${Math.ceil(startAtS - clock.t)} s of simulated time: the gates' pre-change window (${ev.preWindowS} s) of metrics`);
       while (clock.t < startAtS && !clock.done) {
         await clock.sleep(Math.min(10_000, (startAtS - clock.t) * 1000));
@@ -182,7 +193,7 @@ export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutp
         break;
       }
       const now = clock.now();
-      await source.scrape(now);
+      await servedSource?.scrape(now);
       await shell.advance(now);
       if (shell.state.phase !== phase) {
         phase = shell.state.phase;
@@ -209,7 +220,7 @@ export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutp
       target.stop();
     }
     const spanTo = clock.now();
-    const shares = await apiShares(served, target.requestsSent(), spanFrom, spanTo);
+    const shares = await apiShares(servedSource !== undefined ? served : undefined, target.requestsSent(), spanFrom, spanTo);
     const halt = state.halt;
     const result: RolloutRunResult = {
       schema: 'firebreak.dev/rollout-run/v1',
@@ -248,10 +259,10 @@ function strandedRollback(state: RolloutState, spec: RolloutSpec, left: readonly
 }
 
 /** The orchestrator's share of each cluster's API requests over [fromMs, toMs]. */
-async function apiShares(served: Served, sent: ReadonlyMap<string, number>, fromMs: number, toMs: number): Promise<ClusterShare[]> {
+async function apiShares(served: Served | undefined, sent: ReadonlyMap<string, number>, fromMs: number, toMs: number): Promise<ClusterShare[]> {
   const out: ClusterShare[] = [];
   for (const [cluster, orchestrator] of sent) {
-    const c = served.clusters.get(cluster);
+    const c = served?.clusters.get(cluster);
     let total: number | null = null;
     if (c !== undefined && toMs > fromMs) {
       try {

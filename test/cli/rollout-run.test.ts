@@ -76,7 +76,7 @@ test('rollout run refuses bad input before sending anything: a missing context (
   const notServed = cli(['rollout', 'run', '--plan', PLAN, '--fleet', FLEET, '--kubeconfig', plain, '--state', join(dir, 'bad.db')]);
   assert.equal(notServed.status, 2);
   noStack(notServed, 'not twin-served');
-  assert.match(notServed.stderr, /no cluster of this fleet is twin-served .*Prometheus is not supported yet \(issue #12\)/);
+  assert.match(notServed.stderr, /no cluster of this fleet is twin-served .*give --prometheus URL \(or spec\.metrics\.prometheus in the plan\)/);
 
   const noGlass = join(dir, 'no-glass.yaml');
   writeFileSync(noGlass, readFileSync(FLEET, 'utf8').replace(/ {2}kubeconfig:\n {4}identities:\n {6}breakGlass: \{ user: firebreak-breakglass \}\n/, ''));

@@ -40,7 +40,7 @@ export const TWIN_FACE = 'src/twin/index.ts';
 /** The orchestrator's ports: the one file of src/orchestrator that adapters may import. */
 export const PORTS = 'src/orchestrator/ports.ts';
 /** The shell's composition root: the one shell file that names (builds) the adapters. */
-export const COMPOSITION_ROOTS: readonly string[] = ['src/shell/rehearsal.ts', 'src/shell/rollout-run.ts', 'src/shell/rollout-run-served.ts', 'src/shell/breakglass.ts'];
+export const COMPOSITION_ROOTS: readonly string[] = ['src/shell/rehearsal.ts', 'src/shell/rollout-run.ts', 'src/shell/rollout-run-served.ts', 'src/shell/breakglass.ts', 'src/shell/prometheus-source.ts'];
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })

@@ -37,7 +37,7 @@ void describe('loadFleetFile', () => {
       [file, 14, 12, 'spec.generate.nodes.median', 'missing required field `median`'],
     ]);
     // The misspelt field is named with its likely meaning, and the required `nodes` it stands for is not reported twice.
-    assert.equal(problems[0]?.hint, 'did you mean `nodes`? fields allowed here: name, nodes, pods, labels, kubeconfig');
+    assert.equal(problems[0]?.hint, 'did you mean `nodes`? fields allowed here: name, nodes, pods, labels, kubeconfig, prometheus');
     assert.equal(problems[2]?.hint, 'quote it to make it a string: "1"');
   });
 
