@@ -9,10 +9,11 @@
  *   recost(s);       // after the node count changed
  */
 import type { CallProfile, ResourceStats } from '../../model/profile.ts';
-import { requestCost, watchEventsPerClient } from '../../model/cost.ts';
+import { requestCost, watchEventsPerClient, type RequestCost } from '../../model/cost.ts';
 import { clusterResources, storedBytes, UNMODELLED_RESOURCE } from '../../model/resources.ts';
 import { ownClients } from '../../model/own-clients.ts';
 import type { ClientClass, ClientGroup, ClusterState } from './state.ts';
+import { storeAsDoubles } from './doubles.ts';
 
 function levelIndex(s: ClusterState, name: string): number {
   const i = s.levelNames.indexOf(name);
@@ -83,9 +84,20 @@ export function addClass(
     memHeld: 0,
     seatShare: 1,
   };
+  storeAsDoubles(c, CLASS_FRACTIONAL_FIELDS);
+  storeAsDoubles(c.cost, COST_FIELDS);
   s.classes.push(c);
   return c;
 }
+
+/** A class's numbers that take fractional values during a run (doubles.ts). */
+const CLASS_FRACTIONAL_FIELDS = [
+  'flows', 'n', 'events', 'pending', 'wait', 'rewatch', 'rewatchWait', 'brokenAt', 'queued', 'inflight', 'watching',
+  'retryAfter', 'arrivals', 'ok', 'failed', 'rejected', 'latency', 'exitRate', 'arrivalsBoost', 'memHeld', 'seatShare',
+] as const satisfies readonly (keyof ClientClass)[];
+
+/** A request's cost figures, fractional at some cluster size (doubles.ts). */
+const COST_FIELDS = ['seats', 'cpuS', 'etcdBytes', 'etcdObjects', 'responseBytes', 'memoryBytes', 'transferS'] as const satisfies readonly (keyof RequestCost)[];
 
 function res(s: ClusterState, name: string): ResourceStats {
   return s.resources.get(name) ?? UNMODELLED_RESOURCE;
@@ -119,6 +131,7 @@ export function recost(s: ClusterState): void {
     // Submitted requests carry their own cost (external.ts).
     if (c.external) continue;
     const r = res(s, c.resource);
+    // A new cost object takes the hidden class addClass's first one gave the literal (doubles.ts).
     c.cost = requestCost(c.profile, r, s.nodes, c.protobuf ? s.protobuf : s.model.costs);
     c.events = watchEventsPerClient(c.profile, r, s.nodes);
   }

@@ -12,9 +12,10 @@
 import { WATCH_CACHE_WINDOW_S } from '../../model/kubernetes.ts';
 import type { ClusterState, Replica } from './state.ts';
 import { memoryLimitBytes } from '../../model/apiserver-memory.ts';
+import { storeAsDoubles } from './doubles.ts';
 
 export function newReplica(s: ClusterState, t: number, state: Replica['state']): Replica {
-  return {
+  const r: Replica = {
     state,
     until: t,
     readySince: t,
@@ -25,7 +26,12 @@ export function newReplica(s: ClusterState, t: number, state: Replica['state']):
     downSince: state === 'ready' ? -1e9 : t,
     lbHealthy: state === 'ready',
   };
+  storeAsDoubles(r, REPLICA_FRACTIONAL_FIELDS);
+  return r;
 }
+
+/** A replica's times and limit, fractional during a run (doubles.ts). */
+const REPLICA_FRACTIONAL_FIELDS = ['until', 'readySince', 'memLimit', 'lastCrash', 'downSince'] as const satisfies readonly (keyof Replica)[];
 
 /** Replicas ready now (kept by recountReady whenever a replica changes state). */
 export function readyCount(s: ClusterState): number {

@@ -23,6 +23,7 @@ import type { Random } from '../../core/random.ts';
 import type { CostParams, ModelConfig } from '../../model/model-schema.ts';
 import type { BlockSource, ChangeSpec } from '../scenario.ts';
 import type { DnsState } from '../dns.ts';
+import { storeAsDoubles } from './doubles.ts';
 
 /** Seconds of dropped-request history kept per level: kube-apiserver's maxRetryAfter (retry-after.ts). */
 export const DROP_HISTORY = 32;
@@ -191,8 +192,8 @@ export class ClusterState {
   readonly replicas: Replica[] = [];
   /** Replicas ready now (kept by recountReady whenever a replica changes state). */
   readyN = 0;
-  readonly tierCores: number;
-  readonly tierMem: number;
+  readonly tierCores: number = 0;
+  readonly tierMem: number = 0;
   cpuFactor = 1;
   memFactor = 1;
   memFactorApplied = 1;
@@ -205,9 +206,11 @@ export class ClusterState {
   readonly dnsOnControlPlane: boolean = false;
   resources: Map<string, ResourceStats> = new Map();
   storedBytes = 0;
-  nodes: number;
-  readonly originalNodes: number;
-  nodeTarget: number;
+  // Numbers set by the constructor start at 0, not undefined: a field first holding undefined
+  // would keep a representation that allocates on every store of a fraction (doubles.ts).
+  nodes = 0;
+  readonly originalNodes: number = 0;
+  nodeTarget = 0;
   nodeRate = 0;
   etcdSlowdown = 1;
   etcdSlowUntil = 0;
@@ -254,7 +257,7 @@ export class ClusterState {
   readonly dropHistCount: Float64Array;
 
   // ------------------------------------------------------------ derived each step
-  etcdLatency: number;
+  etcdLatency = 0;
   etcdBacklogS = 0;
   slowdown = 1;
   memRatio = 0;
@@ -331,5 +334,19 @@ export class ClusterState {
     this.tierCores = tier.cpuCores;
     this.tierMem = tier.memoryBytes;
     this.dnsOnControlPlane = model.dns.placement === 'control-plane';
+    storeAsDoubles(this, FRACTIONAL_FIELDS);
+    for (const r of [this.block, this.blockTarget, this.blockRate]) storeAsDoubles(r, BLOCK_SOURCES);
   }
 }
+
+/** The state's numbers that take fractional values during a run (doubles.ts). */
+const FRACTIONAL_FIELDS = [
+  'lastRenew', 'leaseOkEma', 'notReadyEma', 'notReady', 'prevState', 'coarseFrom', 'coarseEnd', 'coarseLagS',
+  'cpuFactor', 'memFactor', 'memFactorApplied', 'storedBytes', 'nodes', 'originalNodes', 'nodeTarget', 'nodeRate',
+  'etcdSlowdown', 'etcdSlowUntil', 'changeFraction', 'agentsRunning', 'agentsCreated', 'agentsToDelete',
+  'deletedNotStopped', 'killLeft', 'killRate', 'etcdLatency', 'etcdBacklogS', 'slowdown', 'memRatio', 'requests',
+  'rejectedTotal', 'arrivalsTotal', 'ordinaryOk', 'ordinaryAll', 'p99', 'p99Single', 'etcdRate', 'watchers', 'memTemp',
+  'etcdWrites', 'tierCores', 'tierMem',
+] as const satisfies readonly (keyof ClusterState)[];
+
+const BLOCK_SOURCES = ['nodes', 'change', 'workloads'] as const satisfies readonly BlockSource[];
