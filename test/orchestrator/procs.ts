@@ -130,6 +130,11 @@ export function rehearsalExit(e: Exit): number {
 }
 
 export const LOCKED = /is being written by another firebreak process: pid (\d+) on (\S+), running since (\d{4}-\d\d-\d\dT[\d:.]+Z)/;
+/**
+ * Either form of the writer-lock refusal (src/shell/writer-lock.ts): naming the holder, or, when the holder has
+ * taken the lock but not yet recorded itself (a race window that a loaded host widens), saying so.
+ */
+export const LOCKED_ANY = /is being written by (another firebreak process: pid \d+ on \S+, running since \d{4}-\d\d-\d\dT[\d:.]+Z \(.*\)|another process \(it has not recorded itself yet\)); one process writes a state database at a time/;
 
 /** `firebreak rehearse` of a fixture, as JSON. */
 export function rehearseArgs(scenario: 'small-benign' | 'small-incident', state?: string, plan = `${F}/valid/fast.yaml`): string[] {

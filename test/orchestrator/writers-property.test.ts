@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { rolloutStatus } from '../../src/cli/rollout.ts';
-import { cli, LOCKED, reference, rehearseArgs, start, type Exit, type Running } from './procs.ts';
+import { cli, LOCKED_ANY, reference, rehearseArgs, start, type Exit, type Running } from './procs.ts';
 
 const FULL = process.env.FIREBREAK_SWEEP === '1';
 const dir = mkdtempSync(join(tmpdir(), 'firebreak-writers-prop-'));
@@ -42,7 +42,7 @@ function launch(a: Action, state: string): Running {
 function ending(e: Exit, want: string): string | null {
   if (e.signal === 'SIGKILL') return 'killed';
   if (e.status === 75 && /injected crash after persisted record \d+/.test(e.stderr)) return 'crashed';
-  if (e.status === 2 && LOCKED.test(e.stderr) && e.stderr.trim().split('\n').length === 1) return 'refused';
+  if (e.status === 2 && LOCKED_ANY.test(e.stderr) && e.stderr.trim().split('\n').length === 1) return 'refused';
   if (e.status === 0 && e.stdout === want) return 'finished';
   return null;
 }
