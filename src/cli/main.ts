@@ -157,7 +157,9 @@ twinCmd
   .option('--port <p>', 'first port (clusters on consecutive ports, then the control endpoint); 0: any free ports', intIn(0, 65535), 0)
   .option('--kubeconfig <file>', 'where to write the kubeconfig (one context per cluster and identity)', 'twin.kubeconfig')
   .option('--seed <n>', 'random seed', seedArg, 1)
-  .action(async (file: string, o: { speed: number; port: number; kubeconfig: string; seed: number }) => {
+  .option('--prometheus-config <file>', 'also write a Prometheus config scraping every cluster, with its CA and token files beside it (docs/metrics.md)')
+  .option('--scrape-interval <duration>', 'scrape interval of --prometheus-config', secondsIn(1, 3600), 15)
+  .action(async (file: string, o: { speed: number; port: number; kubeconfig: string; seed: number; prometheusConfig?: string; scrapeInterval: number }) => {
     const { twinServe } = await import('./twin-serve.ts');
     await twinServe(file, o);
   });

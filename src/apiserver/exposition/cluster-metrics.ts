@@ -133,19 +133,34 @@ export class ClusterMetrics {
     const i = this.#index;
     const dt = twin.scenario.stepS;
     const etcdS = twin.metricAt(i, 'etcd_latency_seconds');
-    for (const c of twin.requestClassesAt(i)) {
+    const classes = twin.requestClassesAt(i);
+    // Served requests are counted when they arrive: arrivals − rejections (a class's rejections can
+    // include requests queued in an earlier step, so the shortfall is taken from the others), so that
+    // the cluster's 429 share of all requests is the twin's apiserver_429_ratio, rejected / (arrivals +
+    // failed) (src/twin/cluster/observe.ts summarise).
+    let arrivals = 0;
+    let rejected = 0;
+    let positive = 0;
+    for (const c of classes) {
+      arrivals += c.arrivals;
+      rejected += c.rejected;
+      positive += Math.max(0, c.arrivals - c.rejected);
+    }
+    const servedScale = positive > 0 ? Math.max(0, arrivals - rejected) / positive : 0;
+    for (const c of classes) {
       const verb = metricVerb(c.verb);
-      const base = { verb, dry_run: '', group: groupOf(c.resource), version: 'v1', resource: c.resource === 'external' ? '' : c.resource, subresource: '', scope: metricScope(c.verb, c.scope), component: 'apiserver' };
-      // Denominator of the twin's 429 ratio: arrivals + failed (observe.ts summarise).
+      const resource = c.resource === 'external' ? '' : c.resource;
+      const group = groupOf(c.resource);
+      const scope = metricScope(c.verb, c.scope);
+      const base = { verb, dry_run: '', group, version: 'v1', resource, subresource: '', scope, component: 'apiserver' };
       this.#requests.add({ ...base, code: '429' }, c.rejected);
       this.#requests.add({ ...base, code: '504' }, c.failed);
-      this.#requests.add({ ...base, code: okCode(c.verb) }, Math.max(0, c.arrivals - c.rejected));
-      const done = c.ok + c.failed;
+      this.#requests.add({ ...base, code: okCode(c.verb) }, Math.max(0, c.arrivals - c.rejected) * servedScale);
       if (c.verb !== 'watch') {
-        const h = { verb, dry_run: '', group: base.group, version: 'v1', resource: base.resource, subresource: '', scope: base.scope, component: 'apiserver' };
-        this.#duration.observe(h, c.latencyS, done);
-        // The SLI histogram carries the requests the twin's p99s are of: ordinary ones (docs/metrics.md).
-        if (c.ordinary) this.#sli.observe({ verb, group: base.group, version: 'v1', resource: base.resource, subresource: '', scope: base.scope, component: 'apiserver' }, c.latencyS, done);
+        this.#duration.observe(base, c.latencyS, c.ok + c.failed);
+        // The SLI histogram carries what the twin's p99s are of: ordinary requests, each class weighted
+        // by its requests of the step (arrivals + failed), at its latency (docs/metrics.md).
+        if (c.ordinary) this.#sli.observe({ verb, group, version: 'v1', resource, subresource: '', scope, component: 'apiserver' }, c.latencyS, c.arrivals + c.failed);
         if (c.ok > 0 && c.resource !== 'external') this.#etcd.observe({ operation: etcdOperation(c.verb), type: c.resource }, etcdS, c.ok);
       }
       if (c.rejected > 0) this.#apfRejected.add({ flow_schema: flowSchemaOf(c.level), priority_level: c.level, reason: 'queue-full' }, c.rejected);

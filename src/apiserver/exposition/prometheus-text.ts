@@ -58,6 +58,8 @@ function labelNamesOf(samples: readonly { labels: Readonly<Record<string, string
 export async function prometheusText(families: readonly Family[]): Promise<string> {
   const registry = new Registry();
   for (const f of families) {
+    // A family with no series yet is not written (client_golang writes a vector only once it has one).
+    if (f.samples.length === 0) continue;
     const labelNames = labelNamesOf(f.samples);
     if (f.kind === 'counter') {
       const c = new Counter({ name: f.name, help: f.help, labelNames, registers: [registry] });
