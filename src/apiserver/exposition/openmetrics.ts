@@ -57,10 +57,19 @@ export function familyName(f: Family): string {
   return f.kind === 'counter' && f.name.endsWith('_total') ? f.name.slice(0, -'_total'.length) : f.name;
 }
 
+/**
+ * A counter whose name has no `_total` (ingress-nginx's nginx_ingress_controller_requests): OpenMetrics
+ * would rename its samples `…_total`, so it is written as `unknown`, under its own name, for PromQL to
+ * find it as the live endpoint names it.
+ */
+function legacyCounter(f: Family): boolean {
+  return f.kind === 'counter' && !f.name.endsWith('_total');
+}
+
 /** `# TYPE` and `# HELP` of a family. */
 export function familyHeader(f: Family): string[] {
   const name = familyName(f);
-  return [`# TYPE ${name} ${f.kind}`, `# HELP ${name} ${escapeHelp(f.help)}`];
+  return [`# TYPE ${name} ${legacyCounter(f) ? 'unknown' : f.kind}`, `# HELP ${name} ${escapeHelp(f.help)}`];
 }
 
 /**
@@ -119,7 +128,7 @@ export function sampleLines(f: Family, extra: Labels, tsS: number, buckets: Hist
     }
     return;
   }
-  const name = f.kind === 'counter' ? `${familyName(f)}_total` : f.name;
+  const name = f.kind === 'counter' && !legacyCounter(f) ? `${familyName(f)}_total` : f.name;
   for (const s of f.samples) {
     const text = `${name}${labelText({ ...extra, ...s.labels })}`;
     if (f.kind === 'gauge' && !buckets.gaugeDue(text, s.value, tsS)) continue;
