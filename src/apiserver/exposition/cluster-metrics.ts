@@ -243,9 +243,9 @@ export class ClusterMetrics {
     for (let n = 0; n < shown; n++) {
       const node = `${cluster}-node-${n}`;
       const ok = n >= notReady;
-      // A node whose lease lapsed: the node lifecycle controller marks Ready Unknown.
+      // A node whose lease lapsed: the node lifecycle controller marks Ready Unknown. The twin has no
+      // node reporting Ready=False, so that series (always 0) is left out.
       cond.push({ labels: { node, condition: 'Ready', status: 'true' }, value: ok ? 1 : 0 });
-      cond.push({ labels: { node, condition: 'Ready', status: 'false' }, value: 0 });
       cond.push({ labels: { node, condition: 'Ready', status: 'unknown' }, value: ok ? 0 : 1 });
     }
     const pods = twin.podsAt(i);
