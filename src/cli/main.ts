@@ -142,7 +142,7 @@ program
   .option('--report <file>', 'write the self-contained HTML report')
   .option('--metrics <file>', 'write per-cluster per-minute metrics as NDJSON')
   .option('--openmetrics <file>', 'write the run\'s Prometheus series with simulated timestamps, OpenMetrics text for promtool tsdb create-blocks-from openmetrics (docs/metrics.md)')
-  .option('--openmetrics-interval <duration>', 'simulated time between two samples of a series in --openmetrics', secondsIn(1, 3600), 60)
+  .option('--openmetrics-interval <duration>', 'simulated time between two samples of a series in --openmetrics (default 2m; docs/metrics.md)', secondsIn(1, 3600), 120)
   .action(async (file: string, o: { seed: number; json: boolean; report?: string; metrics?: string; openmetrics?: string; openmetricsInterval: number }) => {
     const { simulate } = await import('./simulate.ts');
     print(await simulate(file, { seed: o.seed, json: o.json, ...(o.report !== undefined ? { report: o.report } : {}), ...(o.metrics !== undefined ? { metrics: o.metrics } : {}), ...(o.openmetrics !== undefined ? { openmetrics: o.openmetrics, openmetricsIntervalS: o.openmetricsInterval } : {}) }));

@@ -27,7 +27,7 @@ import { familyHeader, historyFamilies, HistoryBuckets, OPENMETRICS_EOF, sampleL
 import { outputError } from './output.ts';
 
 export interface OpenMetricsRunOptions {
-  /** Simulated seconds between two samples of a series (default 60). */
+  /** Simulated seconds between two samples of a series (the CLI's default: 120). */
   readonly intervalS: number;
   /** kube_node_status_condition nodes per cluster (default 20; ClusterMetricsOptions.nodeSeriesCap). */
   readonly nodeSeriesCap?: number;

@@ -32,7 +32,7 @@ export async function simulate(file: string, opts: SimulateOptions): Promise<str
   if (opts.openmetrics === undefined) twin.run((f) => bar.update(f));
   else {
     const { OpenMetricsRun } = await import('./openmetrics-run.ts');
-    const om = new OpenMetricsRun(twin, { intervalS: opts.openmetricsIntervalS ?? 60 });
+    const om = new OpenMetricsRun(twin, { intervalS: opts.openmetricsIntervalS ?? 120 });
     try {
       let lastMinute = -1;
       while (!twin.done) {
