@@ -27,6 +27,7 @@ import { parseFieldSelector, SelectorError } from './selectors.ts';
 import { forbidden, methodNotAllowed, pathNotFound, status, timeout, tooManyRequests, unauthorized } from './status.ts';
 import { ObjectStore } from './store.ts';
 import { tokenRequest } from './token-request.ts';
+import { PROMETHEUS_CONTENT_TYPE } from './exposition/prometheus-text.ts';
 
 export interface KubeApiOptions {
   readonly backend: ClusterBackend;
@@ -38,6 +39,11 @@ export interface KubeApiOptions {
   readonly historyEvents?: number;
   /** A new bearer token, for the TokenRequest subresource (token-request.ts); without it the subresource is 404. */
   readonly mintToken?: () => string;
+  /**
+   * The cluster's Prometheus exposition, `GET /metrics` (src/apiserver/exposition/): its text, made when
+   * the request is answered; without it /metrics is 404.
+   */
+  readonly metrics?: () => Promise<string>;
 }
 
 const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
@@ -51,6 +57,7 @@ export class KubeApi {
   /** Tokens of service accounts issued by TokenRequest on this cluster. */
   readonly #minted = new Map<string, UserInfo>();
   readonly #mint: (() => string) | undefined;
+  readonly #metrics: (() => Promise<string>) | undefined;
   readonly #nodeRvs = new Map<number, number>();
   readonly #sampleBytes = new Map<string, number>();
 
@@ -58,6 +65,7 @@ export class KubeApi {
     this.backend = opts.backend;
     this.#tokens = opts.tokens;
     this.#mint = opts.mintToken;
+    this.#metrics = opts.metrics;
     this.store = new ObjectStore(opts.backend.name, opts.historyEvents);
     bootstrap(this.store, new Date(opts.startMs).toISOString().replace(/\.\d+Z$/, 'Z'));
   }
@@ -161,6 +169,8 @@ export class KubeApi {
     if (req.method !== 'GET' && req.method !== 'HEAD') return respondError(methodNotAllowed(), delayS);
     if (HEALTH.has(path) || [...HEALTH].some((h) => path.startsWith(`${h}/`))) return respond(200, 'ok', delayS, {}, 'text/plain; charset=utf-8');
     if (path === '/version') return respond(200, versionInfo(), delayS);
+    // kube-apiserver serves its metrics at /metrics (a nonResourceURL; system:monitoring may read it), text format 0.0.4.
+    if (path === '/metrics' && this.#metrics !== undefined) return { kind: 'response', status: 200, contentType: PROMETHEUS_CONTENT_TYPE, headers: {}, body: this.#metrics(), delayS };
     if (path === '/api' || path === '/apis') {
       if (wantsAggregated(req.accept)) return respond(200, aggregatedDiscovery(path === '/api'), delayS, { Vary: 'Accept' }, AGGREGATED_V2);
       return respond(200, path === '/api' ? apiVersions(req.host ?? '127.0.0.1:443') : apiGroupList(), delayS, { Vary: 'Accept' });

@@ -36,7 +36,8 @@ export interface ResponseResult {
   readonly status: number;
   readonly contentType: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: string | Iterable<string>;
+  /** A Promise: the body is made asynchronously (the Prometheus text of `/metrics`, written by prom-client). */
+  readonly body: string | Iterable<string> | Promise<string>;
   /** Simulated seconds to wait before answering (the cluster's latency). */
   readonly delayS: number;
 }

@@ -98,6 +98,14 @@ function numberIn(min: number, max: number): (v: string) => number {
     return n;
   };
 }
+/** A duration from `min` to `max` seconds, e.g. 15s or 1m. */
+function secondsIn(min: number, max: number): (v: string) => number {
+  return (v: string) => {
+    const s = parseDuration(v);
+    if (s === undefined || s < min || s > max) throw new InvalidArgumentError(`expected a duration from ${min}s to ${max}s, e.g. 15s or 1m`);
+    return s;
+  };
+}
 /** Positions and counts users pass (waves, list lengths): bounded only by what is meaningful, 1,000,000. */
 const count = intIn(1, 1_000_000);
 
@@ -145,9 +153,11 @@ program
   .option('--json', 'print the JSON report (docs/report-format.md) instead of a summary', false)
   .option('--report <file>', 'write the self-contained HTML report')
   .option('--metrics <file>', 'write per-cluster per-minute metrics as NDJSON')
-  .action(async (file: string, o: { seed: number; json: boolean; report?: string; metrics?: string }) => {
+  .option('--openmetrics <file>', 'write the run\'s Prometheus series with simulated timestamps, OpenMetrics text for promtool tsdb create-blocks-from openmetrics (docs/metrics.md)')
+  .option('--openmetrics-interval <duration>', 'simulated time between two samples of a series in --openmetrics (default 2m; docs/metrics.md)', secondsIn(1, 3600), 120)
+  .action(async (file: string, o: { seed: number; json: boolean; report?: string; metrics?: string; openmetrics?: string; openmetricsInterval: number }) => {
     const { simulate } = await import('./simulate.ts');
-    print(await simulate(file, { seed: o.seed, json: o.json, ...(o.report !== undefined ? { report: o.report } : {}), ...(o.metrics !== undefined ? { metrics: o.metrics } : {}) }));
+    print(await simulate(file, { seed: o.seed, json: o.json, ...(o.report !== undefined ? { report: o.report } : {}), ...(o.metrics !== undefined ? { metrics: o.metrics } : {}), ...(o.openmetrics !== undefined ? { openmetrics: o.openmetrics, openmetricsIntervalS: o.openmetricsInterval } : {}) }));
   });
 
 const twinCmd = program.command('twin').description('the fleet twin as a service');
@@ -159,7 +169,9 @@ twinCmd
   .option('--port <p>', 'first port (clusters on consecutive ports, then the control endpoint); 0: any free ports', intIn(0, 65535), 0)
   .option('--kubeconfig <file>', 'where to write the kubeconfig (one context per cluster and identity)', 'twin.kubeconfig')
   .option('--seed <n>', 'random seed', seedArg, 1)
-  .action(async (file: string, o: { speed: number; port: number; kubeconfig: string; seed: number }) => {
+  .option('--prometheus-config <file>', 'also write a Prometheus config scraping every cluster, with its CA and token files beside it (docs/metrics.md)')
+  .option('--scrape-interval <duration>', 'scrape interval of --prometheus-config', secondsIn(1, 3600), 15)
+  .action(async (file: string, o: { speed: number; port: number; kubeconfig: string; seed: number; prometheusConfig?: string; scrapeInterval: number }) => {
     const { twinServe } = await import('./twin-serve.ts');
     await twinServe(file, o);
   });

@@ -15,17 +15,41 @@ export interface SimulateOptions {
   readonly json: boolean;
   readonly report?: string;
   readonly metrics?: string;
+  /** OpenMetrics history of the run (docs/metrics.md), sampled every openmetricsIntervalS simulated seconds. */
+  readonly openmetrics?: string;
+  readonly openmetricsIntervalS?: number;
 }
 
 /** Runs the scenario; returns what to print. */
 export async function simulate(file: string, opts: SimulateOptions): Promise<string> {
   if (opts.report !== undefined) checkOutputFile(opts.report, '--report');
   if (opts.metrics !== undefined) checkOutputFile(opts.metrics, '--metrics');
+  if (opts.openmetrics !== undefined) checkOutputFile(opts.openmetrics, '--openmetrics');
   const stdin = await readStdinFor([['<scenario>', file]]);
   const scenario = scenarioFrom(file, stdin);
   const twin = new Twin(scenario, { seed: opts.seed });
   const bar = progressBar(`simulating ${scenario.name}`);
-  twin.run((f) => bar.update(f));
+  if (opts.openmetrics === undefined) twin.run((f) => bar.update(f));
+  else {
+    const { OpenMetricsRun } = await import('./openmetrics-run.ts');
+    const om = new OpenMetricsRun(twin, { intervalS: opts.openmetricsIntervalS ?? 120 });
+    try {
+      let lastMinute = -1;
+      while (!twin.done) {
+        twin.step();
+        om.afterStep();
+        const minute = Math.floor(twin.t / 60);
+        if (minute !== lastMinute) {
+          lastMinute = minute;
+          bar.update(twin.t / scenario.durationS);
+        }
+      }
+      bar.update(1);
+      om.write(opts.openmetrics);
+    } finally {
+      om.discard();
+    }
+  }
   bar.stop();
   const { report, series } = twin.result();
   if (opts.report !== undefined) {
@@ -45,7 +69,7 @@ function hm(iso: string | null): string {
   return iso === null ? '—' : iso.slice(11, 16);
 }
 
-export function summary(r: RunReport, opts: { readonly report?: string; readonly metrics?: string }): string {
+export function summary(r: RunReport, opts: { readonly report?: string; readonly metrics?: string; readonly openmetrics?: string }): string {
   const f = r.fleet;
   const lost = r.clusters.filter((c) => c.controlPlane.lostAt !== null);
   const recovered = lost.map((c) => c.controlPlane.recoveredAt).filter((x): x is string => x !== null).sort();
@@ -63,5 +87,6 @@ export function summary(r: RunReport, opts: { readonly report?: string; readonly
   if (wrong.length > 0) lines.push(`  at the end: ${wrong.join('; ')}${f.fullRecoveryAt === null && (f.clustersLost > 0 || f.firstCustomerImpactAt !== null) ? ' — not fully recovered' : ''}`);
   if (opts.report !== undefined) lines.push(`  report: ${opts.report}`);
   if (opts.metrics !== undefined) lines.push(`  metrics: ${opts.metrics}`);
+  if (opts.openmetrics !== undefined) lines.push(`  openmetrics: ${opts.openmetrics}`);
   return lines.join('\n') + '\n';
 }

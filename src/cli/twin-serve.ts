@@ -1,5 +1,6 @@
 /**
- * `firebreak twin serve <scenario.yaml> [--speed N] [--port P] [--kubeconfig out] [--seed S]`:
+ * `firebreak twin serve <scenario.yaml> [--speed N] [--port P] [--kubeconfig out] [--seed S]
+ * [--prometheus-config out.yml [--scrape-interval 1s]]`:
  * checks its inputs (the scenario, the output path, the ports) before
  * anything is served — a bad one exits 2 — then serves the twin's clusters
  * (src/shell/serve/serve.ts) until SIGINT or SIGTERM, and exits 0.
@@ -14,11 +15,15 @@ export interface TwinServeOptions {
   readonly speed: number;
   readonly port: number;
   readonly kubeconfig: string;
+  /** Write a Prometheus config scraping every cluster (docs/metrics.md). */
+  readonly prometheusConfig?: string;
+  readonly scrapeInterval?: number;
 }
 
 export async function twinServe(file: string, opts: TwinServeOptions): Promise<void> {
   if (!(opts.speed > 0) || !Number.isFinite(opts.speed)) throw new UsageError(`--speed must be a positive number of simulated seconds per wall second, got ${opts.speed}`);
   checkOutputFile(opts.kubeconfig, '--kubeconfig');
+  if (opts.prometheusConfig !== undefined) checkOutputFile(opts.prometheusConfig, '--prometheus-config');
   const stdin = await readStdinFor([['<scenario>', file]]);
   const scenario = scenarioFrom(file, stdin);
   const clusters = scenario.clusters.length;
@@ -29,7 +34,14 @@ export async function twinServe(file: string, opts: TwinServeOptions): Promise<v
   };
   let served;
   try {
-    served = await serveTwin(scenario, { seed: opts.seed, speed: opts.speed, port: opts.port, kubeconfig: opts.kubeconfig, log });
+    served = await serveTwin(scenario, {
+      seed: opts.seed,
+      speed: opts.speed,
+      port: opts.port,
+      kubeconfig: opts.kubeconfig,
+      log,
+      ...(opts.prometheusConfig !== undefined ? { prometheusConfig: opts.prometheusConfig, scrapeIntervalS: opts.scrapeInterval ?? 15 } : {}),
+    });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') throw new UsageError(`--port ${opts.port}: ${code === 'EADDRINUSE' ? 'a port of the range is in use' : 'not allowed to listen on a port of the range'} (${e instanceof Error ? e.message : String(e)}); choose another first port or 0`);

@@ -19,7 +19,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import type { Cluster } from '../model/fleet.ts';
-import type { LevelSample, MetricName, MetricSample } from './metrics.ts';
+import type { LevelSample, MetricName, MetricSample, ReplicaSample, RequestClassSample, StoredObjects } from './metrics.ts';
 import type { RunReport, RunSeries, TimelineKind } from './report-types.ts';
 import type { Action, AlertRule, ChangeSpec, Scenario } from './scenario.ts';
 
@@ -163,6 +163,12 @@ export interface TwinApi {
   firingAlertsAt(index: number, severity?: AlertRule['severity']): string[];
   /** Any critical alert rule fires for the cluster now. */
   criticalFiringAt(index: number): boolean;
+  /** The last step's requests of each client class, by outcome (for a Prometheus exposition; built on demand, not every step). */
+  requestClassesAt(index: number): RequestClassSample[];
+  /** The API server replicas now: state, restarts, memory and its limit. */
+  replicasAt(index: number): ReplicaSample[];
+  /** Objects stored, by resource. */
+  storedObjectsAt(index: number): StoredObjects[];
 
   // ---------------------------------------------------------------- the run
   /** Advances one step; false once the run is over. */

@@ -31,7 +31,8 @@ import type { ClusterState } from './cluster/state.ts';
 import { stepCluster } from './cluster/step.ts';
 import { metricValue, readyRatio, successRatio } from './cluster/observe.ts';
 import { totalRestarts } from './cluster/replicas.ts';
-import type { LevelSample, MetricName, MetricSample } from './metrics.ts';
+import { replicaSamples, requestClasses, storedObjects } from './cluster/detail.ts';
+import type { LevelSample, MetricName, MetricSample, ReplicaSample, RequestClassSample, StoredObjects } from './metrics.ts';
 import { OperatorsController } from './operators.ts';
 import { scheduleEvents } from './pipeline.ts';
 import { Recorder } from './recorder.ts';
@@ -279,6 +280,18 @@ export class Twin implements TwinApi {
 
   criticalFiringAt(index: number): boolean {
     return this.#alerts.criticalFiring(index);
+  }
+
+  requestClassesAt(index: number): RequestClassSample[] {
+    return requestClasses(this.#stateAt(index));
+  }
+
+  replicasAt(index: number): ReplicaSample[] {
+    return replicaSamples(this.#stateAt(index));
+  }
+
+  storedObjectsAt(index: number): StoredObjects[] {
+    return storedObjects(this.#stateAt(index));
   }
 
   step(): boolean {

@@ -50,3 +50,47 @@ export interface LevelSample {
   readonly queued: number;
   readonly rejectedPerS: number;
 }
+
+/**
+ * One client class's requests in the last step (counts in the step; TwinApi.requestClassesAt):
+ * `arrivals` reached the API server, `ok` were served, `failed` failed (timeouts, an OOM-killed
+ * replica's share, and, with no API server ready or a network block, those that never connected),
+ * `rejected` were refused by APF (429). `latencyS` is the class's latency (the request timeout
+ * when most failed: the twin's p99 rule, docs/model.md).
+ */
+export interface RequestClassSample {
+  readonly name: string;
+  readonly group: 'nodes' | 'change' | 'workloads' | 'control' | 'operator';
+  readonly level: string;
+  readonly verb: 'list' | 'watch' | 'get' | 'create' | 'update' | 'patch' | 'delete';
+  /** Plural resource (`pods`); `external` for requests submitted through the served API. */
+  readonly resource: string;
+  readonly scope: 'cluster' | 'namespace' | 'node';
+  readonly singleObject: boolean;
+  /** Counts toward the twin's control-plane health (apiserver_success_ratio, the p99s). */
+  readonly ordinary: boolean;
+  readonly arrivals: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly rejected: number;
+  readonly latencyS: number;
+  /** Requests executing and waiting in APF queues now. */
+  readonly inflight: number;
+  readonly queued: number;
+}
+
+/** One API server replica now (TwinApi.replicasAt). */
+export interface ReplicaSample {
+  readonly state: 'ready' | 'starting' | 'down';
+  /** Restarts since the start (OOM kills, kills). */
+  readonly restarts: number;
+  /** Memory it holds, bytes (0 unless ready). */
+  readonly memoryBytes: number;
+  readonly memoryLimitBytes: number;
+}
+
+/** Objects of one resource the cluster stores (TwinApi.storedObjectsAt). */
+export interface StoredObjects {
+  readonly resource: string;
+  readonly count: number;
+}

@@ -103,6 +103,7 @@ export function call(api: KubeApi, c: Call, nowMs = Date.parse('2024-01-01T01:00
 export function json(api: KubeApi, c: Call, nowMs?: number): { status: number; body: unknown; headers: Readonly<Record<string, string>>; delayS: number } {
   const r = call(api, c, nowMs);
   if (r.kind !== 'response') throw new Error(`expected a response, got ${r.kind}`);
+  if (r.body instanceof Promise) throw new Error('expected a JSON answer, got an asynchronous body (/metrics)');
   const text = typeof r.body === 'string' ? r.body : [...r.body].join('');
   return { status: r.status, body: JSON.parse(text) as unknown, headers: r.headers, delayS: r.delayS };
 }

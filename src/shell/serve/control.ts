@@ -8,6 +8,8 @@
  *   GET /twin/v1/series?cluster&metric&from&to   { times, values }
  *   GET /twin/v1/levels?cluster           LevelSample[]
  *   GET /twin/v1/workload?cluster         ChangeWorkload | null
+ *   GET /twin/v1/metrics?cluster          Prometheus text: the cluster's CoreDNS, kube-state-metrics and
+ *                                         data-plane series (docs/metrics.md; contract F of issue #12)
  *
  * Unknown cluster or metric: 404 Status; no or unknown token: 401.
  *
@@ -18,6 +20,7 @@ import { createServer, type Server } from 'node:https';
 import type { TwinApi } from '../../twin/index.ts';
 import type { Pki } from './certs.ts';
 import type { SeriesRings } from './series.ts';
+import { PROMETHEUS_CONTENT_TYPE } from '../../apiserver/exposition/prometheus-text.ts';
 
 function status(code: number, reason: string, message: string): string {
   return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
@@ -31,6 +34,8 @@ export interface ControlOptions {
   readonly speed: number;
   /** Pods of a cluster now (the served API's count: the backend's). */
   readonly podsOf: (cluster: string) => number;
+  /** The Prometheus text of a cluster's components (by index). */
+  readonly metricsOf?: (index: number) => Promise<string>;
 }
 
 export function startControl(o: ControlOptions, port: number): Promise<{ server: Server; port: number }> {
@@ -64,6 +69,18 @@ export function startControl(o: ControlOptions, port: number): Promise<{ server:
       case '/twin/v1/levels':
         if (index < 0) return unknownCluster();
         return send(200, JSON.stringify(o.twin.levelsAt(index)));
+      case '/twin/v1/metrics': {
+        if (index < 0) return unknownCluster();
+        if (o.metricsOf === undefined) return send(404, status(404, 'NotFound', 'this twin serves no metrics'));
+        o.metricsOf(index).then(
+          (body) => {
+            res.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE });
+            res.end(body);
+          },
+          (e: unknown) => send(500, status(500, 'InternalError', `metrics of cluster "${cluster}": ${e instanceof Error ? e.message : String(e)}`)),
+        );
+        return;
+      }
       case '/twin/v1/workload':
         if (index < 0) return unknownCluster();
         return send(200, JSON.stringify(o.twin.changeWorkload(cluster) ?? null));

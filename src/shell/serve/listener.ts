@@ -171,6 +171,8 @@ export class ClusterListener {
         res.end(result.body);
         return;
       case 'response': {
+        // An asynchronous body (/metrics) is made at the request's instant, written after its latency.
+        const made = result.body instanceof Promise ? await result.body : result.body;
         await sleep(wallMs(result.delayS));
         if (res.destroyed) return;
         res.writeHead(result.status, { 'Content-Type': result.contentType, 'Cache-Control': 'no-cache, private', ...result.headers });
@@ -178,9 +180,9 @@ export class ClusterListener {
           res.end();
           return;
         }
-        if (typeof result.body === 'string') res.end(result.body);
+        if (typeof made === 'string') res.end(made);
         else {
-          await writeChunks(res, result.body);
+          await writeChunks(res, made);
           res.end();
         }
         return;

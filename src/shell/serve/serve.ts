@@ -27,6 +27,9 @@ import { kubeconfigText, writeKubeconfig } from './kubeconfig.ts';
 import { ClusterListener } from './listener.ts';
 import { SeriesRings } from './series.ts';
 import { KillSwitchPoller } from './killswitch-poller.ts';
+import { ClusterMetrics } from '../../apiserver/exposition/cluster-metrics.ts';
+import { prometheusText } from '../../apiserver/exposition/prometheus-text.ts';
+import { writePrometheusConfig } from './prometheus-config.ts';
 
 export interface ServeOptions {
   readonly seed: number;
@@ -34,6 +37,10 @@ export interface ServeOptions {
   readonly port: number;
   readonly kubeconfig: string;
   readonly log: (line: string) => void;
+  /** Writes a Prometheus config scraping every cluster here (docs/metrics.md), with the CA and token files beside it. */
+  readonly prometheusConfig?: string;
+  /** Scrape interval of that config, seconds (default 15). */
+  readonly scrapeIntervalS?: number;
   /** Builds a cluster's backend (default: TwinBackend, src/apiserver/twin-backend.ts). */
   readonly backend?: (twin: TwinApi, index: number) => ClusterBackend;
 }
@@ -58,8 +65,11 @@ export async function serveTwin(scenario: Scenario, opts: ServeOptions): Promise
   const makeBackend = opts.backend ?? ((t: TwinApi, index: number) => new TwinBackend(t, index));
   const listeners: ClusterListener[] = [];
   const clusters = twin.clusters();
+  // Each cluster's Prometheus exposition, accumulated after every step (src/apiserver/exposition/).
+  const exposition = clusters.map((_, index) => new ClusterMetrics(twin, index));
   for (let index = 0; index < clusters.length; index++) {
-    const api = new KubeApi({ backend: makeBackend(twin, index), tokens, startMs: startMs - 86_400_000, mintToken });
+    const m = exposition[index] as ClusterMetrics;
+    const api = new KubeApi({ backend: makeBackend(twin, index), tokens, startMs: startMs - 86_400_000, mintToken, metrics: () => prometheusText(m.apiserver()) });
     listeners.push(new ClusterListener(api, pki, { speed: opts.speed, now: () => twin.clock.now(), log: opts.log }));
   }
   let control: Server | undefined;
@@ -68,9 +78,15 @@ export async function serveTwin(scenario: Scenario, opts: ServeOptions): Promise
     const series = new SeriesRings(twin);
     series.record();
     const podsOf = (name: string): number => listeners.find((l) => l.api.backend.name === name)?.api.backend.podCount() ?? 0;
-    const ctl = await startControl({ twin, series, pki, tokens: new Set(tokens.keys()), speed: opts.speed, podsOf }, opts.port === 0 ? 0 : opts.port + listeners.length);
+    const metricsOf = (index: number): Promise<string> => prometheusText(exposition[index]?.components() ?? []);
+    const ctl = await startControl({ twin, series, pki, tokens: new Set(tokens.keys()), speed: opts.speed, podsOf, metricsOf }, opts.port === 0 ? 0 : opts.port + listeners.length);
     control = ctl.server;
     writeKubeconfig(opts.kubeconfig, kubeconfigText({ clusters: listeners.map((l) => ({ name: l.api.backend.name, port: l.port })), caPem: pki.caPem, identities, controlUrl: `https://127.0.0.1:${ctl.port}` }));
+    if (opts.prometheusConfig !== undefined) {
+      const scraper = identities.find((i) => i.user === 'firebreak') ?? identities[0];
+      const written = writePrometheusConfig(opts.prometheusConfig, { clusters: listeners.map((l) => ({ name: l.api.backend.name, port: l.port })), controlPort: ctl.port, caPem: pki.caPem, token: scraper?.token ?? '', scrapeIntervalS: opts.scrapeIntervalS ?? 15 });
+      opts.log(`prometheus config: ${written.config} (CA ${written.caFile}, token ${written.tokenFile})`);
+    }
     for (const l of listeners) opts.log(`${l.api.backend.name}: https://127.0.0.1:${l.port} (${l.api.backend.nodeCount()} nodes)`);
     opts.log(`control: https://127.0.0.1:${ctl.port}; kubeconfig: ${opts.kubeconfig}; speed ${opts.speed}× — ready`);
 
@@ -88,6 +104,7 @@ export async function serveTwin(scenario: Scenario, opts: ServeOptions): Promise
         while (!twin.done && twin.t < target) {
           twin.step();
           series.record();
+          for (const m of exposition) m.accumulate();
           stepped = true;
         }
         if (stepped) {
