@@ -10,7 +10,7 @@
  */
 import type { CallProfile, ResourceStats } from '../../model/profile.ts';
 import { requestCost, watchEventsPerClient } from '../../model/cost.ts';
-import { clusterResources, storedBytes, UNMODELLED_RESOURCE } from '../../model/resources.ts';
+import { clusterResources, resolveResource, storedBytes } from '../../model/resources.ts';
 import { ownClients } from '../../model/own-clients.ts';
 import type { ClientClass, ClientGroup, ClusterState } from './state.ts';
 
@@ -20,7 +20,7 @@ function levelIndex(s: ClusterState, name: string): number {
   return i;
 }
 
-/** The cluster's objects (counts, sizes, event rates) at its current size. */
+/** The cluster's objects (counts, sizes, event rates) at its current size, with the types its model states. */
 export function computeResources(s: ClusterState): void {
   s.resources = clusterResources(s.nodes, s.cluster.pods, s.model.objects);
   s.storedBytes = storedBytes(s.resources);
@@ -87,8 +87,9 @@ export function addClass(
   return c;
 }
 
+/** A call's type as the analyzer resolves it too: stated, modelled, derived or assumed (resources.ts). */
 function res(s: ClusterState, name: string): ResourceStats {
-  return s.resources.get(name) ?? UNMODELLED_RESOURCE;
+  return resolveResource(s.resources, name, s.model.objects).stats;
 }
 
 /** The cluster's own clients and the change's, once, at construction. */
