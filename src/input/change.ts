@@ -209,6 +209,6 @@ function checkStated(ctx: ScenarioContext, resource: string, path: Path): void {
   ctx.add(
     path,
     `\`${resource}\` is not one of the eight modelled types (${MODELLED_RESOURCES.join(', ')}) and the model does not state it${where}: its number and size of objects are not known`,
-    `state it in spec.model.objects.resources (or in the clusterModels entry of that cluster), e.g. \`- { resource: ${base}, count: 5000, bytes: 3072 }\``,
+    `state it in spec.model.objects.resources (or in the clusterModels entry of that cluster), e.g. \`objects: { resources: { ${base}: { count: 5000, bytes: 3072 } } }\``,
   );
 }

@@ -87,24 +87,24 @@ function modelRuleViolations(m: ModelConfig): ModelViolation[] {
  */
 function resourceViolations(m: ModelConfig): ModelViolation[] {
   const out: ModelViolation[] = [];
-  const seen = new Map<string, number>();
-  m.objects.resources.forEach((d, i) => {
-    const at = (field?: string): Path => ['objects', 'resources', i, ...(field !== undefined ? [field] : [])];
-    const plural = resourcePlural(d.resource);
-    const key = MODELLED_RESOURCES.includes(plural) ? plural : d.resource;
+  const seen = new Map<string, string>();
+  for (const [type, d] of Object.entries(m.objects.resources)) {
+    const at = (field?: string): Path => ['objects', 'resources', type, ...(field !== undefined ? [field] : [])];
+    const plural = resourcePlural(type);
+    const key = MODELLED_RESOURCES.includes(plural) ? plural : type;
     const first = seen.get(key);
-    if (first !== undefined) out.push({ rule: `resource:${key}`, path: at('resource'), message: `\`${d.resource}\` is stated twice; the other is objects.resources[${first}]`, hint: 'state each type once' });
-    else seen.set(key, i);
+    if (first !== undefined) out.push({ rule: `resource:${key}`, path: at(), message: `\`${type}\` states the same type as \`${first}\``, hint: 'state each type once' });
+    else seen.set(key, type);
     const counts = (['count', 'perNode', 'perPod'] as const).filter((f) => d[f] !== undefined);
-    if (counts.length > 1) out.push({ rule: `resource-count:${key}`, path: at(counts[1]), message: `\`${d.resource}\` gives both ${counts.join(' and ')}`, hint: 'give one of count (absolute), perNode or perPod' });
+    if (counts.length > 1) out.push({ rule: `resource-count:${key}`, path: at(counts[1]), message: `\`${type}\` gives both ${counts.join(' and ')}`, hint: 'give one of count (absolute), perNode or perPod' });
     if (FLEET_COUNTED_RESOURCES.includes(key) && counts.length > 0) {
-      out.push({ rule: `resource-fleet:${key}`, path: at(counts[0]), message: `the number of ${key} is the cluster's (the fleet's \`${key === 'pods' ? 'pods' : 'nodes'}\`), not a model figure`, hint: `set \`${key === 'pods' ? 'pods' : 'nodes'}\` on the cluster in the fleet, and keep only bytes and eventsPerSecond here` });
+      out.push({ rule: `resource-fleet:${key}`, path: at(counts[0]), message: `the number of ${key} is the cluster's (the fleet's \`${key}\`), not a model figure`, hint: `set \`${key}\` on the cluster in the fleet, and keep only bytes and eventsPerSecond here` });
     }
     if (!MODELLED_RESOURCES.includes(key)) {
-      if (counts.length === 0) out.push({ rule: `resource-no-count:${key}`, path: at(), message: `\`${d.resource}\` is not one of the eight modelled types (${MODELLED_RESOURCES.join(', ')}): its number of objects is not known`, hint: 'give `count` (absolute), `perNode` or `perPod`' });
-      if (d.bytes === undefined) out.push({ rule: `resource-no-bytes:${key}`, path: at(), message: `\`${d.resource}\` is not one of the eight modelled types: the size of its objects is not known`, hint: 'give `bytes`, the mean serialized (JSON) size of one object, e.g. from `kubectl get <type> -A -o json | wc -c` divided by the count' });
+      if (counts.length === 0) out.push({ rule: `resource-no-count:${key}`, path: at(), message: `\`${type}\` is not one of the eight modelled types (${MODELLED_RESOURCES.join(', ')}): its number of objects is not known`, hint: 'give `count` (absolute), `perNode` or `perPod`' });
+      if (d.bytes === undefined) out.push({ rule: `resource-no-bytes:${key}`, path: at(), message: `\`${type}\` is not one of the eight modelled types: the size of its objects is not known`, hint: 'give `bytes`, the mean serialized (JSON) size of one object, e.g. `kubectl get <type> -A -o json | wc -c` divided by the count' });
     }
-  });
+  }
   return out;
 }
 

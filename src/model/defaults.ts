@@ -75,7 +75,7 @@ export const DEFAULT_MODEL: ModelConfig = {
     nodeEventsPerNodeS: 1 / 60,
     serviceEventsPerServiceS: 1 / 3600,
     // Only the eight modelled types (resources.ts) unless a scenario states more.
-    resources: [],
+    resources: {},
   },
   clients: {
     leasePeriodS: NODE_LEASE_PERIOD_S,

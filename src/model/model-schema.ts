@@ -174,19 +174,25 @@ const MAX_OBJECTS = 10_000_000;
  */
 const ResourceDeclSchema = obj(
   {
-    resource: Type.String({
-      pattern: RESOURCE_NAME_PATTERN,
-      maxLength: 317,
-      description: 'The type: a built-in resource in lowercase plural (replicasets, secrets, endpointslices), or a custom one as <group>/<version>/<plural> (example.com/v1/widgets).',
-    }),
     count: opt(count('Objects of the type in the cluster (absolute).', 0, MAX_OBJECTS)),
     perNode: opt(nonNeg('Objects of the type per node (a ratio; instead of `count`).', 100_000)),
     perPod: opt(nonNeg('Objects of the type per pod (a ratio; instead of `count`).', 100_000)),
     bytes: opt(count('Mean serialized size of one object (JSON), bytes.', 1, MAX_OBJECT_BYTES)),
-    eventsPerSecond: opt(nonNeg('Watch events per second of the whole type (creates, updates, deletes). Default: the modelled type\'s rate, else 0.', 10_000_000)),
+    eventsPerSecond: opt(nonNeg("Watch events per second of the whole type (creates, updates, deletes). Default: the modelled type's rate, else 0.", 10_000_000)),
   },
-  'Objects of one type in a cluster.',
+  'Objects of one type in a cluster: a count (absolute, or per node or per pod), the mean object size, the watch events per second of the whole type.',
 );
+
+/** Stated types by name (resources.ts): an object, so that a clusterModels entry merges into spec.model's by type. */
+const ResourcesSchema = Type.Unsafe<Readonly<Record<string, Static<typeof ResourceDeclSchema>>>>({
+  type: 'object',
+  properties: {},
+  additionalProperties: ResourceDeclSchema,
+  propertyNames: { pattern: RESOURCE_NAME_PATTERN, maxLength: 317 },
+  maxProperties: 1000,
+  description:
+    'Objects of any type, built-in or custom, by type name: a built-in resource in lowercase plural (replicasets, secrets), or a custom one as <group>/<version>/<plural> (example.com/v1/widgets). Each gives what differs from the type\'s default; a type other than the eight modelled ones needs a count (`count`, `perNode` or `perPod`) and `bytes`. Stated types are held in the watch cache. Per cluster in a clusterModels entry, fleet-wide in spec.model; entries merge by type and field.',
+});
 
 const ObjectsSchema = obj(
   {
@@ -201,11 +207,7 @@ const ObjectsSchema = obj(
     podEventsPerPodS: nonNeg('Pod watch events per pod per second (status updates, churn).', 1000),
     nodeEventsPerNodeS: nonNeg('Node watch events per node per second.', 1000),
     serviceEventsPerServiceS: nonNeg('Service watch events per service per second.', 1000),
-    resources: Type.Array(ResourceDeclSchema, {
-      maxItems: 1000,
-      description:
-        'Objects of any type, built-in or custom, stated per cluster (in a clusterModels entry) or fleet-wide (spec.model): each names a type and gives what differs from its default; a type not among the eight modelled ones needs a count (`count`, `perNode` or `perPod`) and `bytes`. Stated types are held in the watch cache. The list replaces the base list whole.',
-    }),
+    resources: ResourcesSchema,
   },
   'Stored objects: sizes, counts and churn.',
 );
@@ -344,7 +346,7 @@ export type EtcdModel = ModelConfig['etcd'];
 /** Object sizes, counts and churn per cluster (resources.ts). */
 export type ObjectSizes = ModelConfig['objects'];
 /** Objects of one type as a scenario states them (resources.ts). */
-export type ResourceDecl = ObjectSizes['resources'][number];
+export type ResourceDecl = ObjectSizes['resources'][string];
 export type ClientsModel = ModelConfig['clients'];
 export type DnsModel = ModelConfig['dns'];
 export type DnsRecordClass = DnsModel['records'][number];

@@ -7,7 +7,7 @@
  * test/analyzer/estimate.test.ts fails if the two drift apart).
  *
  * Four sources, in this order (docs/model.md, "Objects"):
- * - **stated**: `model.objects.resources` names the type (any built-in or
+ * - **stated**: `model.objects.resources` names the type (a key) (any built-in or
  *   custom type, with an absolute count or a ratio, its object size and event
  *   rate); stated types are held in the watch cache;
  * - **modelled**: the eight types every cluster has (pods, nodes, services,
@@ -75,10 +75,11 @@ function statedStats(d: ResourceDecl, known: ResourceStats | undefined, nodes: n
  */
 export function clusterResources(nodes: number, pods: number, o: ObjectSizes): Map<string, ResourceStats> {
   const r = modelledResources(nodes, pods, o);
-  if (o.resources.length === 0) return r;
+  const stated = Object.entries(o.resources);
+  if (stated.length === 0) return r;
   const derived = derivedResources(r, o);
-  for (const d of o.resources) {
-    const key = resourceBase(d.resource);
+  for (const [type, d] of stated) {
+    const key = resourceBase(type);
     const plural = resourcePlural(key);
     const known = r.get(key) ?? derived.get(key) ?? (isGroupVersionResource(key) ? (r.get(plural) ?? derived.get(plural)) : undefined);
     // `apps/v1/replicasets` states the built-in `replicasets`: keep one key per type.
@@ -125,7 +126,7 @@ function derivedOf(resources: ReadonlyMap<string, ResourceStats>, o: ObjectSizes
 export function resolveResource(resources: ReadonlyMap<string, ResourceStats>, name: string, o: ObjectSizes): ResolvedResource {
   const base = resourceBase(name);
   const plural = resourcePlural(base);
-  const source = (key: string): ResourceSource => (MODELLED_RESOURCES.includes(key) && !o.resources.some((d) => resourcePlural(d.resource) === key) ? 'modelled' : 'stated');
+  const source = (key: string): ResourceSource => (MODELLED_RESOURCES.includes(key) && !Object.keys(o.resources).some((t) => resourcePlural(t) === key) ? 'modelled' : 'stated');
   const own = resources.get(base) ?? (base !== plural ? resources.get(plural) : undefined);
   if (own !== undefined) return { stats: own, source: source(resources.has(base) ? base : plural), name: resources.has(base) ? base : plural };
   if (!isGroupVersionResource(base)) {
