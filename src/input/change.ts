@@ -20,15 +20,13 @@ import { clusterResources, MODELLED_RESOURCES, resolveResource } from '../model/
 import type { ChangeSpec } from '../twin/index.ts';
 import { MAX_PODS } from './fleet-schema.ts';
 import { checkPriorityLevel } from './levels.ts';
-import { DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN } from './patterns.ts';
+import { DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN, NODE_FIELD_SELECTOR_PATTERN } from './patterns.ts';
 import type { ScenarioContext } from './scenario-context.ts';
 import { duration, obj, opt, str } from './schema-kit.ts';
 import { checkDuration } from './units.ts';
 import type { Path } from './yaml.ts';
 
 export const VERBS = ['list', 'watch', 'get', 'create', 'update', 'patch', 'delete'] as const;
-/** A node-scoped call's field selector: `<field>=$NODE` (the agent's own node name, from the downward API's spec.nodeName). */
-export const NODE_FIELD_SELECTOR_PATTERN = '^[A-Za-z][A-Za-z0-9_.-]*=\\$NODE$';
 
 const CallSchema = obj(
   {
