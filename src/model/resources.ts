@@ -124,6 +124,23 @@ function derivedOf(resources: ReadonlyMap<string, ResourceStats>, o: ObjectSizes
  * Computed at build time by the twin, never per step.
  */
 export function resolveResource(resources: ReadonlyMap<string, ResourceStats>, name: string, o: ObjectSizes): ResolvedResource {
+  // Remembered per map (made from `o`): the twin asks again whenever its node count changes.
+  let known = RESOLVED.get(resources);
+  if (known === undefined) {
+    known = new Map();
+    RESOLVED.set(resources, known);
+  }
+  let r = known.get(name);
+  if (r === undefined) {
+    r = resolve(resources, name, o);
+    known.set(name, r);
+  }
+  return r;
+}
+
+const RESOLVED = new WeakMap<ReadonlyMap<string, ResourceStats>, Map<string, ResolvedResource>>();
+
+function resolve(resources: ReadonlyMap<string, ResourceStats>, name: string, o: ObjectSizes): ResolvedResource {
   const base = resourceBase(name);
   const plural = resourcePlural(base);
   const source = (key: string): ResourceSource => (MODELLED_RESOURCES.includes(key) && !Object.keys(o.resources).some((t) => resourcePlural(t) === key) ? 'modelled' : 'stated');
