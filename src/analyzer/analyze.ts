@@ -25,6 +25,7 @@ import {
 import { ByName, collectObjects, Fields, type KObject } from './objects.ts';
 import { estimateFindings, turnText, worstFlagged } from './findings.ts';
 import { deriveProfile } from './profile.ts';
+import { resourceFindings } from './resource-findings.ts';
 import { Rbac } from './rbac.ts';
 import { SEARCH_MAX_NODES, searchTurn, verdictFromTurn } from './turn.ts';
 import { roundSignificant4 } from '../core/number.ts';
@@ -58,6 +59,8 @@ export interface CallReport {
   readonly verb: string;
   readonly resource: string;
   readonly scope: string;
+  /** Present for a node-scoped call that names its field selector: `metadata.name=$NODE`. */
+  readonly fieldSelector?: string;
   readonly resourceVersion: string;
   /** Seconds between calls of one client; null for informers (list once, then watch). */
   readonly periodSeconds: number | null;
@@ -167,6 +170,7 @@ export function analyze(docs: readonly ManifestDocument[], clusters: readonly Cl
   const { objects, workloads, profiles, problems, findings } = deriveProfiles(docs, model, opts.strict === true);
   if (problems.length > 0) throw new InputError(sortProblems(problems));
   findings.push(...inputFindings(docs, objects, workloads.length, opts.input));
+  findings.push(...resourceFindings(profiles, model));
   const { planned, plannedOf, signatures, whole } = plan(profiles);
 
   // The whole change, cluster by cluster.
@@ -379,6 +383,7 @@ function workloadReport(p: WorkloadProfile, m: Alone): WorkloadReport {
         because: c.because,
       };
       if (c.leaderOnly === true) r.leaderOnly = true;
+      if (c.profile.nodeField !== undefined) r.fieldSelector = `${c.profile.nodeField}=$NODE`;
       return r;
     }),
     verdict: m.verdict,

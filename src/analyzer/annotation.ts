@@ -10,6 +10,7 @@
  *     firebreak.dev/api-profile: |
  *       calls:
  *         - { verb: watch, resource: pods, scope: node }
+ *         - { verb: watch, resource: nodes, fieldSelector: metadata.name=$NODE }
  *         - { verb: list, resource: nodes, period: 5m }
  * ```
  *
@@ -21,6 +22,7 @@ import type { Problem } from '../core/errors.ts';
 import { parseDuration } from '../core/duration.ts';
 import { CLIENT_GO_BACKOFF, CLIENT_GO_BURST, CLIENT_GO_QPS } from '../model/kubernetes.ts';
 import type { CallProfile, RvSemantics, Scope, Verb } from '../model/profile.ts';
+import { CALL_RESOURCE_PATTERN } from '../model/resource-name.ts';
 import { describe, formatPath, isObj } from './objects.ts';
 import type { DocPath, Loc, ManifestDocument } from './types.ts';
 import { loadYamlLines } from './yaml-block.ts';
@@ -30,7 +32,9 @@ export const PROFILE_ANNOTATION = 'firebreak.dev/api-profile';
 
 const VERBS: readonly Verb[] = ['list', 'watch', 'get', 'create', 'update', 'patch', 'delete'];
 const SCOPES: readonly Scope[] = ['cluster', 'namespace', 'node'];
-const CALL_FIELDS = ['name', 'verb', 'resource', 'scope', 'resourceVersion', 'period', 'jitter', 'pageSize', 'namespaceFraction', 'rateLimit', 'retry'];
+const CALL_FIELDS = ['name', 'verb', 'resource', 'scope', 'fieldSelector', 'resourceVersion', 'period', 'jitter', 'pageSize', 'namespaceFraction', 'rateLimit', 'retry'];
+const CALL_RESOURCE = new RegExp(CALL_RESOURCE_PATTERN);
+const NODE_FIELD_SELECTOR = /^([A-Za-z][A-Za-z0-9_.-]*)=\$NODE$/;
 const TOP_FIELDS = ['calls', 'priorityLevel'];
 
 export interface AnnotatedProfile {
@@ -103,8 +107,19 @@ export function parseProfileAnnotation(doc: ManifestDocument, path: DocPath, tex
     const verb = c.verb;
     if (typeof verb !== 'string' || !(VERBS as readonly string[]).includes(verb)) fail(o('verb'), [...cp, 'verb'], `expected a verb (${VERBS.join(', ')}), got ${describe(verb)}`);
     const resource = c.resource;
-    if (typeof resource !== 'string' || !/^[a-z][a-z0-9.-]*(\/[a-z][a-z0-9.-]*)?$/.test(resource)) fail(o('resource'), [...cp, 'resource'], `expected a resource name in lowercase plural (pods, nodes, nodes/status, …), got ${describe(resource)}`);
-    const scope = c.scope ?? 'cluster';
+    if (typeof resource !== 'string' || !(/^[a-z][a-z0-9.-]*(\/[a-z][a-z0-9.-]*)?$/.test(resource) || CALL_RESOURCE.test(resource))) {
+      fail(o('resource'), [...cp, 'resource'], `expected a resource name in lowercase plural (pods, nodes, nodes/status, …) or <group>/<version>/<plural>, got ${describe(resource)}`);
+    }
+    // `fieldSelector: <field>=$NODE` (docs/scenario-format.md, change.calls[]): node scope through that field.
+    let nodeField: string | undefined;
+    if (c.fieldSelector !== undefined) {
+      const m = typeof c.fieldSelector === 'string' ? NODE_FIELD_SELECTOR.exec(c.fieldSelector) : null;
+      if (m === null) fail(o('fieldSelector'), [...cp, 'fieldSelector'], `expected \`<field>=$NODE\` (the agent's own node name), got ${describe(c.fieldSelector)}`, 'e.g. `fieldSelector: metadata.name=$NODE` for its own Node, `spec.nodeName=$NODE` for its node\'s pods');
+      else nodeField = m[1];
+      if (verb !== 'list' && verb !== 'watch') fail(o('fieldSelector'), [...cp, 'fieldSelector'], `a field selector applies to list and watch calls, but the verb is ${describe(verb)}`, 'remove `fieldSelector`');
+    }
+    const scope = c.scope ?? (c.fieldSelector !== undefined ? 'node' : 'cluster');
+    if (c.fieldSelector !== undefined && scope !== 'node') fail(o('fieldSelector'), [...cp, 'fieldSelector'], `\`fieldSelector\` selects its own node's objects, but the scope is ${describe(scope)}`, 'remove `scope` (or set `scope: node`)');
     if (typeof scope !== 'string' || !(SCOPES as readonly string[]).includes(scope)) fail(o('scope'), [...cp, 'scope'], `expected a scope (${SCOPES.join(', ')}), got ${describe(scope)}`);
     const watch = verb === 'watch';
     const rvIn = c.resourceVersion;
@@ -163,7 +178,7 @@ export function parseProfileAnnotation(doc: ManifestDocument, path: DocPath, tex
     names.add(name);
     if (problems.length > n0) return;
     calls.push({
-      profile: { name, verb: verb as Verb, resource: resource as string, scope: scope as Scope, resourceVersion: rv, periodS, jitter, pageSize, qps, burst, retry, namespaceFraction },
+      profile: { name, verb: verb as Verb, resource: resource as string, scope: scope as Scope, resourceVersion: rv, periodS, jitter, pageSize, qps, burst, retry, namespaceFraction, ...(nodeField !== undefined ? { nodeField } : {}) },
       at: at(offsetOf(cp)),
     });
   });

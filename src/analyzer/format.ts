@@ -36,7 +36,7 @@ export function formatText(a: Analysis, simulation?: TwinSimulation): string {
     else if (w.profileSource === 'rbac') L.push('    calls assumed from RBAC (the worst it allows), not read from its configuration:');
     for (const c of w.calls) {
       const how = c.verb === 'watch' ? `informer (list ${c.resourceVersion === '0' ? 'from the watch cache' : c.resourceVersion === 'watch-list' ? 'by watch-list' : 'from etcd'}, then watch)` : `every ${rate(c.periodSeconds ?? 0)} s${c.verb === 'list' ? (c.resourceVersion === 'consistent' ? ', from etcd' : ', from the watch cache') : ''}`;
-      L.push(`    ${c.verb} ${c.resource} ${c.scope === 'cluster' ? 'cluster-wide' : c.scope === 'node' ? 'on its node' : 'in a namespace'}, ${how}${c.leaderOnly === true ? ', by the elected leader only' : ''}   ${c.file}:${c.line}`);
+      L.push(`    ${c.verb} ${c.resource} ${c.scope === 'cluster' ? 'cluster-wide' : c.scope === 'node' ? `on its node${c.fieldSelector !== undefined ? ` (${c.fieldSelector})` : ''}` : 'in a namespace'}, ${how}${c.leaderOnly === true ? ', by the elected leader only' : ''}   ${c.file}:${c.line}`);
     }
     if (w.calls.length > 0) L.push(`    alone: ${w.clusters.block} block, ${w.clusters.warn} warn, ${w.clusters.ok} ok; turns ${turnText(w.turn)}`);
   }

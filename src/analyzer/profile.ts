@@ -27,6 +27,7 @@
 import type { Problem } from '../core/errors.ts';
 import { defaultPriorityLevel } from '../model/kubernetes.ts';
 import type { ModelConfig } from '../model/model-schema.ts';
+import { isGroupVersionResource, resourcePlural } from '../model/resource-name.ts';
 import { wellKnownAgent } from './agent-images.ts';
 import { callProfile } from './agents/agent.ts';
 import { AGENT_READERS } from './agents/registry.ts';
@@ -219,7 +220,8 @@ export function deriveProfile(w: WorkloadInfo, ctx: ProfileContext): WorkloadPro
         const p = c.profile;
         const verbs = p.verb === 'watch' ? ['list', 'watch'] : [p.verb];
         const nss = p.scope === 'namespace' ? (c.namespaces ?? null) : null;
-        if (!grantsAllow(grants, verbs, p.resource, nss)) missing.push(`${verbs.join('+')} ${p.resource}${nss !== null ? ` in ${nss.join(', ')}` : ' in all namespaces'}`);
+        // RBAC names a custom type by its plural (under its apiGroups): cilium.io/v2/ciliumnodes is `ciliumnodes`.
+        if (!grantsAllow(grants, verbs, isGroupVersionResource(p.resource) ? resourcePlural(p.resource) : p.resource, nss)) missing.push(`${verbs.join('+')} ${p.resource}${nss !== null ? ` in ${nss.join(', ')}` : ' in all namespaces'}`);
       }
       const unresolved = res.unresolved.map((u) => `${u.binding} → ${u.role}`);
       if (missing.length > 0) {

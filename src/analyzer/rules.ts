@@ -131,6 +131,13 @@ export const RULES: readonly RuleInfo[] = [
     severity: 'note',
   },
   {
+    id: 'resource-assumed',
+    name: 'ResourceAssumed',
+    short: 'A call on a type whose number and size of objects the analyzer does not know.',
+    full: 'Neither one of the eight modelled types (pods, nodes, services, endpointslices, configmaps, leases, events, namespaces), nor a built-in or agent type sized from them by a stated ratio, nor a type the model states (model.objects.resources): costed as 100 objects of 2 KiB, as the twin costs it. State the type in a scenario and rehearse for a real figure.',
+    severity: 'note',
+  },
+  {
     id: 'unknown-kind',
     name: 'UnknownKind',
     short: 'A kind the analyzer does not know; skipped.',

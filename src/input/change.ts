@@ -14,24 +14,44 @@ import { Type, type Static } from '@sinclair/typebox';
 import { formatDuration } from '../core/duration.ts';
 import { CLIENT_GO_BACKOFF, CLIENT_GO_BURST, CLIENT_GO_QPS, defaultPriorityLevel } from '../model/kubernetes.ts';
 import type { CallProfile, RvSemantics } from '../model/profile.ts';
+import { selects } from '../model/fleet.ts';
+import { CALL_RESOURCE_PATTERN, resourceBase } from '../model/resource-name.ts';
+import { clusterResources, MODELLED_RESOURCES, resolveResource } from '../model/resources.ts';
 import type { ChangeSpec } from '../twin/index.ts';
 import { MAX_PODS } from './fleet-schema.ts';
 import { checkPriorityLevel } from './levels.ts';
-import { DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN } from './patterns.ts';
+import { DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN, NODE_FIELD_SELECTOR_PATTERN } from './patterns.ts';
 import type { ScenarioContext } from './scenario-context.ts';
 import { duration, obj, opt, str } from './schema-kit.ts';
 import { checkDuration } from './units.ts';
 import type { Path } from './yaml.ts';
 
 export const VERBS = ['list', 'watch', 'get', 'create', 'update', 'patch', 'delete'] as const;
-export const RESOURCES = ['pods', 'nodes', 'services', 'endpointslices', 'configmaps', 'leases', 'events', 'namespaces'] as const;
 
 const CallSchema = obj(
   {
     name: opt(Type.String({ minLength: 1, description: 'Call name, unique within the change. Default: <verb>-<resource>.' })),
     verb: str(VERBS, 'API verb. A watch is an informer: it lists once, then watches (and relists after errors).'),
-    resource: str(RESOURCES, 'Resource the call reads or writes.'),
-    scope: opt(str(['cluster', 'namespace', 'node'], 'What one call covers: the whole cluster, one namespace, or the objects on its own node (fieldSelector spec.nodeName). Default: "cluster".')),
+    resource: Type.String({
+      pattern: CALL_RESOURCE_PATTERN,
+      maxLength: 317,
+      description:
+        'Resource the call reads or writes: one of the eight modelled types (pods, nodes, services, endpointslices, configmaps, leases, events, namespaces), a subresource (nodes/status), or any type model.objects.resources states (a built-in plural such as replicasets, or <group>/<version>/<plural> of a custom resource).',
+    }),
+    scope: opt(
+      str(
+        ['cluster', 'namespace', 'node'],
+        'What one call covers: the whole cluster, one namespace, or its own node\'s objects (through `fieldSelector`; without one, pods by spec.nodeName and nodes by metadata.name). Default: "node" with a fieldSelector, else "cluster".',
+      ),
+    ),
+    fieldSelector: opt(
+      Type.String({
+        pattern: NODE_FIELD_SELECTOR_PATTERN,
+        maxLength: 253,
+        description:
+          'The field selector that makes the call node-scoped, as the agent sends it: `<field>=$NODE` with its own node\'s name. `metadata.name=$NODE` reads one object (its Node, or a per-node object named after it); `spec.nodeName=$NODE` on pods uses the watch cache\'s node index; any other field returns the node\'s share but scans every object. Requires scope node (the default with it).',
+      }),
+    ),
     resourceVersion: opt(
       Type.Unsafe<'consistent' | '0' | 'watch-list' | 0>({
         enum: ['consistent', '0', 'watch-list', 0],
@@ -117,6 +137,7 @@ export function compileChange(ctx: ScenarioContext, c: ChangeInput): ChangeSpec 
   const firstResource = c.calls[0]?.resource ?? 'pods';
   const priorityLevel = c.priorityLevel ?? defaultPriorityLevel({ kind: 'service-account', namespace, name: serviceAccount }, firstResource);
   checkPriorityLevel(ctx, priorityLevel, [...path, ...(c.priorityLevel !== undefined ? ['priorityLevel'] : [])], `service account ${namespace}/${serviceAccount}`, c.priorityLevel === undefined);
+  c.calls.forEach((call, i) => checkStated(ctx, call.resource, [...path, 'calls', i, 'resource']));
   const ok = calls.filter((x): x is CallProfile => x !== undefined);
   if (ok.length !== calls.length) return undefined;
   // A DaemonSet has no replica count (one pod per node); 1 keeps the field meaningful per node.
@@ -144,12 +165,20 @@ function compileCall(ctx: ScenarioContext, c: CallInput, path: Path): CallProfil
   if (initialS !== undefined && maxS !== undefined && initialS > maxS) {
     ctx.add([...path, 'retry', r.max !== undefined ? 'max' : 'initial'], `the backoff cap (${formatDuration(maxS)}) is less than its first wait (${formatDuration(initialS)})`, 'make retry.max ≥ retry.initial');
   }
+  const nodeField = c.fieldSelector === undefined ? undefined : c.fieldSelector.slice(0, c.fieldSelector.indexOf('='));
+  const scope = c.scope ?? (nodeField !== undefined ? 'node' : 'cluster');
+  if (nodeField !== undefined && scope !== 'node') {
+    ctx.add([...path, 'fieldSelector'], `\`fieldSelector: ${c.fieldSelector ?? ''}\` selects its own node's objects, but the scope is ${scope}`, 'remove `scope` (or set `scope: node`), or remove `fieldSelector`');
+  }
+  if (nodeField !== undefined && !['list', 'watch'].includes(c.verb)) {
+    ctx.add([...path, 'fieldSelector'], `a field selector applies to list and watch calls, but the verb is ${c.verb}`, 'remove `fieldSelector` (a get names its object)');
+  }
   if (ctx.problems.size > before || initialS === undefined || maxS === undefined) return undefined;
   return {
     name: c.name ?? `${c.verb}-${c.resource}`,
     verb: c.verb,
     resource: c.resource,
-    scope: c.scope ?? 'cluster',
+    scope,
     resourceVersion: rv,
     periodS,
     jitter: c.jitter ?? 0.1,
@@ -158,5 +187,26 @@ function compileCall(ctx: ScenarioContext, c: CallInput, path: Path): CallProfil
     burst: c.rateLimit?.burst ?? CLIENT_GO_BURST,
     retry: { policy: r.policy ?? 'backoff', initialS, factor: r.factor ?? CLIENT_GO_BACKOFF.factor, maxS, jitter: r.jitter ?? CLIENT_GO_BACKOFF.jitter },
     namespaceFraction: c.namespaceFraction ?? 0.05,
+    ...(nodeField !== undefined ? { nodeField } : {}),
   };
+}
+
+/**
+ * A call's type must be one of the eight modelled types or stated in the model
+ * of every cluster (spec.model.objects.resources, or a clusterModels entry's):
+ * the twin costs nothing it does not know (resources.ts). The analyzer, which
+ * cannot be told, uses derived figures and says so in a finding instead.
+ */
+function checkStated(ctx: ScenarioContext, resource: string, path: Path): void {
+  const base = resourceBase(resource);
+  if (MODELLED_RESOURCES.includes(base)) return;
+  const models = ctx.clusters.length === 0 ? [ctx.model] : ctx.clusters.map((cl) => ctx.clusterModels.reduce((m, o) => (selects(o.clusters, cl) ? o.model : m), ctx.model));
+  const at = ctx.clusters.length === 0 ? -1 : models.findIndex((m) => resolveResource(clusterResources(1, 30, m.objects), resource, m.objects).source !== 'stated');
+  if (at === -1 && (ctx.clusters.length > 0 || resolveResource(clusterResources(1, 30, ctx.model.objects), resource, ctx.model.objects).source === 'stated')) return;
+  const where = ctx.clusters[at] === undefined ? '' : ` for cluster ${ctx.clusters[at].name}`;
+  ctx.add(
+    path,
+    `\`${resource}\` is not one of the eight modelled types (${MODELLED_RESOURCES.join(', ')}) and the model does not state it${where}: its number and size of objects are not known`,
+    `state it in spec.model.objects.resources (or in the clusterModels entry of that cluster), e.g. \`objects: { resources: { ${base}: { count: 5000, bytes: 3072 } } }\``,
+  );
 }

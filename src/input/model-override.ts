@@ -12,6 +12,8 @@
  */
 import { mergeModel, type DeepPartial } from '../model/model-merge.ts';
 import type { ModelConfig } from '../model/model-schema.ts';
+import { FLEET_COUNTED_RESOURCES, MODELLED_RESOURCES } from '../model/resources.ts';
+import { resourcePlural } from '../model/resource-name.ts';
 import type { ScenarioContext } from './scenario-context.ts';
 import { ModelPatchSchema, type ModelPatchInput } from '../model/model-patch.ts';
 import { parseQuantity, showBytes } from './units.ts';
@@ -71,8 +73,37 @@ function modelRuleViolations(m: ModelConfig): ModelViolation[] {
   if (!m.apiServer.sizing.some((t) => t.minNodes === 0)) {
     out.push({ rule: 'sizing', path: ['apiServer', 'sizing'], message: 'no sizing tier has minNodes 0, so small clusters would have no control-plane size', hint: 'add a tier with `minNodes: 0`' });
   }
+  out.push(...resourceViolations(m));
   if (!m.dns.records.some((r) => r.weight > 0)) {
     out.push({ rule: 'records', path: ['dns', 'records'], message: 'every DNS record class has weight 0', hint: 'give at least one record class a weight > 0' });
+  }
+  return out;
+}
+
+/**
+ * The rules of `objects.resources` (resources.ts): each type once; at most one
+ * of count, perNode, perPod; pods and nodes counted by the fleet; a type other
+ * than the eight modelled ones with a count and a size.
+ */
+function resourceViolations(m: ModelConfig): ModelViolation[] {
+  const out: ModelViolation[] = [];
+  const seen = new Map<string, string>();
+  for (const [type, d] of Object.entries(m.objects.resources)) {
+    const at = (field?: string): Path => ['objects', 'resources', type, ...(field !== undefined ? [field] : [])];
+    const plural = resourcePlural(type);
+    const key = MODELLED_RESOURCES.includes(plural) ? plural : type;
+    const first = seen.get(key);
+    if (first !== undefined) out.push({ rule: `resource:${key}`, path: at(), message: `\`${type}\` states the same type as \`${first}\``, hint: 'state each type once' });
+    else seen.set(key, type);
+    const counts = (['count', 'perNode', 'perPod'] as const).filter((f) => d[f] !== undefined);
+    if (counts.length > 1) out.push({ rule: `resource-count:${key}`, path: at(counts[1]), message: `\`${type}\` gives both ${counts.join(' and ')}`, hint: 'give one of count (absolute), perNode or perPod' });
+    if (FLEET_COUNTED_RESOURCES.includes(key) && counts.length > 0) {
+      out.push({ rule: `resource-fleet:${key}`, path: at(counts[0]), message: `the number of ${key} is the cluster's (the fleet's \`${key}\`), not a model figure`, hint: `set \`${key}\` on the cluster in the fleet, and keep only bytes and eventsPerSecond here` });
+    }
+    if (!MODELLED_RESOURCES.includes(key)) {
+      if (counts.length === 0) out.push({ rule: `resource-no-count:${key}`, path: at(), message: `\`${type}\` is not one of the eight modelled types (${MODELLED_RESOURCES.join(', ')}): its number of objects is not known`, hint: 'give `count` (absolute), `perNode` or `perPod`' });
+      if (d.bytes === undefined) out.push({ rule: `resource-no-bytes:${key}`, path: at(), message: `\`${type}\` is not one of the eight modelled types: the size of its objects is not known`, hint: 'give `bytes`, the mean serialized (JSON) size of one object, e.g. `kubectl get <type> -A -o json | wc -c` divided by the count' });
+    }
   }
   return out;
 }

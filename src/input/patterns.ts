@@ -10,6 +10,10 @@
  */
 import { DURATION_PATTERN } from '../core/duration.ts';
 import { QUANTITY_PATTERN } from '../model/model-patch.ts';
+import { CALL_RESOURCE_PATTERN, RESOURCE_NAME_PATTERN } from '../model/resource-name.ts';
+
+/** A node-scoped call's field selector: `<field>=$NODE` (the agent's own node name, from the downward API's spec.nodeName). */
+export const NODE_FIELD_SELECTOR_PATTERN = '^[A-Za-z][A-Za-z0-9_.-]*=\\$NODE$';
 
 /** `HH:MM`, `HH:MM:SS`, an ISO timestamp (offset optional) or `+<duration>`. */
 export const TIME_PATTERN =
@@ -42,6 +46,18 @@ export const PATTERN_TEXT: Readonly<Record<string, { readonly expected: string; 
   [DNS_LABEL_PATTERN]: {
     expected: 'a DNS label: lowercase letters, digits and "-", starting and ending with a letter or digit',
     hint: 'e.g. "prod-us-east-1"',
+  },
+  [RESOURCE_NAME_PATTERN]: {
+    expected: 'a resource type: a built-in one in lowercase plural (replicasets) or a custom one as <group>/<version>/<plural> (example.com/v1/widgets)',
+    hint: 'the plural as `kubectl api-resources` lists it, lowercase',
+  },
+  [CALL_RESOURCE_PATTERN]: {
+    expected: 'a resource type: a lowercase plural (pods), a subresource (nodes/status) or <group>/<version>/<plural> (example.com/v1/widgets)',
+    hint: 'the plural as `kubectl api-resources` lists it, lowercase',
+  },
+  [NODE_FIELD_SELECTOR_PATTERN]: {
+    expected: 'a node field selector `<field>=$NODE`, such as "metadata.name=$NODE" or "spec.nodeName=$NODE"',
+    hint: '$NODE stands for the agent\'s own node name (from the downward API\'s spec.nodeName)',
   },
   [DNS_SUBDOMAIN_PATTERN]: {
     expected: 'a Kubernetes name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit',

@@ -29,6 +29,7 @@ import { compileFleetField, fleetFileRef, loadReferencedFleet } from './fleet-re
 import { applyModelOverride } from './model-override.ts';
 import { compileOperators } from './operators.ts';
 import { ScenarioContext } from './scenario-context.ts';
+import { checkCallTypes } from './scenario-resources.ts';
 import { ScenarioDocument, type ScenarioDocumentInput, type ScenarioSpecInput } from './scenario-schema.ts';
 import { MAX_DURATION_S } from './schema-kit.ts';
 import { compileSelector } from './selector.ts';
@@ -60,6 +61,7 @@ function compileScenario(doc: YamlDocument): Scenario {
   if (kind !== undefined) throw new InputError([kind]);
   const problems = new Problems();
   problems.push(...schemaProblems(ScenarioDocument, doc.value, doc));
+  checkCallTypes(doc, problems);
   // Load a referenced fleet file even when this file has problems, so one run reports both.
   const fleetRef = fleetFileRef(doc.value);
   const fileClusters = fleetRef === undefined ? undefined : loadReferencedFleet(fleetRef, doc, problems, 'scenario');

@@ -268,6 +268,8 @@ function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   return errors.filter((e) => {
     if (unions.some((u) => e.schemaPath.startsWith(u))) return false;
     if (e.keyword === 'discriminator' && e.params.tagValue === undefined) return false;
+    // A bad key of a mapping by name (model.objects.resources): its own error names the key.
+    if (e.keyword === 'propertyNames') return false;
     return !(e.keyword === 'required' && misspelt.has(`${e.instancePath}/${String(e.params.missingProperty)}`));
   });
 }
@@ -304,6 +306,10 @@ function pointerToPath(pointer: string, root: unknown): PathSegment[] {
 function errorProblem(e: ErrorObject, root: unknown, source: Source): Problem {
   const path = pointerToPath(e.instancePath, root);
   const parent = isRecord(e.parentSchema) ? e.parentSchema : {};
+  if (typeof e.propertyName === 'string') {
+    // A key that the mapping's propertyNames refuses (a resource type name): located at the key.
+    return problemAt(source, [...path, e.propertyName], `\`${e.propertyName}\` is not a valid name here: expected ${describeSchema(parent)}`, undefined, 'key');
+  }
   switch (e.keyword) {
     case 'required': {
       const field = String(e.params.missingProperty);

@@ -7,6 +7,7 @@
 import type { CallProfile, ResourceStats } from './profile.ts';
 import { LIST_MEMORY_FACTOR, MAX_SEATS_PER_REQUEST, OBJECTS_PER_SEAT } from './kubernetes.ts';
 import type { CostParams } from './model-schema.ts';
+import { nodeScopeOf } from './node-scope.ts';
 
 export const DEFAULT_COST_PARAMS: CostParams = {
   cpuPerRequestS: 0.0005,
@@ -62,14 +63,18 @@ export function callObjects(p: CallProfile, r: ResourceStats, nodes: number): { 
     default:
       break;
   }
-  if (p.scope === 'node' && r.nodeScope === 'name') return { returned: 1, scanned: 1 }; // its own object by name: a single key
-  const returned =
-    p.scope === 'cluster' ? all : p.scope === 'namespace' ? all * p.namespaceFraction : r.nodeScope === 'index' ? all / Math.max(1, nodes) : all;
-  // etcd has no field indexes: a consistent node-scoped LIST reads every object
-  // of the type and filters in the API server. The watch cache indexes pods by
-  // spec.nodeName, so RV=0 node-scoped lists scan only the node's objects.
   const fromCache = p.resourceVersion !== 'consistent';
-  const scanned = fromCache ? (p.scope === 'node' && r.nodeScope === 'index' ? returned : p.scope === 'namespace' ? returned : all) : p.scope === 'namespace' ? returned : all;
+  if (p.scope === 'node') {
+    // node-scope.ts: by name a single key; the pods' node index serves the watch cache only (etcd has
+    // no field index: a consistent node-scoped LIST reads every object and filters in the API server);
+    // any other field returns the node's share and scans every object.
+    const ns = nodeScopeOf(p, r);
+    if (ns === 'name') return { returned: 1, scanned: 1 };
+    const returned = ns === 'none' ? all : all / Math.max(1, nodes);
+    return { returned, scanned: fromCache && ns === 'index' ? returned : all };
+  }
+  const returned = p.scope === 'cluster' ? all : all * p.namespaceFraction;
+  const scanned = p.scope === 'namespace' ? returned : all;
   return { returned, scanned };
 }
 
@@ -98,7 +103,7 @@ export function requestCost(p: CallProfile, r: ResourceStats, nodes: number, c: 
   const fromEtcd = p.resourceVersion === 'consistent';
   const paged = p.pageSize > 0 && fromEtcd;
   // A single object by name is one seat ("matchesSingle" in the work estimator).
-  const single = p.scope === 'node' && r.nodeScope === 'name';
+  const single = nodeScopeOf(p, r) === 'name';
   const estimated = single ? 1 : fromEtcd ? r.count + (paged ? p.pageSize : 0) : r.count;
   const seats = Math.max(1, Math.min(c.maxSeats, Math.ceil(estimated / c.objectsPerSeat)));
   const responseBytes = returned * r.bytes;
@@ -127,7 +132,9 @@ export function watchEventsPerClient(p: CallProfile, r: ResourceStats, nodes: nu
   if (p.verb !== 'watch') return 0;
   if (p.scope === 'cluster') return r.eventsPerSecond;
   if (p.scope === 'namespace') return r.eventsPerSecond * p.namespaceFraction;
-  return r.nodeScope === 'none' ? r.eventsPerSecond : r.eventsPerSecond / Math.max(1, nodes);
+  const ns = nodeScopeOf(p, r);
+  // Its one object's events; the node's share of the type's.
+  return ns === 'none' ? r.eventsPerSecond : ns === 'name' ? r.eventsPerSecond / Math.max(1, r.count) : r.eventsPerSecond / Math.max(1, nodes);
 }
 
 /**

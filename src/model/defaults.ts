@@ -74,6 +74,8 @@ export const DEFAULT_MODEL: ModelConfig = {
     podEventsPerPodS: 1 / 600,
     nodeEventsPerNodeS: 1 / 60,
     serviceEventsPerServiceS: 1 / 3600,
+    // Only the eight modelled types (resources.ts) unless a scenario states more.
+    resources: {},
   },
   clients: {
     leasePeriodS: NODE_LEASE_PERIOD_S,

@@ -59,6 +59,7 @@ interface SchemaNode {
   readonly maximum?: number;
   readonly properties?: Readonly<Record<string, TSchema>>;
   readonly items?: TSchema;
+  readonly additionalProperties?: unknown;
 }
 
 const node = (s: TSchema): SchemaNode => s;
@@ -73,6 +74,8 @@ function patchObject(schema: TSchema, value: unknown, path: readonly string[], d
 
 function patchField(key: string, field: TSchema, value: unknown, path: readonly string[]): TSchema {
   const n = node(field);
+  // An object of named entries (objects.resources): entries as the model has them, merged by name.
+  if (n.type === 'object' && typeof n.additionalProperties === 'object') return { ...field, description: `${n.description ?? ''} Default: ${JSON.stringify(value)}.` };
   if (n.type === 'object') return patchObject(field, value, path, n.description ?? '');
   const shown = DEFAULT_TEXT[path.join('.')]?.() ?? (isBytes(key) && typeof value === 'number' ? formatBytes(value) : JSON.stringify(value));
   const description = `${n.description ?? ''} Default: ${shown}.`;

@@ -18,7 +18,8 @@
  *   Value.Check(ModelSchema, DEFAULT_MODEL); // true: the defaults are within the bounds
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { obj, str } from './schema-kit.ts';
+import { obj, opt, str } from './schema-kit.ts';
+import { RESOURCE_NAME_PATTERN } from './resource-name.ts';
 
 const HOUR_S = 3600;
 const DAY_S = 86_400;
@@ -164,6 +165,35 @@ const EtcdSchema = obj(
   'etcd.',
 );
 
+/** 10,000,000 objects of one type in one cluster: beyond what etcd's 8 GiB default quota holds at 1 KiB each. */
+const MAX_OBJECTS = 10_000_000;
+
+/**
+ * Objects of one type as a scenario states them (resources.ts): a count (absolute, or per node or
+ * per pod), the mean serialized size and the watch events per second of the whole type.
+ */
+const ResourceDeclSchema = obj(
+  {
+    count: opt(count('Objects of the type in the cluster (absolute).', 0, MAX_OBJECTS)),
+    perNode: opt(nonNeg('Objects of the type per node (a ratio; instead of `count`).', 100_000)),
+    perPod: opt(nonNeg('Objects of the type per pod (a ratio; instead of `count`).', 100_000)),
+    bytes: opt(count('Mean serialized size of one object (JSON), bytes.', 1, MAX_OBJECT_BYTES)),
+    eventsPerSecond: opt(nonNeg("Watch events per second of the whole type (creates, updates, deletes). Default: the modelled type's rate, else 0.", 10_000_000)),
+  },
+  'Objects of one type in a cluster: a count (absolute, or per node or per pod), the mean object size, the watch events per second of the whole type.',
+);
+
+/** Stated types by name (resources.ts): an object, so that a clusterModels entry merges into spec.model's by type. */
+const ResourcesSchema = Type.Unsafe<Readonly<Record<string, Static<typeof ResourceDeclSchema>>>>({
+  type: 'object',
+  properties: {},
+  additionalProperties: ResourceDeclSchema,
+  propertyNames: { pattern: RESOURCE_NAME_PATTERN, maxLength: 317 },
+  maxProperties: 1000,
+  description:
+    'Objects of any type, built-in or custom, by type name: a built-in resource in lowercase plural (replicasets, secrets), or a custom one as <group>/<version>/<plural> (example.com/v1/widgets). Each gives what differs from the type\'s default; a type other than the eight modelled ones needs a count (`count`, `perNode` or `perPod`) and `bytes`. Stated types are held in the watch cache. Per cluster in a clusterModels entry, fleet-wide in spec.model; entries merge by type and field.',
+});
+
 const ObjectsSchema = obj(
   {
     podBytes: byteCount('Mean serialized size of a pod.', MAX_OBJECT_BYTES),
@@ -177,6 +207,7 @@ const ObjectsSchema = obj(
     podEventsPerPodS: nonNeg('Pod watch events per pod per second (status updates, churn).', 1000),
     nodeEventsPerNodeS: nonNeg('Node watch events per node per second.', 1000),
     serviceEventsPerServiceS: nonNeg('Service watch events per service per second.', 1000),
+    resources: ResourcesSchema,
   },
   'Stored objects: sizes, counts and churn.',
 );
@@ -314,6 +345,8 @@ export type CostParams = ModelConfig['costs'];
 export type EtcdModel = ModelConfig['etcd'];
 /** Object sizes, counts and churn per cluster (resources.ts). */
 export type ObjectSizes = ModelConfig['objects'];
+/** Objects of one type as a scenario states them (resources.ts). */
+export type ResourceDecl = ObjectSizes['resources'][string];
 export type ClientsModel = ModelConfig['clients'];
 export type DnsModel = ModelConfig['dns'];
 export type DnsRecordClass = DnsModel['records'][number];

@@ -42,10 +42,21 @@ export interface CallProfile {
   readonly retry: RetrySpec;
   /** Fraction of namespaced objects a namespace-scoped call covers. */
   readonly namespaceFraction: number;
+  /**
+   * A node-scoped call's field selector `<field>=<its node's name>`: the field
+   * (`metadata.name`, `spec.nodeName`, …). Absent: the type's own node field
+   * (ResourceStats.nodeScope). How each field narrows: node-scope.ts.
+   */
+  readonly nodeField?: string;
 }
 
-/** How a node-scoped call narrows a type (ResourceStats.nodeScope). */
-export type NodeScope = 'index' | 'name' | 'none';
+/**
+ * How a node-scoped call narrows a type (node-scope.ts): `index`, `name` and
+ * `none` as ResourceStats.nodeScope says; `filter`: a field selector the
+ * watch cache has no index for — the node's share of the objects is returned,
+ * every object is scanned.
+ */
+export type NodeScope = 'index' | 'name' | 'filter' | 'none';
 
 /** Sizes of the object types the models know, per cluster. */
 export interface ResourceStats {
@@ -67,6 +78,8 @@ export interface ResourceStats {
    *   storage layer so their width should be 1");
    * - `none`: the type has no per-node subset: a node-scoped call costs a
    *   cluster-wide one.
+   * This is the type's own node field, used when a call names none; a call's
+   * `nodeField` decides otherwise (node-scope.ts).
    */
   readonly nodeScope: NodeScope;
 }

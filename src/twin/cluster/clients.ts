@@ -10,7 +10,7 @@
  */
 import type { CallProfile, ResourceStats } from '../../model/profile.ts';
 import { requestCost, watchEventsPerClient, type RequestCost } from '../../model/cost.ts';
-import { clusterResources, storedBytes, UNMODELLED_RESOURCE } from '../../model/resources.ts';
+import { clusterResources, resolveResource, storedBytes } from '../../model/resources.ts';
 import { ownClients } from '../../model/own-clients.ts';
 import type { ClientClass, ClientGroup, ClusterState } from './state.ts';
 import { storeAsDoubles } from './doubles.ts';
@@ -21,7 +21,7 @@ function levelIndex(s: ClusterState, name: string): number {
   return i;
 }
 
-/** The cluster's objects (counts, sizes, event rates) at its current size. */
+/** The cluster's objects (counts, sizes, event rates) at its current size, with the types its model states. */
 export function computeResources(s: ClusterState): void {
   s.resources = clusterResources(s.nodes, s.cluster.pods, s.model.objects);
   s.storedBytes = storedBytes(s.resources);
@@ -99,8 +99,9 @@ const CLASS_FRACTIONAL_FIELDS = [
 /** A request's cost figures, fractional at some cluster size (doubles.ts). */
 const COST_FIELDS = ['seats', 'cpuS', 'etcdBytes', 'etcdObjects', 'responseBytes', 'memoryBytes', 'transferS'] as const satisfies readonly (keyof RequestCost)[];
 
+/** A call's type as the analyzer resolves it too: stated, modelled, derived or assumed (resources.ts). */
 function res(s: ClusterState, name: string): ResourceStats {
-  return s.resources.get(name) ?? UNMODELLED_RESOURCE;
+  return resolveResource(s.resources, name, s.model.objects).stats;
 }
 
 /** The cluster's own clients and the change's, once, at construction. */
