@@ -35,6 +35,12 @@ export const METRIC_NAMES = [
   'dataplane_error_ratio',
   /** Share of the fleet's customer traffic this cluster carries. */
   'traffic_share',
+  /**
+   * Share of the ready API servers' CPU in use: the cores their requests and watch events want
+   * (processor sharing, src/model/cpu-sharing.ts) capped at their cores, over their cores; 0 when
+   * none is ready. At 1 every request's CPU time stretches (docs/model.md, "API server CPU").
+   */
+  'apiserver_cpu_ratio',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];

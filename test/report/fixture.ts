@@ -59,6 +59,8 @@ function cluster(s: Spec): ClusterReport {
       lostAt: s.lost === undefined ? null : at(s.lost[0]),
       recoveredAt: s.lost === undefined ? null : at(s.lost[1]),
       apiServerRestarts: s.restarts ?? 0,
+      apiServerOomKills: s.restarts ?? 0,
+      apiServerInjectedKills: 0,
       peakMemoryRatio: s.lost === undefined ? 0.62 : 1.4,
       minSuccessRatio: s.lost === undefined ? 0.97 : 0.01,
     },
@@ -142,6 +144,9 @@ function classSeries(clusters: number, severity: number, lost: readonly [string,
     dnsServfail: idx.map((i) => severity * 0.8 * dnsHit(i)),
     memoryRatio: idx.map((i) => 0.55 + severity * 0.75 * hit(i)),
     errorRate: idx.map((i) => severity * 0.6 * dnsHit(i)),
+    cpuRatio: idx.map((i) => Math.min(1, 0.2 + severity * 1.6 * hit(i))),
+    apfSaturation: idx.map((i) => Math.min(1, 0.1 + severity * 1.8 * hit(i))),
+    etcdLatencySeconds: idx.map((i) => 0.005 + severity * 0.2 * hit(i)),
   };
 }
 
@@ -169,7 +174,7 @@ export function baselineReport(): RunReport {
       changeAppliedAt: null,
       changeRemovedAt: null,
       atEnd: { degraded: false, alertsFiring: [], changeDeployed: false },
-      controlPlane: { ...c.controlPlane, lostAt: null, recoveredAt: null, apiServerRestarts: 0 },
+      controlPlane: { ...c.controlPlane, lostAt: null, recoveredAt: null, apiServerRestarts: 0, apiServerOomKills: 0, apiServerInjectedKills: 0 },
       dataPlane: { firstErrorsAt: null, peakErrorRate: 0.0004 },
     })),
     fleet: { ...r.fleet, clustersLost: 0, firstAlertAt: null, firstCustomerImpactAt: null, maxImpactAt: null, controlPlanesRecoveredAt: null, fullRecoveryAt: null, peakErrorRate: 0.0004, availability: 0.99997, atEnd: { clustersDegraded: 0, controlPlanesLost: 0, alertsFiring: 0, changeDeployed: 0, degradedWithChange: 0 } },
@@ -188,6 +193,9 @@ export function baselineSeries(): RunSeries {
     dnsServfail: c.dnsServfail.map(() => 0),
     memoryRatio: c.memoryRatio.map(() => 0.5),
     errorRate: c.errorRate.map(() => 0.0003),
+    cpuRatio: c.cpuRatio.map(() => 0.1),
+    apfSaturation: c.apfSaturation.map(() => 0.05),
+    etcdLatencySeconds: c.etcdLatencySeconds.map(() => 0.005),
   });
   const { small, medium } = s.bySizeClass;
   return {

@@ -60,6 +60,8 @@ function shareCpu(s: ClusterState, cores: number): void {
   }
   cpuWant += watchCpu;
   s.slowdown = cpuSlowdown(cpuWant, cores);
+  // apiserver_cpu_ratio: the cores in use over the ready servers' cores (what is wanted beyond them waits: the slowdown).
+  s.cpuRatio = Math.min(1, cpuWant / Math.max(1, cores));
   // etcd serves concurrent range reads by sharing its read bandwidth (processor sharing).
   const etcdRate = etcdRangeRate(m.etcd.readBytesPerS / s.etcdSlowdown, etcdConcurrent);
   s.etcdBacklogS = etcdConcurrent > 0 ? etcdBacklogBytes / (m.etcd.readBytesPerS / s.etcdSlowdown) : 0;
