@@ -36,9 +36,10 @@ export const METRIC_NAMES = [
   /** Share of the fleet's customer traffic this cluster carries. */
   'traffic_share',
   /**
-   * Share of the ready API servers' CPU in use: the cores their requests and watch events want
-   * (processor sharing, src/model/cpu-sharing.ts) capped at their cores, over their cores; 0 when
-   * none is ready. At 1 every request's CPU time stretches (docs/model.md, "API server CPU").
+   * Share of the ready API servers' CPU in use: the cores their requests in flight use (each spends
+   * its CPU time, src/model/cost.ts, over its service time stretched by the slowdown, or within the
+   * step when shorter) and delivering watch events takes (src/model/cpu-sharing.ts), over their
+   * cores, at most 1; 0 when none is ready (docs/model.md, "API server CPU").
    */
   'apiserver_cpu_ratio',
 ] as const;

@@ -204,7 +204,7 @@ export class ClusterState {
   otherRestarts = 0;
   /** Memory over the limit of the replica last OOM-killed, when it was killed. */
   oomKillMemRatio = 0;
-  /** Share of the ready API servers' cores in use last step (wanted CPU capped at the cores; service.ts). */
+  /** Share of the ready API servers' cores in use last step, at most 1 (service.ts: apiserver_cpu_ratio). */
   cpuRatio = 0;
 
   // ------------------------------------------------------------ objects, nodes, network, etcd
