@@ -4,7 +4,7 @@
  * error rate against the customer-impact threshold.
  *
  * @example
- *   const html = await controlPlaneSection(ctx); // p99, 429s, success ratio, memory by size class
+ *   const html = await controlPlaneSection(ctx); // p99, 429s, success, memory, CPU, APF saturation, etcd latency by size class
  */
 import type { SizeClass } from '../model/fleet.ts';
 import type { SizeClassSeries } from '../twin/index.ts';
@@ -58,6 +58,26 @@ export async function controlPlaneSection(ctx: RunContext): Promise<string> {
         thresholds: [{ value: 1, label: 'limit (OOM kill)' }],
       }),
       'API server memory / limit',
+    ),
+    figure(
+      await lineChart({ ...common, id: 'chart-cpu', title: 'API server CPU in use as a fraction of the ready servers’ cores by size class', series: bySize(ctx, 'cpuRatio'), yTitle: 'CPU / cores', yFormat: 'percent', yDomain: [0, 1] }),
+      'API server CPU / cores (apiserver_cpu_ratio)',
+    ),
+    figure(
+      await lineChart({
+        ...common,
+        id: 'chart-apf',
+        title: 'APF seat saturation (seats in use and queued over capacity, busiest limited level) by size class',
+        series: bySize(ctx, 'apfSaturation'),
+        yTitle: 'seats / capacity',
+        yFormat: 'percent',
+        thresholds: [{ value: 1, label: 'capacity' }],
+      }),
+      'APF seat saturation (in use + queued) / capacity',
+    ),
+    figure(
+      await lineChart({ ...common, id: 'chart-etcd', title: 'etcd request latency by size class', series: bySize(ctx, 'etcdLatencySeconds'), yTitle: 'etcd latency (log)', yFormat: 'seconds', yScale: 'log' }),
+      'etcd request latency (log scale)',
     ),
   ];
   return section('control-plane', 'Control plane', grid(ctx, charts), SIZE_NOTE);

@@ -27,7 +27,7 @@ export function lostClustersSection(ctx: RunContext): string {
   if (hidden.length > 0) rows.push(`<tr class="more"><td colspan="9">${moreLost(hidden)}</td></tr>`);
   const table = [
     '<div class="table-wrap"><table>',
-    '<thead><tr><th>Cluster</th><th>Size</th><th class="num">Nodes</th><th>Lost</th><th>Recovered</th><th class="num">Outage</th><th class="num">API restarts</th><th class="num">Min API success</th><th class="num">Peak data-plane errors</th></tr></thead>',
+    '<thead><tr><th>Cluster</th><th>Size</th><th class="num">Nodes</th><th>Lost</th><th>Recovered</th><th class="num">Outage</th><th class="num">API restarts (OOM / injected)</th><th class="num">Min API success</th><th class="num">Peak data-plane errors</th></tr></thead>',
     `<tbody>\n${rows.join('\n')}\n</tbody>`,
     '</table></div>',
   ].join('\n');
@@ -46,7 +46,7 @@ function lostRow(ctx: RunContext, c: ClusterReport): string {
     `<td>${timeHtml(ctx, c.controlPlane.lostAt)}</td>`,
     `<td>${timeHtml(ctx, c.controlPlane.recoveredAt, 'not recovered')}</td>`,
     `<td class="num">${outage}</td>`,
-    `<td class="num">${formatInt(c.controlPlane.apiServerRestarts)}</td>`,
+    `<td class="num">${restarts(c)}</td>`,
     `<td class="num">${formatPercent(c.controlPlane.minSuccessRatio)}</td>`,
     `<td class="num">${formatPercent(c.dataPlane.peakErrorRate)}</td>`,
   ];
@@ -64,6 +64,13 @@ function moreLost(hidden: readonly ClusterReport[]): string {
   return `and ${formatInt(hidden.length)} more (${counts.join(', ')}; ${formatInt(Math.min(...nodes))}–${formatInt(Math.max(...nodes))} nodes), ${formatInt(open)} of them not recovered by the end of the run`;
 }
 
+/** API server restarts, with their causes when any was not an OOM kill: `12`, `14 (12 / 2)`. */
+function restarts(c: ClusterReport): string {
+  const cp = c.controlPlane;
+  if (cp.apiServerRestarts === cp.apiServerOomKills) return formatInt(cp.apiServerRestarts);
+  return `${formatInt(cp.apiServerRestarts)} (${formatInt(cp.apiServerOomKills)} / ${formatInt(cp.apiServerInjectedKills)})`;
+}
+
 function sizeTag(c: SizeClass): string {
   return `<span class="size"><span class="swatch" style="background:${SIZE_CLASS_COLORS[c]}"></span>${c}</span>`;
 }
@@ -78,5 +85,8 @@ function restSummary(ctx: RunContext): string {
   });
   const peak = Math.max(...rest.map((c) => c.dataPlane.peakErrorRate));
   const restarts = rest.reduce((sum, c) => sum + c.controlPlane.apiServerRestarts, 0);
-  return `<p class="rest">Kept their control plane: ${formatInt(rest.length)} clusters (${counts.join(', ')}); highest data-plane error rate among them ${formatPercent(peak)}, ${formatInt(restarts)} API server restarts in all.</p>`;
+  const oom = rest.reduce((sum, c) => sum + c.controlPlane.apiServerOomKills, 0);
+  const injected = rest.reduce((sum, c) => sum + c.controlPlane.apiServerInjectedKills, 0);
+  const causes = restarts === oom ? '' : ` (${formatInt(oom)} OOM kills, ${formatInt(injected)} by injected faults)`;
+  return `<p class="rest">Kept their control plane: ${formatInt(rest.length)} clusters (${counts.join(', ')}); highest data-plane error rate among them ${formatPercent(peak)}, ${formatInt(restarts)} API server restarts in all${causes}.</p>`;
 }

@@ -4,7 +4,7 @@
  * belong to the traffic model and are dispatched by the engine.
  *
  * @example
- *   const note = applyAction(sim, { kind: 'kill-apiservers' }, 'event', 'telemetry-agent');
+ *   const note = applyAction(sim, { kind: 'kill-apiservers' }, 'event', 'telemetry-agent', twin.t);
  *   note.message; // 'all API servers killed'
  */
 import type { ClusterSim } from './cluster-sim.ts';
@@ -21,15 +21,18 @@ export interface ActionNote {
   readonly message: string;
 }
 
-/** Carries out `action` on the cluster now; `source` names who did it (operators' actions are logged as theirs). */
-export function applyAction(s: ClusterSim, action: ClusterAction, source: string, changeName: string): ActionNote {
+/**
+ * Carries out `action` on the cluster at `t` (the engine's time: the step about to run); `source`
+ * names who did it (operators' actions are logged as theirs).
+ */
+export function applyAction(s: ClusterSim, action: ClusterAction, source: string, changeName: string, t: number): ActionNote {
   const byOperators = source === 'operators';
   switch (action.kind) {
     case 'apply-change':
-      s.applyChange(action.nodeFraction);
+      s.applyChange(action.nodeFraction, t);
       return { kind: 'change', message: `${changeName} applied to ${percentUpToOneDecimal(action.nodeFraction)} of nodes (${source})` };
     case 'remove-change':
-      s.removeChange(action.via);
+      s.removeChange(action.via, t);
       return { kind: 'change', message: `${changeName} removed via ${action.via} (${source})` };
     case 'shed-change':
       s.shedChange();

@@ -8,6 +8,13 @@
  * until the condition has been absent for that long (counted from the first
  * evaluation without it, as `KeepFiringSince` in alerting.go), and the
  * condition coming back restarts that clock.
+ *
+ * With the default rules' 5 minutes of keep_firing_for, a lost control plane's
+ * KubeAPIServerUnavailable fires once per outage and resolves once when the
+ * cluster is back, though a crash-looping API server serves for seconds
+ * between kills (docs/model.md, "Alerts"); kubernetes-mixin's SLO rules get the
+ * same steadiness from `rate()` over long windows (alerts/kube_apiserver.libsonnet,
+ * KubeAPIErrorBudgetBurn), which the twin's instantaneous metrics do not have.
  */
 import type { AlertRule } from './scenario.ts';
 import type { MetricName } from './metrics.ts';

@@ -22,7 +22,7 @@
  *
  * @example
  *   const sim = new ClusterSim(cluster, DEFAULT_MODEL, scenario.change, rng.fork(`cluster:${cluster.name}`), []);
- *   sim.applyChange(1);
+ *   sim.applyChange(1, 0);
  *   sim.step(0, 1);
  *   sim.successRatio();
  */
@@ -118,14 +118,14 @@ export class ClusterSim {
 
   // ---------------------------------------------------------------- actions
 
-  /** Apply the change to `fraction` of the nodes (cumulative: node batches raise it). */
-  applyChange(fraction: number): void {
-    applyChange(this.state, fraction);
+  /** Apply the change to `fraction` of the nodes (cumulative: node batches raise it), at `now` (the engine's time). */
+  applyChange(fraction: number, now: number): void {
+    applyChange(this.state, fraction, now);
   }
 
-  /** Remove the change: through the API (kubelets must see it) or the agents' kill switch (actions.ts). */
-  removeChange(via: 'api' | 'kill-switch'): void {
-    removeChange(this.state, via);
+  /** Remove the change at `now`: through the API (kubelets must see it) or the agents' kill switch (actions.ts). */
+  removeChange(via: 'api' | 'kill-switch', now: number): void {
+    removeChange(this.state, via, now);
   }
 
   /** The change's service account is routed to a rejecting priority level (an APF FlowSchema). */

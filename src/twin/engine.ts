@@ -206,7 +206,7 @@ export class Twin implements TwinApi {
       this.log('operator', null, `shift customer traffic away from clusters with errors ≥ ${percentUpToOneDecimal(action.errorThreshold)}`);
       return;
     }
-    const note = applyAction(s, action, source, s.change?.name ?? this.#changeName);
+    const note = applyAction(s, action, source, s.change?.name ?? this.#changeName, this.#t);
     this.log(note.kind, name, note.message);
   }
 

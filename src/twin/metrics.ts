@@ -19,6 +19,13 @@ export const METRIC_NAMES = [
   'apiserver_restarts',
   /** Highest memory use of a live replica as a fraction of its limit. */
   'apiserver_memory_ratio',
+  /**
+   * Share of the ready API servers' CPU in use: the cores their requests in flight use (each spends
+   * its CPU time, src/model/cost.ts, over its service time stretched by the slowdown, or within the
+   * step when shorter) and delivering watch events takes (src/model/cpu-sharing.ts), over their
+   * cores, at most 1; 0 when none is ready (docs/model.md, "API server CPU").
+   */
+  'apiserver_cpu_ratio',
   /** Highest APF seat utilisation over limited priority levels (in use + queued) / capacity. */
   'apf_seat_saturation',
   /** Requests per second the API servers received. */

@@ -29,7 +29,6 @@ import type { AlertEvaluator, AlertTransition } from './alerts.ts';
 import type { ClusterSim } from './cluster-sim.ts';
 import type { ClusterState } from './cluster/state.ts';
 import { sampleInto } from './cluster/observe.ts';
-import { totalRestarts } from './cluster/replicas.ts';
 import { REPORT_SCHEMA_VERSION, type ClusterReport, type RunReport, type RunSeries, type SizeClassSeries, type TimelineKind } from './report-types.ts';
 import { foldTimeline, type RawEntry } from './timeline.ts';
 import type { Scenario } from './scenario.ts';
@@ -45,8 +44,11 @@ export const RECOVERED_ERROR_RATE = 0.001;
 /** A cluster rejecting this share of its requests with 429 is degraded (the default KubeAPITooManyRequests threshold). */
 export const DEGRADED_429_RATIO = 0.05;
 
-/** Metrics recorded per cluster per minute, in this order. */
-export const RECORDED = ['success', 'p99', 'rate429', 'memory', 'dnsValid', 'servfail', 'error', 'notReady', 'ready', 'rps'] as const;
+/**
+ * Metrics recorded per cluster per minute, in this order (observe.ts's sampleInto writes them):
+ * cpu = apiserver_cpu_ratio, apfSaturation = apf_seat_saturation, etcdLatency = etcd_latency_seconds.
+ */
+export const RECORDED = ['success', 'p99', 'rate429', 'memory', 'dnsValid', 'servfail', 'error', 'notReady', 'ready', 'rps', 'cpu', 'apfSaturation', 'etcdLatency'] as const;
 const K = RECORDED.length;
 /** Positions in RECORDED of the metrics the report reads by name. */
 type Recorded = (typeof RECORDED)[number];
@@ -78,7 +80,12 @@ export class Recorder {
   #fleetAcc = 0;
   #failedSeconds = 0;
   #seconds = 0;
-  readonly #restarts: Int32Array;
+  /** Restarts seen so far per cluster, by cause (ClusterState's oomKills, faultKills, otherRestarts). */
+  readonly #oomKills: Int32Array;
+  readonly #faultKills: Int32Array;
+  readonly #otherRestarts: Int32Array;
+  /** The last OOM kill seen per cluster (-Infinity: none). */
+  readonly #lastOomT: Float64Array;
   readonly #dnsFailing: Uint8Array;
   readonly #entries: RawEntry[] = [];
   #seq = 0;
@@ -95,7 +102,10 @@ export class Recorder {
     this.#quietSteps = new Float64Array(sims.length);
     this.#sampled = new Uint8Array(sims.length);
     this.#fleetErr = new Float64Array(this.#minutes);
-    this.#restarts = new Int32Array(sims.length);
+    this.#oomKills = new Int32Array(sims.length);
+    this.#faultKills = new Int32Array(sims.length);
+    this.#otherRestarts = new Int32Array(sims.length);
+    this.#lastOomT = new Float64Array(sims.length).fill(-Infinity);
     this.#dnsFailing = new Uint8Array(sims.length);
   }
 
@@ -128,11 +138,7 @@ export class Recorder {
         last[base + k] = v;
       }
       this.#sampled[i] = 1;
-      const restarts = totalRestarts(st);
-      if (restarts > (this.#restarts[i] ?? 0)) {
-        if (this.#restarts[i] === 0) this.log(t, 'control-plane', st.cluster.name, `API server OOM-killed (memory at ${percentWhole(st.memRatio)} of its limit before the kill)`);
-        this.#restarts[i] = restarts;
-      }
+      if (st.oomKills !== this.#oomKills[i] || st.faultKills !== this.#faultKills[i] || st.otherRestarts !== this.#otherRestarts[i]) this.#restarted(t, i, st);
       const sf = sample[SERVFAIL] ?? 0;
       if (this.#dnsFailing[i] === 0 && sf > 0.5) {
         this.#dnsFailing[i] = 1;
@@ -146,6 +152,32 @@ export class Recorder {
     this.#fleetAcc += fleetError;
     this.#failedSeconds += fleetError * dt;
     this.#seconds += dt;
+  }
+
+  /**
+   * Logs the cluster's new API server restarts with their cause: every kill by an injected fault,
+   * every restart of another cause, and the first OOM kill of each crash loop: the cluster's first,
+   * or one that follows `apiServer.crashLoopResetS` (10 min) without an OOM kill — the time after
+   * which kubelet resets a container's CrashLoopBackOff (Kubernetes docs, "Pod Lifecycle",
+   * container restarts; kubernetes/enhancements keps/sig-node/4603-tune-crashloopbackoff). The
+   * kills inside a crash loop are counted in the report (apiServerOomKills).
+   */
+  #restarted(t: number, i: number, st: ClusterState): void {
+    const name = st.cluster.name;
+    const fault = st.faultKills - (this.#faultKills[i] ?? 0);
+    if (fault > 0) this.log(t, 'control-plane', name, `${fault === 1 ? 'API server' : `${fault} API servers`} killed by an injected fault (restart${fault === 1 ? '' : 's'} ${st.faultKills - fault + 1}${fault === 1 ? '' : `–${st.faultKills}`} of that cause)`);
+    const other = st.otherRestarts - (this.#otherRestarts[i] ?? 0);
+    if (other > 0) this.log(t, 'control-plane', name, `${other === 1 ? 'API server' : `${other} API servers`} restarted (cause other than an OOM kill or an injected fault)`);
+    if (st.oomKills > (this.#oomKills[i] ?? 0)) {
+      const last = this.#lastOomT[i] ?? -Infinity;
+      const mem = `memory at ${percentWhole(st.oomKillMemRatio)} of its limit before the kill`;
+      if (last === -Infinity) this.log(t, 'control-plane', name, `API server OOM-killed (${mem})`);
+      else if (t - last >= st.model.apiServer.crashLoopResetS) this.log(t, 'control-plane', name, `API server OOM-killed again, ${Math.round((t - last) / 60)} min after the last OOM kill (${mem})`);
+      this.#lastOomT[i] = t;
+    }
+    this.#oomKills[i] = st.oomKills;
+    this.#faultKills[i] = st.faultKills;
+    this.#otherRestarts[i] = st.otherRestarts;
   }
 
   /** Adds the steps a quiet cluster skipped, with its last sample. */
@@ -272,6 +304,8 @@ export class Recorder {
           lostAt: lr.lost >= 0 ? this.#iso(lr.lost * 60) : null,
           recoveredAt: lr.recovered >= 0 ? this.#iso(lr.recovered * 60) : null,
           apiServerRestarts: sim.totalRestarts(),
+          apiServerOomKills: sim.state.oomKills,
+          apiServerInjectedKills: sim.state.faultKills,
           peakMemoryRatio: roundDecimals(peakMem, 4),
           minSuccessRatio: roundDecimals(minSucc, 4),
         },
@@ -372,6 +406,9 @@ export class Recorder {
         dnsServfail: mean('servfail'),
         memoryRatio: mean('memory'),
         errorRate: mean('error'),
+        cpuRatio: mean('cpu'),
+        apfSaturation: mean('apfSaturation'),
+        etcdLatencySeconds: mean('etcdLatency'),
       };
     }
     const clustersLost = Array.from({ length: M }, (_, m) => lost.filter((l) => l.lost >= 0 && m >= l.lost && (l.recovered < 0 || m < l.recovered)).length);

@@ -73,7 +73,15 @@ export interface ClusterReport {
   readonly controlPlane: {
     readonly lostAt: string | null;
     readonly recoveredAt: string | null;
+    /**
+     * API server restarts of every cause: apiServerOomKills + apiServerInjectedKills + restarts of
+     * other causes (none in today's model).
+     */
     readonly apiServerRestarts: number;
+    /** Replicas killed for exceeding their memory limit. */
+    readonly apiServerOomKills: number;
+    /** Replicas killed by an injected fault (the `kill-apiservers` action). */
+    readonly apiServerInjectedKills: number;
     readonly peakMemoryRatio: number;
     readonly minSuccessRatio: number;
   };
@@ -146,6 +154,10 @@ export interface SizeClassSeries {
   readonly dnsServfail: readonly number[];
   readonly memoryRatio: readonly number[];
   readonly errorRate: readonly number[];
+  /** apiserver_cpu_ratio, apf_seat_saturation, etcd_latency_seconds. */
+  readonly cpuRatio: readonly number[];
+  readonly apfSaturation: readonly number[];
+  readonly etcdLatencySeconds: readonly number[];
 }
 
 export interface RunSeries {

@@ -30,6 +30,8 @@ interface Spec {
   readonly applied: string;
   readonly lost?: readonly [string, string];
   readonly restarts?: number;
+  /** Of the restarts, kills by an injected fault (the rest are OOM kills). */
+  readonly injected?: number;
   readonly peakError: number;
 }
 
@@ -41,7 +43,7 @@ const SPECS: readonly Spec[] = [
   { name: 'prod-small-5', nodes: 400, applied: '15:08', peakError: 0.005 },
   { name: 'prod-small-6', nodes: 460, applied: '15:09', peakError: 0.006 },
   { name: 'prod-med-1', nodes: 900, applied: '15:11', peakError: 0.02 },
-  { name: 'prod-med-2', nodes: 1800, applied: '15:12', lost: ['15:24', '17:55'], restarts: 14, peakError: 0.61 },
+  { name: 'prod-med-2', nodes: 1800, applied: '15:12', lost: ['15:24', '17:55'], restarts: 14, injected: 2, peakError: 0.61 },
   { name: 'prod-med-3', nodes: 1200, applied: '15:14', peakError: 0.03 },
   { name: 'prod-med-4', nodes: 1500, applied: '15:15', peakError: 0.04 },
   { name: EVIL_NAME, nodes: 4200, applied: '15:10', lost: ['15:16', '18:40'], restarts: 31, peakError: 0.93 },
@@ -59,6 +61,8 @@ function cluster(s: Spec): ClusterReport {
       lostAt: s.lost === undefined ? null : at(s.lost[0]),
       recoveredAt: s.lost === undefined ? null : at(s.lost[1]),
       apiServerRestarts: s.restarts ?? 0,
+      apiServerOomKills: (s.restarts ?? 0) - (s.injected ?? 0),
+      apiServerInjectedKills: s.injected ?? 0,
       peakMemoryRatio: s.lost === undefined ? 0.62 : 1.4,
       minSuccessRatio: s.lost === undefined ? 0.97 : 0.01,
     },
@@ -142,6 +146,9 @@ function classSeries(clusters: number, severity: number, lost: readonly [string,
     dnsServfail: idx.map((i) => severity * 0.8 * dnsHit(i)),
     memoryRatio: idx.map((i) => 0.55 + severity * 0.75 * hit(i)),
     errorRate: idx.map((i) => severity * 0.6 * dnsHit(i)),
+    cpuRatio: idx.map((i) => Math.min(1, 0.2 + severity * 1.6 * hit(i))),
+    apfSaturation: idx.map((i) => Math.min(1, 0.1 + severity * 1.8 * hit(i))),
+    etcdLatencySeconds: idx.map((i) => 0.005 + severity * 0.2 * hit(i)),
   };
 }
 
@@ -169,7 +176,7 @@ export function baselineReport(): RunReport {
       changeAppliedAt: null,
       changeRemovedAt: null,
       atEnd: { degraded: false, alertsFiring: [], changeDeployed: false },
-      controlPlane: { ...c.controlPlane, lostAt: null, recoveredAt: null, apiServerRestarts: 0 },
+      controlPlane: { ...c.controlPlane, lostAt: null, recoveredAt: null, apiServerRestarts: 0, apiServerOomKills: 0, apiServerInjectedKills: 0 },
       dataPlane: { firstErrorsAt: null, peakErrorRate: 0.0004 },
     })),
     fleet: { ...r.fleet, clustersLost: 0, firstAlertAt: null, firstCustomerImpactAt: null, maxImpactAt: null, controlPlanesRecoveredAt: null, fullRecoveryAt: null, peakErrorRate: 0.0004, availability: 0.99997, atEnd: { clustersDegraded: 0, controlPlanesLost: 0, alertsFiring: 0, changeDeployed: 0, degradedWithChange: 0 } },
@@ -188,6 +195,9 @@ export function baselineSeries(): RunSeries {
     dnsServfail: c.dnsServfail.map(() => 0),
     memoryRatio: c.memoryRatio.map(() => 0.5),
     errorRate: c.errorRate.map(() => 0.0003),
+    cpuRatio: c.cpuRatio.map(() => 0.1),
+    apfSaturation: c.apfSaturation.map(() => 0.05),
+    etcdLatencySeconds: c.etcdLatencySeconds.map(() => 0.005),
   });
   const { small, medium } = s.bySizeClass;
   return {

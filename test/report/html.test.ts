@@ -34,7 +34,7 @@ void test('is a single self-contained document with no script and no external re
 });
 
 void test('draws one accessible svg per chart', () => {
-  const ids = ['chart-timeline', 'chart-p99', 'chart-429', 'chart-success', 'chart-memory', 'chart-dns-cache', 'chart-servfail', 'chart-customer'];
+  const ids = ['chart-timeline', 'chart-p99', 'chart-429', 'chart-success', 'chart-memory', 'chart-cpu', 'chart-apf', 'chart-etcd', 'chart-dns-cache', 'chart-servfail', 'chart-customer'];
   assert.equal(count(html, '<svg '), ids.length);
   for (const id of ids) {
     assert.match(html, new RegExp(`<svg id="${id}" role="img" aria-labelledby="${id}-title[^"]*"`), id);
@@ -164,4 +164,11 @@ void test('appends extra sections, escaping their titles only', async () => {
   assert.match(out, /<title>Run &lt;1&gt; · firebreak twin report<\/title>/);
   assert.match(out, /<section id="extra-1">\n<h2>Waves &amp; gates<\/h2>\n<table class="waves"><tr><td>wave 1<\/td><\/tr><\/table>\n<\/section>/);
   assert.ok(out.indexOf('id="extra-1"') > out.indexOf('id="log"'));
+});
+
+void test('the lost-clusters table gives the causes of the API server restarts when any was not an OOM kill', () => {
+  assert.match(html, /<th class="num">API restarts \(OOM \/ injected\)<\/th>/);
+  // prod-med-2: 14 restarts, 2 of them injected kills; the EVIL cluster's 31 are all OOM kills.
+  assert.match(html, /<td class="num">14 \(12 \/ 2\)<\/td>/);
+  assert.match(html, /<td class="num">31<\/td>/);
 });

@@ -64,7 +64,7 @@ export function worstCase(): WorstCase {
       sizeClass: sizeClass(nodes),
       changeAppliedAt: iso(applied),
       changeRemovedAt: null,
-      controlPlane: { lostAt: iso(lost), recoveredAt: recovered === null ? null : iso(recovered), apiServerRestarts: 40 + (i % 300), peakMemoryRatio: 1.3, minSuccessRatio: 0 },
+      controlPlane: { lostAt: iso(lost), recoveredAt: recovered === null ? null : iso(recovered), apiServerRestarts: 40 + (i % 300), apiServerOomKills: 40 + (i % 300), apiServerInjectedKills: 0, peakMemoryRatio: 1.3, minSuccessRatio: 0 },
       dataPlane: { firstErrorsAt: iso(lost + 1200), peakErrorRate: 0.9 },
       atEnd: { degraded: recovered === null, alertsFiring: recovered === null ? ['KubeAPIServerUnavailable'] : [], changeDeployed: true },
     });
@@ -83,6 +83,9 @@ export function worstCase(): WorstCase {
     dnsServfail: t.map((_, m) => wave(m, k + 4)),
     memoryRatio: t.map((_, m) => 1.2 * wave(m, k + 5)),
     errorRate: t.map((_, m) => wave(m, k + 6)),
+    cpuRatio: t.map((_, m) => wave(m, k + 7)),
+    apfSaturation: t.map((_, m) => wave(m, k + 8)),
+    etcdLatencySeconds: t.map((_, m) => 0.005 + wave(m, k + 9)),
   });
   const count = (s: string): number => clusters.filter((c) => c.sizeClass === s).length;
   const series: RunSeries = {

@@ -51,11 +51,12 @@ test('the change\'s workload follows apply and remove; its pods at full rollout 
   const applied = twin.changeWorkload('mid-a');
   assert.equal(applied?.deployed, true);
   assert.equal(applied?.fraction, 0.25);
-  // The cluster's own clock when the action landed: actions land between steps, after the cluster ran step 59.
-  assert.equal(applied?.appliedAtS, 59);
+  // The engine's time when the action landed (t = 60, the step about to run), as its timeline entry
+  // says; the cluster's own clock still held the start of the step it last ran (59).
+  assert.equal(applied?.appliedAtS, 60);
   assert.ok((applied?.running ?? 0) > 200 && (applied?.running ?? 0) <= 225, `running ${applied?.running}`);
   assert.equal(twin.changeDeployedAt(i), true);
-  assert.equal(twin.changeAppliedAtS(i), 59);
+  assert.equal(twin.changeAppliedAtS(i), 60);
   assert.equal(twin.agentsAt(i), applied?.running);
   twin.act('mid-a', { kind: 'remove-change', via: 'kill-switch' }, 'test');
   assert.equal(twin.changeWorkload('mid-a')?.deployed, false);

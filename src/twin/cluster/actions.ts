@@ -13,11 +13,15 @@ import type { ClusterState } from './state.ts';
 import { wake } from './step.ts';
 import { crash } from './replicas.ts';
 
-/** Apply the change to `fraction` of the nodes (cumulative: node batches raise it). */
-export function applyChange(s: ClusterState, fraction: number): void {
+/**
+ * Apply the change to `fraction` of the nodes (cumulative: node batches raise it) at `now`, the
+ * engine's time of the action. Actions land between steps, where `s.t` still holds the start of
+ * the step the cluster last ran (one step earlier), so the change's times are stamped with `now`.
+ */
+export function applyChange(s: ClusterState, fraction: number, now: number): void {
   wake(s);
   if (s.change === undefined) return;
-  if (s.changeAppliedAtS === null) s.changeAppliedAtS = s.t;
+  if (s.changeAppliedAtS === null) s.changeAppliedAtS = now;
   s.changeDeployed = true;
   s.killSwitch = false;
   s.killLeft = 0;
@@ -32,11 +36,11 @@ export function applyChange(s: ClusterState, fraction: number): void {
  * through its own watch. `kill-switch`: agents are told to stop out of band: those whose node
  * reaches the switch's endpoint (model.change.killSwitch.reach) stop at their guard's next poll,
  * spread over one poll interval (pollS); the others keep running until their kubelet sees the
- * pods' deletion, as after an API delete.
+ * pods' deletion, as after an API delete. `now`: the engine's time of the action (applyChange).
  */
-export function removeChange(s: ClusterState, via: 'api' | 'kill-switch'): void {
+export function removeChange(s: ClusterState, via: 'api' | 'kill-switch', now: number): void {
   wake(s);
-  if (s.changeDeployed) s.changeRemovedAtS = s.t;
+  if (s.changeDeployed) s.changeRemovedAtS = now;
   s.changeDeployed = false;
   s.changeFraction = 0;
   s.starting.fill(0);
@@ -92,7 +96,7 @@ export function etcdSlowdown(s: ClusterState, factor: number, durationS: number)
 
 export function killApiServers(s: ClusterState): void {
   wake(s);
-  for (const r of s.replicas) if (r.state !== 'down') crash(s, r);
+  for (const r of s.replicas) if (r.state !== 'down') crash(s, r, 'fault');
 }
 
 export function restartCoreDns(s: ClusterState): void {

@@ -44,6 +44,6 @@ export function checkMemory(s: ClusterState, t: number, ready: number): void {
       toRetry(c, lost, false);
       if (c.informer && ready > 1) breakWatches(c, share, t);
     }
-    crash(s, victim);
+    crash(s, victim, 'oom');
   }
 }

@@ -96,16 +96,8 @@ export function metricValue(s: ClusterState, name: MetricName, trafficShare: num
       return s.restartsWindow.length;
     case 'apiserver_memory_ratio':
       return s.memRatio;
-    case 'apf_seat_saturation': {
-      if (readyCount(s) === 0) return 1;
-      let sat = 0;
-      for (let l = 0; l < s.levelNames.length; l++) {
-        if (s.exempt[l]) continue;
-        const cap = s.levelCap[l] ?? 0;
-        if (cap > 0) sat = Math.max(sat, ((s.levelUse[l] ?? 0) + (s.levelQueued[l] ?? 0)) / cap);
-      }
-      return sat;
-    }
+    case 'apf_seat_saturation':
+      return apfSaturation(s);
     case 'apiserver_requests_per_second':
       return s.requests;
     case 'etcd_latency_seconds':
@@ -120,7 +112,26 @@ export function metricValue(s: ClusterState, name: MetricName, trafficShare: num
       return dataPlaneErrorRatio(s);
     case 'traffic_share':
       return trafficShare;
+    case 'apiserver_cpu_ratio':
+      return cpuRatio(s);
   }
+}
+
+/** Highest APF seat utilisation over limited priority levels ((in use + queued) / capacity); 1 with no server ready. */
+export function apfSaturation(s: ClusterState): number {
+  if (readyCount(s) === 0) return 1;
+  let sat = 0;
+  for (let l = 0; l < s.levelNames.length; l++) {
+    if (s.exempt[l]) continue;
+    const cap = s.levelCap[l] ?? 0;
+    if (cap > 0) sat = Math.max(sat, ((s.levelUse[l] ?? 0) + (s.levelQueued[l] ?? 0)) / cap);
+  }
+  return sat;
+}
+
+/** apiserver_cpu_ratio: the ready servers' cores in use over their cores (service.ts); 0 with none ready. */
+export function cpuRatio(s: ClusterState): number {
+  return readyCount(s) === 0 ? 0 : s.cpuRatio;
 }
 
 /** Writes the recorded metrics (Recorder.RECORDED order) without allocating. */
@@ -135,6 +146,9 @@ export function sampleInto(s: ClusterState, out: Float64Array): void {
   out[7] = s.notReady;
   out[8] = readyRatio(s);
   out[9] = s.requests;
+  out[10] = cpuRatio(s);
+  out[11] = apfSaturation(s);
+  out[12] = s.etcdLatency;
 }
 
 export function levels(s: ClusterState): LevelSample[] {

@@ -6,7 +6,7 @@
  * (docs/model.md, "API servers and APF", "The load balancer").
  *
  * @example
- *   crash(s, r);        // OOM kill: down, restart after the back-off
+ *   crash(s, r, 'oom'); // OOM kill: down, restart after the back-off
  *   stepReplicas(s, t); // restarts, start-ups, the load balancer's view
  */
 import { WATCH_CACHE_WINDOW_S } from '../../model/kubernetes.ts';
@@ -50,9 +50,23 @@ function startupS(s: ClusterState): number {
   return (a.startupS + s.storedBytes / a.startupBytesPerS) * (0.9 + 0.2 * s.rng.float());
 }
 
-/** The replica crashes (OOM kill or kill): down until its CrashLoopBackOff ends. */
-export function crash(s: ClusterState, r: Replica): void {
+/**
+ * Why a replica restarted: `oom` — killed by the kernel for exceeding its memory limit (memory.ts);
+ * `fault` — killed by an injected fault (the `kill-apiservers` action); `other` — any other cause.
+ */
+export type RestartCause = 'oom' | 'fault' | 'other';
+
+/**
+ * The replica crashes: down until its CrashLoopBackOff ends. The cluster counts its restarts by
+ * cause; an OOM kill keeps the memory ratio that caused it (s.memRatio, set by checkMemory).
+ */
+export function crash(s: ClusterState, r: Replica, cause: RestartCause): void {
   const a = s.model.apiServer;
+  if (cause === 'oom') {
+    s.oomKills++;
+    s.oomKillMemRatio = s.memRatio;
+  } else if (cause === 'fault') s.faultKills++;
+  else s.otherRestarts++;
   r.state = 'down';
   r.downSince = s.t;
   r.restarts++;

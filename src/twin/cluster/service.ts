@@ -25,8 +25,10 @@ export function serve(s: ClusterState, t: number, dt: number, ready: number, tim
   enqueueArrivals(s, ready);
   shareSeats(s, ready);
   admitQueued(s);
-  shareCpu(s, cores);
-  serveInFlight(s, dt, timeout, queueWait);
+  const watchCpu = shareCpu(s, cores);
+  const requestCpu = serveInFlight(s, dt, timeout, queueWait);
+  // apiserver_cpu_ratio: the cores the requests in flight and the watch events use, over the ready servers' cores.
+  s.cpuRatio = Math.min(1, (watchCpu + requestCpu) / Math.max(1, cores));
   expireQueued(s, dt, queueWait);
   // Retry-After is what a request through the served API is told: tracked once one was submitted.
   if (s.externalClasses.size > 0) recordDrops(s, t);
@@ -37,9 +39,9 @@ export function serve(s: ClusterState, t: number, dt: number, ready: number, tim
 /**
  * 4. Service: processor sharing of the API servers' CPU; consistent reads share etcd. The
  *    slowdown (CPU wanted over the cores), etcd's read rate per concurrent range read and its
- *    backlog, and the watches established now.
+ *    backlog, and the watches established now. Returns the cores delivering watch events take.
  */
-function shareCpu(s: ClusterState, cores: number): void {
+function shareCpu(s: ClusterState, cores: number): number {
   const m = s.model;
   let cpuWant = 0;
   let watchers = 0;
@@ -65,16 +67,23 @@ function shareCpu(s: ClusterState, cores: number): void {
   s.etcdBacklogS = etcdConcurrent > 0 ? etcdBacklogBytes / (m.etcd.readBytesPerS / s.etcdSlowdown) : 0;
   s.etcdRate = etcdRate;
   s.watchers = watchers;
+  return watchCpu;
 }
 
-/** Requests in flight are served (processor sharing), finish ok or fail, and hold memory meanwhile. */
-function serveInFlight(s: ClusterState, dt: number, timeout: number, queueWait: number): void {
+/**
+ * Requests in flight are served (processor sharing), finish ok or fail, and hold memory meanwhile.
+ * Returns the cores the requests in flight use this step: a request spends its CPU time over its
+ * service time (stretched by the slowdown), or within the step when it is shorter than the step —
+ * inflight × cpuS / max(dt, service) per class (Little's law for the short ones: rate × cpuS).
+ */
+function serveInFlight(s: ClusterState, dt: number, timeout: number, queueWait: number): number {
   const m = s.model;
   const sd = s.slowdown;
   const etcdRate = s.etcdRate;
   let etcdWrites = 0;
   let memTemp = 0;
   let requests = 0;
+  let cpuCores = 0;
   const a0 = m.apiServer;
   for (let ci = 0; ci < s.classes.length; ci++) {
     const c = s.classes[ci] as ClientClass;
@@ -88,6 +97,7 @@ function serveInFlight(s: ClusterState, dt: number, timeout: number, queueWait: 
     const hold = heldS(service, timeout);
     c.seatShare = Math.min(1, Math.max(1e-3, hold / dt));
     const exits = exitsInStep(c.inflight, dt, hold);
+    cpuCores += (c.inflight * c.cost.cpuS) / Math.max(dt, service);
     // Success falls off smoothly as service time approaches the request timeout.
     const r = service / timeout;
     const r2 = r * r;
@@ -127,6 +137,7 @@ function serveInFlight(s: ClusterState, dt: number, timeout: number, queueWait: 
   s.requests = requests;
   s.memTemp = memTemp;
   s.etcdWrites = etcdWrites;
+  return cpuCores;
 }
 
 /**

@@ -199,6 +199,14 @@ export class ClusterState {
   memFactorApplied = 1;
   pendingScale: PendingScale | null = null;
   restartsWindow: number[] = [];
+  /** Restarts of the replicas since the start, by cause (replicas.ts, crash). */
+  oomKills = 0;
+  faultKills = 0;
+  otherRestarts = 0;
+  /** Memory over the limit of the replica last OOM-killed, when it was killed. */
+  oomKillMemRatio = 0;
+  /** Share of the ready API servers' cores in use last step, at most 1 (service.ts: apiserver_cpu_ratio). */
+  cpuRatio = 0;
 
   // ------------------------------------------------------------ objects, nodes, network, etcd
   /** CoreDNS; set once by ClusterSim's constructor. */
