@@ -7,8 +7,9 @@
  * - admit: the request is classified by the cluster's FlowSchemas
  *   (flow-schemas.ts, Kubernetes' matching), its PriorityLevelConfiguration
  *   mapped to the twin's level (twin-levels.ts; a level the twin does not
- *   model carries the load at `global-default`, noted), then
- *   `TwinApi.submit`: served → serve after its latency; 429 → reject with
+ *   model carries the load at `global-default`, noted), admitted in its own
+ *   APF flow against the twin's queues (apf-queues.ts: 429 queue-full or
+ *   time-out), then `TwinApi.submit`: served → serve after its latency; 429 → reject with
  *   Retry-After; 504 → timeout; no API server reachable → refuse. With no
  *   FlowSchema stored, the twin's own reduced default matching decides
  *   (src/model/kubernetes.ts defaultPriorityLevel).
@@ -24,6 +25,10 @@
  *   another is deployed is stored by the API but carries no load (noted).
  *   Node batches only widen (contract D): a narrower selection does not shrink
  *   the twin's change (its apply-change is cumulative).
+ * - admitBreakGlass: a request to the cluster's dedicated break-glass API
+ *   server (the scenario's `operators.breakGlass`): discovery, version and
+ *   health, and what the FlowSchemas classify to the break-glass level; any
+ *   other request does not reach it (refuse).
  * - workloadStatus: the installed workload's status from the twin's
  *   ChangeWorkload (workload-status.ts).
  * - guardedChanges: the workloads whose pod template carries the kill-switch
