@@ -13,16 +13,15 @@ import type { ApfQueues } from '../api.ts';
 import type { ClientClass, ClusterState } from './state.ts';
 import { readyCount } from './replicas.ts';
 import { levelDrain } from './apf.ts';
+import { queueShape } from '../../model/apf-capacity.ts';
 
 /** The level's APF queues now; undefined when the cluster has no such level. */
 export function flowQueues(s: ClusterState, levelName: string): ApfQueues | undefined {
   const l = s.levelNames.indexOf(levelName);
   if (l < 0) return undefined;
   const spec = s.model.apf.levels.find((x) => x.name === levelName);
-  // The twin's extra (break-glass) level queues like state.ts gives it: 16 queues × 50, hands of 4.
-  const queues = spec?.queues ?? 16;
-  const handSize = spec?.handSize ?? 4;
-  const queueLengthLimit = spec?.queueLengthLimit ?? 50;
+  // The twin's extra (break-glass) level queues as state.ts sizes it: 16 queues × 50, hands of 4.
+  const shape = spec !== undefined ? queueShape(spec) : { queues: 16, handSize: 4, queueLengthLimit: 50 };
   const ch = s.change;
   const classes = [];
   for (let ci = 0; ci < s.classes.length; ci++) {
@@ -36,9 +35,7 @@ export function flowQueues(s: ClusterState, levelName: string): ApfQueues | unde
     exempt: s.exempt[l] === true,
     dedicated: s.dedicated.has(levelName),
     reject: s.reject[l] === true,
-    queues,
-    handSize,
-    queueLengthLimit,
+    ...shape,
     ready: readyCount(s),
     seats: s.levelCap[l] ?? 0,
     inUse: s.levelUse[l] ?? 0,
