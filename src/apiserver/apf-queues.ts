@@ -143,7 +143,9 @@ export function admitInQueues(q: ApfQueues, flowSchema: string, distinguisher: s
   for (let i = 0; i < occ.length; i++) if ((occ[i] ?? 0) > 1e-9) active++;
   if (shortest <= 1e-9) active++;
   const drain = q.drainPerS / Math.max(1, q.ready);
-  const waitS = drain > 1e-9 ? ((shortest + 1) * active) / drain : Infinity;
+  // Nothing leaving the level (the twin before its first step): no turn to estimate; the twin decides the wait.
+  if (drain <= 1e-9) return { kind: 'pass' };
+  const waitS = ((shortest + 1) * active) / drain;
   if (waitS > q.queueWaitS)
     return { kind: 'reject', reason: `429 Too Many Requests (priority level ${q.level}: not dispatched within the queue-wait limit of ${q.queueWaitS} s, time-out)`, afterS: q.queueWaitS, retryAfterS: q.retryAfterS };
   return { kind: 'pass' };

@@ -85,6 +85,8 @@ test('a free seat, an exempt or dedicated level, no ready API server: not decide
   assert.deepEqual(admitInQueues(level(full, { exempt: true }), 'exempt', FIREBREAK, 1, 1), { kind: 'pass' });
   assert.deepEqual(admitInQueues(level(full, { dedicated: true }), 'firebreak-breakglass', FIREBREAK, 1, 1), { kind: 'pass' });
   assert.deepEqual(admitInQueues(level(full, { ready: 0 }), 'service-accounts', FIREBREAK, 1, 1), { kind: 'pass' });
+  // The twin before its first step: no seats computed, nothing queued, nothing drained.
+  assert.deepEqual(admitInQueues(level([{ name: 'workloads', flows: 8, queued: 0, rejected: 0 }], { seats: 0, inUse: 0, drainPerS: 0 }), 'service-accounts', FIREBREAK, 1, 1), { kind: 'pass' });
 });
 
 test('occupancy: never beyond queueLengthLimit, never more than what waits; a class of many flows covers every queue evenly', () => {
