@@ -14,7 +14,7 @@
  *   const api = new KubeApi({ backend, tokens: new Map([[token, { name: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] }]]), startMs });
  *   const result = api.handle(request, nowMs);
  */
-import type { ClusterBackend, KubeObject, RequestInfo, UserInfo } from './backend.ts';
+import type { Admission, ClusterBackend, KubeObject, RequestInfo, UserInfo } from './backend.ts';
 import { bootstrap } from './bootstrap.ts';
 import { aggregatedDiscovery, AGGREGATED_V2, apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './discovery.ts';
 import { openapiDocument, openapiRoot } from './openapi.ts';
@@ -45,6 +45,9 @@ export interface KubeApiOptions {
    */
   readonly metrics?: () => Promise<string>;
 }
+
+/** Which endpoint of the cluster received a request: its API servers, or its dedicated break-glass API server. */
+export type Endpoint = 'main' | 'break-glass';
 
 const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 const HEALTH = new Set(['/healthz', '/readyz', '/livez']);
@@ -117,13 +120,17 @@ export class KubeApi {
     return this.#tokens.get(req.token) ?? this.#minted.get(req.token);
   }
 
-  /** Answers one request at the cluster's virtual time `nowMs`. */
-  handle(req: ApiRequest, nowMs: number): ApiResult {
+  /**
+   * Answers one request at the cluster's virtual time `nowMs`, received by the cluster's ordinary
+   * endpoint or by its dedicated break-glass API server (`break-glass`: backend.admitBreakGlass;
+   * the same objects).
+   */
+  handle(req: ApiRequest, nowMs: number, endpoint: Endpoint = 'main'): ApiResult {
     const r = route(req.method, req.path, req.query);
     const isHealth = r.kind === 'nonresource' && (HEALTH.has(r.path) || [...HEALTH].some((h) => r.path.startsWith(`${h}/`)));
     const user = this.#authenticate(req) ?? (isHealth ? ANONYMOUS : undefined);
     if (user === undefined) return respondError(unauthorized());
-    if (r.kind === 'bad-method') return this.#admitted({ user, verb: 'get', apiGroup: '', resource: req.path, nonResource: true, objects: 1, bytes: 1024 }, () => respondError(methodNotAllowed()));
+    if (r.kind === 'bad-method') return this.#admitted(endpoint, { user, verb: 'get', apiGroup: '', resource: req.path, nonResource: true, objects: 1, bytes: 1024 }, () => respondError(methodNotAllowed()));
 
     let info: RequestInfo;
     let def: ResourceDef | undefined;
@@ -134,15 +141,15 @@ export class KubeApi {
       const sub = r.subresource;
       const tokenSub = sub === 'token' && def !== undefined && def.group === '' && def.plural === 'serviceaccounts' && r.verb === 'create' && this.#mint !== undefined;
       if (def === undefined || def.version !== r.version || (sub !== undefined && !(sub === 'status' && def.status) && !tokenSub) || (def.namespaced && r.namespace === undefined && r.name !== undefined) || (!def.namespaced && r.namespace !== undefined)) {
-        return this.#admitted({ user, verb: r.verb, apiGroup: r.group, resource: r.plural, objects: 1, bytes: 1024 }, () => respondError(pathNotFound()));
+        return this.#admitted(endpoint, { user, verb: r.verb, apiGroup: r.group, resource: r.plural, objects: 1, bytes: 1024 }, () => respondError(pathNotFound()));
       }
       const cost = this.#cost(def, r.verb, r.namespace, req.query, req.body.length);
       info = { user, verb: r.verb, apiGroup: def.group, resource: def.plural, ...(r.namespace === undefined ? {} : { namespace: r.namespace }), ...(r.name === undefined ? {} : { name: r.name }), objects: cost.objects, bytes: cost.bytes };
     }
 
-    const a = this.backend.admit(info, this.store);
+    const a = this.#admit(endpoint, info);
     if (a.kind === 'refuse') return { kind: 'refuse', reason: a.reason };
-    if (a.kind === 'reject') return respondError(tooManyRequests(a.retryAfterS));
+    if (a.kind === 'reject') return respondError(tooManyRequests(a.retryAfterS), a.afterS ?? 0);
     if (a.kind === 'timeout') return { kind: 'timeout', afterS: a.afterS, body: JSON.stringify(timeout().body) };
     const delayS = a.latencyS;
 
@@ -155,11 +162,16 @@ export class KubeApi {
     return runVerb({ store: this.store, backend: this.backend, nodeRvs: this.#nodeRvs, nowMs, user, req, def, namespace: r.namespace, name: r.name, subresource: r.subresource, delayS }, r.verb);
   }
 
+  #admit(endpoint: Endpoint, info: RequestInfo): Admission {
+    if (endpoint === 'main') return this.backend.admit(info, this.store);
+    return this.backend.admitBreakGlass?.(info, this.store) ?? { kind: 'refuse', reason: 'no break-glass API server in this cluster' };
+  }
+
   /** A request answered without touching objects (a bad path or method), after the cluster's admission like any other. */
-  #admitted(info: RequestInfo, answer: () => ApiResult): ApiResult {
-    const a = this.backend.admit(info, this.store);
+  #admitted(endpoint: Endpoint, info: RequestInfo, answer: () => ApiResult): ApiResult {
+    const a = this.#admit(endpoint, info);
     if (a.kind === 'refuse') return { kind: 'refuse', reason: a.reason };
-    if (a.kind === 'reject') return respondError(tooManyRequests(a.retryAfterS));
+    if (a.kind === 'reject') return respondError(tooManyRequests(a.retryAfterS), a.afterS ?? 0);
     if (a.kind === 'timeout') return { kind: 'timeout', afterS: a.afterS, body: JSON.stringify(timeout().body) };
     const r = answer();
     return r.kind === 'response' ? { ...r, delayS: a.latencyS } : r;

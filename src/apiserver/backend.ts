@@ -41,8 +41,8 @@ export interface RequestInfo {
 export type Admission =
   /** Served after `latencyS` (simulated seconds; the server waits that long in wall time / speed). */
   | { readonly kind: 'serve'; readonly latencyS: number; readonly level: string }
-  /** 429 Too Many Requests with `Retry-After`. */
-  | { readonly kind: 'reject'; readonly retryAfterS: number; readonly reason: string; readonly level: string }
+  /** 429 Too Many Requests with `Retry-After`, answered after `afterS` (default 0: at once; a time-out in an APF queue: the queue-wait limit). */
+  | { readonly kind: 'reject'; readonly retryAfterS: number; readonly reason: string; readonly level: string; readonly afterS?: number }
   /** No answer before the request deadline: 504 after `afterS`. */
   | { readonly kind: 'timeout'; readonly afterS: number; readonly reason: string; readonly level: string }
   /** No API server ready: the connection is refused (the listener is closed). */
@@ -61,6 +61,13 @@ export interface ClusterBackend {
   readonly name: string;
   /** Decides a request against the cluster now and, when admitted, adds its cost to the cluster's load. */
   admit(request: RequestInfo, objects: ObjectReader): Admission;
+  /**
+   * A request to the cluster's dedicated break-glass API server endpoint, when it has one
+   * (twin-backend.ts); without this method the cluster has none.
+   */
+  admitBreakGlass?(request: RequestInfo, objects: ObjectReader): Admission;
+  /** The cluster has a dedicated break-glass API server endpoint (serve a second listener for it). */
+  hasBreakGlassEndpoint?(): boolean;
   /** The API server accepts connections now (some replica is ready behind the load balancer). */
   accepting(): boolean;
   /** Nodes, generated on demand: how many, the i-th, and the index of a name (-1: none). */

@@ -121,12 +121,35 @@ export function orderFlowSchemas(flowSchemas: readonly KubeObject[]): KubeObject
 
 /** The first FlowSchema (in order) that matches the request; catch-all when none does. */
 export function classify(request: RequestInfo, ordered: readonly KubeObject[]): Classification {
+  const f = classifyFlow(request, ordered);
+  return { flowSchema: f.flowSchema, priorityLevel: f.priorityLevel };
+}
+
+/** A classification with the request's APF flow: its FlowSchema and flow distinguisher. */
+export interface FlowClassification extends Classification {
+  /**
+   * apf_controller.go computeFlowDistinguisher: the user's name with `distinguisherMethod.type:
+   * ByUser`, the request's namespace with `ByNamespace`, else ''.
+   */
+  readonly distinguisher: string;
+}
+
+function distinguisherOf(request: RequestInfo, spec: Record<string, unknown>): string {
+  const t = rec(spec.distinguisherMethod).type;
+  if (t === 'ByUser') return request.user.name;
+  if (t === 'ByNamespace') return request.namespace ?? '';
+  return '';
+}
+
+/** classify, with the flow distinguisher of the matching FlowSchema. */
+export function classifyFlow(request: RequestInfo, ordered: readonly KubeObject[]): FlowClassification {
   for (const fs of ordered) {
     const spec = rec(fs.spec);
     const rules = Array.isArray(spec.rules) ? spec.rules.map(rec) : [];
     if (!rules.some((rule) => matchesRule(request, rule))) continue;
     const level = rec(spec.priorityLevelConfiguration).name;
-    return { flowSchema: nameOf(fs), priorityLevel: typeof level === 'string' ? level : 'catch-all' };
+    return { flowSchema: nameOf(fs), priorityLevel: typeof level === 'string' ? level : 'catch-all', distinguisher: distinguisherOf(request, spec) };
   }
-  return { flowSchema: 'catch-all', priorityLevel: 'catch-all' };
+  // Kubernetes' mandatory catch-all FlowSchema distinguishes ByUser (flowcontrol bootstrap/default.go).
+  return { flowSchema: 'catch-all', priorityLevel: 'catch-all', distinguisher: request.user.name };
 }

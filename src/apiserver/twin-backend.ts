@@ -7,8 +7,9 @@
  * - admit: the request is classified by the cluster's FlowSchemas
  *   (flow-schemas.ts, Kubernetes' matching), its PriorityLevelConfiguration
  *   mapped to the twin's level (twin-levels.ts; a level the twin does not
- *   model carries the load at `global-default`, noted), then
- *   `TwinApi.submit`: served → serve after its latency; 429 → reject with
+ *   model carries the load at `global-default`, noted), admitted in its own
+ *   APF flow against the twin's queues (apf-queues.ts: 429 queue-full or
+ *   time-out), then `TwinApi.submit`: served → serve after its latency; 429 → reject with
  *   Retry-After; 504 → timeout; no API server reachable → refuse. With no
  *   FlowSchema stored, the twin's own reduced default matching decides
  *   (src/model/kubernetes.ts defaultPriorityLevel).
@@ -24,6 +25,10 @@
  *   another is deployed is stored by the API but carries no load (noted).
  *   Node batches only widen (contract D): a narrower selection does not shrink
  *   the twin's change (its apply-change is cumulative).
+ * - admitBreakGlass: a request to the cluster's dedicated break-glass API
+ *   server (the scenario's `operators.breakGlass`): discovery, version and
+ *   health, and what the FlowSchemas classify to the break-glass level; any
+ *   other request does not reach it (refuse).
  * - workloadStatus: the installed workload's status from the twin's
  *   ChangeWorkload (workload-status.ts).
  * - guardedChanges: the workloads whose pod template carries the kill-switch
@@ -37,8 +42,9 @@ import type { Admission, ClusterBackend, KubeObject, ObjectReader, RequestInfo, 
 import { TwinError, type ChangeSpec, type TwinApi } from '../twin/index.ts';
 import { defaultPriorityLevel, type Identity } from '../model/kubernetes.ts';
 import { liveChange } from '../analyzer/live-change.ts';
-import { classify, orderFlowSchemas } from './flow-schemas.ts';
-import { twinLevel } from './twin-levels.ts';
+import { classifyFlow, orderFlowSchemas } from './flow-schemas.ts';
+import { admitInQueues } from './apf-queues.ts';
+import { TWIN_BREAK_GLASS_LEVEL, twinLevel } from './twin-levels.ts';
 import { GeneratedNodes } from './generated-nodes.ts';
 import { GeneratedPods, podTemplateInfo, type PodLayout, type PodTemplateInfo } from './generated-pods.ts';
 import { nodeSelection, type NodeSelection } from './node-selection.ts';
@@ -67,6 +73,14 @@ interface Installed {
   /** The share of nodes last applied (apply-change is cumulative). */
   applied: number;
   deleted: boolean;
+}
+
+/**
+ * Seats of a request for the per-flow admission: 1, a LIST about one per 100 objects it covers,
+ * 1..10 (APF's work estimator; ../shared/reference/kubernetes-control-plane.md).
+ */
+function seatsOf(r: RequestInfo): number {
+  return r.verb === 'list' ? Math.min(10, Math.max(1, Math.ceil(r.objects / 100))) : 1;
 }
 
 /** The twin's reduced identity of a user (src/model/kubernetes.ts), for a cluster with no FlowSchema stored. */
@@ -125,18 +139,34 @@ export class TwinBackend implements ClusterBackend {
 
   /** The twin level a request lands in, by the stored FlowSchemas. */
   levelOf(request: RequestInfo, objects: ObjectReader): string {
+    return this.#route(request, objects).level;
+  }
+
+  /** The request's twin level and, when FlowSchemas are stored, its APF flow (FlowSchema and distinguisher). */
+  #route(request: RequestInfo, objects: ObjectReader): { level: string; flow?: { flowSchema: string; distinguisher: string } } {
     const levels = this.#twin.levelsAt(this.#index).map((l) => l.level);
     const flowSchemas = objects.list(FLOWCONTROL, 'flowschemas');
-    if (flowSchemas.length === 0) return defaultPriorityLevel(identityOf(request.user), request.resource);
-    const c = classify(request, orderFlowSchemas(flowSchemas));
+    if (flowSchemas.length === 0) return { level: defaultPriorityLevel(identityOf(request.user), request.resource) };
+    const c = classifyFlow(request, orderFlowSchemas(flowSchemas));
     const plc = objects.get(FLOWCONTROL, 'prioritylevelconfigurations', undefined, c.priorityLevel);
     const m = twinLevel(c.priorityLevel, plc, levels, this.#exemptLevel);
     if (!m.modelled) this.#note(`level:${c.priorityLevel}`, `priority level ${c.priorityLevel} (FlowSchema ${c.flowSchema}) is not one the twin models: its requests load the twin's ${m.level} level`);
-    return m.level;
+    return { level: m.level, flow: { flowSchema: c.flowSchema, distinguisher: c.distinguisher } };
   }
 
   admit(request: RequestInfo, objects: ObjectReader): Admission {
-    const level = this.levelOf(request, objects);
+    const route = this.#route(request, objects);
+    const level = route.level;
+    if (route.flow !== undefined) {
+      // The request's own flow first: its hand of queues against what the twin holds queued (apf-queues.ts).
+      const q = this.#twin.apfQueuesAt(this.#index, level);
+      const d = q === undefined ? undefined : admitInQueues(q, route.flow.flowSchema, route.flow.distinguisher, seatsOf(request), this.#twin.seed);
+      if (d?.kind === 'reject') return { kind: 'reject', retryAfterS: d.retryAfterS, reason: d.reason, level, afterS: d.afterS };
+    }
+    return this.#submit(request, level);
+  }
+
+  #submit(request: RequestInfo, level: string): Admission {
     const sa = /^system:serviceaccount:([^:]+):(.+)$/.exec(request.user.name);
     const o = this.#twin.submit(this.#index, level, { objects: request.objects, bytes: request.bytes, write: WRITES.has(request.verb), ...(sa !== null ? { serviceAccount: `${sa[1] ?? ''}/${sa[2] ?? ''}` } : {}) });
     switch (o.status) {
@@ -149,6 +179,25 @@ export class TwinBackend implements ClusterBackend {
       case 'refused':
         return { kind: 'refuse', reason: o.reason };
     }
+  }
+
+  /** The scenario models a dedicated break-glass API server (`operators.breakGlass`): the twin has its dedicated level. */
+  hasBreakGlassEndpoint(): boolean {
+    return this.#twin.apfQueuesAt(this.#index, TWIN_BREAK_GLASS_LEVEL)?.dedicated === true;
+  }
+
+  /**
+   * A request to the dedicated break-glass API server: a kube-apiserver of its own behind its own
+   * address, so it answers whatever the ordinary replicas' state (it needs etcd). It serves the
+   * non-resource requests clients make first (version, discovery, health) and the requests the
+   * stored FlowSchemas classify to the break-glass level; any other request does not reach it —
+   * the endpoint is for the break-glass identity only — and its connection is reset.
+   */
+  admitBreakGlass(request: RequestInfo, objects: ObjectReader): Admission {
+    if (!this.hasBreakGlassEndpoint()) return { kind: 'refuse', reason: 'no break-glass API server in this cluster' };
+    if (request.nonResource !== true && this.#route(request, objects).level !== TWIN_BREAK_GLASS_LEVEL)
+      return { kind: 'refuse', reason: `the break-glass API server serves only requests classified to the ${TWIN_BREAK_GLASS_LEVEL} level (${request.user.name} ${request.verb} ${request.resource} is not)` };
+    return this.#submit(request, TWIN_BREAK_GLASS_LEVEL);
   }
 
   accepting(): boolean {

@@ -31,6 +31,11 @@ export function levelQueueRoom(l: PriorityLevelSpec): number {
   return l.queues * l.queueLengthLimit;
 }
 
+/** A level's queues as APF shuffle-shards them: how many, the hand a flow is dealt, the length of each (the served API's per-flow admission). */
+export function queueShape(l: PriorityLevelSpec): { readonly queues: number; readonly handSize: number; readonly queueLengthLimit: number } {
+  return { queues: l.queues, handSize: l.handSize, queueLengthLimit: l.queueLengthLimit };
+}
+
 /** Requests one flow's queues hold per server: hand size × queue length (ref: shuffle sharding). */
 export function flowQueueRoom(l: PriorityLevelSpec): number {
   return l.handSize * l.queueLengthLimit;

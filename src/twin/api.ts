@@ -58,6 +58,40 @@ export interface SubmittedRequest {
   readonly serviceAccount?: string;
 }
 
+/**
+ * One priority level's APF queues now (per API server replica: each holds its own queues), as the
+ * fluid model holds them: for the served API's per-request admission of a flow (shuffle sharding
+ * over `queues` with hands of `handSize`, src/apiserver/apf-queues.ts).
+ */
+export interface ApfQueues {
+  readonly level: string;
+  readonly exempt: boolean;
+  /** Served by a dedicated (break-glass) API server. */
+  readonly dedicated: boolean;
+  /** A rejecting level (catch-all with no queues). */
+  readonly reject: boolean;
+  readonly queues: number;
+  readonly handSize: number;
+  readonly queueLengthLimit: number;
+  /** API server replicas ready (each has its own queues). */
+  readonly ready: number;
+  /** Seats the level may use now (nominal plus borrowed, all replicas) and seats in use. */
+  readonly seats: number;
+  readonly inUse: number;
+  /** Requests per second leaving the level. */
+  readonly drainPerS: number;
+  readonly queueWaitS: number;
+  readonly requestTimeoutS: number;
+  /** Retry-After of the level's 429s now, seconds. */
+  readonly retryAfterS: number;
+  /**
+   * The level's client classes: what each has queued (all replicas) over how many flows, and what
+   * its arrivals were turned away last step (429: no queue room or the queue-wait limit);
+   * `user` names a class's one flow when the twin knows it (the change's service account).
+   */
+  readonly classes: readonly { readonly name: string; readonly flows: number; readonly queued: number; readonly rejected: number; readonly user?: string }[];
+}
+
 /** The scenario's change in one cluster, as its workload's status would report it. */
 export interface ChangeWorkload {
   /** The workload object exists (applied, and neither deleted through the API nor stopped by the kill switch). */
@@ -113,6 +147,8 @@ export interface TwinApi {
    * Retry-After. Throws on an unknown level.
    */
   submit(index: number, level: string, cost: SubmittedRequest): RequestOutcome;
+  /** A priority level's APF queues now (undefined: no such level), for per-flow admission of served requests. */
+  apfQueuesAt(index: number, level: string): ApfQueues | undefined;
   /**
    * Installs a change workload in a cluster at run time (a DaemonSet/Deployment written through the
    * served API). Replaces the cluster's change when none is deployed there; throws TwinError

@@ -25,13 +25,14 @@ import { selects, type Cluster } from '../model/fleet.ts';
 import { applyAction } from './actions.ts';
 import { percentUpToOneDecimal } from '../core/number.ts';
 import { AlertEvaluator, type AlertTransition } from './alerts.ts';
-import type { ChangeWorkload, Controller, RequestOutcome, SubmittedRequest, TwinApi } from './api.ts';
+import type { ApfQueues, ChangeWorkload, Controller, RequestOutcome, SubmittedRequest, TwinApi } from './api.ts';
 import { ClusterSim } from './cluster-sim.ts';
 import type { ClusterState } from './cluster/state.ts';
 import { stepCluster } from './cluster/step.ts';
 import { metricValue, readyRatio, successRatio } from './cluster/observe.ts';
 import { totalRestarts } from './cluster/replicas.ts';
 import { replicaSamples, requestClasses, storedObjects } from './cluster/detail.ts';
+import { flowQueues } from './cluster/flow-queues.ts';
 import type { LevelSample, MetricName, MetricSample, ReplicaSample, RequestClassSample, StoredObjects } from './metrics.ts';
 import { OperatorsController } from './operators.ts';
 import { scheduleEvents } from './pipeline.ts';
@@ -173,6 +174,10 @@ export class Twin implements TwinApi {
 
   submit(index: number, level: string, cost: SubmittedRequest): RequestOutcome {
     return this.#at(index).submit(level, cost, this.#t);
+  }
+
+  apfQueuesAt(index: number, level: string): ApfQueues | undefined {
+    return flowQueues(this.#stateAt(index), level);
   }
 
   installChange(index: number, change: ChangeSpec): void {

@@ -13,7 +13,7 @@
  *   const { report } = twin.result();
  */
 export { Twin, type TwinOptions } from './engine.ts';
-export type { ChangeWorkload, Controller, RequestOutcome, SubmittedRequest, TwinApi } from './api.ts';
+export type { ApfQueues, ChangeWorkload, Controller, RequestOutcome, SubmittedRequest, TwinApi } from './api.ts';
 export { TwinError, type TwinErrorCode } from './errors.ts';
 export type { Action, AlertRule, BlockSource, ChangeSpec, OperatorsSpec, PipelineSpec, RemediesSpec, Scenario, ScheduledEvent } from './scenario.ts';
 export { METRIC_NAMES, type LevelSample, type MetricName, type MetricSample, type ReplicaSample, type RequestClassSample, type StoredObjects } from './metrics.ts';

@@ -16,7 +16,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { KubeApi } from '../../apiserver/api.ts';
+import type { Endpoint, KubeApi } from '../../apiserver/api.ts';
 import type { ApiRequest, ApiResult } from '../../apiserver/request.ts';
 import type { Pki } from './certs.ts';
 
@@ -26,6 +26,12 @@ export interface ListenerOptions {
   /** The cluster's virtual time, epoch ms. */
   readonly now: () => number;
   readonly log: (line: string) => void;
+  /**
+   * The endpoint this listener is (default `main`): `break-glass` is the cluster's dedicated
+   * break-glass API server (KubeApi.handle's endpoint); it never closes for the ordinary replicas'
+   * state, and a request it does not serve has its connection reset.
+   */
+  readonly endpoint?: Endpoint;
 }
 
 const MAX_BODY = 16 * 1024 * 1024;
@@ -79,6 +85,11 @@ export class ClusterListener {
     return this.#port;
   }
 
+  /** The cluster's name, with `-breakglass` for its break-glass endpoint (for logs). */
+  get #name(): string {
+    return this.#opts.endpoint === 'break-glass' ? `${this.api.backend.name}-breakglass` : this.api.backend.name;
+  }
+
   get open(): boolean {
     return this.#open;
   }
@@ -120,14 +131,14 @@ export class ClusterListener {
     this.#server?.close();
     for (const stop of this.#watches) stop();
     for (const s of this.#sockets) s.destroy();
-    this.#opts.log(`${this.api.backend.name}: API server not ready — refusing connections on port ${this.#port}`);
+    this.#opts.log(`${this.#name}: API server not ready — refusing connections on port ${this.#port}`);
   }
 
   /** Listens again on the same port. */
   async accept(): Promise<void> {
     if (this.#open) return;
     await this.listen(this.#port);
-    this.#opts.log(`${this.api.backend.name}: API server ready again — accepting connections on port ${this.#port}`);
+    this.#opts.log(`${this.#name}: API server ready again — accepting connections on port ${this.#port}`);
   }
 
   async close(): Promise<void> {
@@ -156,13 +167,14 @@ export class ClusterListener {
       body,
       host: req.headers.host ?? `127.0.0.1:${this.#port}`,
     };
-    const result: ApiResult = this.api.handle(request, this.#opts.now());
+    const endpoint = this.#opts.endpoint ?? 'main';
+    const result: ApiResult = this.api.handle(request, this.#opts.now(), endpoint);
     const wallMs = (simS: number): number => (simS * 1000) / this.#opts.speed;
     switch (result.kind) {
       case 'refuse':
         // This connection is refused (reset); the listener closes only when no API server is ready at all.
         req.socket.destroy();
-        if (!this.api.backend.accepting()) this.refuse();
+        if (endpoint === 'main' && !this.api.backend.accepting()) this.refuse();
         return;
       case 'timeout':
         await sleep(wallMs(result.afterS));

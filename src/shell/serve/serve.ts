@@ -3,7 +3,8 @@
  * API endpoint per simulated cluster. Builds the twin, a backend and an API
  * machinery per cluster, the PKI and identities, the listeners (127.0.0.1;
  * `port` 0: free ports, else clusters on port, port+1, … and the control
- * endpoint after them), writes the kubeconfig, then drives the twin: every
+ * endpoint after them, then the dedicated break-glass API servers of the
+ * clusters whose scenario models one), writes the kubeconfig, then drives the twin: every
  * 50 ms it steps until the simulated time reaches wall-clock × speed (no
  * drift: the target is computed from the start, not accumulated), records
  * the metrics, refreshes the served workloads' status and opens or closes
@@ -48,6 +49,8 @@ export interface ServeOptions {
 export interface Served {
   readonly twin: TwinApi;
   readonly listeners: readonly ClusterListener[];
+  /** The dedicated break-glass API servers' listeners (clusters whose scenario models one), in cluster order. */
+  readonly breakGlassListeners: readonly ClusterListener[];
   readonly controlPort: number;
   readonly identities: readonly Identity[];
   stop(): Promise<void>;
@@ -72,22 +75,32 @@ export async function serveTwin(scenario: Scenario, opts: ServeOptions): Promise
     const api = new KubeApi({ backend: makeBackend(twin, index), tokens, startMs: startMs - 86_400_000, mintToken, metrics: () => prometheusText(m.apiserver()) });
     listeners.push(new ClusterListener(api, pki, { speed: opts.speed, now: () => twin.clock.now(), log: opts.log }));
   }
+  // A dedicated break-glass API server per cluster when the scenario models one: the same objects, its own endpoint.
+  const breakGlass: ClusterListener[] = listeners
+    .filter((l) => l.api.backend.hasBreakGlassEndpoint?.() === true)
+    .map((l) => new ClusterListener(l.api, pki, { speed: opts.speed, now: () => twin.clock.now(), log: opts.log, endpoint: 'break-glass' }));
   let control: Server | undefined;
   try {
     for (let i = 0; i < listeners.length; i++) await listeners[i]?.listen(opts.port === 0 ? 0 : opts.port + i);
+    // Ports: the clusters', the control endpoint's, then the break-glass servers'.
+    for (let i = 0; i < breakGlass.length; i++) await breakGlass[i]?.listen(opts.port === 0 ? 0 : opts.port + listeners.length + 1 + i);
     const series = new SeriesRings(twin);
     series.record();
     const podsOf = (name: string): number => listeners.find((l) => l.api.backend.name === name)?.api.backend.podCount() ?? 0;
     const metricsOf = (index: number): Promise<string> => prometheusText(exposition[index]?.components() ?? []);
     const ctl = await startControl({ twin, series, pki, tokens: new Set(tokens.keys()), speed: opts.speed, podsOf, metricsOf }, opts.port === 0 ? 0 : opts.port + listeners.length);
     control = ctl.server;
-    writeKubeconfig(opts.kubeconfig, kubeconfigText({ clusters: listeners.map((l) => ({ name: l.api.backend.name, port: l.port })), caPem: pki.caPem, identities, controlUrl: `https://127.0.0.1:${ctl.port}` }));
+    const breakGlassPort = (l: ClusterListener): number | undefined => breakGlass.find((b) => b.api === l.api)?.port;
+    writeKubeconfig(opts.kubeconfig, kubeconfigText({ clusters: listeners.map((l) => {
+          const bg = breakGlassPort(l);
+          return { name: l.api.backend.name, port: l.port, ...(bg === undefined ? {} : { breakGlassPort: bg }) };
+        }), caPem: pki.caPem, identities, controlUrl: `https://127.0.0.1:${ctl.port}` }));
     if (opts.prometheusConfig !== undefined) {
       const scraper = identities.find((i) => i.user === 'firebreak') ?? identities[0];
       const written = writePrometheusConfig(opts.prometheusConfig, { clusters: listeners.map((l) => ({ name: l.api.backend.name, port: l.port })), controlPort: ctl.port, caPem: pki.caPem, token: scraper?.token ?? '', scrapeIntervalS: opts.scrapeIntervalS ?? 15 });
       opts.log(`prometheus config: ${written.config} (CA ${written.caFile}, token ${written.tokenFile})`);
     }
-    for (const l of listeners) opts.log(`${l.api.backend.name}: https://127.0.0.1:${l.port} (${l.api.backend.nodeCount()} nodes)`);
+    for (const l of listeners) opts.log(`${l.api.backend.name}: https://127.0.0.1:${l.port} (${l.api.backend.nodeCount()} nodes)${breakGlassPort(l) === undefined ? '' : `; break-glass API server https://127.0.0.1:${String(breakGlassPort(l))}`}`);
     opts.log(`control: https://127.0.0.1:${ctl.port}; kubeconfig: ${opts.kubeconfig}; speed ${opts.speed}× — ready`);
 
     const backends = listeners.map((l) => l.api.backend);
@@ -126,16 +139,17 @@ export async function serveTwin(scenario: Scenario, opts: ServeOptions): Promise
     return {
       twin,
       listeners,
+      breakGlassListeners: breakGlass,
       controlPort: ctl.port,
       identities,
       async stop() {
         clearInterval(timer);
-        await Promise.all(listeners.map((l) => l.close()));
+        await Promise.all([...listeners, ...breakGlass].map((l) => l.close()));
         await new Promise<void>((r) => ctl.server.close(() => r()));
       },
     };
   } catch (e) {
-    await Promise.all(listeners.map((l) => l.close()));
+    await Promise.all([...listeners, ...breakGlass].map((l) => l.close()));
     control?.close();
     throw e;
   }
