@@ -22,8 +22,11 @@ import type { ClusterKubeconfigInput, FleetDocumentInput, IdentityInput } from '
 import type { Problems } from './validate.ts';
 import type { Path, Source } from './yaml.ts';
 
-/** An identity: a user of the kubeconfig, or a bearer token read from a file (absolute path). */
-export type IdentityRef = { readonly user: string } | { readonly tokenFile: string };
+/**
+ * An identity: a user of the kubeconfig, or a bearer token read from a file (absolute path), or the own user of
+ * `context`; `context` (when given) is also where its requests go (e.g. a dedicated break-glass API server).
+ */
+export type IdentityRef = ({ readonly user: string } | { readonly tokenFile: string } | { readonly contextUser: true }) & { readonly context?: string };
 
 export interface ClusterAccess {
   readonly cluster: string;
@@ -51,11 +54,23 @@ function resolvePath(source: Source, file: string): string {
 
 function identity(input: IdentityInput | undefined, source: Source, path: Path, problems: Problems): IdentityRef | undefined {
   if (input === undefined) return undefined;
-  if ((input.user === undefined) === (input.tokenFile === undefined)) {
+  if (input.user !== undefined && input.tokenFile !== undefined) {
     problems.add(source, path, 'give exactly one of `user` (a kubeconfig user) and `tokenFile` (a file holding a bearer token)', 'e.g. `breakGlass: { user: firebreak-breakglass }`');
     return undefined;
   }
-  return input.user !== undefined ? { user: input.user } : { tokenFile: resolvePath(source, input.tokenFile ?? '') };
+  if (input.user === undefined && input.tokenFile === undefined && input.context === undefined) {
+    problems.add(source, path, 'give exactly one of `user` (a kubeconfig user) and `tokenFile` (a file holding a bearer token), or a `context` whose user it is', 'e.g. `breakGlass: { user: firebreak-breakglass }` or `breakGlass: { context: "{cluster}-breakglass" }`');
+    return undefined;
+  }
+  const where = input.context !== undefined ? { context: input.context } : {};
+  if (input.user !== undefined) return { user: input.user, ...where };
+  if (input.tokenFile !== undefined) return { tokenFile: resolvePath(source, input.tokenFile), ...where };
+  return { contextUser: true, ...where };
+}
+
+/** A fleet-wide identity for one cluster: `{cluster}` in its context becomes the cluster's name. */
+function forCluster(ref: IdentityRef | undefined, cluster: string): IdentityRef | undefined {
+  return ref?.context === undefined ? ref : { ...ref, context: ref.context.replaceAll('{cluster}', cluster) };
 }
 
 /** The access of every cluster of a Fleet document that passed its schema (clusters as compileFleet expanded them). */
@@ -69,8 +84,8 @@ export function fleetAccess(spec: FleetDocumentInput['spec'], clusters: readonly
     const entry = explicit.get(cluster.name);
     const own = entry?.input;
     const path: Path = entry === undefined ? ['spec', 'generate'] : own === undefined ? ['spec', 'clusters', entry.index] : ['spec', 'clusters', entry.index, 'kubeconfig'];
-    const ordinary = identity(own?.identities?.ordinary, source, [...path, 'identities', 'ordinary'], problems) ?? fleetOrdinary;
-    const breakGlass = identity(own?.identities?.breakGlass, source, [...path, 'identities', 'breakGlass'], problems) ?? fleetBreakGlass;
+    const ordinary = forCluster(identity(own?.identities?.ordinary, source, [...path, 'identities', 'ordinary'], problems) ?? fleetOrdinary, cluster.name);
+    const breakGlass = forCluster(identity(own?.identities?.breakGlass, source, [...path, 'identities', 'breakGlass'], problems) ?? fleetBreakGlass, cluster.name);
     return {
       cluster: cluster.name,
       context: own?.context ?? cluster.name,

@@ -48,8 +48,9 @@ const IdentitySchema = obj(
   {
     user: opt(Type.String({ minLength: 1, maxLength: 253, description: 'A user of the kubeconfig (its `users[].name`), sent to the cluster of the context.' })),
     tokenFile: opt(Type.String({ minLength: 1, description: 'A file holding a bearer token (e.g. a service-account token), relative to the fleet file; sent to the cluster of the context.' })),
+    context: opt(Type.String({ minLength: 1, maxLength: 253, description: 'Send this identity\'s requests to the API server of this kubeconfig context instead of the cluster\'s own (e.g. a dedicated break-glass API server); `{cluster}` stands for the cluster\'s name. Alone, the context\'s own user is the identity.' })),
   },
-  'Who requests are sent as: a kubeconfig user or a token file (exactly one).',
+  'Who requests are sent as: a kubeconfig user or a token file (at most one; neither with `context`: that context\'s user), and optionally where to (`context`).',
 );
 
 const IdentitiesSchema = obj(

@@ -43,7 +43,8 @@ export interface Connection {
   readonly twin?: { readonly control: string; readonly cluster: string };
 }
 
-export type ResolvedIdentity = { readonly user: string; readonly name: string } | { readonly token: string; readonly name: string };
+/** An identity as the adapter uses it; `context`: the kubeconfig context whose API server its requests go to (default: the cluster's). */
+export type ResolvedIdentity = ({ readonly user: string; readonly name: string } | { readonly token: string; readonly name: string }) & { readonly context?: string };
 
 interface KubeconfigDoc {
   readonly contexts: ReadonlyMap<string, { readonly cluster: string; readonly user: string }>;
@@ -106,15 +107,35 @@ function readToken(file: string, access: ClusterAccess, at: string, problems: Pr
 }
 
 function resolveIdentity(ref: IdentityRef, access: ClusterAccess, at: 'ordinary' | 'breakGlass', doc: KubeconfigDoc, file: string, problems: Problems): ResolvedIdentity | undefined {
+  let where: { readonly context?: string } = {};
+  let contextUser = '';
+  if (ref.context !== undefined) {
+    const ctx = doc.contexts.get(ref.context);
+    const cluster = ctx === undefined ? undefined : doc.clusters.get(ctx.cluster);
+    if (ctx === undefined || cluster === undefined) {
+      const names = [...doc.contexts.keys()];
+      problems.add(access.source, [...access.path, 'identities', at, 'context'], ctx === undefined ? `no context \`${ref.context}\` in the kubeconfig ${file}` : `the context \`${ref.context}\` of ${file} names cluster \`${ctx.cluster}\`, which the kubeconfig lacks`, `contexts there: ${names.slice(0, 10).join(', ') || 'none'}${names.length > 10 ? ', …' : ''}`);
+      return undefined;
+    }
+    where = { context: ref.context };
+    contextUser = ctx.user;
+  }
   if ('user' in ref) {
     if (!doc.users.has(ref.user)) {
       problems.add(access.source, [...access.path, 'identities', at, 'user'], `no user \`${ref.user}\` in the kubeconfig ${file}`, `users there: ${[...doc.users].join(', ') || 'none'}`);
       return undefined;
     }
-    return { user: ref.user, name: ref.user };
+    return { user: ref.user, name: ref.user, ...where };
   }
-  const token = readToken(ref.tokenFile, access, at, problems);
-  return token === undefined ? undefined : { token, name: `token from ${ref.tokenFile}` };
+  if ('tokenFile' in ref) {
+    const token = readToken(ref.tokenFile, access, at, problems);
+    return token === undefined ? undefined : { token, name: `token from ${ref.tokenFile}`, ...where };
+  }
+  if (contextUser === '') {
+    problems.add(access.source, [...access.path, 'identities', at, 'context'], `the context \`${ref.context ?? ''}\` of ${file} names no user`, 'give `user` or `tokenFile` beside `context`');
+    return undefined;
+  }
+  return { user: contextUser, name: contextUser, ...where };
 }
 
 export interface KubeconfigChoice {

@@ -5,7 +5,7 @@
  * and every problem located at the cluster's entry of the fleet file.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -97,4 +97,26 @@ test('a kubeconfig that is not one is a problem in that file', () => {
   assert.equal(problems.length, 1);
   assert.equal(problems[0]?.file, notKc);
   assert.match(problems[0]?.message ?? '', /not a kubeconfig/);
+});
+
+test('an identity’s context: `{cluster}` is the cluster’s name; alone, the context’s own user; beside a user, where that user’s requests go; a missing context located', () => {
+  const kc = join(dir, 'kc-glass.yaml');
+  writeFileSync(
+    kc,
+    readFileSync(KC, 'utf8')
+      .replace('clusters:\n', 'clusters:\n- name: a-glass\n  cluster: { server: "https://127.0.0.1:6445" }\n')
+      .replace('contexts:\n', 'contexts:\n- { name: a-breakglass, context: { cluster: a-glass, user: firebreak-breakglass } }\n'),
+  );
+  const fleetWide = parseFleet(fleet('    - { name: a, nodes: 5 }\n', '  kubeconfig:\n    identities:\n      breakGlass: { context: "{cluster}-breakglass" }\n'), join(dir, 'fleet.yaml'));
+  assert.deepEqual(resolveConnections(fleetWide.access, { cli: kc })[0]?.breakGlass, { user: 'firebreak-breakglass', name: 'firebreak-breakglass', context: 'a-breakglass' });
+  const withToken = parseFleet(fleet('    - { name: a, nodes: 5, kubeconfig: { context: a, identities: { breakGlass: { context: a-breakglass, tokenFile: bg.token } } } }\n'), join(dir, 'fleet.yaml'));
+  assert.deepEqual(resolveConnections(withToken.access, { cli: kc })[0]?.breakGlass, { token: 'secret-token', name: `token from ${join(dir, 'bg.token')}`, context: 'a-breakglass' });
+  const file = join(dir, 'glass-fleet.yaml');
+  const missing = parseFleet(fleet('    - { name: b, nodes: 5, kubeconfig: { context: b-admin, identities: { breakGlass: { context: "{cluster}-glass" } } } }\n'), file);
+  const problems = problemsOf(() => resolveConnections(missing.access, { cli: kc }));
+  assert.equal(problems.length, 1);
+  assert.equal(`${problems[0]?.line ?? '?'} ${problems[0]?.path}`, '6 spec.clusters[0].kubeconfig.identities.breakGlass.context');
+  assert.match(problems[0]?.message ?? '', /^no context `b-glass` in the kubeconfig .*kc-glass\.yaml$/);
+  const neither = problemsOf(() => parseFleet(fleet('    - { name: a, nodes: 5, kubeconfig: { context: a, identities: { breakGlass: {} } } }\n'), file));
+  assert.match(neither[0]?.message ?? '', /or a `context` whose user it is/);
 });

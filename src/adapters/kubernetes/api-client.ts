@@ -28,7 +28,10 @@ import type { TokenBucket } from './budget.ts';
 import { RequestTimeout } from './failure.ts';
 
 /** Who requests are sent as: the context's own user, another kubeconfig user, or a bearer token. */
-export type ClientIdentity = { readonly user: string; readonly name: string } | { readonly token: string; readonly name: string };
+export type ClientIdentity = ({ readonly user: string; readonly name: string } | { readonly token: string; readonly name: string }) & {
+  /** The kubeconfig context whose API server this identity's requests go to (default: the cluster's own). */
+  readonly context?: string;
+};
 
 export interface ClientOptions {
   readonly bucket: TokenBucket;

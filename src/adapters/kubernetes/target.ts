@@ -121,9 +121,10 @@ export class KubernetesTarget implements RolloutTarget {
     for (const c of o.clusters) {
       const options = (bucket: TokenBucket): { bucket: TokenBucket; timeoutMs: number } => ({ bucket, timeoutMs: o.timeoutMs });
       const bucket = new TokenBucket(o.budget, o.time);
-      const ordinary = ApiClient.fromKubeconfig(c.kubeconfig, c.context, c.ordinary, options(bucket));
-      // The break-glass identity has a budget of its own: it must never wait behind the ordinary one's work.
-      const breakGlass = c.breakGlass === undefined ? undefined : ApiClient.fromKubeconfig(c.kubeconfig, c.context, c.breakGlass, options(new TokenBucket(o.budget, o.time)));
+      const ordinary = ApiClient.fromKubeconfig(c.kubeconfig, c.ordinary.context ?? c.context, c.ordinary, options(bucket));
+      // The break-glass identity has a budget of its own: it must never wait behind the ordinary one's work; and,
+      // when the fleet names its context, a server of its own (a dedicated break-glass API server).
+      const breakGlass = c.breakGlass === undefined ? undefined : ApiClient.fromKubeconfig(c.kubeconfig, c.breakGlass.context ?? c.context, c.breakGlass, options(new TokenBucket(o.budget, o.time)));
       const labeller = new NodeLabeller(ordinary, o.change.name, o.time, bucket, new Backoff(o.budget, o.seed, `labels:${c.cluster}`), { cap: o.cleanupCap, maxFailures: 5, pageSize: 500 });
       this.#clusters.set(c.cluster, { ordinary, breakGlass, labeller, bucket });
     }
