@@ -88,7 +88,8 @@ function serveInFlight(s: ClusterState, dt: number, timeout: number, queueWait: 
   let memTemp = 0;
   let requests = 0;
   let cpuCores = 0;
-  let gcCores = 0;
+  // Bytes allocated per second by the requests that finish (their held memory); GC cores = that × GC CPU per byte.
+  let allocPerS = 0;
   const a0 = m.apiServer;
   for (let ci = 0; ci < s.classes.length; ci++) {
     const c = s.classes[ci] as ClientClass;
@@ -119,7 +120,7 @@ function serveInFlight(s: ClusterState, dt: number, timeout: number, queueWait: 
     c.memHeld = target <= c.memHeld ? target : c.memHeld + (target - c.memHeld) * Math.min(1, dt / Math.max(dt, hold * a0.memoryRampShare));
     memTemp += c.memHeld;
     if (c.cost.mutating) etcdWrites += exits / dt;
-    gcCores += (exits / dt) * gcCpuS(c.cost.memoryBytes, m.costs);
+    allocPerS += exits * c.cost.memoryBytes;
     requests += c.arrivals;
     // Queue wait: what is queued drains at the class's exit rate; beyond the queue-wait limit → 429.
     const drain = Math.max(1e-9, c.exitRate);
@@ -143,7 +144,7 @@ function serveInFlight(s: ClusterState, dt: number, timeout: number, queueWait: 
   s.requests = requests;
   s.memTemp = memTemp;
   s.etcdWrites = etcdWrites;
-  s.gcCores = gcCores;
+  s.gcCores = gcCpuS(allocPerS / dt, m.costs);
   return cpuCores;
 }
 
