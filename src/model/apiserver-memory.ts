@@ -39,6 +39,11 @@ export function replicaMemoryBytes(a: ApiServerModel, storedBytes: number, share
   return a.baseMemoryBytes + storedBytes * a.watchCacheFactor + perReplicaBytes(sharedBytes, gcFactor(a), replicas);
 }
 
+/** The live heap of one of `replicas` replicas: `replicaMemoryBytes` without the GC headroom (gc-cpu.ts). */
+export function replicaLiveBytes(a: ApiServerModel, storedBytes: number, sharedBytes: number, replicas: number): number {
+  return a.baseMemoryBytes + storedBytes * a.watchCacheFactor + sharedBytes / replicas;
+}
+
 /**
  * A replica's memory limit: its machine's `machineBytes` spread uniformly over
  * ±memoryJitter (machines differ), at `position` in [0, 1] of that spread (the

@@ -8,6 +8,7 @@ import type { CallProfile, ResourceStats } from './profile.ts';
 import { LIST_MEMORY_FACTOR, MAX_SEATS_PER_REQUEST, OBJECTS_PER_SEAT } from './kubernetes.ts';
 import type { CostParams } from './model-schema.ts';
 import { nodeScopeOf } from './node-scope.ts';
+import { gcCpuS } from './gc-cpu.ts';
 
 export const DEFAULT_COST_PARAMS: CostParams = {
   cpuPerRequestS: 0.0005,
@@ -24,6 +25,10 @@ export const DEFAULT_COST_PARAMS: CostParams = {
   // cal: protobuf encodes several times faster than encoding/json and is about half the size.
   protobufCpuFactor: 0.25,
   protobufSizeFactor: 0.5,
+  // Off by default until calibrated against the published cases (docs/twin-calibration.md): at a mark
+  // cost of ~1 ns per live byte (GOGC=100: its CPU per byte allocated; gc-cpu.ts,
+  // https://go.dev/doc/gc-guide) a consistent LIST's 5× memory makes GC the larger part of its CPU.
+  gcCpuPerAllocatedByteS: 0,
 };
 
 /** The cost parameters for a client that talks protobuf (Kubernetes' own components). */
@@ -91,7 +96,8 @@ export function requestCost(p: CallProfile, r: ResourceStats, nodes: number, c: 
     const bytes = r.bytes;
     return {
       seats: 1,
-      cpuS: c.cpuPerRequestS * (mutating ? 3 : 1) + bytes * c.cpuPerByteS,
+      // The request's copies of the object (decode, encode) are garbage the Go GC collects: gc-cpu.ts.
+      cpuS: c.cpuPerRequestS * (mutating ? 3 : 1) + bytes * c.cpuPerByteS + gcCpuS(bytes * 2, c),
       etcdBytes: bytes,
       etcdObjects: 1,
       responseBytes: bytes,
@@ -109,10 +115,6 @@ export function requestCost(p: CallProfile, r: ResourceStats, nodes: number, c: 
   const responseBytes = returned * r.bytes;
   const etcdObjects = fromEtcd ? scanned : 0;
   const etcdBytes = etcdObjects * r.bytes;
-  const cpuS =
-    c.cpuPerRequestS +
-    (fromEtcd ? scanned * c.cpuPerEtcdObjectS : scanned * c.cpuPerCacheObjectS) +
-    responseBytes * c.cpuPerByteS;
   let memoryBytes: number;
   if (p.resourceVersion === 'watch-list') {
     // Streaming: objects are sent as events; memory stays near one object window.
@@ -124,6 +126,14 @@ export function requestCost(p: CallProfile, r: ResourceStats, nodes: number, c: 
   } else {
     memoryBytes = responseBytes * c.listMemoryFactorCache;
   }
+  // Everything a LIST holds is allocated for it and collected after it (a streamed watch-list allocates
+  // its whole response, one window at a time): the Go GC's CPU for those bytes (gc-cpu.ts).
+  const allocatedBytes = p.resourceVersion === 'watch-list' ? responseBytes + c.watchMemoryBytes : memoryBytes;
+  const cpuS =
+    c.cpuPerRequestS +
+    (fromEtcd ? scanned * c.cpuPerEtcdObjectS : scanned * c.cpuPerCacheObjectS) +
+    responseBytes * c.cpuPerByteS +
+    gcCpuS(allocatedBytes, c);
   return { seats, cpuS, etcdBytes, etcdObjects, responseBytes, memoryBytes, transferS: responseBytes / c.responseBytesPerS, mutating: false };
 }
 

@@ -43,6 +43,8 @@ export const DEFAULT_MODEL: ModelConfig = {
     ],
     baseMemoryBytes: 2 * GiB,
     gcHeadroom: 0.85,
+    // kube-apiserver's manifests (kubeadm, kube-up) set no GOMEMLIMIT: 0 = unset (gc-cpu.ts).
+    goMemLimitShare: 0,
     memoryRampShare: 0.1,
     watchCacheFactor: 3,
     startupS: 20,

@@ -96,6 +96,8 @@ const ApiServerSchema = obj(
     memoryRampShare: fraction("Share of a request's service time over which its memory builds up (etcd hands over a range response early)."),
     // GOGC=100 by default, so between 0 and 1.
     gcHeadroom: nonNeg("Extra resident memory per byte of request memory: Go's GC lets the heap grow to (1 + GOGC/100) × live before collecting.", 10),
+    // kube-apiserver sets no GOMEMLIMIT (0 = unset): its heap goal is (1 + GOGC/100) × live.
+    goMemLimitShare: fraction('GOMEMLIMIT as a share of the memory limit (0: unset, the default); near it the GC runs more often (gc-cpu.ts).'),
     watchCacheFactor: nonNeg('Watch cache memory as a multiple of stored bytes.', 100),
     startupS: nonNeg('Time to start once the container runs, before filling the watch cache, seconds.', DAY_S),
     startupBytesPerS: positive('Rate at which a starting API server fills its watch cache from etcd, bytes per second.', MAX_BYTES_PER_S),
@@ -150,6 +152,10 @@ const CostsSchema = obj(
     // third-party agents usually JSON.
     protobufCpuFactor: fraction("Encoding CPU of a protobuf response relative to JSON (Kubernetes' own components talk protobuf)."),
     protobufSizeFactor: fraction('Size of a protobuf response relative to JSON.'),
+    // Go's collector marks the live heap once per cycle and starts a cycle every GOGC/100 × live
+    // bytes allocated, so at GOGC=100 its CPU is its mark cost per byte per byte allocated
+    // (https://go.dev/doc/gc-guide, "Understanding costs"; gc-cpu.ts).
+    gcCpuPerAllocatedByteS: nonNeg("Go GC CPU per byte a request allocates, at GOGC=100 (the collector's mark cost per live byte), CPU-seconds.", 1),
   },
   'Unit costs of API requests.',
 );

@@ -99,6 +99,8 @@ const CASES: readonly Case[] = [
   { name: 'service time, transfer rate ÷10', model: '{ costs: { responseBytesPerS: 20000000 } }', twin: 'memory', analyzer: 'memory', direction: 'up' },
   { name: 'etcd term, read bandwidth ÷4', model: '{ etcd: { readBytesPerS: 100000000 } }', twin: 'memory', analyzer: 'memory', direction: 'up' },
   { name: 'etcd term, base latency ×10', model: '{ etcd: { baseLatencyS: 0.05 } }', twin: 'memory', analyzer: 'memory', direction: 'up' },
+  // Go GC CPU per allocated byte (gc-cpu.ts), part of every request's CPU (cost.ts).
+  { name: 'GC CPU, 1 ns per allocated byte instead of none', model: '{ costs: { gcCpuPerAllocatedByteS: 0.000000001 } }', twin: 'p99', analyzer: 'cpu', direction: 'up' },
   // CPU share weight and slowdown (cpu-sharing.ts), through the sizing tier's cores (sizing.ts).
   { name: 'CPU sharing, 4 cores per replica instead of 16', model: '{ apiServer: { sizing: [{ minNodes: 0, cpuCores: 4, memoryBytes: 15Gi }, { minNodes: 251, cpuCores: 4, memoryBytes: 60Gi }] } }', twin: 'p99', analyzer: 'cpu', direction: 'up' },
   // Memory per API server replica (apiserver-memory.ts).

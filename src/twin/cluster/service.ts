@@ -9,13 +9,15 @@
  * @example
  *   if (ready > 0) serve(s, t, dt, ready, model.apiServer.requestTimeoutS);
  */
-import type { ClientClass, ClusterState } from './state.ts';
+import type { ClientClass, ClusterState, Replica } from './state.ts';
 import { admitQueued, enqueueArrivals, expireQueued, shareSeats } from './apf.ts';
 import { rejectTo, toRetry } from './retry.ts';
 import { checkMemory } from './memory.ts';
 import { recordDrops } from './retry-after.ts';
 import { cpuSlowdown, cpuWanted, watchCpuS } from '../../model/cpu-sharing.ts';
 import { exitsInStep } from '../../model/exit-rate.ts';
+import { gcCoresUnderPressure, gcCpuS, gcPressureFactor } from '../../model/gc-cpu.ts';
+import { replicaLiveBytes, watchBytes } from '../../model/apiserver-memory.ts';
 import { etcdRangeRate, etcdTimeS, heldS, readsRange, serviceTimeS } from '../../model/service-time.ts';
 
 export function serve(s: ClusterState, t: number, dt: number, ready: number, timeout: number): void {
@@ -25,10 +27,12 @@ export function serve(s: ClusterState, t: number, dt: number, ready: number, tim
   enqueueArrivals(s, ready);
   shareSeats(s, ready);
   admitQueued(s);
-  const watchCpu = shareCpu(s, cores);
+  const gcExtra = m.apiServer.goMemLimitShare > 0 ? gcPressureCores(s, cores, ready) : 0;
+  const watchCpu = shareCpu(s, cores, gcExtra);
   const requestCpu = serveInFlight(s, dt, timeout, queueWait);
-  // apiserver_cpu_ratio: the cores the requests in flight and the watch events use, over the ready servers' cores.
-  s.cpuRatio = Math.min(1, (watchCpu + requestCpu) / Math.max(1, cores));
+  // apiserver_cpu_ratio: the cores the requests in flight, the watch events and a memory limit's extra
+  // GC cycles use, over the ready servers' cores.
+  s.cpuRatio = Math.min(1, (watchCpu + requestCpu + gcExtra) / Math.max(1, cores));
   expireQueued(s, dt, queueWait);
   // Retry-After is what a request through the served API is told: tracked once one was submitted.
   if (s.externalClasses.size > 0) recordDrops(s, t);
@@ -41,7 +45,7 @@ export function serve(s: ClusterState, t: number, dt: number, ready: number, tim
  *    slowdown (CPU wanted over the cores), etcd's read rate per concurrent range read and its
  *    backlog, and the watches established now. Returns the cores delivering watch events take.
  */
-function shareCpu(s: ClusterState, cores: number): number {
+function shareCpu(s: ClusterState, cores: number, gcExtra: number): number {
   const m = s.model;
   let cpuWant = 0;
   let watchers = 0;
@@ -60,7 +64,7 @@ function shareCpu(s: ClusterState, cores: number): number {
       etcdBacklogBytes += c.inflight * c.cost.etcdBytes;
     }
   }
-  cpuWant += watchCpu;
+  cpuWant += watchCpu + gcExtra;
   s.slowdown = cpuSlowdown(cpuWant, cores);
   // etcd serves concurrent range reads by sharing its read bandwidth (processor sharing).
   const etcdRate = etcdRangeRate(m.etcd.readBytesPerS / s.etcdSlowdown, etcdConcurrent);
@@ -84,6 +88,8 @@ function serveInFlight(s: ClusterState, dt: number, timeout: number, queueWait: 
   let memTemp = 0;
   let requests = 0;
   let cpuCores = 0;
+  // Bytes allocated per second by the requests that finish (their held memory); GC cores = that × GC CPU per byte.
+  let allocPerS = 0;
   const a0 = m.apiServer;
   for (let ci = 0; ci < s.classes.length; ci++) {
     const c = s.classes[ci] as ClientClass;
@@ -114,6 +120,7 @@ function serveInFlight(s: ClusterState, dt: number, timeout: number, queueWait: 
     c.memHeld = target <= c.memHeld ? target : c.memHeld + (target - c.memHeld) * Math.min(1, dt / Math.max(dt, hold * a0.memoryRampShare));
     memTemp += c.memHeld;
     if (c.cost.mutating) etcdWrites += exits / dt;
+    allocPerS += exits * c.cost.memoryBytes;
     requests += c.arrivals;
     // Queue wait: what is queued drains at the class's exit rate; beyond the queue-wait limit → 429.
     const drain = Math.max(1e-9, c.exitRate);
@@ -137,7 +144,25 @@ function serveInFlight(s: ClusterState, dt: number, timeout: number, queueWait: 
   s.requests = requests;
   s.memTemp = memTemp;
   s.etcdWrites = etcdWrites;
+  s.gcCores = gcCpuS(allocPerS / dt, m.costs);
   return cpuCores;
+}
+
+/**
+ * The extra cores the Go GC takes when a GOMEMLIMIT (`apiServer.goMemLimitShare`) squeezes its
+ * headroom: last step's GC cores grown by the pressure factor on the replica with the least
+ * headroom, at most the GC CPU limiter's share of the cores (gc-cpu.ts), less what the requests'
+ * costs already count.
+ */
+function gcPressureCores(s: ClusterState, cores: number, ready: number): number {
+  const a = s.model.apiServer;
+  let limit = Infinity;
+  for (let ri = 0; ri < s.replicas.length; ri++) {
+    const r = s.replicas[ri] as Replica;
+    if (r.state === 'ready' && r.memLimit < limit) limit = r.memLimit;
+  }
+  const live = replicaLiveBytes(a, s.storedBytes, s.memTemp + watchBytes(s.watchers, s.model.costs), ready);
+  return gcCoresUnderPressure(s.gcCores, gcPressureFactor(live, limit, a), cores) - s.gcCores;
 }
 
 /**

@@ -288,6 +288,8 @@ export class ClusterState {
   watchers = 0;
   /** Memory held by in-flight requests. */
   memTemp = 0;
+  /** Cores the Go GC took last step for the bytes requests allocated, at GOGC=100 (service.ts, gc-cpu.ts). */
+  gcCores = 0;
   /** Writes per second that reached etcd. */
   etcdWrites = 0;
   t = 0;
@@ -354,7 +356,7 @@ const FRACTIONAL_FIELDS = [
   'etcdSlowdown', 'etcdSlowUntil', 'changeFraction', 'agentsRunning', 'agentsCreated', 'agentsToDelete',
   'deletedNotStopped', 'killLeft', 'killRate', 'etcdLatency', 'etcdBacklogS', 'slowdown', 'memRatio', 'requests',
   'rejectedTotal', 'arrivalsTotal', 'ordinaryOk', 'ordinaryAll', 'p99', 'p99Single', 'etcdRate', 'watchers', 'memTemp',
-  'etcdWrites', 'tierCores', 'tierMem',
+  'etcdWrites', 'tierCores', 'tierMem', 'gcCores',
 ] as const satisfies readonly (keyof ClusterState)[];
 
 const BLOCK_SOURCES = ['nodes', 'change', 'workloads'] as const satisfies readonly BlockSource[];
