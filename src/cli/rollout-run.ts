@@ -39,7 +39,7 @@ import { InjectedCrash } from '../shell/event-store.ts';
 import { requireBreakGlass } from '../shell/breakglass.ts';
 import { runRollout, type RolloutRunResult } from '../shell/rollout-run.ts';
 import { connectServed, type Served } from '../shell/rollout-run-served.ts';
-import { buildPrometheusSource, prometheusSettings, validateQueries } from '../shell/prometheus-source.ts';
+import { buildPrometheusSource, onServedClock, prometheusSettings, validateQueries } from '../shell/prometheus-source.ts';
 import type { MetricSource } from '../orchestrator/ports.ts';
 import { APF_GATE_METRIC } from '../orchestrator/gate-catalogue.ts';
 import { CRASH_EXIT_CODE, crashAtFromEnv, storeRefusal } from './rehearse.ts';
@@ -101,6 +101,11 @@ export async function rolloutRun(o: RolloutRunOptions, progress: (line: string) 
     }
     spec = liveSpec(loaded, fleet.clusters, built.port, levels.length > 0 ? ['exempt', ...levels] : [loaded.plan.identity.priorityLevel]);
     metrics = built.port;
+    // A twin-served fleet: the rollout decides in the twin's time, and the source maps it to Prometheus' wall clock.
+    if (connections.length > 0 && connections.every((c) => c.twin !== undefined)) {
+      served = await connectServed(connections);
+      metrics = onServedClock(built.source, served.clock);
+    }
   }
   const change = loaded.plan.change;
   const manifests = (change.source === 'manifests' ? change.objects : []).map((m) => m.body as Manifest);
