@@ -134,7 +134,7 @@ function pct(x: number | null): string {
 function summary(r: RolloutRunResult, state: string): string {
   const lines = [`${r.plan}: ${r.outcome.toUpperCase()}${r.resumed ? ' (resumed)' : ''}`];
   if (r.haltReason !== null) {
-    lines.push(`  ${r.outcome} at ${r.haltedAt ?? '—'} in wave ${r.haltedInWave ?? '—'}${r.haltedCluster !== null ? ` (${r.haltedCluster})` : ''}: ${r.haltReason.message}`);
+    lines.push(`  ${r.outcome} at ${r.haltedAt ?? '—'} in wave ${r.haltedInWave ?? '—'}${r.haltedCluster !== null ? ` (${r.haltedCluster})` : ''}: ${r.haltReason.message}${r.haltReason.gate !== null ? ` [metrics: ${r.haltReason.source}]` : ''}`);
     lines.push(`  rollback ${r.rollbackCompletedAt === null ? 'NOT complete' : `complete at ${r.rollbackCompletedAt} (${r.rollbackSeconds ?? 0} s after the halt)`}`);
   } else if (r.completedAt !== null) {
     lines.push(`  completed at ${r.completedAt}`);

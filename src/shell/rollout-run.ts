@@ -98,7 +98,8 @@ export interface RolloutRunResult {
   /** 1-based. */
   readonly haltedInWave: number | null;
   readonly haltedCluster: string | null;
-  readonly haltReason: { readonly by: string; readonly gate: string | null; readonly message: string } | null;
+  /** `source`: where the gates' metrics were read (the metric source's name: `prometheus`, or the served twin's). */
+  readonly haltReason: { readonly by: string; readonly gate: string | null; readonly source: string; readonly message: string } | null;
   readonly rollbackCompletedAt: string | null;
   /** Simulated seconds from the halt to the end of the rollback. */
   readonly rollbackSeconds: number | null;
@@ -233,7 +234,7 @@ export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutp
       haltedAt: iso(halt?.at ?? null),
       haltedInWave: halt === null ? null : halt.wave + 1,
       haltedCluster: halt?.cluster ?? null,
-      haltReason: halt === null ? null : { by: halt.by, gate: halt.gate, message: halt.message },
+      haltReason: halt === null ? null : { by: halt.by, gate: halt.gate, source: source.name, message: halt.message },
       rollbackCompletedAt: iso(state.rollbackCompletedAt),
       rollbackSeconds: halt === null || state.rollbackCompletedAt === null ? null : (state.rollbackCompletedAt - halt.at) / 1000,
       completedAt: iso(state.completedAt),
