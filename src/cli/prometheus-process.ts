@@ -23,6 +23,8 @@ export interface RunningPrometheus {
   readonly port: number;
   readonly dir: string;
   readonly process: ChildProcess;
+  /** The tail of Prometheus' log (stderr). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,12 @@ export async function loadOpenMetrics(dir: string, write: (out: (line: string) =
 export interface StartOptions {
   /** Working directory: the config is written here and the storage is `<dir>/data`. */
   readonly dir: string;
+  /** A config file to use as is (e.g. `twin serve --prometheus-config`'s); else one is written to `<dir>/prometheus.yml`. */
+  readonly config?: string;
+  /** The TSDB directory (default `<dir>/data`). */
+  readonly storage?: string;
+  /** `--storage.tsdb.retention.time` (default 30d; data loaded from a simulated past needs more). */
+  readonly retention?: string;
   /** Extra `scrape_configs` entries as YAML (each starting with `- job_name:`), indented by the caller for the list. */
   readonly scrapeConfigs?: string;
   readonly port?: number;
@@ -82,12 +90,13 @@ export interface StartOptions {
 
 export async function startPrometheus(o: StartOptions): Promise<RunningPrometheus> {
   const port = o.port ?? (await freePort());
-  const config = join(o.dir, 'prometheus.yml');
-  writeFileSync(config, `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n${o.scrapeConfigs ?? '  []\n'}`);
-  mkdirSync(join(o.dir, 'data'), { recursive: true });
+  const config = o.config ?? join(o.dir, 'prometheus.yml');
+  if (o.config === undefined) writeFileSync(config, `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n${o.scrapeConfigs ?? '  []\n'}`);
+  const storage = o.storage ?? join(o.dir, 'data');
+  mkdirSync(storage, { recursive: true });
   const child = spawn(
     'prometheus',
-    [`--config.file=${config}`, `--storage.tsdb.path=${join(o.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=30d', '--log.level=warn'],
+    [`--config.file=${config}`, `--storage.tsdb.path=${storage}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.retention.time=${o.retention ?? '30d'}`, '--log.level=warn'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let err = '';
@@ -118,5 +127,5 @@ export async function startPrometheus(o: StartOptions): Promise<RunningPrometheu
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return { url, port, dir: o.dir, process: child, stop };
+  return { url, port, dir: o.dir, process: child, output: () => err, stop };
 }

@@ -39,7 +39,7 @@ import { InjectedCrash } from '../shell/event-store.ts';
 import { requireBreakGlass } from '../shell/breakglass.ts';
 import { runRollout, type RolloutRunResult } from '../shell/rollout-run.ts';
 import { connectServed, type Served } from '../shell/rollout-run-served.ts';
-import { buildPrometheusSource, prometheusSettings, validateQueries } from '../shell/prometheus-source.ts';
+import { buildPrometheusSource, onServedClock, prometheusSettings, validateQueries } from '../shell/prometheus-source.ts';
 import type { MetricSource } from '../orchestrator/ports.ts';
 import { APF_GATE_METRIC } from '../orchestrator/gate-catalogue.ts';
 import { CRASH_EXIT_CODE, crashAtFromEnv, storeRefusal } from './rehearse.ts';
@@ -101,6 +101,11 @@ export async function rolloutRun(o: RolloutRunOptions, progress: (line: string) 
     }
     spec = liveSpec(loaded, fleet.clusters, built.port, levels.length > 0 ? ['exempt', ...levels] : [loaded.plan.identity.priorityLevel]);
     metrics = built.port;
+    // A twin-served fleet: the rollout decides in the twin's time, and the source maps it to Prometheus' wall clock.
+    if (connections.length > 0 && connections.every((c) => c.twin !== undefined)) {
+      served = await connectServed(connections);
+      metrics = onServedClock(built.source, served.clock);
+    }
   }
   const change = loaded.plan.change;
   const manifests = (change.source === 'manifests' ? change.objects : []).map((m) => m.body as Manifest);
@@ -129,7 +134,7 @@ function pct(x: number | null): string {
 function summary(r: RolloutRunResult, state: string): string {
   const lines = [`${r.plan}: ${r.outcome.toUpperCase()}${r.resumed ? ' (resumed)' : ''}`];
   if (r.haltReason !== null) {
-    lines.push(`  ${r.outcome} at ${r.haltedAt ?? '—'} in wave ${r.haltedInWave ?? '—'}${r.haltedCluster !== null ? ` (${r.haltedCluster})` : ''}: ${r.haltReason.message}`);
+    lines.push(`  ${r.outcome} at ${r.haltedAt ?? '—'} in wave ${r.haltedInWave ?? '—'}${r.haltedCluster !== null ? ` (${r.haltedCluster})` : ''}: ${r.haltReason.message}${r.haltReason.gate !== null ? ` [metrics: ${r.haltReason.source}]` : ''}`);
     lines.push(`  rollback ${r.rollbackCompletedAt === null ? 'NOT complete' : `complete at ${r.rollbackCompletedAt} (${r.rollbackSeconds ?? 0} s after the halt)`}`);
   } else if (r.completedAt !== null) {
     lines.push(`  completed at ${r.completedAt}`);

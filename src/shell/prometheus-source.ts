@@ -15,6 +15,12 @@
  *   const prom = prometheusSettings(loaded, '--prometheus URL' value);
  *   const built = await buildPrometheusSource({ loaded, fleet: fleet.prometheus, clusters, settings: prom, staleAfterS });
  *   const problems = await validateQueries(built, loaded); // throws InputError for malformed PromQL
+ *   const onTwin = onServedClock(built.source, served.clock); // a twin-served fleet: the rollout decides in the twin's time
+ *
+ * A twin-served fleet read through Prometheus: the rollout decides in the
+ * twin's virtual time (its served clock, as without Prometheus) and the
+ * source translates between it and Prometheus' wall-clock samples
+ * (src/adapters/prometheus/time-base.ts), at any `twin serve --speed`.
  */
 import { InputError, UsageError } from '../core/errors.ts';
 import type { FleetPrometheus } from '../input/fleet-prometheus.ts';
@@ -24,6 +30,7 @@ import { problemAt, sortProblems } from '../input/validate.ts';
 import { PromFailure, PrometheusClient } from '../adapters/prometheus/client.ts';
 import { PrometheusMetricSource } from '../adapters/prometheus/metric-source.ts';
 import { DEFAULT_QUERIES, type GateQuery } from '../adapters/prometheus/queries.ts';
+import { linearTimeBase, type ClockReading } from '../adapters/prometheus/time-base.ts';
 import type { MetricSource } from '../orchestrator/ports.ts';
 
 export interface PrometheusSettings {
@@ -147,4 +154,9 @@ export async function validateQueries(built: BuiltPrometheus, loaded: LoadedPlan
   }
   if (problems.length > 0) throw new InputError(sortProblems(problems));
   return null;
+}
+
+/** The source on the time base of a served twin's clock: queries in wall time, answers in the twin's virtual time. */
+export function onServedClock(source: PrometheusMetricSource, clock: { reading(): ClockReading }): PrometheusMetricSource {
+  return source.withTimeBase(linearTimeBase(() => clock.reading()));
 }

@@ -3,9 +3,10 @@
  * core, shell (src/shell/runner.ts), event store and writer lock as a
  * rehearsal, with the Kubernetes target (src/adapters/kubernetes/) and a
  * metric source: Prometheus when the plan or `--prometheus` names one
- * (src/adapters/prometheus/, built by prometheus-source.ts; the core then
- * decides in wall time, the time of Prometheus' samples, and any fleet will
- * do), else — the default for a twin-served fleet — the twin's metrics and
+ * (src/adapters/prometheus/, built by prometheus-source.ts; any fleet will
+ * do: on a real one the core decides in wall time, the time of Prometheus'
+ * samples; on a twin-served one in the twin's virtual time, the source
+ * translating to and from wall time), else — the default for a twin-served fleet — the twin's metrics and
  * clock (src/adapters/twin-served/; rollout-run-served.ts refuses a fleet
  * that is not twin-served). On the twin's clock the core decides in its
  * virtual time; the loop steps one simulated second at a time, which takes
@@ -58,9 +59,9 @@ export interface RolloutRunInput {
   readonly spec: RolloutSpec;
   readonly manifests: readonly Manifest[];
   readonly connections: readonly Connection[];
-  /** The served twin behind a twin-served fleet: its metrics and clock, unless `metrics` is given. */
+  /** The served twin behind a twin-served fleet: its clock, and its metrics unless `metrics` is given. */
   readonly served?: Served;
-  /** A metric source other than the served twin's (Prometheus: prometheus-source.ts); the run is then in wall time. */
+  /** A metric source other than the served twin's (Prometheus: prometheus-source.ts); without `served` the run is in wall time. */
   readonly metrics?: MetricSource;
   readonly statePath: string;
   /** Identifies the plan and its manifests; a state database made from others is refused. */
@@ -97,7 +98,8 @@ export interface RolloutRunResult {
   /** 1-based. */
   readonly haltedInWave: number | null;
   readonly haltedCluster: string | null;
-  readonly haltReason: { readonly by: string; readonly gate: string | null; readonly message: string } | null;
+  /** `source`: where the gates' metrics were read (the metric source's name: `prometheus`, or the served twin's). */
+  readonly haltReason: { readonly by: string; readonly gate: string | null; readonly source: string; readonly message: string } | null;
   readonly rollbackCompletedAt: string | null;
   /** Simulated seconds from the halt to the end of the rollback. */
   readonly rollbackSeconds: number | null;
@@ -130,7 +132,8 @@ function iso(ms: number | null): string | null {
 export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutput> {
   const { served } = input;
   if (served === undefined && input.metrics === undefined) throw new Error('runRollout needs a metric source: a served twin or Prometheus');
-  const clock = input.metrics !== undefined || served === undefined ? new WallClock() : served.clock;
+  // A twin-served fleet decides in the twin's virtual time, whichever the metric source (a Prometheus source is then on the served clock's time base: prometheus-source.ts onServedClock); any other fleet in wall time.
+  const clock = served !== undefined ? served.clock : new WallClock();
   const store = EventStore.open(input.statePath, {
     sync: input.sync ?? 'normal',
     ...(input.crashAfter !== undefined ? { crashAfter: input.crashAfter } : {}),
@@ -174,9 +177,9 @@ export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutp
     });
     await clock.sync(true);
     // Like a rehearsal (src/shell/rehearsal.ts without a pipeline), the first decision waits for the gates' pre-change window: t ≥ max(10 min, pre-window + 1 min).
-    // Prometheus holds the history already: no wait.
+    // On a real fleet Prometheus holds the history already: no wait. A served twin (read in-process or through Prometheus) has it only from its start.
     const startAtS = Math.max(600, ev.preWindowS + 60);
-    if (!resumed && servedSource !== undefined && clock.t < startAtS) {
+    if (!resumed && served !== undefined && clock.t < startAtS) {
       say(`waiting for ${Math.ceil(startAtS - clock.t)} s of simulated time: the gates' pre-change window (${ev.preWindowS} s) of metrics`);
       while (clock.t < startAtS && !clock.done) {
         await clock.sleep(Math.min(10_000, (startAtS - clock.t) * 1000));
@@ -220,7 +223,7 @@ export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutp
       target.stop();
     }
     const spanTo = clock.now();
-    const shares = await apiShares(servedSource !== undefined ? served : undefined, target.requestsSent(), spanFrom, spanTo);
+    const shares = await apiShares(served, target.requestsSent(), spanFrom, spanTo);
     const halt = state.halt;
     const result: RolloutRunResult = {
       schema: 'firebreak.dev/rollout-run/v1',
@@ -231,7 +234,7 @@ export async function runRollout(input: RolloutRunInput): Promise<RolloutRunOutp
       haltedAt: iso(halt?.at ?? null),
       haltedInWave: halt === null ? null : halt.wave + 1,
       haltedCluster: halt?.cluster ?? null,
-      haltReason: halt === null ? null : { by: halt.by, gate: halt.gate, message: halt.message },
+      haltReason: halt === null ? null : { by: halt.by, gate: halt.gate, source: source.name, message: halt.message },
       rollbackCompletedAt: iso(state.rollbackCompletedAt),
       rollbackSeconds: halt === null || state.rollbackCompletedAt === null ? null : (state.rollbackCompletedAt - halt.at) / 1000,
       completedAt: iso(state.completedAt),

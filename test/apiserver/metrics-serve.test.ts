@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { kubectl, startServe } from './serve-helper.ts';
-import { promtool, startPrometheus, type PrometheusServer } from '../helpers/prometheus-server.ts';
+import { promtool, startPrometheus, type TestPrometheus } from '../helpers/prometheus.ts';
 
 function get(url: string, ca: string, token: string | undefined): Promise<{ status: number; body: string; type: string }> {
   return new Promise((resolve, reject) => {
@@ -63,7 +63,7 @@ test('twin serve: /metrics through kubectl, /twin/v1/metrics, --prometheus-confi
   const dir = mkdtempSync(join(tmpdir(), 'firebreak-prom-serve-'));
   const config = join(dir, 'prometheus.yml');
   const t = await startServe('test/fixtures/serve/small.yaml', ['--speed', '5', '--prometheus-config', config, '--scrape-interval', '1s']);
-  let prom: PrometheusServer | undefined;
+  let prom: TestPrometheus | undefined;
   try {
     // The API server's own families, as kubectl reads them.
     const raw = await kubectl(t, ['--context', 'alpha', 'get', '--raw', '/metrics']);
@@ -129,7 +129,7 @@ test('a lost API server refuses its scrapes (up == 0) while the control endpoint
   const dir = mkdtempSync(join(tmpdir(), 'firebreak-prom-serve-'));
   const config = join(dir, 'prometheus.yml');
   const t = await startServe('test/fixtures/serve/incident-two-simulated.yaml', ['--speed', '30', '--prometheus-config', config, '--scrape-interval', '1s']);
-  let prom: PrometheusServer | undefined;
+  let prom: TestPrometheus | undefined;
   try {
     prom = await startPrometheus({ config });
     const p = prom;

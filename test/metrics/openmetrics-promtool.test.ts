@@ -14,12 +14,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadScenarioFile } from '../../src/input/scenario.ts';
 import { Twin } from '../../src/twin/index.ts';
-import { promtool, startPrometheus, type PrometheusServer } from '../helpers/prometheus-server.ts';
+import { promtool, startPrometheus, type TestPrometheus } from '../helpers/prometheus.ts';
 
 const SCENARIO = 'test/fixtures/serve/incident-two-simulated.yaml';
 const INTERVAL_S = 15;
 let dir: string;
-let prom: PrometheusServer;
+let prom: TestPrometheus;
 let endS: number;
 let minutes: { cluster: string; ready: number; p99: number }[];
 
@@ -32,7 +32,7 @@ before(async () => {
   const blocks = promtool(['tsdb', 'create-blocks-from', 'openmetrics', om, join(dir, 'data')]);
   assert.equal(blocks.status, 0, `promtool: ${blocks.stderr}${blocks.stdout}`);
   // The blocks are of 2024: keep them (retention counts back from now).
-  prom = await startPrometheus({ storage: join(dir, 'data'), extra: ['--storage.tsdb.retention.time=100y'] });
+  prom = await startPrometheus({ storage: join(dir, 'data'), retention: '100y' });
   const scenario = loadScenarioFile(SCENARIO);
   endS = scenario.startMs / 1000 + scenario.durationS;
   minutes = readFileSync(join(dir, 'run.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { cluster: string; ready: number; p99: number });

@@ -30,6 +30,7 @@ import type { MetricQuery, MetricResult, MetricSource, SeriesProblem, SeriesProb
 import { seriesName } from '../../orchestrator/ports.ts';
 import { PromFailure, type MatrixSeries, type PrometheusClient } from './client.ts';
 import { promDuration, substitute, type GateQuery } from './queries.ts';
+import { IDENTITY, PER_SECOND_METRICS, scaleRanges, type TimeBase } from './time-base.ts';
 
 export interface PrometheusSourceOptions {
   readonly client: PrometheusClient;
@@ -44,6 +45,12 @@ export interface PrometheusSourceOptions {
   readonly queries: Readonly<Record<string, GateQuery>>;
   /** Priority levels the per-level gates are expanded over. */
   readonly levels: readonly string[];
+  /**
+   * The rollout clock ↔ Prometheus' wall clock (time-base.ts): identity for a real fleet; for a
+   * twin-served fleet the served clock's map, so that ranges, steps and range selectors are
+   * translated into wall time and sample times mapped back. Default: identity.
+   */
+  readonly timeBase?: TimeBase;
 }
 
 /** One metric's answer for one cluster: samples by series name, or the failure of the whole query. */
@@ -62,9 +69,17 @@ export class PrometheusMetricSource implements MetricSource {
   /** Range queries sent by the last `query` call. */
   lastQueries = 0;
 
+  readonly #tb: TimeBase;
+
   constructor(o: PrometheusSourceOptions) {
     this.#o = o;
+    this.#tb = o.timeBase ?? IDENTITY;
     for (const [cluster, value] of o.labelValues) this.#byLabel.set(value, cluster);
+  }
+
+  /** The same source on another time base (a twin-served fleet's clock). */
+  withTimeBase(timeBase: TimeBase): PrometheusMetricSource {
+    return new PrometheusMetricSource({ ...this.#o, timeBase });
   }
 
   serves(metric: string): boolean {
@@ -84,13 +99,15 @@ export class PrometheusMetricSource implements MetricSource {
   promql(metric: string, clusters: readonly string[]): string {
     const q = this.#o.queries[metric];
     if (q === undefined) throw new Error(`no query for metric ${metric}`);
-    return substitute(q.query, { cl: this.#o.clusterLabel, clusters: clusters.map((c) => this.labelOf(c)), w: promDuration(this.#o.rateWindowS), apiserver: this.#o.apiserverSelector });
+    // The rate window and every literal range are durations of the rollout's clock: on a fast twin, fewer wall seconds (time-base.ts).
+    return scaleRanges(substitute(q.query, { cl: this.#o.clusterLabel, clusters: clusters.map((c) => this.labelOf(c)), w: promDuration(this.#o.rateWindowS), apiserver: this.#o.apiserverSelector }), this.#tb.speed);
   }
 
   async #run(metric: string, clusters: readonly string[], fromMs: number, toMs: number): Promise<Split> {
     const perLevel = this.#o.queries[metric]?.perLevel === true;
     try {
-      const matrix = await this.#o.client.queryRange(this.promql(metric, clusters), fromMs / 1000, toMs / 1000, this.#o.stepS);
+      const tb = this.#tb;
+      const matrix = await this.#o.client.queryRange(this.promql(metric, clusters), tb.toWallMs(fromMs) / 1000, tb.toWallMs(toMs) / 1000, this.#o.stepS / tb.speed);
       const byCluster = new Map<string, Map<string, MatrixSeries[]>>();
       for (const series of matrix) {
         const value = series.metric[this.#o.clusterLabel];
@@ -112,7 +129,7 @@ export class PrometheusMetricSource implements MetricSource {
     }
   }
 
-  #window(cluster: string, series: string, split: Split, toMs: number): SeriesWindow {
+  #window(cluster: string, series: string, metric: string, split: Split, toMs: number): SeriesWindow {
     const problem = (kind: SeriesProblemKind, message: string): SeriesWindow => ({ times: [], values: [], problem: { kind, message } satisfies SeriesProblem });
     if ('failure' in split) return problem(split.failure.kind, `cannot read ${series} in cluster ${cluster}: ${split.failure.message}`);
     const found = split.byCluster.get(cluster)?.get(series);
@@ -123,19 +140,22 @@ export class PrometheusMetricSource implements MetricSource {
       return problem('query-error', `the query for ${series} returned ${found.length} series for cluster ${cluster}, not one: aggregate it by the cluster label (e.g. \`sum by (${this.#o.clusterLabel}) (…)\`)`);
     }
     const raw = (found[0] as MatrixSeries).values;
+    const tb = this.#tb;
+    // A per-second rate over wall time of a twin running `speed` times as fast: back to per simulated second.
+    const per = PER_SECOND_METRICS.has(metric) ? tb.speed : 1;
     const times: number[] = [];
     const values: number[] = [];
     for (const [t, v] of raw) {
       const x = parseSample(v);
       if (Number.isFinite(x)) {
-        times.push(Math.round(t * 1000));
-        values.push(x);
+        times.push(Math.round(tb.toVirtualMs(t * 1000)));
+        values.push(x / per);
       }
     }
     const newest = raw[raw.length - 1] as readonly [number, string];
     const newestValue = parseSample(newest[1]);
     if (!Number.isFinite(newestValue)) return problem('nan', `${series} in cluster ${cluster} is ${newest[1]} (its newest sample; e.g. a ratio over no requests): no usable value`);
-    const ageS = (toMs - newest[0] * 1000) / 1000;
+    const ageS = (toMs - tb.toVirtualMs(newest[0] * 1000)) / 1000;
     if (ageS > this.#o.staleAfterS) return problem('stale', `${series} in cluster ${cluster} is stale: its newest sample is ${Math.round(ageS)} s old (staleAfter ${this.#o.staleAfterS} s)`);
     return { times, values };
   }
@@ -157,7 +177,7 @@ export class PrometheusMetricSource implements MetricSource {
     const splits = await Promise.all(metrics.map((m) => this.#run(m, q.clusters, q.fromMs, q.toMs)));
     metrics.forEach((metric, i) => {
       const split = splits[i] as Split;
-      for (const series of byMetric.get(metric) ?? []) for (const cluster of q.clusters) (out[cluster] as Record<string, SeriesWindow>)[series] = this.#window(cluster, series, split, q.toMs);
+      for (const series of byMetric.get(metric) ?? []) for (const cluster of q.clusters) (out[cluster] as Record<string, SeriesWindow>)[series] = this.#window(cluster, series, metric, split, q.toMs);
     });
     return out;
   }

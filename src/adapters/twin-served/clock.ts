@@ -71,6 +71,11 @@ export class ServedClock implements LiveTime {
     return new Promise((resolve) => setTimeout(resolve, wall));
   }
 
+  /** The last reading: virtual `epochAtMs` at wall `wallAtMs`, at `speed` (wall = wallAtMs + (virtual − epochAtMs) / speed). */
+  reading(): { readonly epochAtMs: number; readonly wallAtMs: number; readonly speed: number } {
+    return { epochAtMs: this.#epochMs, wallAtMs: this.#wallAt, speed: this.#speed };
+  }
+
   /** Wall milliseconds of `ms` of virtual time. */
   wallMs(ms: number): number {
     return ms / this.#speed;
