@@ -140,8 +140,10 @@ test('a lost API server refuses its scrapes (up == 0) while the control endpoint
       return api?.value === 0 && comps?.value === 1 ? v : undefined;
     });
     assert.equal(down.length, 2);
-    const small = await p.query('up{cluster="small"}');
-    assert.ok(small.length === 2 && small.every((x) => x.value === 1), 'the small cluster stays scraped');
+    // The small cluster's scrapes keep succeeding: at least one in the last 5 s per job (one 1 s scrape may time out
+    // on a loaded host while the twin at speed 30 steps the big cluster).
+    const small = await p.query('max_over_time(up{cluster="small"}[5s])');
+    assert.ok(small.length === 2 && small.every((x) => x.value === 1), `the small cluster stays scraped (${JSON.stringify(small)})`);
     const notReady = await p.query('sum by (cluster) (kube_pod_status_ready{cluster="big",namespace="kube-system",pod=~"kube-apiserver-.*",condition="true"}) / count by (cluster) (kube_pod_status_ready{cluster="big",namespace="kube-system",pod=~"kube-apiserver-.*",condition="true"})');
     assert.ok(notReady.length === 1 && (notReady[0]?.value ?? 1) < 1, `kube-state-metrics reports the big cluster API servers not ready (${notReady[0]?.value})`);
   } finally {
