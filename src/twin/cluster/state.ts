@@ -137,6 +137,8 @@ export class ClusterState {
   readonly rng: Random;
   /** Which replica the external load balancer picks for an outside request (its own stream, so requests do not perturb the physics). */
   readonly lbRng: Random;
+  /** When a small workload's pods start (agents.ts), its own stream too. */
+  readonly agentRng: Random;
   readonly protobuf: CostParams;
 
   // ------------------------------------------------------------ APF levels (fixed after construction)
@@ -298,6 +300,7 @@ export class ClusterState {
     this.change = change;
     this.rng = rng;
     this.lbRng = rng.fork('load-balancer');
+    this.agentRng = rng.fork('agent-starts');
     this.protobuf = protobufCosts(model.costs);
     this.nodes = cluster.nodes;
     this.originalNodes = cluster.nodes;
