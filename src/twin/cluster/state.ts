@@ -194,6 +194,11 @@ export class ClusterState {
   readonly replicas: Replica[] = [];
   /** Replicas ready now (kept by recountReady whenever a replica changes state). */
   readyN = 0;
+  // Hosts being replaced one by one (faults.ts): the next replica, when, how far apart, how long gone.
+  replaceNext = 0;
+  replaceAtS = Infinity;
+  replaceEveryS = 0;
+  replaceDownS = 0;
   readonly tierCores: number = 0;
   readonly tierMem: number = 0;
   cpuFactor = 1;
@@ -357,7 +362,7 @@ const FRACTIONAL_FIELDS = [
   'etcdSlowdown', 'etcdSlowUntil', 'changeFraction', 'agentsRunning', 'agentsCreated', 'agentsToDelete',
   'deletedNotStopped', 'killLeft', 'killRate', 'etcdLatency', 'etcdBacklogS', 'slowdown', 'memRatio', 'requests',
   'rejectedTotal', 'arrivalsTotal', 'ordinaryOk', 'ordinaryAll', 'p99', 'p99Single', 'etcdRate', 'watchers', 'memTemp',
-  'etcdWrites', 'tierCores', 'tierMem',
+  'etcdWrites', 'tierCores', 'tierMem', 'replaceAtS', 'replaceEveryS', 'replaceDownS',
 ] as const satisfies readonly (keyof ClusterState)[];
 
 const BLOCK_SOURCES = ['nodes', 'change', 'workloads'] as const satisfies readonly BlockSource[];
