@@ -70,6 +70,13 @@ export const EVENT_VARIANTS = [
   }),
   eventVariant('shed-change', "Shed the change's requests through APF: a FlowSchema routes its service account to a rejecting priority level (spec.change required).", {}),
   eventVariant('kill-apiservers', 'Fault: kill every API server replica.', {}),
+  eventVariant('control-plane-down', 'Fault: every API server replica is down for a duration (its hosts lost), then starts with a cold watch cache.', {
+    duration: duration('How long the control plane stays down (> 0).'),
+  }),
+  eventVariant('replace-hosts', "Fault: the API servers' hosts are replaced one by one: each replica stops and starts on a new host with a cold watch cache.", {
+    every: opt(duration('Time between two replicas being replaced. Default: 10m.')),
+    down: opt(duration('How long a replica is gone before its new host runs it. Default: 0s.')),
+  }),
   eventVariant('restart-coredns', 'Fault: restart every CoreDNS replica.', {}),
 ];
 
@@ -178,6 +185,15 @@ function compileAction(ctx: ScenarioContext, e: EventInput, path: Path): Action 
       return { kind: 'shed-change' };
     case 'kill-apiservers':
       return { kind: 'kill-apiservers' };
+    case 'control-plane-down': {
+      const durationS = checkDuration(ctx, [...path, 'duration'], e.duration, { positive: true });
+      return durationS === undefined ? undefined : { kind: 'control-plane-down', durationS };
+    }
+    case 'replace-hosts': {
+      const everyS = e.every === undefined ? 600 : checkDuration(ctx, [...path, 'every'], e.every);
+      const downS = e.down === undefined ? 0 : checkDuration(ctx, [...path, 'down'], e.down);
+      return everyS === undefined || downS === undefined ? undefined : { kind: 'replace-hosts', everyS, downS };
+    }
     case 'restart-coredns':
       return { kind: 'restart-coredns' };
   }

@@ -58,6 +58,12 @@ export function applyAction(s: ClusterSim, action: ClusterAction, source: string
     case 'kill-apiservers':
       s.killApiServers();
       return { kind: 'fault', message: 'all API servers killed' };
+    case 'control-plane-down':
+      s.controlPlaneDown(action.durationS);
+      return { kind: 'fault', message: `control plane down for ${Math.round(action.durationS / 60)} min` };
+    case 'replace-hosts':
+      s.replaceHosts(action.everyS, action.downS);
+      return { kind: 'fault', message: `API server hosts replaced one by one, ${Math.round(action.everyS / 60)} min apart` };
     case 'restart-coredns':
       s.restartCoreDns();
       return { kind: 'fault', message: 'CoreDNS restarted' };

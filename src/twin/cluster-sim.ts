@@ -41,7 +41,8 @@ import { stepCluster } from './cluster/step.ts';
 import { tryRequest } from './cluster/request.ts';
 import { submitRequest, type SubmittedCost } from './cluster/external.ts';
 import { installChange } from './cluster/install.ts';
-import { applyChange, block, etcdSlowdown, killApiServers, removeChange, restartCoreDns, scaleApiServers, scaleNodes, shedChange, unblock } from './cluster/actions.ts';
+import { applyChange, block, controlPlaneDown, etcdSlowdown, killApiServers, removeChange, replaceHosts, restartCoreDns, scaleApiServers, scaleNodes, shedChange, unblock } from './cluster/actions.ts';
+
 import { classRate, dataPlaneErrorRatio, levels, metrics, metricValue, readyRatio, sampleInto, successRatio } from './cluster/observe.ts';
 
 export type { ClientGroup, OperatorOutcome } from './cluster/state.ts';
@@ -155,6 +156,14 @@ export class ClusterSim {
 
   killApiServers(): void {
     killApiServers(this.state);
+  }
+
+  controlPlaneDown(durationS: number): void {
+    controlPlaneDown(this.state, durationS);
+  }
+
+  replaceHosts(everyS: number, downS: number): void {
+    replaceHosts(this.state, everyS, downS);
   }
 
   restartCoreDns(): void {

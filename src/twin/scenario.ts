@@ -43,6 +43,10 @@ export type Action =
   /** Faults. */
   | { readonly kind: 'etcd-slowdown'; readonly factor: number; readonly durationS: number }
   | { readonly kind: 'kill-apiservers' }
+  /** Every API server replica down for `durationS`, then starting with a cold cache. */
+  | { readonly kind: 'control-plane-down'; readonly durationS: number }
+  /** The API servers' hosts replaced one by one, `everyS` apart, each gone `downS` before it starts. */
+  | { readonly kind: 'replace-hosts'; readonly everyS: number; readonly downS: number }
   | { readonly kind: 'restart-coredns' };
 
 export type BlockSource = 'nodes' | 'change' | 'workloads';

@@ -11,6 +11,7 @@
 import type { BlockSource } from '../scenario.ts';
 import type { ClusterState } from './state.ts';
 import { wake } from './step.ts';
+import type { Replica } from './state.ts';
 import { crash } from './replicas.ts';
 
 /**
@@ -97,6 +98,30 @@ export function etcdSlowdown(s: ClusterState, factor: number, durationS: number)
 export function killApiServers(s: ClusterState): void {
   wake(s);
   for (const r of s.replicas) if (r.state !== 'down') crash(s, r, 'fault');
+}
+
+/**
+ * Fault: the control plane's hosts are lost. Every replica stops now and stays down for
+ * `durationS`; then each starts (start-up, cold cache).
+ */
+export function controlPlaneDown(s: ClusterState, durationS: number): void {
+  wake(s);
+  for (let ri = 0; ri < s.replicas.length; ri++) {
+    const r = s.replicas[ri] as Replica;
+    if (r.state !== 'down') crash(s, r, 'fault');
+    // Its host is gone: no CrashLoopBackOff restart until it is back, and none after (a fresh start).
+    r.until = s.t + durationS;
+    r.backoff = 0;
+  }
+}
+
+/** Replace the hosts one by one, `everyS` apart, starting now; each replica is gone `downS`. */
+export function replaceHosts(s: ClusterState, everyS: number, downS: number): void {
+  wake(s);
+  s.replaceNext = 0;
+  s.replaceAtS = s.t;
+  s.replaceEveryS = everyS;
+  s.replaceDownS = downS;
 }
 
 export function restartCoreDns(s: ClusterState): void {

@@ -25,15 +25,7 @@ export function stepAgents(s: ClusterState, dt: number): void {
     if (missing > 1e-9) {
       const created = Math.min(missing, ch.podCreationsPerS * dt * controllerHealth(s));
       s.agentsCreated += created;
-      if (created > 0) {
-        // Spread starts uniformly over [delay, delay + spread].
-        const d0 = Math.round(ch.startDelayS);
-        const spread = Math.max(1, Math.round(ch.startSpreadS));
-        for (let k = 0; k < spread; k++) {
-          const i = (s.startHead + d0 + k) % slots;
-          s.starting[i] = (s.starting[i] ?? 0) + created / spread;
-        }
-      }
+      if (created > 0) scheduleStarts(s, created);
     }
   }
   for (let k = 0; k < dt; k++) {
@@ -66,6 +58,30 @@ export function stepAgents(s: ClusterState, dt: number): void {
     s.agentsToDelete = 0;
     s.deletedNotStopped = 0;
     s.agentsCreated = 0;
+  }
+}
+
+/**
+ * Pods created now start after a delay spread over [delay, delay + spread]. Many pods are a fluid:
+ * spread uniformly. A Deployment of fewer pods than the spread has seconds starts pod by pod: each
+ * created pod starts whole at one second of the spread (drawn from the cluster's agent stream), so
+ * its first calls — all its informers' lists — reach the API server together, as one process's do.
+ * A DaemonSet stays a fluid at any size (its few-node case is left as it was: it would change the
+ * shipped scenarios' small clusters and the rehearsals' figures, which is not this change's aim).
+ */
+function scheduleStarts(s: ClusterState, created: number): void {
+  const ch = s.model.change;
+  const slots = s.starting.length;
+  const d0 = Math.round(ch.startDelayS);
+  const spread = Math.max(1, Math.round(ch.startSpreadS));
+  if (s.change?.kind === 'Deployment' && desiredAgents(s) < spread) {
+    const i = (s.startHead + d0 + Math.floor(s.agentRng.float() * spread)) % slots;
+    s.starting[i] = (s.starting[i] ?? 0) + created;
+    return;
+  }
+  for (let k = 0; k < spread; k++) {
+    const i = (s.startHead + d0 + k) % slots;
+    s.starting[i] = (s.starting[i] ?? 0) + created / spread;
   }
 }
 

@@ -30,6 +30,7 @@ export function openCoarseWindow(s: ClusterState, te: number, dt: number): void 
     if (r.lbHealthy) end = Math.min(end, r.downSince + s.model.apiServer.loadBalancer.unhealthyAfterS);
   }
   if (s.pendingScale !== null) end = Math.min(end, s.pendingScale.at);
+  end = Math.min(end, s.replaceAtS);
   if (s.etcdSlowdown !== 1) end = Math.min(end, s.etcdSlowUntil);
   if (s.leader) end = Math.min(end, s.lastRenew + s.model.clients.leaderElection.renewDeadlineS);
   for (let ci = 0; ci < s.classes.length; ci++) {
@@ -71,6 +72,7 @@ export function checkQuiet(s: ClusterState): void {
     delta <= 1e-9 * Math.max(1, total) &&
     replicasSettled(s) &&
     s.pendingScale === null &&
+    s.replaceAtS === Infinity &&
     s.nodes === s.nodeTarget &&
     s.block.nodes === s.blockTarget.nodes &&
     s.block.change === s.blockTarget.change &&

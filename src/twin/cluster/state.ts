@@ -137,6 +137,8 @@ export class ClusterState {
   readonly rng: Random;
   /** Which replica the external load balancer picks for an outside request (its own stream, so requests do not perturb the physics). */
   readonly lbRng: Random;
+  /** When a small workload's pods start (agents.ts), its own stream too. */
+  readonly agentRng: Random;
   readonly protobuf: CostParams;
 
   // ------------------------------------------------------------ APF levels (fixed after construction)
@@ -192,6 +194,11 @@ export class ClusterState {
   readonly replicas: Replica[] = [];
   /** Replicas ready now (kept by recountReady whenever a replica changes state). */
   readyN = 0;
+  // Hosts being replaced one by one (faults.ts): the next replica, when, how far apart, how long gone.
+  replaceNext = 0;
+  replaceAtS = Infinity;
+  replaceEveryS = 0;
+  replaceDownS = 0;
   readonly tierCores: number = 0;
   readonly tierMem: number = 0;
   cpuFactor = 1;
@@ -300,6 +307,7 @@ export class ClusterState {
     this.change = change;
     this.rng = rng;
     this.lbRng = rng.fork('load-balancer');
+    this.agentRng = rng.fork('agent-starts');
     this.protobuf = protobufCosts(model.costs);
     this.nodes = cluster.nodes;
     this.originalNodes = cluster.nodes;
@@ -356,7 +364,7 @@ const FRACTIONAL_FIELDS = [
   'etcdSlowdown', 'etcdSlowUntil', 'changeFraction', 'agentsRunning', 'agentsCreated', 'agentsToDelete',
   'deletedNotStopped', 'killLeft', 'killRate', 'etcdLatency', 'etcdBacklogS', 'slowdown', 'memRatio', 'requests',
   'rejectedTotal', 'arrivalsTotal', 'ordinaryOk', 'ordinaryAll', 'p99', 'p99Single', 'etcdRate', 'watchers', 'memTemp',
-  'etcdWrites', 'tierCores', 'tierMem', 'gcCores',
+  'etcdWrites', 'tierCores', 'tierMem', 'gcCores', 'replaceAtS', 'replaceEveryS', 'replaceDownS',
 ] as const satisfies readonly (keyof ClusterState)[];
 
 const BLOCK_SOURCES = ['nodes', 'change', 'workloads'] as const satisfies readonly BlockSource[];

@@ -15,6 +15,7 @@ import { readyCount } from './replicas.ts';
 import { breakWatches } from './retry.ts';
 import { issueArrivals, reconnectWatches } from './arrivals.ts';
 import { serve } from './service.ts';
+import { stepFaults } from './faults.ts';
 import { stepLeader, stepNodesReady } from './leases.ts';
 import { stepDns } from './coredns.ts';
 import { summarise } from './observe.ts';
@@ -67,6 +68,7 @@ export function wake(s: ClusterState): void {
 /** One step of `dt` from `t`; `baseDt` is the engine's step (dt is a multiple of it in a coarse step). */
 function stepFull(s: ClusterState, t: number, dt: number, baseDt: number): void {
   const m = s.model;
+  stepFaults(s, t);
   stepInfrastructure(s, t, dt);
   stepAgents(s, dt);
   const ready = readyCount(s);
