@@ -15,10 +15,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { estimate } from '../../src/analyzer/estimate.ts';
-import { parseScenario } from '../../src/input/scenario.ts';
 import { DEFAULT_PRIORITY_LEVELS } from '../../src/model/kubernetes.ts';
 import type { Scenario } from '../../src/twin/index.ts';
 import { Twin } from '../../src/twin/index.ts';
+import { listAgentScenario } from '../helpers/list-agent-scenario.ts';
 
 const NODES = 300;
 
@@ -28,26 +28,7 @@ const NODES = 300;
  * and APF seats without killing an API server, so every figure responds smoothly.
  */
 function scenario(model: string): Scenario {
-  const text = [
-    'apiVersion: firebreak.dev/v1alpha1',
-    'kind: Scenario',
-    'metadata: { name: coupling }',
-    'spec:',
-    '  start: "2024-12-11T14:00:00Z"',
-    '  duration: 40m',
-    `  fleet: { clusters: [{ name: c, nodes: ${NODES} }] }`,
-    `  model: ${model}`,
-    '  change:',
-    '    name: agent',
-    '    namespace: telemetry',
-    '    calls:',
-    '      - { verb: list, resource: pods, scope: node, resourceVersion: consistent, period: 300s }',
-    '  events:',
-    '    - { at: "+5m", action: apply-change }',
-    '  alerts: []',
-    '',
-  ].join('\n');
-  return parseScenario(text, 'coupling.yaml');
+  return listAgentScenario({ name: 'coupling', duration: '40m', nodes: NODES, model });
 }
 
 type TwinFigure = 'memory' | 'seats' | 'p99';

@@ -5,31 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseScenario } from '../../src/input/scenario.ts';
 import { Twin } from '../../src/twin/index.ts';
+import { listAgentScenario } from '../helpers/list-agent-scenario.ts';
 
 /** One 300-node cluster; at +5 min a DaemonSet lists its node's pods every 5 min with a consistent read. */
 function peaks(model: string): { cpu: number; memory: number; p99: number; restarts: number } {
-  const text = [
-    'apiVersion: firebreak.dev/v1alpha1',
-    'kind: Scenario',
-    'metadata: { name: gc }',
-    'spec:',
-    '  start: "2024-12-11T14:00:00Z"',
-    '  duration: 30m',
-    '  fleet: { clusters: [{ name: c, nodes: 300 }] }',
-    `  model: ${model}`,
-    '  change:',
-    '    name: agent',
-    '    namespace: telemetry',
-    '    calls:',
-    '      - { verb: list, resource: pods, scope: node, resourceVersion: consistent, period: 300s }',
-    '  events:',
-    '    - { at: "+5m", action: apply-change }',
-    '  alerts: []',
-    '',
-  ].join('\n');
-  const twin = new Twin(parseScenario(text, 'gc.yaml'), { seed: 1 });
+  const twin = new Twin(listAgentScenario({ name: 'gc', duration: '30m', nodes: 300, model }), { seed: 1 });
   const peak = { cpu: 0, memory: 0, p99: 0 };
   while (twin.step()) {
     const m = twin.observe('c');
